@@ -1,0 +1,62 @@
+"""The `fleettui` command: the dashboard by default, headless subcommands otherwise.
+
+Each subcommand lives in its own module under `fleettui.cli.commands` and exposes
+`register(subparsers, parents)`; this module discovers them, so adding a command
+never means editing a shared list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from fleettui import __version__
+from fleettui.cli import commands
+from fleettui.cli.common import CliError, global_options_parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parents = [global_options_parser()]
+    parser = argparse.ArgumentParser(
+        prog="fleettui",
+        description="A terminal control plane for fleets of Kubernetes clusters. "
+        "Without a subcommand, opens the dashboard.",
+        parents=parents,
+    )
+    parser.add_argument("--version", action="version", version=f"fleettui {__version__}")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="open the dashboard in watch mode (read-only, auto-refresh, no action keys)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub, parents)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from fleettui.cli.dashboard import run_dashboard
+
+            return run_dashboard(args)
+        return int(handler(args) or 0)
+    except CliError as exc:
+        print(f"fleettui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
