@@ -1,0 +1,39 @@
+"""The local SQLite cache: everything the screen shows is read from here.
+
+`Store.open(path)` creates/migrates/recovers the cache; `store.writer` takes the
+inventory writes in batches; query methods return the frozen values of
+`fleettui.store.models`; `store.subscribe()` is the change feed.
+"""
+
+from fleettui.store.db import StoreError
+from fleettui.store.feed import Change, Subscription
+from fleettui.store.models import (
+    ClusterDetail,
+    ClusterRow,
+    EventRow,
+    FleetSummary,
+    NamespaceRow,
+    NodeRow,
+    PodRow,
+    ServiceRow,
+    TopologyNode,
+    WorkloadRow,
+)
+from fleettui.store.store import Store
+
+__all__ = [
+    "Change",
+    "ClusterDetail",
+    "ClusterRow",
+    "EventRow",
+    "FleetSummary",
+    "NamespaceRow",
+    "NodeRow",
+    "PodRow",
+    "ServiceRow",
+    "Store",
+    "StoreError",
+    "Subscription",
+    "TopologyNode",
+    "WorkloadRow",
+]

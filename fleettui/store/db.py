@@ -1,0 +1,215 @@
+"""Opening the cache file: permissions, pragmas, corruption recovery and migrations.
+
+The cache is only a cache: when it is corrupt or unreadable we move it aside
+(so nothing is destroyed and the operator can look at it) and build a fresh one
+rather than refuse to start. A *busy* database is not corrupt: another fleettui
+process is writing, and we wait for it (busy_timeout), never move it aside.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 10_000
+
+# SQLite primary result codes that mean "this file is not a usable database".
+_CORRUPT_CODES = {
+    sqlite3.SQLITE_CORRUPT,
+    sqlite3.SQLITE_NOTADB,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_PERM,
+}
+
+
+class StoreError(Exception):
+    """The cache cannot be used and cannot be rebuilt (say why; never a traceback)."""
+
+
+class CorruptCache(Exception):
+    """Internal: the file at hand is not a usable database."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Every `NNNN_name.sql` in `directory`, in order; a gap or a duplicate is a bug."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.iterdir()):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            continue
+        version = int(m.group(1))
+        if version in found:
+            raise StoreError(f"two migrations numbered {version}: {found[version].name}, {path.name}")
+        found[version] = Migration(version, path.name, path.read_text(encoding="utf-8"))
+    versions = sorted(found)
+    if versions != list(range(1, len(versions) + 1)):
+        raise StoreError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return [found[v] for v in versions]
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements (so they can run inside one explicit transaction;
+    `executescript` would commit first). `complete_statement` keeps triggers whole."""
+    statements: list[str] = []
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            stmt = buf.strip()
+            if stmt and not all(
+                ln.strip().startswith("--") or not ln.strip() for ln in stmt.splitlines()
+            ):
+                statements.append(stmt)
+            buf = ""
+    if buf.strip() and any(
+        ln.strip() and not ln.strip().startswith("--") for ln in buf.splitlines()
+    ):
+        statements.append(buf.strip())
+    return statements
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    if isinstance(exc, CorruptCache):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT_CODES
+    # Older messages without codes: match the words SQLite uses.
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "unable to open" in text
+
+
+def prepare_file(path: Path) -> None:
+    """Create the directory (0700) and the file (0600) before SQLite does, so the
+    cache is never world-readable, not even for an instant; WAL/SHM files inherit
+    the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.exists() and (p.stat().st_mode & 0o777) != 0o600:
+                os.chmod(p, 0o600)
+        except PermissionError:
+            pass
+
+
+def move_aside(path: Path, *, now: datetime | None = None) -> Path:
+    """Rename the unusable cache (and its WAL/SHM files) to `<name>.corrupt-<UTC stamp>`."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    try:
+        os.replace(path, target)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+    except OSError as exc:
+        raise StoreError(f"cache {path} is unusable and could not be moved aside: {exc}") from exc
+    return target
+
+
+async def connect(path: Path) -> aiosqlite.Connection:
+    """One connection with the pragmas every connection needs; autocommit mode so
+    transactions are explicit (BEGIN IMMEDIATE for writers)."""
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur = await conn.execute("PRAGMA journal_mode = WAL")
+        row = await cur.fetchone()
+        if row is None or str(row[0]).lower() != "wal":
+            raise CorruptCache(f"could not switch {path} to WAL (journal_mode={row})")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+    except BaseException:
+        await conn.close()
+        raise
+
+
+async def check_integrity(conn: aiosqlite.Connection) -> None:
+    cur = await conn.execute("PRAGMA quick_check(1)")
+    row = await cur.fetchone()
+    if row is None or row[0] != "ok":
+        raise CorruptCache(f"integrity check failed: {row[0] if row else 'no answer'}")
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: list[Migration]) -> int:
+    """Apply the migrations this file lacks, each in its own write transaction.
+
+    The version is re-read after taking the write lock, so two processes opening
+    a fresh cache at once apply each migration exactly once.
+    """
+    latest = migrations[-1].version if migrations else 0
+    while True:
+        cur = await conn.execute("PRAGMA user_version")
+        current = (await cur.fetchone())[0]
+        if current > latest:
+            raise StoreError(
+                f"cache schema version {current} is newer than this fleettui knows ({latest}); "
+                "use a newer fleettui or another --cache"
+            )
+        if current == latest:
+            return current
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = await conn.execute("PRAGMA user_version")
+            current = (await cur.fetchone())[0]
+            todo = [m for m in migrations if m.version > current]
+            if todo:
+                m = todo[0]
+                for stmt in split_statements(m.sql):
+                    await conn.execute(stmt)
+                await conn.execute(f"PRAGMA user_version = {m.version}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+
+
+async def open_database(path: Path) -> tuple[aiosqlite.Connection, Path | None]:
+    """Open (creating, migrating, recovering) the cache; returns the connection and
+    the path a corrupt file was moved to, if any."""
+    migrations = load_migrations()
+    recovered: Path | None = None
+    for attempt in range(2):
+        try:
+            prepare_file(path)
+        except OSError as exc:
+            raise StoreError(f"cannot create cache {path}: {exc}") from exc
+        conn = None
+        try:
+            if path.stat().st_size and not os.access(path, os.R_OK | os.W_OK):
+                raise CorruptCache(f"{path} is not readable and writable")
+            conn = await connect(path)
+            await check_integrity(conn)
+            await migrate(conn, migrations)
+            prepare_file(path)  # WAL/SHM now exist: make sure they are private too
+            return conn, recovered
+        except (sqlite3.DatabaseError, CorruptCache, PermissionError) as exc:
+            if conn is not None:
+                await conn.close()
+            if attempt or not (_is_corruption(exc) or isinstance(exc, PermissionError)):
+                raise StoreError(f"cannot open cache {path}: {exc}") from exc
+            recovered = move_aside(path)
+    raise AssertionError("unreachable")

@@ -1,0 +1,327 @@
+"""`Store`: the local SQLite cache the screen reads, and the only thing it reads.
+
+Two connections: the writer's (owned by `store.writer`, batched transactions)
+and a reader's, so a pane's query never waits behind a long write (WAL lets
+readers see the last committed state while a write is in progress).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from fleettui.store import queries as q
+from fleettui.store.db import connect, open_database
+from fleettui.store.feed import Change, ChangeFeed, Subscription
+from fleettui.store.health import HEALTHY, is_problem, worst
+from fleettui.store.models import (
+    ClusterDetail,
+    ClusterRow,
+    EventRow,
+    FleetSummary,
+    NamespaceRow,
+    NodeRow,
+    PodRow,
+    ServiceRow,
+    TopologyNode,
+    WorkloadRow,
+)
+from fleettui.store.topology import build_topology
+from fleettui.store.writer import WORKLOAD_KINDS, InventoryWriter
+
+_WL = repr(WORKLOAD_KINDS)
+
+
+class Store:
+    """Open with `await Store.open(path)`; close with `await store.close()` (or `async with`)."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        *,
+        recovered_from: Path | None,
+        clock: Callable[[], float],
+        flush_interval: float,
+        batch_rows: int,
+        poll_interval: float,
+    ) -> None:
+        self.path = path
+        self.recovered_from = recovered_from
+        self.clock = clock
+        self.feed = ChangeFeed()
+        self._conn = conn
+        self._reader = reader
+        self._lock = asyncio.Lock()
+        self.writer = InventoryWriter(
+            conn,
+            self.feed,
+            self._lock,
+            clock=clock,
+            flush_interval=flush_interval,
+            batch_rows=batch_rows,
+            poll_interval=poll_interval,
+        )
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        flush_interval: float = 0.05,
+        batch_rows: int = 1000,
+        poll_interval: float = 0.5,
+    ) -> Store:
+        """Create or migrate the cache at `path`; a corrupt file is moved aside and
+        rebuilt (`store.recovered_from` names where it went)."""
+        path = Path(path).expanduser()
+        conn, recovered = await open_database(path)
+        try:
+            reader = await connect(path)
+        except BaseException:
+            await conn.close()
+            raise
+        store = cls(
+            path,
+            conn,
+            reader,
+            recovered_from=recovered,
+            clock=clock,
+            flush_interval=flush_interval,
+            batch_rows=batch_rows,
+            poll_interval=poll_interval,
+        )
+        store.writer.start()
+        return store
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.writer.stop()
+        self.feed.close()
+        await self._reader.close()
+        await self._conn.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- change feed --
+
+    def subscribe(self, topics: Iterable[str] | None = None) -> Subscription:
+        """Changes from now on (topics: clusters, objects, events, apps, external)."""
+        return self.feed.subscribe(frozenset(topics) if topics is not None else None)
+
+    def publish(self, topic: str, cluster: str | None = None) -> None:
+        """For writers outside the inventory writer (the engine's `apps` tables)."""
+        self.feed.publish(Change(topic, cluster))
+
+    # -- extension points for other packages' tables (engine: store/apps.py) --
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction on the writer connection, serialized with the batched
+        writer; commits on exit, rolls back on error."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[tuple]:
+        """A read query on the reader connection."""
+        cur = await self._reader.execute(sql, params)
+        rows = await cur.fetchall()
+        await cur.close()
+        return list(rows)
+
+    async def fetchone(self, sql: str, params: Any = ()) -> tuple | None:
+        cur = await self._reader.execute(sql, params)
+        row = await cur.fetchone()
+        await cur.close()
+        return row
+
+    # -- queries the panes use --
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def meta(self, key: str) -> str | None:
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def last_sync(self) -> float | None:
+        """When the last completed sync pass (or live update) finished."""
+        value = await self.meta("last_sync")
+        return float(value) if value else None
+
+    async def clusters(self) -> list[ClusterRow]:
+        rows = await self.fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
+        return [q.cluster_row(r) for r in rows]
+
+    async def cluster(self, name: str) -> ClusterRow | None:
+        row = await self.fetchone(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters WHERE name = ?", (name,))
+        return q.cluster_row(row) if row else None
+
+    async def fleet_summary(self) -> FleetSummary:
+        row = await self.fetchone(
+            "SELECT count(*), coalesce(sum(health = 'healthy'), 0), coalesce(sum(reachable = 0), 0),"
+            " coalesce(sum(nodes_ready), 0), coalesce(sum(nodes_total), 0),"
+            " coalesce(sum(workloads_total), 0), coalesce(sum(workloads_unhealthy), 0),"
+            " coalesce(sum(pods_running), 0), coalesce(sum(pods_pending), 0),"
+            " coalesce(sum(pods_failed), 0), coalesce(sum(warning_events), 0) FROM clusters"
+        )
+        assert row is not None
+        return FleetSummary(
+            clusters_total=row[0],
+            clusters_healthy=row[1],
+            clusters_unreachable=row[2],
+            nodes_ready=row[3],
+            nodes_total=row[4],
+            workloads_total=row[5],
+            workloads_unhealthy=row[6],
+            pods_running=row[7],
+            pods_pending=row[8],
+            pods_failed=row[9],
+            warning_events=row[10],
+            last_sync=await self.last_sync(),
+        )
+
+    async def _objects(self, kinds: tuple[str, ...], cluster: str | None, namespace: str | None,
+                       extra: str = "", order: str = "cluster, namespace, name",
+                       limit: int | None = None) -> list[tuple]:
+        where = [f"kind IN ({', '.join('?' for _ in kinds)})"]
+        params: list[Any] = list(kinds)
+        if cluster is not None:
+            where.append("cluster = ?")
+            params.append(cluster)
+        if namespace is not None:
+            where.append("namespace = ?")
+            params.append(namespace)
+        if extra:
+            where.append(extra)
+        sql = f"SELECT {q.OBJECT_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return await self.fetchall(sql, params)
+
+    async def nodes(self, cluster: str | None = None) -> list[NodeRow]:
+        rows = await self._objects(("Node",), cluster, None, order="cluster, name")
+        # requested CPU/memory per node, summed from the pods scheduled on it
+        req = await self.fetchall(
+            "SELECT cluster, node, sum(cpu_m), sum(mem_b), count(*) FROM objects"
+            " WHERE kind = 'Pod' AND phase IN ('Pending', 'Running') AND node IS NOT NULL"
+            + (" AND cluster = ?" if cluster is not None else "")
+            + " GROUP BY cluster, node",
+            (cluster,) if cluster is not None else (),
+        )
+        by_node = {(r[0], r[1]): r[2:] for r in req}
+        out = []
+        for r in rows:
+            n = q.node_row(r)
+            cpu, mem, pods = by_node.get((n.cluster, n.name), (0, 0, 0))
+            out.append(
+                NodeRow(**{**n.__dict__, "cpu_req_m": int(cpu or 0), "mem_req_b": int(mem or 0),
+                           "pods": int(pods or 0)})
+            )
+        return out
+
+    async def workloads(self, cluster: str | None = None, *, namespace: str | None = None,
+                        unhealthy_only: bool = False) -> list[WorkloadRow]:
+        extra = "health IN ('degraded', 'unhealthy')" if unhealthy_only else ""
+        rows = await self._objects(WORKLOAD_KINDS, cluster, namespace, extra,
+                                   order="cluster, namespace, kind, name")
+        return [q.workload_row(r) for r in rows]
+
+    async def pods(self, cluster: str | None = None, *, namespace: str | None = None) -> list[PodRow]:
+        return [q.pod_row(r) for r in await self._objects(("Pod",), cluster, namespace)]
+
+    async def services(self, cluster: str | None = None, *, namespace: str | None = None) -> list[ServiceRow]:
+        return [q.service_row(r) for r in await self._objects(("Service",), cluster, namespace)]
+
+    async def events(self, cluster: str | None = None, *, namespace: str | None = None,
+                     limit: int = 100) -> list[EventRow]:
+        """Warning events, newest first."""
+        rows = await self._objects(("Event",), cluster, namespace,
+                                   order="coalesce(ts, observed_at) DESC, cluster, name", limit=limit)
+        return [q.event_row(r) for r in rows]
+
+    async def namespaces(self, cluster: str | None = None) -> list[NamespaceRow]:
+        rows = await self._objects(("Namespace",), cluster, None, order="cluster, name")
+        stats = await self.fetchall(
+            "SELECT cluster, namespace, sum(kind IN " + _WL + "),"
+            " sum(kind IN " + _WL + " AND health IN ('degraded', 'unhealthy')),"
+            " sum(kind = 'Pod'), group_concat(CASE WHEN kind IN " + _WL + " THEN health END)"
+            " FROM objects WHERE namespace != ''"
+            + (" AND cluster = ?" if cluster is not None else "")
+            + " GROUP BY cluster, namespace",
+            (cluster,) if cluster is not None else (),
+        )
+        by_ns = {(s[0], s[1]): s[2:] for s in stats}
+        out = []
+        for r in rows:
+            wl, bad, pods, healths = by_ns.get((r[0], r[3]), (0, 0, 0, None))
+            health = worst((healths or "").split(",") if healths else [], empty=HEALTHY)
+            if (r[6] or "Active") == "Terminating":
+                health = worst([health, "progressing"])
+            out.append(q.namespace_row(r, int(wl or 0), int(bad or 0), int(pods or 0), health))
+        return out
+
+    async def cluster_detail(self, name: str, *, events: int = 50) -> ClusterDetail | None:
+        cluster = await self.cluster(name)
+        if cluster is None:
+            return None
+        return ClusterDetail(
+            cluster=cluster,
+            nodes=tuple(await self.nodes(name)),
+            namespaces=tuple(await self.namespaces(name)),
+            unhealthy_workloads=tuple(await self.workloads(name, unhealthy_only=True)),
+            warning_events=tuple(await self.events(name, limit=events)),
+        )
+
+    async def topology(self) -> TopologyNode:
+        return build_topology(
+            await self.clusters(), await self.namespaces(), await self.workloads(), await self.nodes()
+        )
+
+    async def object_counts(self, cluster: str | None = None) -> dict[str, int]:
+        """How many objects of each kind are cached (for one cluster or all)."""
+        rows = await self.fetchall(
+            "SELECT kind, count(*) FROM objects"
+            + (" WHERE cluster = ?" if cluster is not None else "")
+            + " GROUP BY kind ORDER BY kind",
+            (cluster,) if cluster is not None else (),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def sync_states(self, cluster: str | None = None) -> list[dict[str, Any]]:
+        """Informer positions: cluster, kind, resource_version, listed_at, updated_at, count, last_error."""
+        rows = await self.fetchall(
+            "SELECT cluster, kind, resource_version, listed_at, updated_at, count, last_error"
+            " FROM sync_state" + (" WHERE cluster = ?" if cluster is not None else "")
+            + " ORDER BY cluster, kind",
+            (cluster,) if cluster is not None else (),
+        )
+        keys = ("cluster", "kind", "resource_version", "listed_at", "updated_at", "count", "last_error")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    async def problems(self, cluster: str | None = None) -> list[WorkloadRow]:
+        """Unhealthy workloads across the fleet (or one cluster)."""
+        return [w for w in await self.workloads(cluster) if is_problem(w.health)]

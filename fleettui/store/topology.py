@@ -1,0 +1,119 @@
+"""The topology tree fleet → region → zone → cluster → namespace → workload, plus nodes.
+
+A pure function of rows already read from the store, so it can be tested with
+fixtures. Health rolls up as the worst below (see `health.worst`), so a problem
+shows at every level above it; counts are leaves (workloads and nodes) per
+health word, so a collapsed branch still says how many things are wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from fleettui.store.health import worst
+from fleettui.store.models import ClusterRow, NamespaceRow, NodeRow, TopologyNode, WorkloadRow
+
+NO_REGION = "(no region)"
+NO_ZONE = "(no zone)"
+
+
+def _counts(children: Iterable[TopologyNode]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for child in children:
+        total.update(child.counts)
+    return dict(total)
+
+
+def _branch(key: str, kind: str, name: str, children: list[TopologyNode], *,
+            own_health: str | None = None, detail: str = "") -> TopologyNode:
+    healths = [c.health for c in children]
+    if own_health is not None:
+        healths.append(own_health)
+    return TopologyNode(
+        key=key,
+        kind=kind,
+        name=name,
+        health=worst(healths),
+        counts=_counts(children),
+        detail=detail,
+        children=tuple(children),
+    )
+
+
+def _leaf(key: str, kind: str, name: str, health: str, detail: str) -> TopologyNode:
+    return TopologyNode(key=key, kind=kind, name=name, health=health, counts={health: 1}, detail=detail)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def build_topology(
+    clusters: Iterable[ClusterRow],
+    namespaces: Iterable[NamespaceRow],
+    workloads: Iterable[WorkloadRow],
+    nodes: Iterable[NodeRow],
+) -> TopologyNode:
+    ns_by_cluster: dict[str, list[NamespaceRow]] = defaultdict(list)
+    for ns in namespaces:
+        ns_by_cluster[ns.cluster].append(ns)
+    wl_by_ns: dict[tuple[str, str], list[WorkloadRow]] = defaultdict(list)
+    for wl in workloads:
+        wl_by_ns[(wl.cluster, wl.namespace)].append(wl)
+    nodes_by_cluster: dict[str, list[NodeRow]] = defaultdict(list)
+    for node in nodes:
+        nodes_by_cluster[node.cluster].append(node)
+
+    tree: dict[str, dict[str, list[TopologyNode]]] = defaultdict(lambda: defaultdict(list))
+    cluster_count = 0
+    for c in sorted(clusters, key=lambda c: c.name):
+        cluster_count += 1
+        region = c.region or NO_REGION
+        zone = c.zone or NO_ZONE
+        ckey = f"cluster:{c.name}"
+        children: list[TopologyNode] = []
+        # namespaces the informer saw, plus any that only appear through workloads
+        names = {ns.name: ns for ns in ns_by_cluster.get(c.name, [])}
+        for (cl, ns_name) in wl_by_ns:
+            if cl == c.name and ns_name not in names:
+                names[ns_name] = None  # type: ignore[assignment]
+        for ns_name in sorted(names):
+            wls = sorted(wl_by_ns.get((c.name, ns_name), []), key=lambda w: (w.kind, w.name))
+            leaves = [
+                _leaf(f"{ckey}/ns:{ns_name}/{w.kind}:{w.name}", "workload", w.name, w.health,
+                      f"{w.kind} {w.ready}/{w.desired}" + (f" {w.message}" if w.message else ""))
+                for w in wls
+            ]
+            ns_row = names[ns_name]
+            phase = ns_row.phase if ns_row is not None else "Active"
+            own = "progressing" if phase == "Terminating" else None
+            children.append(_branch(f"{ckey}/ns:{ns_name}", "namespace", ns_name, leaves,
+                                    own_health=own, detail=_plural(len(leaves), "workload")))
+        cluster_nodes = sorted(nodes_by_cluster.get(c.name, []), key=lambda n: n.name)
+        if cluster_nodes:
+            leaves = [
+                _leaf(f"{ckey}/nodes/{n.name}", "node", n.name, n.health,
+                      ("Ready" if n.ready else "NotReady") + (f" {n.message}" if n.message and not n.ready else ""))
+                for n in cluster_nodes
+            ]
+            children.append(_branch(f"{ckey}/nodes", "nodes", "nodes", leaves,
+                                    detail=f"{c.nodes_ready}/{c.nodes_total} ready"))
+        detail = c.version or ""
+        if c.reachable is False:
+            detail = f"unreachable: {c.last_error or 'no answer'}"
+        tree[region][zone].append(
+            _branch(ckey, "cluster", c.name, children, own_health=c.health, detail=detail)
+        )
+
+    regions: list[TopologyNode] = []
+    for region in sorted(tree):
+        zones = [
+            _branch(f"region:{region}/zone:{zone}", "zone", zone, tree[region][zone],
+                    detail=_plural(len(tree[region][zone]), "cluster"))
+            for zone in sorted(tree[region])
+        ]
+        n = sum(len(z.children) for z in zones)
+        regions.append(_branch(f"region:{region}", "region", region, zones,
+                               detail=_plural(n, "cluster")))
+    return _branch("fleet", "fleet", "fleet", regions, detail=_plural(cluster_count, "cluster"))
