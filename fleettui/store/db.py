@@ -187,6 +187,11 @@ async def migrate(conn: aiosqlite.Connection, migrations: list[Migration]) -> in
             raise
 
 
+def _check_access(path: Path) -> None:
+    if os.path.getsize(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise CorruptCache(f"{path} is not readable and writable")
+
+
 async def open_database(path: Path) -> tuple[aiosqlite.Connection, Path | None]:
     """Open (creating, migrating, recovering) the cache; returns the connection and
     the path a corrupt file was moved to, if any."""
@@ -199,8 +204,7 @@ async def open_database(path: Path) -> tuple[aiosqlite.Connection, Path | None]:
             raise StoreError(f"cannot create cache {path}: {exc}") from exc
         conn = None
         try:
-            if path.stat().st_size and not os.access(path, os.R_OK | os.W_OK):
-                raise CorruptCache(f"{path} is not readable and writable")
+            _check_access(path)
             conn = await connect(path)
             await check_integrity(conn)
             await migrate(conn, migrations)

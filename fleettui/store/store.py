@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -36,6 +37,10 @@ from fleettui.store.topology import build_topology
 from fleettui.store.writer import WORKLOAD_KINDS, InventoryWriter
 
 _WL = repr(WORKLOAD_KINDS)
+
+
+def _expand(path: str | Path) -> Path:
+    return Path(os.path.expanduser(path))
 
 
 class Store:
@@ -83,7 +88,7 @@ class Store:
     ) -> Store:
         """Create or migrate the cache at `path`; a corrupt file is moved aside and
         rebuilt (`store.recovered_from` names where it went)."""
-        path = Path(path).expanduser()
+        path = _expand(path)
         conn, recovered = await open_database(path)
         try:
             reader = await connect(path)
