@@ -65,22 +65,19 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 def split_statements(sql: str) -> list[str]:
     """Split a script into statements (so they can run inside one explicit transaction;
-    `executescript` would commit first). `complete_statement` keeps triggers whole."""
+    `executescript` would commit first). `complete_statement` keeps triggers whole;
+    comment lines between statements are dropped."""
     statements: list[str] = []
-    buf = ""
+    buf: list[str] = []
     for line in sql.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            stmt = buf.strip()
-            if stmt and not all(
-                ln.strip().startswith("--") or not ln.strip() for ln in stmt.splitlines()
-            ):
-                statements.append(stmt)
-            buf = ""
-    if buf.strip() and any(
-        ln.strip() and not ln.strip().startswith("--") for ln in buf.splitlines()
-    ):
-        statements.append(buf.strip())
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf.append(line)
+        if sqlite3.complete_statement("".join(buf)):
+            statements.append("".join(buf).strip())
+            buf = []
+    if buf:
+        statements.append("".join(buf).strip())
     return statements
 
 
@@ -210,6 +207,10 @@ async def open_database(path: Path) -> tuple[aiosqlite.Connection, Path | None]:
             await migrate(conn, migrations)
             prepare_file(path)  # WAL/SHM now exist: make sure they are private too
             return conn, recovered
+        except StoreError:
+            if conn is not None:
+                await conn.close()
+            raise
         except (sqlite3.DatabaseError, CorruptCache, PermissionError) as exc:
             if conn is not None:
                 await conn.close()

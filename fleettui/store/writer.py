@@ -43,6 +43,8 @@ _COLUMNS = (
     "ts",
 )
 _KEYS = frozenset(_COLUMNS) | {"namespace", "name"}
+# Never stored, whatever a caller passes: the contents of Secrets and ConfigMaps.
+_PRIVATE = frozenset({"data", "stringData", "binaryData", "spec", "status"})
 _INTS = frozenset({"ready", "desired", "cpu_m", "mem_b"})
 
 _UPSERT_OBJECT = (
@@ -91,6 +93,7 @@ UPDATE clusters SET health = CASE
   WHEN reachable = 0 THEN 'unhealthy'
   WHEN nodes_total > 0 AND nodes_ready = 0 THEN 'unhealthy'
   WHEN nodes_ready < nodes_total OR workloads_unhealthy > 0 THEN 'degraded'
+  WHEN last_error IS NOT NULL THEN 'degraded'
   ELSE 'healthy' END
 WHERE name = ?
 """
@@ -99,7 +102,9 @@ WHERE name = ?
 def object_row(cluster: str, kind: str, summary: Mapping[str, Any], observed_at: float) -> tuple:
     """One `objects` row from a summary dict (see `fleettui.sync.summaries`)."""
     get = summary.get
-    extra = {k: v for k, v in summary.items() if k not in _KEYS and v is not None}
+    extra = {
+        k: v for k, v in summary.items() if k not in _KEYS and k not in _PRIVATE and v is not None
+    }
     return (
         cluster,
         kind,
@@ -197,7 +202,8 @@ class InventoryWriter:
         latency_ms: float | None = None,
         error: str | None = None,
     ) -> None:
-        """Record a health probe. A failed probe keeps version and `last_seen`."""
+        """Record a health probe. A failed probe keeps version and `last_seen`; a
+        successful one may still carry an `error` (some kinds fail to sync)."""
         self._queue.put_nowait(("probe", name, reachable, version, latency_ms, error, self._clock()))
 
     def replace(
@@ -386,9 +392,9 @@ class InventoryWriter:
                     if reachable:
                         await conn.execute(
                             "UPDATE clusters SET reachable=1, version=coalesce(?, version),"
-                            " latency_ms=?, last_seen=?, last_attempt=?, last_error=NULL,"
+                            " latency_ms=?, last_seen=?, last_attempt=?, last_error=?,"
                             " observed_at=? WHERE name=?",
-                            (version, latency_ms, at, at, at, name),
+                            (version, latency_ms, at, at, error, at, name),
                         )
                     else:
                         await conn.execute(

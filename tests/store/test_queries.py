@@ -1,0 +1,188 @@
+"""The query API the panes read: numbers roll up from object rows, stale rows keep their age."""
+
+from __future__ import annotations
+
+from fleettui.store.models import FleetSummary
+
+GiB = 1 << 30
+
+
+def _seed(store, name="a", *, zone="cn-hangzhou-h", provider=None, ready_nodes=2, bad_deploy=False):
+    w = store.writer
+    w.put_cluster(name, context=name, provider=provider, labels={"env": "prod"})
+    w.probe(name, reachable=True, version="v1.31.2", latency_ms=12.5)
+    w.replace(name, "Node", [
+        {"name": f"n{i}", "ready": int(i < ready_nodes), "health": "healthy" if i < ready_nodes else "unhealthy",
+         "cpu_m": 4000, "mem_b": 16 * GiB, "region": "cn-hangzhou", "zone": zone, "provider": "ack",
+         "version": "v1.31.2", "roles": ["worker"]}
+        for i in range(3)
+    ])
+    w.replace(name, "Namespace", [{"name": "default"}, {"name": "shop"}])
+    w.replace(name, "Deployment", [
+        {"namespace": "shop", "name": "web", "ready": 3, "desired": 3, "health": "healthy"},
+        {"namespace": "shop", "name": "pay", "ready": 0, "desired": 2,
+         "health": "unhealthy" if bad_deploy else "healthy", "message": "0/2 ready"},
+    ])
+    w.replace(name, "Pod", [
+        {"namespace": "shop", "name": "web-1", "phase": "Running", "node": "n0", "cpu_m": 500, "mem_b": GiB,
+         "ready": 1, "desired": 1, "restarts": 2, "health": "healthy"},
+        {"namespace": "shop", "name": "pay-1", "phase": "Pending", "node": None, "cpu_m": 250, "mem_b": GiB,
+         "reason": "ImagePullBackOff", "health": "unhealthy"},
+        {"namespace": "shop", "name": "old", "phase": "Failed", "node": "n1", "cpu_m": 9999, "mem_b": GiB},
+    ])
+    w.replace(name, "Event", [
+        {"namespace": "shop", "name": "e1", "reason": "BackOff", "message": "old", "ts": 100.0},
+        {"namespace": "shop", "name": "e2", "reason": "Failed", "message": "new", "ts": 200.0,
+         "involved_kind": "Pod", "involved_name": "pay-1", "count": 4},
+    ])
+
+
+async def test_cluster_row_rolls_up_nodes_capacity_requests_and_pods(store, clock):
+    _seed(store, ready_nodes=2)
+    await store.writer.flush()
+    [c] = await store.clusters()
+    assert (c.nodes_ready, c.nodes_total) == (2, 3)
+    assert (c.cpu_alloc_m, c.mem_alloc_b) == (12000, 48 * GiB)
+    # requests of pods that hold resources (Pending/Running), not of Failed ones
+    assert (c.cpu_req_m, c.mem_req_b) == (750, 2 * GiB)
+    assert (c.pods_running, c.pods_pending, c.pods_failed) == (1, 1, 1)
+    assert c.cpu_req_pct == 750 / 12000 * 100
+    # topology labels found on the nodes fill what the registration does not say
+    assert (c.provider, c.region, c.zone) == ("ack", "cn-hangzhou", "cn-hangzhou-h")
+    assert c.labels == {"env": "prod"}
+    assert c.version == "v1.31.2" and c.reachable is True and c.latency_ms == 12.5
+    assert c.last_seen == clock.now and c.age(clock.now + 30) == 30
+    assert c.health == "degraded"  # a node is not ready
+    assert c.warning_events == 2
+
+
+async def test_registration_wins_over_labels_found_on_nodes(store):
+    _seed(store, provider="idc")
+    await store.writer.flush()
+    assert (await store.cluster("a")).provider == "idc"
+
+
+async def test_health_words_follow_probe_nodes_and_workloads(store):
+    _seed(store, "ok", ready_nodes=3)
+    _seed(store, "bad-wl", ready_nodes=3, bad_deploy=True)
+    _seed(store, "no-nodes", ready_nodes=0)
+    store.writer.put_cluster("never")
+    await store.writer.flush()
+    health = {c.name: c.health for c in await store.clusters()}
+    assert health == {"ok": "healthy", "bad-wl": "degraded", "no-nodes": "unhealthy", "never": "unknown"}
+
+
+async def test_an_unreachable_cluster_keeps_its_rows_and_last_seen(store, clock):
+    _seed(store, ready_nodes=3)
+    await store.writer.flush()
+    seen = clock.now
+    clock.now += 120
+    store.writer.probe("a", reachable=False, error="unreachable: connection refused")
+    await store.writer.flush()
+    c = await store.cluster("a")
+    assert c.reachable is False and c.stale
+    assert c.health == "unhealthy"
+    assert c.last_error == "unreachable: connection refused"
+    assert c.last_seen == seen and c.age(clock.now) == 120
+    assert c.version == "v1.31.2" and c.nodes_total == 3  # stale, not blank
+    assert c.latency_ms is None
+    # it answers again: error cleared, seen now
+    store.writer.probe("a", reachable=True, version="v1.31.2", latency_ms=3)
+    await store.writer.flush()
+    c = await store.cluster("a")
+    assert c.reachable and c.last_error is None and c.last_seen == clock.now and c.health == "healthy"
+
+
+async def test_a_reachable_cluster_with_failing_kinds_is_degraded_and_says_why(store):
+    _seed(store, ready_nodes=3)
+    store.writer.probe("a", reachable=True, version="v1", error="Pod: 500 InternalError: boom")
+    await store.writer.flush()
+    c = await store.cluster("a")
+    assert c.health == "degraded" and c.last_error == "Pod: 500 InternalError: boom"
+
+
+async def test_fleet_summary(store, clock):
+    _seed(store, "a", ready_nodes=3)
+    _seed(store, "b", ready_nodes=2, bad_deploy=True)
+    store.writer.set_meta("last_sync", repr(clock.now))
+    await store.writer.flush()
+    s = await store.fleet_summary()
+    assert s == FleetSummary(clusters_total=2, clusters_healthy=1, nodes_ready=5, nodes_total=6,
+                             workloads_total=4, workloads_unhealthy=1, last_sync=clock.now,
+                             clusters_unreachable=0, pods_running=2, pods_pending=2, pods_failed=2,
+                             warning_events=4)
+
+
+async def test_cluster_detail(store):
+    _seed(store, ready_nodes=2, bad_deploy=True)
+    await store.writer.flush()
+    d = await store.cluster_detail("a")
+    assert [n.name for n in d.nodes] == ["n0", "n1", "n2"]
+    n0 = d.nodes[0]
+    assert n0.ready and n0.cpu_req_m == 500 and n0.pods == 1 and n0.roles == ("worker",)
+    assert not d.nodes[2].ready
+    assert [(ns.name, ns.health, ns.workloads_total, ns.workloads_unhealthy) for ns in d.namespaces] == [
+        ("default", "healthy", 0, 0), ("shop", "unhealthy", 2, 1)]
+    assert [w.name for w in d.unhealthy_workloads] == ["pay"]
+    assert [e.name for e in d.warning_events] == ["e2", "e1"]  # newest first
+    e2 = d.warning_events[0]
+    assert (e2.involved_kind, e2.involved_name, e2.count, e2.reason) == ("Pod", "pay-1", 4, "Failed")
+    assert await store.cluster_detail("nope") is None
+
+
+async def test_pods_services_events_filters(store):
+    _seed(store, "a")
+    _seed(store, "b")
+    store.writer.replace("a", "Service", [{"namespace": "shop", "name": "web", "type": "NodePort",
+                                           "cluster_ip": "10.0.0.1", "ports": ["80:30080/TCP"]}])
+    await store.writer.flush()
+    pods = await store.pods("a", namespace="shop")
+    assert [p.name for p in pods] == ["old", "pay-1", "web-1"]
+    web = pods[2]
+    assert (web.phase, web.restarts, web.node) == ("Running", 2, "n0")
+    assert pods[1].reason == "ImagePullBackOff"
+    [svc] = await store.services()
+    assert svc.ports == ("80:30080/TCP",) and svc.type == "NodePort"
+    assert len(await store.events(limit=3)) == 3
+    assert {e.cluster for e in await store.events("b")} == {"b"}
+
+
+async def test_watch_events_update_and_delete_rows_and_rollups(store):
+    _seed(store, ready_nodes=3)
+    await store.writer.flush()
+    store.writer.upsert("a", "Pod", {"namespace": "shop", "name": "web-2", "phase": "Running", "cpu_m": 100})
+    store.writer.delete("a", "Pod", "shop", "web-1")
+    store.writer.delete("a", "Node", None, "n2")
+    await store.writer.flush()
+    c = await store.cluster("a")
+    assert c.pods_running == 1 and c.cpu_req_m == 350 and c.nodes_total == 2
+
+
+async def test_remove_cluster_forgets_its_rows(store):
+    _seed(store, "a")
+    _seed(store, "b")
+    await store.writer.flush()
+    store.writer.remove_cluster("a")
+    await store.writer.flush()
+    assert [c.name for c in await store.clusters()] == ["b"]
+    assert await store.object_counts("a") == {}
+
+
+async def test_topology_shows_a_problem_at_every_level_above_it(store):
+    _seed(store, "a", zone="h", ready_nodes=3)
+    _seed(store, "b", zone="i", ready_nodes=3, bad_deploy=True)
+    await store.writer.flush()
+    t = await store.topology()
+    assert t.health == "unhealthy"
+    assert [r.name for r in t.children] == ["cn-hangzhou"]
+    region = t.children[0]
+    assert region.health == "unhealthy"
+    zones = {z.name: z for z in region.children}
+    assert zones["h"].health == "healthy" and zones["i"].health == "unhealthy"
+    b = zones["i"].children[0]
+    assert b.kind == "cluster" and b.health == "unhealthy"
+    shop = t.find("cluster:b/ns:shop")
+    assert shop.health == "unhealthy" and shop.counts == {"healthy": 1, "unhealthy": 1}
+    assert t.find("cluster:b/ns:shop/Deployment:pay").health == "unhealthy"
+    assert t.find("cluster:a/nodes").counts == {"healthy": 3}
+    assert t.counts == {"healthy": 9, "unhealthy": 1}  # leaves: 4 workloads + 6 nodes
