@@ -1,0 +1,148 @@
+"""Services -> Endpoints and EndpointSlices, from the pods their selector picks.
+
+Ready pods are `addresses` (slice condition ready=true), running-but-unready
+ones `notReadyAddresses` (ready=false); pods without an IP are left out, as
+the endpoints and endpointslice controllers do. A Service without a selector
+is left alone (its endpoints are the user's). The Endpoints object has the
+Service's name and no ownerReference (as in real clusters); the slice is owned
+by the Service and labelled kubernetes.io/service-name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .objects import deep, map_selector_matches, meta, owner_ref, pod_is_active, pod_is_ready
+from .runtime import ClusterRuntime
+
+RESOURCE = "services"
+SLICES = "endpointslices.discovery.k8s.io"
+SERVICE_NAME = "kubernetes.io/service-name"
+MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
+CONTROLLER = "endpointslice-controller.k8s.io"
+
+
+def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
+    svc = rt.cluster.get(RESOURCE, namespace, name)
+    if svc is None or meta(svc).get("deletionTimestamp"):
+        return
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "ExternalName" or not spec.get("selector"):
+        return
+    pods = [p for p in rt.cluster.list("pods", namespace)
+            if pod_is_active(p) and map_selector_matches(spec["selector"], meta(p).get("labels"))
+            and (p.get("status") or {}).get("podIP")]
+    pods.sort(key=lambda p: p["status"]["podIP"])
+    _sync_endpoints(rt, svc, pods)
+    _sync_slice(rt, svc, pods)
+
+
+def _target_ref(pod: dict) -> dict:
+    m = meta(pod)
+    return {"kind": "Pod", "namespace": m.get("namespace"), "name": m["name"], "uid": m.get("uid")}
+
+
+def _ports(svc: dict, pods: list[dict]) -> list[dict]:
+    """Service ports resolved to container ports (named targetPorts looked up in the first pod)."""
+    out = []
+    for p in (svc.get("spec") or {}).get("ports") or []:
+        target = p.get("targetPort", p.get("port"))
+        if isinstance(target, str) and not target.isdigit():
+            target = _named_port(pods, target)
+            if target is None:
+                continue
+        port: dict[str, Any] = {"port": int(target), "protocol": p.get("protocol", "TCP")}
+        if p.get("name"):
+            port["name"] = p["name"]
+        if p.get("appProtocol"):
+            port["appProtocol"] = p["appProtocol"]
+        out.append(port)
+    return out
+
+
+def _named_port(pods: list[dict], name: str) -> int | None:
+    for pod in pods:
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            for cp in c.get("ports") or []:
+                if cp.get("name") == name:
+                    return int(cp["containerPort"])
+    return None
+
+
+def _sync_endpoints(rt: ClusterRuntime, svc: dict, pods: list[dict]) -> None:
+    m = meta(svc)
+    ready, not_ready = [], []
+    for pod in pods:
+        addr = {"ip": pod["status"]["podIP"], "targetRef": _target_ref(pod)}
+        if (pod.get("spec") or {}).get("nodeName"):
+            addr["nodeName"] = pod["spec"]["nodeName"]
+        (ready if pod_is_ready(pod) else not_ready).append(addr)
+    ports = _ports(svc, pods)
+    subsets = []
+    if (ready or not_ready) and ports:
+        subset: dict[str, Any] = {"ports": ports}
+        if ready:
+            subset["addresses"] = ready
+        if not_ready:
+            subset["notReadyAddresses"] = not_ready
+        subsets.append(subset)
+    labels = dict(m.get("labels") or {})
+    current = rt.cluster.get("endpoints", m.get("namespace"), m["name"])
+    if current is None:
+        obj = {"apiVersion": "v1", "kind": "Endpoints",
+               "metadata": {"name": m["name"], "namespace": m.get("namespace"), "labels": labels,
+                            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": rt.iso()}}}
+        if subsets:
+            obj["subsets"] = subsets
+        rt.cluster.create("endpoints", obj)
+        return
+    if (current.get("subsets") or []) == subsets and (meta(current).get("labels") or {}) == labels:
+        return
+    obj = deep(current)
+    obj["metadata"]["labels"] = labels
+    obj["metadata"].setdefault("annotations", {})["endpoints.kubernetes.io/last-change-trigger-time"] = rt.iso()
+    if subsets:
+        obj["subsets"] = subsets
+    else:
+        obj.pop("subsets", None)
+    rt.cluster.update("endpoints", obj)
+
+
+def _sync_slice(rt: ClusterRuntime, svc: dict, pods: list[dict]) -> None:
+    m = meta(svc)
+    zones = {}
+    endpoints = []
+    for pod in pods:
+        ready = pod_is_ready(pod)
+        ep: dict[str, Any] = {"addresses": [pod["status"]["podIP"]],
+                              "conditions": {"ready": ready, "serving": ready, "terminating": False},
+                              "targetRef": _target_ref(pod)}
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if node_name:
+            ep["nodeName"] = node_name
+            if node_name not in zones:
+                node = rt.cluster.get("nodes", "", node_name) or {}
+                zones[node_name] = (meta(node).get("labels") or {}).get("topology.kubernetes.io/zone")
+            if zones[node_name]:
+                ep["zone"] = zones[node_name]
+        endpoints.append(ep)
+    labels = dict(m.get("labels") or {})
+    labels[SERVICE_NAME] = m["name"]
+    labels[MANAGED_BY] = CONTROLLER
+    body = {"addressType": "IPv4", "endpoints": endpoints, "ports": _ports(svc, pods)}
+    slices = sorted(rt.owned(svc, SLICES), key=lambda s: meta(s)["name"])
+    for extra in slices[1:]:
+        rt.cluster.delete(SLICES, m.get("namespace"), meta(extra)["name"])
+    if not slices:
+        obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+               "metadata": {"generateName": f"{m['name']}-", "namespace": m.get("namespace"), "labels": labels,
+                            "ownerReferences": [owner_ref(svc)]}, **body}
+        rt.cluster.create(SLICES, obj)
+        return
+    current = slices[0]
+    if all(current.get(k) == v for k, v in body.items()) and (meta(current).get("labels") or {}) == labels:
+        return
+    obj = deep(current)
+    obj.update(deep(body))
+    obj["metadata"]["labels"] = labels
+    rt.cluster.update(SLICES, obj)

@@ -1,0 +1,284 @@
+"""The kubelet's view of a bound pod: start-up stages over simulated seconds.
+
+Bound (PodScheduled) -> ~1 s -> ContainerCreating (Initialized, hostIP) ->
+1-3 s -> Running and Ready (podIP, containerStatuses running). Containers with
+a readinessProbe become ready after initialDelaySeconds. An image whose tag is
+`broken` fails to pull: ErrImagePull, then ImagePullBackOff with back-off
+events doubling up to 5 minutes, the pod staying Pending as the real kubelet
+reports it. Pods of Jobs (or any pod annotated `sim.fleettui.io/run-seconds`)
+exit 0 after that many seconds (Jobs default to 5) and end Succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from typing import Any
+
+from .objects import (
+    controller_ref,
+    deep,
+    find_condition,
+    full_image_name,
+    image_is_broken,
+    meta,
+    unit_jitter,
+)
+from .runtime import ClusterRuntime
+
+COMPONENT = "kubelet"
+RUN_SECONDS = "sim.fleettui.io/run-seconds"
+CREATE_DELAY = 1.0
+PULL_RETRY = 5.0
+MAX_BACKOFF = 300.0
+
+
+def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
+    m = meta(pod)
+    uid = m.get("uid", "")
+    key = (m.get("namespace", ""), m["name"])
+    now = rt.now()
+    since = rt.stage_since.setdefault(uid, now)
+    status = pod.get("status") or {}
+    statuses = status.get("containerStatuses") or []
+    waiting = {((c.get("state") or {}).get("waiting") or {}).get("reason") for c in statuses} - {None}
+    containers = (pod.get("spec") or {}).get("containers") or []
+    broken = [c["name"] for c in containers if image_is_broken(c.get("image", ""))]
+
+    def due(delay: float) -> bool:
+        if now >= since + delay:
+            return True
+        rt.at(since + delay, "pods", key)
+        return False
+
+    if not statuses:
+        if due(CREATE_DELAY):
+            _write(rt, pod, node, "creating")
+            _restart_stage(rt, uid, key, _start_delay(uid))
+        return
+    if "ContainerCreating" in waiting:
+        if not due(_start_delay(uid)):
+            return
+        if broken:
+            _pull_failed(rt, pod, node, broken, "ErrImagePull")
+            _restart_stage(rt, uid, key, PULL_RETRY)
+        else:
+            _start(rt, pod, node, uid, key)
+        return
+    if waiting & {"ErrImagePull", "ImagePullBackOff"}:
+        if not broken:  # the image was fixed in place (kubectl set image on the pod)
+            _start(rt, pod, node, uid, key)
+            return
+        delay = rt.backoff.get(uid, PULL_RETRY)
+        if due(delay):
+            _pull_failed(rt, pod, node, broken, "ImagePullBackOff")
+            rt.backoff[uid] = min(delay * 2 if uid in rt.backoff else 10.0, MAX_BACKOFF)
+            _restart_stage(rt, uid, key, rt.backoff[uid])
+        return
+    if status.get("phase") == "Running":
+        run = _run_seconds(pod)
+        started = rt.stage_since.get(uid, now)
+        if run is not None and now >= started + run:
+            _write(rt, pod, node, "succeeded")
+            return
+        if run is not None:
+            rt.at(started + run, "pods", key)
+        ready_delay = _readiness_delay(containers)
+        ready = now >= started + ready_delay
+        if not ready:
+            rt.at(started + ready_delay, "pods", key)
+        _write(rt, pod, node, "running", ready=ready)
+
+
+def _restart_stage(rt: ClusterRuntime, uid: str, key: tuple[str, str], next_in: float) -> None:
+    rt.stage_since[uid] = rt.now()
+    rt.after(next_in, "pods", key)
+
+
+def _start(rt: ClusterRuntime, pod: dict, node: dict, uid: str, key: tuple[str, str]) -> None:
+    rt.stage_since[uid] = rt.now()
+    rt.backoff.pop(uid, None)
+    ready_delay = _readiness_delay((pod.get("spec") or {}).get("containers") or [])
+    _write(rt, pod, node, "running", ready=ready_delay <= 0)
+    if ready_delay > 0:
+        rt.after(ready_delay, "pods", key)
+    run = _run_seconds(pod)
+    if run is not None:
+        rt.after(run, "pods", key)
+
+
+def _start_delay(uid: str) -> float:
+    return 1.0 + 2.0 * unit_jitter(uid)
+
+
+def _readiness_delay(containers: list[dict]) -> float:
+    delays = [min(float((c.get("readinessProbe") or {}).get("initialDelaySeconds") or 0), 60.0)
+              for c in containers if c.get("readinessProbe")]
+    return max(delays, default=0.0)
+
+
+def _run_seconds(pod: dict) -> float | None:
+    ann = meta(pod).get("annotations") or {}
+    if RUN_SECONDS in ann:
+        try:
+            return float(ann[RUN_SECONDS])
+        except ValueError:
+            return None
+    ref = controller_ref(pod)
+    if ref and ref.get("kind") == "Job":
+        return 5.0
+    return None
+
+
+def _pull_failed(rt: ClusterRuntime, pod: dict, node: dict, broken: list[str], reason: str) -> None:
+    images = {c["name"]: c.get("image", "") for c in (pod.get("spec") or {}).get("containers") or []}
+    for name in broken:
+        image = images[name]
+        if reason == "ErrImagePull":
+            rt.event(pod, "Pulling", f'Pulling image "{image}"', type="Normal", component=COMPONENT)
+            rt.event(pod, "Failed", f'Failed to pull image "{image}": {_pull_error(image)}', component=COMPONENT)
+        else:
+            rt.event(pod, "BackOff", f'Back-off pulling image "{image}"', type="Normal", component=COMPONENT)
+        rt.event(pod, "Failed", f"Error: {reason}", component=COMPONENT)
+    _write(rt, pod, node, "pull-failed", pull_reason=reason, broken=broken)
+
+
+def _pull_error(image: str) -> str:
+    ref = full_image_name(image)
+    return (f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
+            f'failed to resolve reference "{ref}": {ref}: not found')
+
+
+def _write(rt: ClusterRuntime, pod: dict, node: dict, stage: str, *, ready: bool = False,
+           pull_reason: str = "", broken: list[str] | None = None) -> None:
+    """Build the whole PodStatus for `stage`, keeping transition times that did not change."""
+    m = meta(pod)
+    old = pod.get("status") or {}
+    now = rt.iso()
+    host_ip = node_ip(node)
+    status: dict[str, Any] = {"phase": "Pending", "hostIP": host_ip, "hostIPs": [{"ip": host_ip}],
+                              "startTime": old.get("startTime") or now,
+                              "qosClass": old.get("qosClass", "BestEffort")}
+    sandbox = stage != "creating"
+    if sandbox:
+        ip = old.get("podIP") or allocate_pod_ip(rt, node)
+        status["podIP"] = ip
+        status["podIPs"] = [{"ip": ip}]
+    old_cs = {c.get("name"): c for c in old.get("containerStatuses") or []}
+    cs = []
+    broken = broken or []
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        cs.append(_container_status(rt, pod, c, stage, ready, pull_reason if c["name"] in broken else "",
+                                    old_cs.get(c["name"]), now))
+    status["containerStatuses"] = cs
+    all_ready = bool(cs) and all(c["ready"] for c in cs)
+    unready = [c["name"] for c in cs if not c["ready"]]
+    if stage == "succeeded":
+        status["phase"] = "Succeeded"
+        reason = "PodCompleted"
+    elif stage == "running":
+        status["phase"] = "Running"
+        reason = "ContainersNotReady"
+    else:
+        reason = "ContainersNotReady"
+    not_ready_msg = f"containers with unready status: [{' '.join(unready)}]"
+    conds = [
+        _cond("PodReadyToStartContainers", sandbox and stage != "succeeded"),
+        _cond("Initialized", True),
+        _cond("Ready", all_ready, "" if all_ready else reason, "" if all_ready or reason == "PodCompleted" else not_ready_msg),
+        _cond("ContainersReady", all_ready, "" if all_ready else reason,
+              "" if all_ready or reason == "PodCompleted" else not_ready_msg),
+        _cond("PodScheduled", True),
+    ]
+    old_conds = old.get("conditions") or []
+    for c in conds:
+        prev = find_condition(old_conds, c["type"])
+        c["lastTransitionTime"] = prev.get("lastTransitionTime") if prev and prev.get("status") == c["status"] else now
+    status["conditions"] = conds
+    if old.get("initContainerStatuses") or (pod.get("spec") or {}).get("initContainers"):
+        status["initContainerStatuses"] = [
+            {"name": c["name"], "image": c.get("image", ""), "imageID": _image_id(c.get("image", "")),
+             "containerID": _container_id(m.get("uid", ""), c["name"]), "ready": True, "restartCount": 0,
+             "started": False, "state": {"terminated": {"exitCode": 0, "reason": "Completed",
+                                                        "startedAt": status["startTime"], "finishedAt": status["startTime"]}}}
+            for c in (pod.get("spec") or {}).get("initContainers") or []
+        ]
+    rt.cluster.set_status("pods", m.get("namespace"), m["name"], status)
+
+
+def _cond(type_: str, ok: bool, reason: str = "", message: str = "") -> dict:
+    c: dict[str, Any] = {"type": type_, "status": "True" if ok else "False", "lastProbeTime": None}
+    if reason and not ok:
+        c["reason"] = reason
+    if message and not ok:
+        c["message"] = message
+    return c
+
+
+def _container_status(rt: ClusterRuntime, pod: dict, c: dict, stage: str, ready: bool, pull_reason: str,
+                      old: dict | None, now: str) -> dict:
+    image = c.get("image", "")
+    out: dict[str, Any] = {"name": c["name"], "image": image, "imageID": "", "ready": False, "restartCount": 0,
+                           "started": False, "lastState": {}}
+    old_state = (old or {}).get("state") or {}
+    started_at = (old_state.get("running") or {}).get("startedAt") or (old_state.get("terminated") or {}).get("startedAt")
+    cid = _container_id(meta(pod).get("uid", ""), c["name"])
+    if stage == "creating":
+        out["state"] = {"waiting": {"reason": "ContainerCreating"}}
+    elif pull_reason:
+        msg = (_pull_error_message(image) if pull_reason == "ErrImagePull"
+               else f'Back-off pulling image "{image}": ErrImagePull: {_pull_error_message(image)}')
+        out["state"] = {"waiting": {"reason": pull_reason, "message": msg}}
+    elif stage == "succeeded":
+        out.update(imageID=_image_id(image), containerID=cid)
+        out["state"] = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": started_at or now,
+                                       "finishedAt": now, "containerID": cid}}
+    else:
+        out.update(imageID=_image_id(image), containerID=cid, started=True, ready=ready)
+        out["state"] = {"running": {"startedAt": started_at or now}}
+    return out
+
+
+def _pull_error_message(image: str) -> str:
+    ref = full_image_name(image)
+    return f'failed to pull and unpack image "{ref}": failed to resolve reference "{ref}": {ref}: not found'
+
+
+def _container_id(uid: str, name: str) -> str:
+    return "containerd://" + hashlib.sha256(f"{uid}/{name}".encode()).hexdigest()
+
+
+def _image_id(image: str) -> str:
+    ref = full_image_name(image)
+    repo = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    return f"{repo}@sha256:{hashlib.sha256(ref.encode()).hexdigest()}"
+
+
+def node_ip(node: dict) -> str:
+    for a in (node.get("status") or {}).get("addresses") or ():
+        if a.get("type") == "InternalIP":
+            return a.get("address", "")
+    return ""
+
+
+def allocate_pod_ip(rt: ClusterRuntime, node: dict) -> str:
+    """Next address in the node's podCIDR (wrapping within the /24 the seed gives each node)."""
+    name = meta(node)["name"]
+    cidr = (node.get("spec") or {}).get("podCIDR") or f"10.{100 + rt.index % 150}.{len(rt.ip_next) % 250}.0/24"
+    net = ipaddress.ip_network(cidr, strict=False)
+    n = rt.ip_next.get(name, 2)
+    rt.ip_next[name] = n + 1 if n + 1 < net.num_addresses - 1 else 2
+    return str(net.network_address + n)
+
+
+def mark_not_ready(rt: ClusterRuntime, pod: dict) -> None:
+    """Node lifecycle controller (MarkPodsNotReady): pods on an unreachable node lose Ready."""
+    status = deep(pod.get("status") or {})
+    ready = find_condition(status.get("conditions"), "Ready")
+    if ready is None or ready.get("status") == "False":
+        return
+    ready["status"] = "False"
+    ready["lastTransitionTime"] = rt.iso()
+    m = meta(pod)
+    rt.cluster.set_status("pods", m.get("namespace"), m["name"], status)
+    rt.event(pod, "NodeNotReady", "Node is not ready", component="node-controller")

@@ -1,0 +1,306 @@
+"""The controller manager: event-driven reconcile loops over many SimClusters.
+
+Why event-driven: a fleet of 100 idle clusters must cost nothing per tick. Each
+cluster's changes arrive through `SimCluster.subscribe`; the callback only files
+keys into dirty sets (and keeps a few indexes: children by owner uid, pods by
+node). `step()` then reconciles what is dirty, plus what a timer says is due
+(pod start-up stages, progress deadlines, node heartbeats). An idle cluster has
+no dirty keys and only a heartbeat timer every ~40 simulated seconds per node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from .objects import controller_ref, meta
+
+log = logging.getLogger(__name__)
+
+# A reconcile pass can make more work (a Deployment creates a ReplicaSet, which
+# creates Pods, which the scheduler binds...). Following that chain inside one
+# step keeps tests short, but a bound stops a misbehaving loop from spinning.
+MAX_ROUNDS = 12
+
+# owner kind -> the resource key of that kind (for routing child changes to the owner)
+OWNER_RESOURCES = {
+    "Deployment": "deployments.apps",
+    "ReplicaSet": "replicasets.apps",
+    "StatefulSet": "statefulsets.apps",
+    "DaemonSet": "daemonsets.apps",
+    "Job": "jobs.batch",
+    "Service": "services",
+}
+
+Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
+
+
+def parse_time(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _node_shape(node: dict) -> Any:
+    from .objects import find_condition
+
+    status = node.get("status") or {}
+    ready = find_condition(status.get("conditions"), "Ready")
+    return (
+        tuple(sorted((meta(node).get("labels") or {}).items())),
+        repr((node.get("spec") or {}).get("taints")),
+        bool((node.get("spec") or {}).get("unschedulable")),
+        ready.get("status") if ready else None,
+        repr(status.get("allocatable")),
+    )
+
+
+class ClusterRuntime:
+    """Controller-side state for one cluster: dirty sets, indexes, timers."""
+
+    def __init__(self, manager: ControllerManager, cluster: Any, index: int) -> None:
+        self.manager = manager
+        self.cluster = cluster
+        self.clock = manager.clock
+        self.index = index
+        self.dirty: dict[str, set[Key]] = defaultdict(set)
+        self.children: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        self._parent: dict[tuple[str, str, str], str] = {}
+        self.pods_by_node: dict[str, set[Key]] = defaultdict(set)
+        self._node_of: dict[Key, str] = {}
+        self.unscheduled: set[Key] = set()
+        self.ns_with_pod_changes: set[str] = set()
+        # per-pod memory of when its current start-up stage began (uid -> time)
+        self.stage_since: dict[str, float] = {}
+        self.backoff: dict[str, int] = {}
+        self.ip_next: dict[str, int] = {}
+        self.usage_cache: dict[str, list[float]] | None = None
+        self._seen_events: set[tuple[str, str, str]] = set()
+        self._node_shapes: dict[str, Any] = {}
+        self.unsubscribe = cluster.subscribe(self._on_change)
+        self._prime()
+
+    @property
+    def name(self) -> str:
+        return self.cluster.name
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def iso(self, ts: float | None = None) -> str:
+        return self.clock.iso(ts)
+
+    # -- change intake -------------------------------------------------------
+
+    def _prime(self) -> None:
+        """Objects that existed before the manager started count as just added."""
+        for resource in self.manager.watched_resources:
+            try:
+                items = self.cluster.list(resource)
+            except Exception:  # a resource this cluster does not serve
+                continue
+            for obj in items:
+                self._on_change("ADDED", resource, obj)
+
+    def _on_change(self, event_type: str, resource: str, obj: dict) -> None:
+        if resource not in self.manager.watched_resources:
+            return
+        m = meta(obj)
+        key: Key = (m.get("namespace") or "", m.get("name") or "")
+        full = (resource, key[0], key[1])
+        deleted = event_type == "DELETED"
+        self._index_parent(full, obj, deleted)
+        if resource in self.manager.reconcilers:
+            self.dirty[resource].add(key)
+        ref = controller_ref(obj)
+        if ref and ref.get("kind") in OWNER_RESOURCES:
+            self.dirty[OWNER_RESOURCES[ref["kind"]]].add((key[0], ref.get("name", "")))
+        if resource == "pods":
+            self._index_pod(key, obj, deleted)
+            self.ns_with_pod_changes.add(key[0])
+            if deleted:
+                self.stage_since.pop(m.get("uid", ""), None)
+                self.backoff.pop(m.get("uid", ""), None)
+                self.retry_unscheduled()
+        elif resource == "nodes":
+            # Heartbeats change nothing a scheduler cares about; only a changed
+            # shape (labels, taints, readiness, allocatable) re-triggers placement.
+            shape = None if deleted else _node_shape(obj)
+            if self._node_shapes.get(key[1]) != shape:
+                self._node_shapes[key[1]] = shape
+                self.usage_cache = None
+                self.retry_unscheduled()
+                for ds in self.cluster.list("daemonsets.apps"):
+                    self.dirty["daemonsets.apps"].add((meta(ds).get("namespace", ""), meta(ds).get("name", "")))
+                for pod_key in self.pods_by_node.get(key[1], ()):
+                    self.dirty["pods"].add(pod_key)
+        elif resource == "endpoints":
+            self.dirty["services"].add(key)
+        elif resource == "services" and deleted:
+            # Endpoints carry no ownerReference (as in real clusters): remove it here.
+            if self.cluster.get("endpoints", key[0], key[1]) is not None:
+                self.cluster.delete("endpoints", key[0], key[1])
+
+    def _index_parent(self, full: tuple[str, str, str], obj: dict, deleted: bool) -> None:
+        old = self._parent.pop(full, None)
+        if old is not None:
+            self.children[old].discard(full)
+            if not self.children[old]:
+                del self.children[old]
+        if deleted:
+            return
+        ref = controller_ref(obj)
+        if ref and ref.get("uid"):
+            self._parent[full] = ref["uid"]
+            self.children[ref["uid"]].add(full)
+
+    def _index_pod(self, key: Key, pod: dict, deleted: bool) -> None:
+        old = self._node_of.pop(key, None)
+        if old is not None:
+            self.pods_by_node[old].discard(key)
+        node = None if deleted else (pod.get("spec") or {}).get("nodeName")
+        # Requested resources per node change only when a pod lands, leaves or finishes.
+        if old != node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            self.usage_cache = None
+        if deleted:
+            self.unscheduled.discard(key)
+            return
+        if node:
+            self._node_of[key] = node
+            self.pods_by_node[node].add(key)
+            self.unscheduled.discard(key)
+
+    def retry_unscheduled(self) -> None:
+        for key in self.unscheduled:
+            self.dirty["pods"].add(key)
+
+    # -- helpers for reconcilers ---------------------------------------------
+
+    def owned(self, owner: dict, resource: str) -> list[dict]:
+        """Live objects of `resource` whose controller is `owner` (by uid)."""
+        uid = meta(owner).get("uid")
+        out = []
+        for res, ns, name in list(self.children.get(uid, ())):
+            if res == resource:
+                obj = self.cluster.get(res, ns, name)
+                if obj is not None:
+                    out.append(obj)
+        return out
+
+    def after(self, seconds: float, resource: str, key: Key) -> None:
+        """Reconcile `resource` `key` again once `seconds` of virtual time have passed."""
+        self.manager.schedule(self.now() + max(seconds, 0.0), self.index, resource, key)
+
+    def at(self, when: float, resource: str, key: Key) -> None:
+        self.manager.schedule(when, self.index, resource, key)
+
+    def event(self, involved: dict, reason: str, message: str, *, type: str = "Warning",
+              component: str = "", once: bool = False) -> None:
+        """Record an Event; `once` suppresses repeats of the same reason for the same object."""
+        if once:
+            mark = (meta(involved).get("uid", ""), reason, message)
+            if mark in self._seen_events:
+                return
+            self._seen_events.add(mark)
+        try:
+            self.cluster.record_event(involved, reason, message, type=type, component=component)
+        except Exception:
+            log.exception("%s: could not record event %s", self.name, reason)
+
+    # -- reconcile -----------------------------------------------------------
+
+    def take_dirty(self) -> dict[str, set[Key]]:
+        for ns in self.ns_with_pod_changes:
+            for svc in self.cluster.list("services", ns):
+                self.dirty["services"].add((ns, meta(svc).get("name", "")))
+        self.ns_with_pod_changes.clear()
+        work = {r: keys for r, keys in self.dirty.items() if keys}
+        self.dirty = defaultdict(set)
+        return work
+
+    def close(self) -> None:
+        try:
+            self.unsubscribe()
+        except Exception:
+            pass
+
+
+Reconciler = Callable[[ClusterRuntime, str, str], None]
+
+
+class ControllerManager:
+    """Runs every simulated controller for a list of SimClusters on one virtual clock."""
+
+    def __init__(self, clusters: list[Any], clock: Any) -> None:
+        from . import registry
+
+        self.clock = clock
+        self.reconcilers: dict[str, Reconciler] = registry.reconcilers()
+        self.order: list[str] = list(self.reconcilers)
+        self.watched_resources: set[str] = set(self.reconcilers) | registry.EXTRA_WATCHED
+        self._timers: list[tuple[float, int, int, str, Key]] = []
+        self._seq = itertools.count()
+        self.runtimes: list[ClusterRuntime] = []
+        for cluster in clusters:
+            self.add_cluster(cluster)
+
+    def add_cluster(self, cluster: Any) -> ClusterRuntime:
+        rt = ClusterRuntime(self, cluster, len(self.runtimes))
+        self.runtimes.append(rt)
+        return rt
+
+    def schedule(self, when: float, index: int, resource: str, key: Key) -> None:
+        heapq.heappush(self._timers, (when, next(self._seq), index, resource, key))
+
+    def _fire_due_timers(self, now: float) -> None:
+        while self._timers and self._timers[0][0] <= now:
+            _, _, index, resource, key = heapq.heappop(self._timers)
+            self.runtimes[index].dirty[resource].add(key)
+
+    def step(self) -> None:
+        """One synchronous reconcile pass at clock.now() over every cluster."""
+        self._fire_due_timers(self.clock.now())
+        for rt in self.runtimes:
+            self.step_cluster(rt)
+
+    def step_cluster(self, rt: ClusterRuntime) -> int:
+        done = 0
+        for _ in range(MAX_ROUNDS):
+            work = rt.take_dirty()
+            if not work:
+                break
+            for resource in self.order:
+                keys = work.get(resource)
+                if not keys:
+                    continue
+                reconcile = self.reconcilers[resource]
+                for ns, name in sorted(keys):
+                    try:
+                        reconcile(rt, ns, name)
+                    except Exception:
+                        # One bad object must not stop the fleet: log and move on.
+                        log.exception("%s: reconciling %s %s/%s failed", rt.name, resource, ns, name)
+                    done += 1
+        return done
+
+    async def run(self, interval: float = 0.5) -> None:
+        """Reconcile forever; yields to the event loop between clusters so serving stays responsive."""
+        while True:
+            self._fire_due_timers(self.clock.now())
+            for rt in self.runtimes:
+                if self.step_cluster(rt):
+                    await asyncio.sleep(0)
+            await self.clock.sleep(interval)
+
+    def close(self) -> None:
+        for rt in self.runtimes:
+            rt.close()
