@@ -1,0 +1,1 @@
+"""Configuration: XDG paths, kubeconfig merging, the fleet file."""

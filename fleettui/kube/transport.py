@@ -1,0 +1,332 @@
+"""The one place that sends HTTP requests to a cluster.
+
+kubernetes_asyncio turns the kubeconfig context into a `Configuration` (server,
+TLS, bearer token, client certificates, exec plugins) and its
+`RESTClientObject` owns the aiohttp session with the right SSL context; we send
+raw JSON through that session ourselves, because the typed models are slow and
+drop fields we need.
+
+Every request goes through `Transport._send`, whose first statement is the
+read-only guard: there is no other path to the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from kubernetes_asyncio.client import Configuration
+from kubernetes_asyncio.client.rest import RESTClientObject
+from kubernetes_asyncio.config import ConfigException
+from kubernetes_asyncio.config.kube_config import load_kube_config_from_dict
+
+from fleettui.kube import errors, guard
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "fleettui/0.1"
+# Enough parallel connections for one informer watch per kind plus lists and probes.
+POOL_SIZE = 64
+
+
+class Transport:
+    """HTTP to one cluster: credentials loaded lazily, the read-only guard, error mapping."""
+
+    __slots__ = (
+        "_config_dict",
+        "_context",
+        "_cluster",
+        "_read_only",
+        "_timeout",
+        "_cfg",
+        "_rest",
+        "_auth",
+        "_lock",
+        "_refreshable",
+        "_closed",
+    )
+
+    def __init__(
+        self,
+        config_dict: dict[str, Any],
+        *,
+        context: str,
+        cluster: str,
+        read_only: bool,
+        timeout: float,
+    ) -> None:
+        self._config_dict = config_dict
+        self._context = context
+        self._cluster = cluster
+        self._read_only = bool(read_only)
+        self._timeout = timeout
+        self._cfg: Configuration | None = None
+        self._rest: RESTClientObject | None = None
+        self._auth: str | None = None
+        self._lock: asyncio.Lock | None = None
+        user = _user_of(config_dict, context)
+        # Credentials that can change under us (exec plugins, rotated token files,
+        # auth providers) are reloaded once on a 401.
+        self._refreshable = bool(user) and any(
+            k in user for k in ("exec", "auth-provider", "tokenFile")
+        )
+        self._closed = False
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def host(self) -> str | None:
+        return self._cfg.host if self._cfg else None
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._rest is not None:
+            rest, self._rest = self._rest, None
+            await rest.close()
+
+    # -- requests -----------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        request_timeout: float | None = None,
+    ) -> Any:
+        """Send, read the whole answer, return parsed JSON (None for an empty body); raise on failure."""
+        t = self._timeout if request_timeout is None else request_timeout
+        client_timeout = aiohttp.ClientTimeout(total=t)
+        resp = await self._send(
+            method,
+            path,
+            params=params,
+            body=body,
+            content_type=content_type,
+            client_timeout=client_timeout,
+            timeout_label=t,
+        )
+        try:
+            data = await resp.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise self._unreachable(exc, t) from exc
+        finally:
+            resp.release()
+        if not data:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise errors.KubeError(
+                f"{method} {path}: the server answered with something that is not JSON",
+                cluster=self._cluster,
+                status=resp.status,
+            ) from exc
+
+    async def stream(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        connect_timeout: float,
+        read_timeout: float,
+    ) -> aiohttp.ClientResponse:
+        """A GET whose body the caller reads incrementally (watch); caller must `release()` it."""
+        client_timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=connect_timeout,
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
+        )
+        return await self._send(
+            "GET",
+            path,
+            params=params,
+            body=None,
+            content_type="application/json",
+            client_timeout=client_timeout,
+            timeout_label=read_timeout,
+        )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        body: Any,
+        content_type: str,
+        client_timeout: aiohttp.ClientTimeout,
+        timeout_label: float,
+    ) -> aiohttp.ClientResponse:
+        guard.check(method, path, read_only=self._read_only, cluster=self._cluster)
+        if self._closed:
+            raise errors.KubeError("client is closed", cluster=self._cluster)
+        await self._ensure()
+        data: bytes | None = None
+        if body is not None:
+            data = (
+                body
+                if isinstance(body, bytes)
+                else json.dumps(body, separators=(",", ":")).encode()
+            )
+        for attempt in (0, 1):
+            resp = await self._raw(
+                method, path, params, data, content_type, client_timeout, timeout_label
+            )
+            if 200 <= resp.status < 300:
+                return resp
+            try:
+                payload = await resp.read()
+            except (TimeoutError, aiohttp.ClientError):
+                payload = b""
+            finally:
+                resp.release()
+            if resp.status == 401 and attempt == 0 and self._refreshable:
+                log.info("%s: 401, reloading credentials once", self._cluster)
+                await self._load(reload=True)
+                continue
+            raise errors.from_response(
+                self._cluster,
+                resp.status,
+                payload,
+                retry_after=_retry_after(resp.headers.get("Retry-After")),
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _raw(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        data: bytes | None,
+        content_type: str,
+        client_timeout: aiohttp.ClientTimeout,
+        timeout_label: float,
+    ) -> aiohttp.ClientResponse:
+        assert self._rest is not None and self._cfg is not None
+        url = self._cfg.host + path
+        if params:
+            url += "?" + urlencode({k: _param(v) for k, v in params.items() if v is not None})
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if data is not None:
+            headers["Content-Type"] = content_type
+        if self._auth:
+            headers["Authorization"] = self._auth
+        kwargs: dict[str, Any] = {"headers": headers, "data": data, "timeout": client_timeout}
+        if self._rest.proxy:
+            kwargs["proxy"] = self._rest.proxy
+        if self._rest.server_hostname:
+            kwargs["server_hostname"] = self._rest.server_hostname
+        try:
+            return await self._rest.pool_manager.request(method, url, **kwargs)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise self._unreachable(exc, timeout_label) from exc
+
+    def _unreachable(self, exc: BaseException, timeout: float) -> errors.Unreachable:
+        if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+            msg = f"no answer within {timeout:g}s"
+        elif isinstance(exc, aiohttp.ClientSSLError):
+            msg = f"TLS failure: {exc}"
+        elif isinstance(exc, aiohttp.ClientConnectorError):
+            msg = f"cannot connect to {self.host}: {exc.os_error.strerror or exc.os_error}"
+        elif isinstance(exc, aiohttp.ServerDisconnectedError):
+            msg = "the server closed the connection"
+        elif isinstance(exc, aiohttp.ClientPayloadError):
+            msg = "the connection broke while reading the answer"
+        else:
+            msg = f"{type(exc).__name__}: {exc}"
+        return errors.Unreachable(msg, cluster=self._cluster, reason="Unreachable")
+
+    # -- credentials ----------------------------------------------------------
+
+    async def _ensure(self) -> None:
+        if self._rest is not None:
+            return
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._rest is None:
+                await self._load(reload=False)
+
+    async def _load(self, *, reload: bool) -> None:
+        cfg = Configuration()
+        try:
+            await load_kube_config_from_dict(
+                self._config_dict, context=self._context, client_configuration=cfg
+            )
+        except (ConfigException, AssertionError, KeyError, OSError, ValueError) as exc:
+            raise errors.ConfigurationError(
+                f"context {self._context!r}: cannot load credentials: {exc or type(exc).__name__}",
+                cluster=self._cluster,
+                reason="Configuration",
+            ) from exc
+        if not cfg.host or cfg.host == "http://localhost":
+            server = _server_of(self._config_dict, self._context)
+            if not server:
+                raise errors.ConfigurationError(
+                    f"context {self._context!r}: its cluster has no server",
+                    cluster=self._cluster,
+                    reason="Configuration",
+                )
+        auth = await cfg.auth_settings()
+        self._auth = auth["BearerToken"]["value"] if "BearerToken" in auth else None
+        if (
+            reload
+            and self._rest is not None
+            and (cfg.cert_file == self._cfg.cert_file if self._cfg else True)
+        ):
+            self._cfg = cfg  # same TLS identity: keep the session, only the token changed
+            return
+        cfg.connection_pool_maxsize = POOL_SIZE
+        old = self._rest
+        self._cfg = cfg
+        self._rest = RESTClientObject(cfg)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.close()
+
+
+def _param(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _context_of(config_dict: dict[str, Any], context: str) -> dict[str, Any]:
+    for c in config_dict.get("contexts") or []:
+        if c.get("name") == context:
+            return c.get("context") or {}
+    return {}
+
+
+def _user_of(config_dict: dict[str, Any], context: str) -> dict[str, Any]:
+    user = _context_of(config_dict, context).get("user")
+    for u in config_dict.get("users") or []:
+        if u.get("name") == user:
+            return u.get("user") or {}
+    return {}
+
+
+def _server_of(config_dict: dict[str, Any], context: str) -> str | None:
+    cluster = _context_of(config_dict, context).get("cluster")
+    for c in config_dict.get("clusters") or []:
+        if c.get("name") == cluster:
+            return (c.get("cluster") or {}).get("server")
+    return None
