@@ -1,0 +1,181 @@
+"""Everything the sync does for one member cluster: the health probe and its informers.
+
+A probe that fails marks the cluster unreachable with the error, keeping
+`last_seen` and every row it had (stale, with age). A probe that succeeds while
+some informer fails leaves the cluster reachable but says which kinds fail and
+why (`last_error`), which the store turns into `degraded`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fleettui.kube import errors
+from fleettui.store.writer import InventoryWriter
+from fleettui.sync.backoff import Backoff
+from fleettui.sync.errors import describe_error, is_unreachable
+from fleettui.sync.informer import Informer
+from fleettui.sync.kinds import KindSpec
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """How one cluster's sync went (`fleettui sync --once` prints one line of these)."""
+
+    name: str
+    ok: bool
+    error: str | None = None
+    reachable: bool = False
+    version: str | None = None
+    latency_ms: float | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    skipped: bool = False
+
+    @property
+    def objects(self) -> int:
+        return sum(self.counts.values())
+
+
+async def retry_transient(fn: Callable[[], Awaitable[T]], *, attempts: int = 3,
+                          backoff: Backoff | None = None) -> T:
+    """Retry server-side 5xx and 429 answers a few times (as client-go does);
+    unreachable and client errors are not retried here (they are not transient
+    on this time scale, and a timeout already cost the whole timeout)."""
+    backoff = backoff or Backoff(base=0.1, cap=1.0)
+    for attempt in range(attempts):
+        try:
+            return await fn()
+        except (errors.ServerError, errors.TooManyRequests) as exc:
+            if attempt + 1 >= attempts:
+                raise
+            log.debug("transient %s, retrying", exc)
+            delay = getattr(exc, "retry_after", None)
+        await asyncio.sleep(min(delay, 5.0) if delay else backoff.next())
+    raise AssertionError("unreachable")
+
+
+class ClusterSync:
+    def __init__(
+        self,
+        name: str,
+        client: Any,
+        writer: InventoryWriter,
+        kinds: list[KindSpec],
+        *,
+        gate: asyncio.Semaphore | None = None,
+        probe_interval: float = 15.0,
+        watch_timeout: int = 300,
+    ) -> None:
+        self.name = name
+        self.client = client
+        self.writer = writer
+        self.gate = gate
+        self.probe_interval = probe_interval
+        self.kind_errors: dict[str, str] = {}
+        self.reachable: bool | None = None
+        self.version: str | None = None
+        self.latency_ms: float | None = None
+        self.probe_error: str | None = None
+        self.informers = [
+            Informer(client, writer, name, spec, list_gate=gate, watch_timeout=watch_timeout,
+                     on_error=self._informer_error)
+            for spec in kinds
+        ]
+
+    # -- the probe --
+
+    async def probe(self) -> bool:
+        """GET /version, timed. Records the outcome; returns whether it answered."""
+        t0 = time.monotonic()
+        try:
+            if self.gate is not None:
+                async with self.gate:
+                    info = await retry_transient(self.client.version)
+            else:
+                info = await retry_transient(self.client.version)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.reachable = False
+            self.probe_error = describe_error(exc)
+            self.writer.probe(self.name, reachable=False, error=self.probe_error)
+            return False
+        self.latency_ms = round((time.monotonic() - t0) * 1000, 1)
+        self.version = (info or {}).get("gitVersion")
+        self.reachable = True
+        self.probe_error = None
+        self._write_reachable()
+        return True
+
+    def _write_reachable(self) -> None:
+        error = "; ".join(f"{k}: {e}" for k, e in sorted(self.kind_errors.items())) or None
+        self.writer.probe(self.name, reachable=True, version=self.version,
+                          latency_ms=self.latency_ms, error=error)
+
+    def _informer_error(self, kind: str, exc: BaseException | None) -> None:
+        if exc is None:
+            if self.kind_errors.pop(kind, None) is not None and self.reachable:
+                self._write_reachable()
+            return
+        text = describe_error(exc)
+        self.writer.sync_state(self.name, kind, error=text)
+        changed = self.kind_errors.get(kind) != text
+        self.kind_errors[kind] = text
+        if is_unreachable(exc):
+            if self.reachable is not False or changed:
+                self.reachable = False
+                self.writer.probe(self.name, reachable=False, error=text)
+        elif changed and self.reachable:
+            self._write_reachable()
+
+    # -- one pass --
+
+    async def sync_once(self) -> ClusterResult:
+        t0 = time.monotonic()
+        if not await self.probe():
+            return ClusterResult(self.name, ok=False, error=self.probe_error, reachable=False,
+                                 seconds=time.monotonic() - t0)
+        results = await asyncio.gather(
+            *(retry_transient(inf.list_once) for inf in self.informers), return_exceptions=True
+        )
+        counts: dict[str, int] = {}
+        for inf, result in zip(self.informers, results, strict=True):
+            kind = inf.spec.kind
+            if isinstance(result, BaseException):
+                if isinstance(result, asyncio.CancelledError):
+                    raise result
+                if inf.spec.optional and isinstance(result, errors.NotFound):
+                    continue
+                self.kind_errors[kind] = describe_error(result)
+                self.writer.sync_state(self.name, kind, error=self.kind_errors[kind])
+            else:
+                self.kind_errors.pop(kind, None)
+                counts[kind] = result
+        self._write_reachable()
+        error = "; ".join(f"{k}: {e}" for k, e in sorted(self.kind_errors.items())) or None
+        return ClusterResult(self.name, ok=error is None, error=error, reachable=True,
+                             version=self.version, latency_ms=self.latency_ms, counts=counts,
+                             seconds=time.monotonic() - t0)
+
+    # -- continuous --
+
+    async def run(self) -> None:
+        """Probe every `probe_interval` and keep every informer running, until cancelled."""
+        async with asyncio.TaskGroup() as tg:
+            for inf in self.informers:
+                tg.create_task(inf.run(), name=f"informer {self.name}/{inf.spec.kind}")
+            tg.create_task(self._probe_loop(), name=f"probe {self.name}")
+
+    async def _probe_loop(self) -> None:
+        while True:
+            await self.probe()
+            await asyncio.sleep(self.probe_interval)

@@ -1,0 +1,198 @@
+"""An informer keeps one (cluster, kind) set in the store current: list, then watch.
+
+    list (paged) → replace the (cluster, kind) rows → watch from the list's
+    resourceVersion (with bookmarks) → apply each event → when the watch ends,
+    watch again from the last resourceVersion seen → on 410 Gone, relist.
+
+Errors back off exponentially with full jitter and are reported to the
+cluster (`on_error`) so the panes can say what is wrong; the rows already in
+the store stay (stale, with their age) until a list succeeds again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fleettui.kube import errors
+from fleettui.store.writer import InventoryWriter
+from fleettui.sync.backoff import Backoff
+from fleettui.sync.kinds import KindSpec
+
+log = logging.getLogger(__name__)
+
+# A watch that ends this quickly with nothing in it is a dropped stream, not a
+# server-side timeout: back off before the next one instead of spinning.
+_MIN_HEALTHY_WATCH = 1.0
+
+
+def _rv(obj: Any) -> str | None:
+    return ((obj or {}).get("metadata") or {}).get("resourceVersion")
+
+
+class Informer:
+    def __init__(
+        self,
+        client: Any,
+        writer: InventoryWriter,
+        cluster: str,
+        spec: KindSpec,
+        *,
+        list_gate: asyncio.Semaphore | None = None,
+        watch_timeout: int = 300,
+        idle_timeout: float | None = None,
+        backoff: Backoff | None = None,
+        on_error: Callable[[str, BaseException | None], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.writer = writer
+        self.cluster = cluster
+        self.spec = spec
+        self.list_gate = list_gate
+        self.watch_timeout = watch_timeout
+        # the server sends a bookmark or closes the stream within watch_timeout;
+        # silence well beyond that means the connection is dead
+        self.idle_timeout = idle_timeout or watch_timeout + 30
+        self.backoff = backoff or Backoff()
+        self.on_error = on_error or (lambda kind, exc: None)
+        self.resource_version: str | None = None
+        self.lists = 0
+        self.watches = 0
+        self.relists_on_gone = 0
+        self.events = 0
+        self._resource: Any = None
+        self.unserved = False
+
+    async def resource(self) -> Any:
+        if self._resource is None:
+            self._resource = await self.client.resource(self.spec.api_version, self.spec.kind)
+        return self._resource
+
+    async def list_once(self) -> int:
+        """List every object (paged) and replace this (cluster, kind) set in the store.
+
+        Returns how many objects were kept. Raises the kube layer's errors.
+        """
+        res = await self.resource()
+        if self.list_gate is not None:
+            async with self.list_gate:
+                result = await self.client.list(res, limit=self.spec.page_size)
+        else:
+            result = await self.client.list(res, limit=self.spec.page_size)
+        summaries = []
+        for obj in result.items:
+            s = self.spec.summarize(obj)
+            if s is not None:
+                summaries.append(s)
+        self.resource_version = result.resource_version
+        self.writer.replace(self.cluster, self.spec.kind, summaries, resource_version=result.resource_version)
+        self.lists += 1
+        return len(summaries)
+
+    def apply(self, event_type: str, obj: dict[str, Any]) -> None:
+        """One watch event → the store."""
+        rv = _rv(obj)
+        if event_type == "BOOKMARK":
+            if rv:
+                self.resource_version = rv
+            return
+        md = obj.get("metadata") or {}
+        if event_type in ("ADDED", "MODIFIED"):
+            s = self.spec.summarize(obj)
+            if s is None:
+                # no longer kept (e.g. not a Warning any more): make sure it is gone
+                self.writer.delete(self.cluster, self.spec.kind, md.get("namespace"), md.get("name", ""))
+            else:
+                self.writer.upsert(self.cluster, self.spec.kind, s)
+        elif event_type == "DELETED":
+            self.writer.delete(self.cluster, self.spec.kind, md.get("namespace"), md.get("name", ""))
+        else:
+            log.debug("%s/%s: ignoring watch event %s", self.cluster, self.spec.kind, event_type)
+            return
+        self.events += 1
+        if rv:
+            self.resource_version = rv
+
+    async def _events(self, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The stream's events, giving up when it is silent for `idle_timeout`."""
+        it = stream.__aiter__()
+        try:
+            while True:
+                try:
+                    ev = await asyncio.wait_for(it.__anext__(), timeout=self.idle_timeout)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise errors.Unreachable(
+                        f"watch {self.spec.kind} silent for {self.idle_timeout:.0f}s",
+                        cluster=self.cluster,
+                    ) from None
+                yield ev
+        finally:
+            aclose = getattr(it, "aclose", None)
+            if aclose is not None:
+                try:
+                    await aclose()
+                except Exception:  # closing a broken stream may itself fail; nothing to do
+                    pass
+
+    async def watch_once(self) -> int:
+        """Watch from the last resourceVersion until the stream ends; returns events applied."""
+        res = await self.resource()
+        started = time.monotonic()
+        n = 0
+        self.watches += 1
+        stream = self.client.watch(res, resource_version=self.resource_version,
+                                   timeout_seconds=self.watch_timeout)
+        async for ev in self._events(stream):
+            self.apply(ev.type, ev.object)
+            n += 1
+            if n % 200 == 0:
+                await asyncio.sleep(0)  # let the writer and the panes breathe in a storm
+        if self.resource_version:
+            self.writer.sync_state(self.cluster, self.spec.kind, resource_version=self.resource_version)
+        if n == 0 and time.monotonic() - started < _MIN_HEALTHY_WATCH:
+            await asyncio.sleep(self.backoff.next())
+        return n
+
+    async def run(self) -> None:
+        """Keep the (cluster, kind) set current until cancelled."""
+        need_list = True
+        while True:
+            try:
+                if need_list:
+                    await self.list_once()
+                    need_list = False
+                    self.on_error(self.spec.kind, None)
+                    self.backoff.reset()
+                n = await self.watch_once()
+                if n:
+                    self.backoff.reset()
+            except asyncio.CancelledError:
+                raise
+            except errors.Gone:
+                # our resourceVersion is older than the server's history: relist
+                self.relists_on_gone += 1
+                need_list = True
+            except errors.NotFound as exc:
+                if self.spec.optional:
+                    self.unserved = True
+                    self.on_error(self.spec.kind, None)
+                    await asyncio.sleep(max(60.0, self.backoff.next()))
+                else:
+                    self._failed(exc)
+                    await asyncio.sleep(self.backoff.next())
+                self._resource = None
+                need_list = True
+            except Exception as exc:  # per cluster, never fatal: report, back off, retry
+                self._failed(exc)
+                await asyncio.sleep(self.backoff.next())
+                # resume the watch from where we were; a list that failed is retried
+                need_list = need_list or self.resource_version is None
+
+    def _failed(self, exc: BaseException) -> None:
+        log.debug("%s/%s: %s", self.cluster, self.spec.kind, exc)
+        self.on_error(self.spec.kind, exc)

@@ -1,0 +1,65 @@
+"""The registry of kinds the sync keeps in the store.
+
+Each kind is one `KindSpec`: which API to list and watch and how to summarize
+an object. Later issues add theirs (ServiceExport, PrometheusRule,
+Applications) with `register_kind`, and every cluster's informers pick them up;
+nothing else in the sync changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fleettui.sync import summaries
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    api_version: str
+    summarize: Callable[[Mapping[str, Any]], dict[str, Any] | None]
+    # synced unless a caller picks kinds explicitly
+    default: bool = True
+    # a cluster that does not serve this API (CRD not installed) is not an error
+    optional: bool = False
+    # list page size (limit/continue), so a huge kind never arrives as one response
+    page_size: int = 500
+
+
+_REGISTRY: dict[str, KindSpec] = {}
+
+
+def register_kind(spec: KindSpec) -> KindSpec:
+    """Add (or replace) a kind; returns it so it can be used as a module constant."""
+    _REGISTRY[spec.kind] = spec
+    return spec
+
+
+def kind_spec(kind: str) -> KindSpec:
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise KeyError(f"unknown kind {kind!r}; registered: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def registered_kinds() -> list[KindSpec]:
+    return list(_REGISTRY.values())
+
+
+def default_kinds() -> list[KindSpec]:
+    return [k for k in _REGISTRY.values() if k.default]
+
+
+for _kind, _api in (
+    ("Namespace", "v1"),
+    ("Node", "v1"),
+    ("Deployment", "apps/v1"),
+    ("StatefulSet", "apps/v1"),
+    ("DaemonSet", "apps/v1"),
+    ("Pod", "v1"),
+    ("Service", "v1"),
+    ("Event", "v1"),
+):
+    register_kind(KindSpec(_kind, _api, summaries.SUMMARIZERS[_kind]))

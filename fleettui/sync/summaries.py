@@ -1,0 +1,394 @@
+"""One pure function per kind: a Kubernetes object → the summary the store keeps.
+
+The store keeps summaries, never whole objects: what the panes show and the
+roll-ups need, nothing else (so Secret data and ConfigMap values can never
+land in the cache). Keys with their own store column: namespace, name, uid,
+resource_version, health, message, phase, ready, desired, cpu_m, mem_b, node,
+ts; any other key is kept as JSON. A function returns None for an object that
+is not kept (a Normal event).
+
+Health words: healthy, progressing, degraded (working, but not fully),
+unhealthy (not working), unknown. The rules follow the status fields and
+condition reasons the controllers set, as `kubectl rollout status` reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
+from fleettui.sync.quantity import cpu_millis, memory_bytes
+
+Summary = dict[str, Any]
+Obj = Mapping[str, Any]
+
+REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+PROVIDER_LABEL = "fleettui.io/provider"
+ROLE_PREFIX = "node-role.kubernetes.io/"
+# container waiting reasons that will not fix themselves
+_BAD_WAITING = frozenset(
+    {
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "ErrImageNeverPull",
+        "InvalidImageName",
+        "CrashLoopBackOff",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+    }
+)
+
+
+def parse_time(value: str | None) -> float | None:
+    """RFC 3339 (as the API server writes it) → UTC epoch seconds."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _meta(obj: Obj) -> Summary:
+    md = obj.get("metadata") or {}
+    return {
+        "namespace": md.get("namespace") or "",
+        "name": md.get("name") or "",
+        "uid": md.get("uid"),
+        "resource_version": md.get("resourceVersion"),
+    }
+
+
+def _conditions(obj: Obj) -> dict[str, Mapping[str, Any]]:
+    return {c.get("type"): c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type")}
+
+
+def _ready_text(ready: int, desired: int) -> str:
+    return f"{ready}/{desired} ready"
+
+
+def _first_label(labels: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if labels.get(key):
+            return labels[key]
+    return None
+
+
+def summarize_node(obj: Obj) -> Summary:
+    s = _meta(obj)
+    md = obj.get("metadata") or {}
+    labels = md.get("labels") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    conds = _conditions(obj)
+    ready_cond = conds.get("Ready") or {}
+    ready = ready_cond.get("status") == "True"
+    pressures = [t for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
+                 if (conds.get(t) or {}).get("status") == "True"]
+    unschedulable = bool(spec.get("unschedulable"))
+    if not ready_cond:
+        health, message = UNKNOWN, "no Ready condition"
+    elif not ready:
+        health = UNHEALTHY
+        message = ready_cond.get("reason") or ("NodeStatusUnknown" if ready_cond.get("status") == "Unknown"
+                                               else "NotReady")
+        if ready_cond.get("message"):
+            message += f": {ready_cond['message']}"
+    elif pressures:
+        health, message = DEGRADED, ", ".join(pressures)
+    elif unschedulable:
+        health, message = DEGRADED, "SchedulingDisabled"
+    else:
+        health, message = HEALTHY, ""
+    alloc = status.get("allocatable") or status.get("capacity") or {}
+    info = status.get("nodeInfo") or {}
+    s.update(
+        namespace="",
+        health=health,
+        message=message,
+        phase="Ready" if ready else "NotReady",
+        ready=1 if ready else 0,
+        desired=1,
+        cpu_m=cpu_millis(alloc.get("cpu")),
+        mem_b=memory_bytes(alloc.get("memory")),
+        version=info.get("kubeletVersion"),
+        roles=sorted(k[len(ROLE_PREFIX):] for k in labels if k.startswith(ROLE_PREFIX)) or None,
+        region=_first_label(labels, REGION_LABELS),
+        zone=_first_label(labels, ZONE_LABELS),
+        provider=labels.get(PROVIDER_LABEL),
+        unschedulable=unschedulable or None,
+        pods_capacity=int(alloc.get("pods") or 0) or None,
+        taints=len(spec.get("taints") or []) or None,
+    )
+    return s
+
+
+def summarize_namespace(obj: Obj) -> Summary:
+    s = _meta(obj)
+    phase = (obj.get("status") or {}).get("phase") or "Active"
+    s.update(namespace="", phase=phase, health=PROGRESSING if phase == "Terminating" else HEALTHY,
+             message="Terminating" if phase == "Terminating" else "")
+    return s
+
+
+def _images(obj: Obj) -> list[str]:
+    containers = ((((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers")) or []
+    return [c.get("image") for c in containers if c.get("image")]
+
+
+def _observed(obj: Obj) -> bool:
+    md = obj.get("metadata") or {}
+    status = obj.get("status") or {}
+    gen = md.get("generation")
+    obs = status.get("observedGeneration")
+    return gen is None or (obs is not None and obs >= gen)
+
+
+def summarize_deployment(obj: Obj) -> Summary:
+    s = _meta(obj)
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
+    ready = int(status.get("readyReplicas") or 0)
+    updated = int(status.get("updatedReplicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    total = int(status.get("replicas") or 0)
+    conds = _conditions(obj)
+    progressing = conds.get("Progressing") or {}
+    failure = conds.get("ReplicaFailure") or {}
+    message = _ready_text(ready, desired)
+    if failure.get("status") == "True":
+        health = UNHEALTHY if ready == 0 else DEGRADED
+        message += f" — {failure.get('reason') or 'ReplicaFailure'}: {failure.get('message') or ''}".rstrip(": ")
+    elif progressing.get("status") == "False" and progressing.get("reason") == "ProgressDeadlineExceeded":
+        health = UNHEALTHY if ready == 0 and desired > 0 else DEGRADED
+        message += f" — ProgressDeadlineExceeded: {progressing.get('message') or ''}".rstrip(": ")
+    elif spec.get("paused"):
+        health, message = PROGRESSING, message + " — paused"
+    elif not _observed(obj):
+        health = PROGRESSING
+        message += " — waiting for the controller"
+    elif updated < desired or total > updated or available < updated or ready < desired:
+        health = PROGRESSING
+        message += f" — {updated} updated, {available} available"
+    else:
+        health = HEALTHY
+    s.update(ready=ready, desired=desired, health=health, message=message,
+             images=_images(obj) or None, updated=updated, available=available)
+    return s
+
+
+def summarize_statefulset(obj: Obj) -> Summary:
+    s = _meta(obj)
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
+    ready = int(status.get("readyReplicas") or 0)
+    current = int(status.get("currentReplicas") or 0)
+    updated = int(status.get("updatedReplicas") or 0)
+    rolling = (
+        status.get("updateRevision")
+        and status.get("currentRevision") != status.get("updateRevision")
+        and (spec.get("updateStrategy") or {}).get("type") != "OnDelete"
+    )
+    message = _ready_text(ready, desired)
+    if not _observed(obj):
+        health, message = PROGRESSING, message + " — waiting for the controller"
+    elif rolling:
+        health, message = PROGRESSING, message + f" — {updated} updated"
+    elif max(current, updated) < desired:
+        # pods are still being created (OrderedReady creates them one at a time)
+        health, message = PROGRESSING, message + f" — {max(current, updated)} created"
+    elif ready < desired:
+        # every pod exists at the current revision, yet some are not ready
+        health = UNHEALTHY if ready == 0 else DEGRADED
+    else:
+        health = HEALTHY
+    s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
+    return s
+
+
+def summarize_daemonset(obj: Obj) -> Summary:
+    s = _meta(obj)
+    status = obj.get("status") or {}
+    desired = int(status.get("desiredNumberScheduled") or 0)
+    ready = int(status.get("numberReady") or 0)
+    updated = int(status.get("updatedNumberScheduled") or 0)
+    misscheduled = int(status.get("numberMisscheduled") or 0)
+    message = _ready_text(ready, desired)
+    if not _observed(obj):
+        health, message = PROGRESSING, message + " — waiting for the controller"
+    elif updated < desired:
+        health, message = PROGRESSING, message + f" — {updated} updated"
+    elif ready < desired:
+        health = UNHEALTHY if ready == 0 else DEGRADED
+    elif misscheduled:
+        health, message = DEGRADED, message + f" — {misscheduled} misscheduled"
+    else:
+        health = HEALTHY
+    s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
+    return s
+
+
+def _pod_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
+    """Effective requests as the scheduler counts them: the larger of the sum over
+    containers and the largest init container, plus pod overhead."""
+    def req(c: Mapping[str, Any]) -> tuple[int, int]:
+        r = (c.get("resources") or {}).get("requests") or {}
+        return cpu_millis(r.get("cpu")), memory_bytes(r.get("memory"))
+
+    cpu = mem = 0
+    for c in spec.get("containers") or []:
+        a, b = req(c)
+        cpu, mem = cpu + a, mem + b
+    for c in spec.get("initContainers") or []:
+        a, b = req(c)
+        cpu, mem = max(cpu, a), max(mem, b)
+    overhead = spec.get("overhead") or {}
+    return cpu + cpu_millis(overhead.get("cpu")), mem + memory_bytes(overhead.get("memory"))
+
+
+def summarize_pod(obj: Obj) -> Summary:
+    s = _meta(obj)
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    phase = status.get("phase") or "Pending"
+    statuses = status.get("containerStatuses") or []
+    containers = len(spec.get("containers") or []) or len(statuses)
+    ready = sum(1 for c in statuses if c.get("ready"))
+    restarts = sum(int(c.get("restartCount") or 0) for c in statuses)
+    reason = status.get("reason")
+    bad = False
+    for c in (status.get("initContainerStatuses") or []) + statuses:
+        state = c.get("state") or {}
+        waiting = state.get("waiting") or {}
+        terminated = state.get("terminated") or {}
+        if waiting.get("reason") and waiting["reason"] != "ContainerCreating":
+            reason = reason or waiting["reason"]
+            bad = bad or waiting["reason"] in _BAD_WAITING
+        elif terminated.get("reason") and phase not in ("Succeeded",) and terminated["reason"] != "Completed":
+            reason = reason or terminated["reason"]
+    if md.get("deletionTimestamp"):
+        health, reason = PROGRESSING, "Terminating"
+    elif phase == "Succeeded":
+        health = HEALTHY
+    elif phase == "Failed":
+        health = UNHEALTHY
+    elif bad:
+        health = UNHEALTHY
+    elif phase == "Running":
+        health = HEALTHY if ready == containers else PROGRESSING
+    elif phase == "Pending":
+        health = PROGRESSING
+    else:
+        health = UNKNOWN
+    owners = md.get("ownerReferences") or []
+    owner = next((o for o in owners if o.get("controller")), owners[0] if owners else None)
+    cpu_m, mem_b = _pod_requests(spec)
+    s.update(
+        phase=phase,
+        ready=ready,
+        desired=containers,
+        restarts=restarts,
+        node=spec.get("nodeName"),
+        reason=reason,
+        health=health,
+        message=reason or "",
+        cpu_m=cpu_m,
+        mem_b=mem_b,
+        owner=f"{owner.get('kind')}/{owner.get('name')}" if owner else None,
+    )
+    return s
+
+
+def summarize_service(obj: Obj) -> Summary:
+    s = _meta(obj)
+    spec = obj.get("spec") or {}
+    svc_type = spec.get("type") or "ClusterIP"
+    ports = []
+    for p in spec.get("ports") or []:
+        text = str(p.get("port"))
+        if p.get("nodePort"):
+            text += f":{p['nodePort']}"
+        ports.append(f"{text}/{p.get('protocol') or 'TCP'}")
+    ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    if svc_type == "LoadBalancer" and not ingress:
+        health, message = PROGRESSING, "waiting for a load balancer address"
+    else:
+        health, message = HEALTHY, ""
+    s.update(
+        type=svc_type,
+        cluster_ip=spec.get("clusterIP"),
+        ports=ports or None,
+        external=[i.get("ip") or i.get("hostname") for i in ingress] or None,
+        health=health,
+        message=message,
+    )
+    return s
+
+
+def summarize_event(obj: Obj) -> Summary | None:
+    """Warning events only: they are what the operator needs to see; Normal events
+    are most of the volume and none of the signal."""
+    if obj.get("type") != "Warning":
+        return None
+    s = _meta(obj)
+    md = obj.get("metadata") or {}
+    involved = obj.get("involvedObject") or obj.get("regarding") or {}
+    series = obj.get("series") or {}
+    ts = (
+        parse_time(series.get("lastObservedTime"))
+        or parse_time(obj.get("lastTimestamp"))
+        or parse_time(obj.get("eventTime"))
+        or parse_time(obj.get("firstTimestamp"))
+        or parse_time(md.get("creationTimestamp"))
+    )
+    s.update(
+        type="Warning",
+        reason=obj.get("reason") or "",
+        message=(obj.get("message") or obj.get("note") or "").strip(),
+        involved_kind=involved.get("kind"),
+        involved_name=involved.get("name"),
+        count=int(series.get("count") or obj.get("count") or 1),
+        ts=ts,
+        health=UNHEALTHY,
+    )
+    return s
+
+
+def summarize_metadata(obj: Obj) -> Summary:
+    """Name, namespace and labels only: the shape for kinds whose contents are
+    private (Secret, ConfigMap). Key *names* are counted, values never read."""
+    s = _meta(obj)
+    md = obj.get("metadata") or {}
+    s.update(
+        kind_type=obj.get("type"),
+        keys=len(obj.get("data") or {}) + len(obj.get("stringData") or {}) + len(obj.get("binaryData") or {}),
+        labels=dict(md.get("labels") or {}) or None,
+        health=HEALTHY,
+    )
+    return s
+
+
+SUMMARIZERS: dict[str, Callable[[Obj], Summary | None]] = {
+    "Node": summarize_node,
+    "Namespace": summarize_namespace,
+    "Deployment": summarize_deployment,
+    "StatefulSet": summarize_statefulset,
+    "DaemonSet": summarize_daemonset,
+    "Pod": summarize_pod,
+    "Service": summarize_service,
+    "Event": summarize_event,
+    "Secret": summarize_metadata,
+    "ConfigMap": summarize_metadata,
+}
+
+
+def summarize(kind: str, obj: Obj) -> Summary | None:
+    """The summary of `obj` for the store (metadata only for kinds without a summarizer)."""
+    return SUMMARIZERS.get(kind, summarize_metadata)(obj)
