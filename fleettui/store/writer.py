@@ -269,11 +269,15 @@ class InventoryWriter:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        last_poll = loop.time()
         while True:
+            if loop.time() - last_poll >= self.poll_interval:
+                # also while busy: another process's writes must not wait for a lull
+                await self._poll_external()
+                last_poll = loop.time()
             try:
                 first = await asyncio.wait_for(self._queue.get(), timeout=self.poll_interval)
             except TimeoutError:
-                await self._poll_external()
                 continue
             batch = [first]
             size = _op_rows(first)

@@ -1,0 +1,108 @@
+"""Benchmark 9(a): full sync of a 100-cluster simulated fleet into an empty cache.
+
+Starts `fleettui sim --clusters N` as a child process (so the simulator and the
+sync do not share one interpreter), then runs one `FleetSync.sync_once()` into
+a fresh cache and prints seconds and objects/s. Target: <= 10 s for 100
+clusters of the simulator's scale size (5 nodes, 40 deployments, 120 pods, 40
+services each).
+
+    .venv/bin/python -m bench.sync_full [--clusters 100] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+TARGET_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def simulator(clusters: int, workdir: Path, *, seed: str = "demo") -> Iterator[tuple[str, Path]]:
+    """A `fleettui sim` child process; yields (base_url, kubeconfig path)."""
+    kubeconfig = workdir / "kubeconfig"
+    cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(clusters),
+           "--kubeconfig", str(kubeconfig), "--port", "0", "--seed", seed]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        t0 = time.monotonic()
+        line = proc.stdout.readline()
+        if not line.startswith("ready "):
+            err = proc.stderr.read() if proc.stderr else ""
+            raise SystemExit(f"simulator did not start: {line!r} {err[-2000:]}")
+        _, base_url, _ = line.split()
+        print(f"simulator: {clusters} clusters ready in {time.monotonic() - t0:.1f}s at {base_url}",
+              flush=True)
+        yield base_url, kubeconfig
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def member_contexts(kubeconfig_path: Path) -> list[str]:
+    from fleettui.config.kubeconfig import load_kubeconfig
+
+    kc = load_kubeconfig(str(kubeconfig_path))
+    return [c.name for c in kc.contexts if c.name != "hub"]
+
+
+async def full_sync(kubeconfig_path: Path, cache: Path, *, concurrency: int) -> tuple[float, int, int]:
+    """One full sync into `cache`; returns (seconds, objects, failed clusters)."""
+    from fleettui.config.kubeconfig import load_kubeconfig
+    from fleettui.store import Store
+    from fleettui.sync import FleetSync
+    from fleettui.sync.members import discover_members
+
+    kc = load_kubeconfig(str(kubeconfig_path))
+    members = discover_members(kc, contexts=None, fleet=None)
+    if asyncio.iscoroutine(members):
+        members = await members
+    members = [m for m in members if m.name != "hub"]
+    store = await Store.open(cache)
+    try:
+        t0 = time.monotonic()
+        report = await FleetSync(store, members, kubeconfig=kc, read_only=True,
+                                 concurrency=concurrency).sync_once()
+        seconds = time.monotonic() - t0
+        counts = await store.object_counts()
+    finally:
+        await store.close()
+    for r in report.failed:
+        print(f"  failed: {r.name}: {r.error}", file=sys.stderr)
+    print(f"  objects by kind: {counts}")
+    return seconds, report.objects, len(report.failed)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clusters", type=int, default=100)
+    ap.add_argument("--concurrency", type=int, default=32)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
+            simulator(args.clusters, Path(tmp)) as (_, kubeconfig):
+        cache = Path(tmp) / "cache.db"
+        seconds, objects, failed = asyncio.run(full_sync(kubeconfig, cache, concurrency=args.concurrency))
+        size = os.path.getsize(cache) + sum(
+            os.path.getsize(p) for p in Path(tmp).glob("cache.db-*"))
+    verdict = "PASS" if seconds <= TARGET_SECONDS and not failed else "MISS"
+    print(f"sync_full: {args.clusters} clusters, {objects} objects in {seconds:.2f}s "
+          f"= {objects / seconds:.0f} objects/s; cache {size / 2**20:.1f} MiB; "
+          f"failed clusters: {failed}; target <= {TARGET_SECONDS:.0f}s: {verdict}")
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

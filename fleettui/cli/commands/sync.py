@@ -1,0 +1,176 @@
+"""`fleettui sync`: fill the cache from every member cluster, headless.
+
+`--once` does one full pass and prints a line per cluster; it exits non-zero
+naming every cluster that failed (on stderr), so it can gate a script or cron
+job. Without `--once` it keeps the cache live with watches until SIGINT/SIGTERM,
+printing a line whenever a cluster's health changes — a dashboard in another
+terminal (or `fleettui clusters`) reads the same cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from typing import Any
+
+from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
+
+COLUMNS = (
+    ("cluster", "name"),
+    ("status", "status"),
+    ("version", "version"),
+    ("nodes", "nodes"),
+    ("objects", "objects"),
+    ("latency", "latency"),
+    ("time", "time"),
+    ("error", "error"),
+)
+
+
+def _load_members(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The kubeconfig and the fleet members it (and the fleet file / hub) names."""
+    from fleettui.config.errors import ConfigError
+    from fleettui.config.kubeconfig import load_kubeconfig
+    from fleettui.sync.members import discover_members
+
+    try:
+        kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
+        members = discover_members(kubeconfig, contexts=opt(args, "context"), fleet=opt(args, "fleet"))
+        if asyncio.iscoroutine(members):
+            members = asyncio.run(members)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    return kubeconfig, list(members)
+
+
+async def _open_store(args: argparse.Namespace) -> Any:
+    from fleettui.config.paths import cache_path
+    from fleettui.store import Store, StoreError
+
+    path = cache_path(cache_path_arg(args))
+    try:
+        store = await Store.open(path)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+    if store.recovered_from:
+        print(f"fleettui: the cache was unreadable; moved it aside to {store.recovered_from} "
+              "and started a new one", file=sys.stderr)
+    return store
+
+
+def report_records(report: Any, rows: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in report.results:
+        row = rows.get(r.name)
+        status = "skipped" if r.skipped else ("ok" if r.ok else ("unreachable" if not r.reachable else "partial"))
+        out.append({
+            "name": r.name,
+            "status": status,
+            "version": r.version,
+            "nodes": f"{row.nodes_ready}/{row.nodes_total}" if row and r.reachable else None,
+            "objects": r.objects,
+            "counts": dict(r.counts),
+            "latency": f"{r.latency_ms:.0f}ms" if r.latency_ms is not None else None,
+            "latency_ms": r.latency_ms,
+            "time": f"{r.seconds:.2f}s",
+            "seconds": round(r.seconds, 3),
+            "error": r.error,
+        })
+    return out
+
+
+async def _sync_once(args: argparse.Namespace, kubeconfig: Any, members: list[Any]) -> int:
+    from fleettui.sync import FleetSync
+
+    store = await _open_store(args)
+    try:
+        fleet = FleetSync(store, members, kubeconfig=kubeconfig, read_only=True,
+                          concurrency=args.concurrency, timeout=args.timeout,
+                          prune=not opt(args, "context"))
+        report = await fleet.sync_once()
+        rows = {c.name: c for c in await store.clusters()}
+    finally:
+        await store.close()
+    emit(args.output, report_records(report, rows), COLUMNS, kind="SyncReport")
+    rate = report.objects / report.seconds if report.seconds else 0.0
+    print(f"{len(report.results)} clusters, {len(report.failed)} failed, {report.objects} objects "
+          f"in {report.seconds:.2f}s ({rate:.0f} objects/s) into {store.path}", file=sys.stderr)
+    if report.failed:
+        names = ", ".join(f"{r.name} ({r.error})" for r in report.failed)
+        print(f"fleettui: sync failed for {len(report.failed)} cluster(s): {names}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _report_health(store: Any) -> None:
+    """Print a line whenever a cluster's health or error changes (continuous mode)."""
+    last: dict[str, tuple[str, str | None]] = {}
+    async with store.subscribe(topics={"clusters"}) as sub:
+        async for _ in sub:
+            await asyncio.sleep(0.5)  # debounce a burst of writes into one look
+            sub.pending()
+            for c in await store.clusters():
+                state = (c.health, c.last_error)
+                if last.get(c.name) != state:
+                    last[c.name] = state
+                    stamp = time.strftime("%H:%M:%S")
+                    extra = f" — {c.last_error}" if c.last_error else ""
+                    print(f"{stamp} {c.name}: {c.health}{extra}", file=sys.stderr, flush=True)
+
+
+async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list[Any]) -> int:
+    from fleettui.sync import FleetSync
+
+    store = await _open_store(args)
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, main.cancel)
+    print(f"fleettui: keeping {store.path} current for {len(members)} clusters; Ctrl-C to stop",
+          file=sys.stderr, flush=True)
+    fleet = FleetSync(store, members, kubeconfig=kubeconfig, read_only=True,
+                      concurrency=args.concurrency, timeout=args.timeout,
+                      prune=not opt(args, "context"))
+    reporter = asyncio.create_task(_report_health(store))
+    try:
+        await fleet.run()
+    except asyncio.CancelledError:
+        pass
+    finally:
+        reporter.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await store.close()
+    print("fleettui: sync stopped", file=sys.stderr)
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    kubeconfig, members = _load_members(args)
+    if not members:
+        raise CliError("no clusters to sync: the kubeconfig (and fleet file) name no member contexts")
+    if args.once:
+        return asyncio.run(_sync_once(args, kubeconfig, members))
+    return asyncio.run(_sync_forever(args, kubeconfig, members))
+
+
+def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "sync",
+        parents=parents,
+        help="sync every member cluster into the cache (once, or continuously)",
+        description="Probe every member cluster and list (then watch) what the dashboard shows "
+        "into the local cache. Only reads from clusters.",
+    )
+    p.add_argument("--once", action="store_true",
+                   help="one full pass, print a summary, exit non-zero if a cluster failed")
+    p.add_argument("--concurrency", type=int, default=32, metavar="N",
+                   help="requests in flight across the fleet (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="per-request timeout (default: %(default)s)")
+    add_output_option(p)
+    p.set_defaults(handler=run_sync)
