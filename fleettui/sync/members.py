@@ -1,0 +1,379 @@
+"""Who is in the fleet: kubeconfig contexts, the fleet file, and what the hub has registered.
+
+Members come from the kubeconfig contexts (minus the hub's own context),
+enriched by the fleet file. When a hub is named (fleet file `hub:` or
+`--hub`), its OCM `ManagedCluster`s and KubeVela cluster secrets are read too:
+a registration whose name matches a member is attached to it; one without a
+matching context is still a member (its registration is shown, but fleettui
+cannot reach it directly). A hub that cannot be read never hides the
+kubeconfig members: the problem is reported in `Members.errors`.
+
+Credentials in KubeVela cluster secrets are never kept: only the credential
+type, endpoint, alias and labels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import fnmatch
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fleettui.config.errors import ConfigError
+from fleettui.config.fleetfile import Cost, FleetCluster, FleetFile
+from fleettui.config.kubeconfig import KubeConfig
+from fleettui.kube import ClusterClient, errors
+
+log = logging.getLogger(__name__)
+
+OCM_API = "cluster.open-cluster-management.io/v1"
+VELA_NAMESPACE = "vela-system"
+VELA_CREDENTIAL_LABEL = "cluster.core.oam.dev/cluster-credential-type"
+VELA_ENDPOINT_TYPE_LABEL = "cluster.core.oam.dev/cluster-endpoint-type"
+VELA_ALIAS_ANNOTATION = "cluster.core.oam.dev/cluster-alias"
+_VELA_INTERNAL_PREFIX = "cluster.core.oam.dev/"
+# Labels OCM itself puts on every ManagedCluster; not the user's labels.
+_OCM_INTERNAL_LABELS = (
+    "cluster.open-cluster-management.io/",
+    "feature.open-cluster-management.io/",
+)
+_REGION_KEYS = ("topology.kubernetes.io/region", "region")
+_ZONE_KEYS = ("topology.kubernetes.io/zone", "zone")
+_PROVIDER_KEYS = ("provider", "cloud")
+
+
+class Registration(dict):
+    """Registration state on the hub: `{"ocm": {...}}` and/or `{"vela": {...}}`.
+
+    A plain dict (JSON-friendly) with a one-line `summary` for tables.
+    """
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        if "ocm" in self:
+            parts.append(f"ocm: {self['ocm']['state']}")
+        if "vela" in self:
+            parts.append(f"vela: {self['vela']['credential_type'] or 'registered'}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    context: str | None  # None: registered on the hub only, not reachable directly
+    server: str | None
+    provider: str | None = None
+    region: str | None = None
+    zone: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    prometheus_url: str | None = None
+    cost: Cost | None = None
+    source: str = "kubeconfig"  # kubeconfig | fleet | ocm | vela
+    registration: Registration | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return self.context is not None
+
+
+class Members(list[Member]):
+    """The members found, plus the problems met while looking (`errors`), never raised."""
+
+    def __init__(
+        self,
+        items: list[Member] = (),
+        *,
+        hub: str | None = None,  # type: ignore[assignment]
+        errors: list[str] | None = None,
+    ) -> None:
+        super().__init__(items)
+        self.hub = hub
+        self.errors: list[str] = errors or []
+
+
+async def discover_members(
+    kubeconfig: KubeConfig,
+    fleet: FleetFile | None,
+    globs: list[str] | None,
+    *,
+    read_only: bool,
+    hub_context: str | None = None,
+    request_timeout: float = 10.0,
+) -> Members:
+    """The fleet's members in kubeconfig order, then hub-only registrations by name.
+
+    `globs` select contexts (and hub-only members by name). A glob that selects
+    nothing is a ConfigError — unless the hub could not be read, since what it
+    would have matched may live there. Reading the hub only lists, so its
+    client is read-only whatever `read_only` says.
+    """
+    hub = hub_context or (fleet.hub if fleet else None)
+    problems: list[str] = []
+    by_name: dict[str, Member] = {}
+
+    def wanted(*names: str | None) -> bool:
+        return not globs or any(n and fnmatch.fnmatchcase(n, g) for n in names for g in globs)
+
+    for ref in kubeconfig.contexts:
+        entry = fleet.cluster_for_context(ref.name) if fleet else None
+        if ref.name == hub or not wanted(ref.name, entry.name if entry else None):
+            continue
+        member = (
+            _from_fleet(entry, server=ref.server)
+            if entry
+            else Member(ref.name, ref.name, ref.server)
+        )
+        if member.name in by_name:  # a fleet name shadowing another context's name
+            problems.append(
+                f"fleet file: cluster {member.name!r} clashes with context {member.name!r}; "
+                f"kept the first"
+            )
+            continue
+        by_name[member.name] = member
+
+    # Fleet entries whose context is not in the kubeconfig: maybe registered on the hub.
+    orphans: dict[str, FleetCluster] = {}
+    if fleet:
+        for entry in fleet.clusters.values():
+            if not kubeconfig.has_context(entry.context) and wanted(entry.name, entry.context):
+                orphans[entry.name] = entry
+
+    hub_ok = True
+    if hub:
+        if not kubeconfig.has_context(hub):
+            problems.append(f"hub context {hub!r} is not in the kubeconfig")
+            hub_ok = False
+        else:
+            managed, vela, hub_problems = await _read_hub(
+                kubeconfig, hub, request_timeout=request_timeout
+            )
+            problems.extend(hub_problems)
+            hub_ok = not hub_problems
+            for reg_kind, registrations in (("ocm", managed), ("vela", vela)):
+                for name, reg in registrations.items():
+                    member = by_name.get(name) or _by_context(by_name, name)
+                    if member is None:
+                        if name in orphans:
+                            member = _from_fleet(orphans.pop(name), server=None, context=None)
+                        elif wanted(name):
+                            member = Member(name, None, None, source=reg_kind)
+                        else:
+                            continue
+                    by_name[member.name] = _attach(member, reg_kind, reg)
+
+    for entry in orphans.values():
+        problems.append(
+            f"fleet file: cluster {entry.name!r} uses context {entry.context!r}, "
+            f"which is not in the kubeconfig" + (" nor registered on the hub" if hub else "")
+        )
+        by_name[entry.name] = _from_fleet(entry, server=None, context=None)
+
+    if globs and hub_ok:
+        known = {n for m in by_name.values() for n in (m.name, m.context) if n}
+        if hub:
+            known.add(hub)
+        unmatched = [g for g in globs if not any(fnmatch.fnmatchcase(n, g) for n in known)]
+        if unmatched:
+            raise ConfigError(f"no cluster or context matches {', '.join(map(repr, unmatched))}")
+
+    ctx_order = {ref.name: i for i, ref in enumerate(kubeconfig.contexts)}
+    ordered = sorted(
+        by_name.values(),
+        key=lambda m: (0, ctx_order[m.context], "") if m.context in ctx_order else (1, 0, m.name),
+    )
+    for p in problems:
+        log.warning("fleet discovery: %s", p)
+    return Members(ordered, hub=hub, errors=problems)
+
+
+def _from_fleet(
+    entry: FleetCluster, *, server: str | None, context: str | None | Any = ...
+) -> Member:
+    return Member(
+        name=entry.name,
+        context=entry.context if context is ... else context,
+        server=server,
+        provider=entry.provider,
+        region=entry.region,
+        zone=entry.zone,
+        labels=dict(entry.labels),
+        prometheus_url=entry.prometheus,
+        cost=entry.cost,
+        source="fleet",
+    )
+
+
+def _by_context(members: dict[str, Member], context: str) -> Member | None:
+    for m in members.values():
+        if m.context == context:
+            return m
+    return None
+
+
+def _attach(member: Member, kind: str, reg: dict[str, Any]) -> Member:
+    """Attach a hub registration; its labels and location fill only what is not already known."""
+    registration = Registration(member.registration or {})
+    registration[kind] = reg
+    labels = {**reg.get("labels", {}), **member.labels}
+    return replace(
+        member,
+        registration=registration,
+        labels=labels,
+        server=member.server or reg.get("server"),
+        provider=member.provider
+        or _first(reg.get("labels", {}), _PROVIDER_KEYS)
+        or reg.get("provider"),
+        region=member.region or _first(reg.get("labels", {}), _REGION_KEYS) or reg.get("region"),
+        zone=member.zone or _first(reg.get("labels", {}), _ZONE_KEYS),
+    )
+
+
+def _first(labels: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
+    for k in keys:
+        if labels.get(k):
+            return labels[k]
+    return None
+
+
+# -- reading the hub -------------------------------------------------------------
+
+
+async def _read_hub(
+    kubeconfig: KubeConfig, hub: str, *, request_timeout: float
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[str]]:
+    client = ClusterClient.from_kubeconfig(
+        kubeconfig, context=hub, read_only=True, timeout=request_timeout
+    )
+    problems: list[str] = []
+    try:
+        ocm, vela = await asyncio.gather(
+            _list_managed_clusters(client), _list_vela_clusters(client), return_exceptions=True
+        )
+    finally:
+        await client.close()
+    managed: dict[str, dict[str, Any]] = {}
+    secrets: dict[str, dict[str, Any]] = {}
+    for what, result, target in (
+        ("ManagedClusters", ocm, managed),
+        ("KubeVela cluster secrets", vela, secrets),
+    ):
+        if isinstance(result, errors.KubeError):
+            problems.append(f"hub {hub}: cannot list {what}: {result}")
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            target.update(result)
+    return managed, secrets, problems
+
+
+async def _list_managed_clusters(client: ClusterClient) -> dict[str, dict[str, Any]]:
+    try:
+        res = await client.resource(OCM_API, "ManagedCluster")
+    except errors.UnknownResource:
+        return {}  # no OCM on this hub: not an error
+    listed = await client.list(res)
+    return {obj["metadata"]["name"]: managed_cluster_registration(obj) for obj in listed.items}
+
+
+async def _list_vela_clusters(client: ClusterClient) -> dict[str, dict[str, Any]]:
+    res = await client.resource("v1", "Secret")
+    listed = await client.list(res, namespace=VELA_NAMESPACE, label_selector=VELA_CREDENTIAL_LABEL)
+    return {obj["metadata"]["name"]: vela_cluster_registration(obj) for obj in listed.items}
+
+
+def _condition(status: Mapping[str, Any], ctype: str) -> dict[str, Any] | None:
+    for c in status.get("conditions") or []:
+        if c.get("type") == ctype:
+            return c
+    return None
+
+
+def managed_cluster_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The registration state of an OCM ManagedCluster (cluster.open-cluster-management.io/v1)."""
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    meta = obj.get("metadata") or {}
+    joined = _condition(status, "ManagedClusterJoined")
+    accepted_c = _condition(status, "HubAcceptedManagedCluster")
+    available_c = _condition(status, "ManagedClusterConditionAvailable")
+    accepted = bool(spec.get("hubAcceptsClient")) and (
+        accepted_c is None or accepted_c.get("status") == "True"
+    )
+    is_joined = joined is not None and joined.get("status") == "True"
+    available = available_c.get("status") if available_c else None
+    if not accepted:
+        state = "pending acceptance"
+    elif not is_joined:
+        state = "not joined"
+    elif available == "True":
+        state = "available"
+    elif available == "False":
+        state = "unavailable"
+    else:
+        state = "unknown"  # the klusterlet stopped renewing its lease
+    claims = {
+        c.get("name"): c.get("value") for c in status.get("clusterClaims") or [] if c.get("name")
+    }
+    labels = {
+        k: v
+        for k, v in (meta.get("labels") or {}).items()
+        if not k.startswith(_OCM_INTERNAL_LABELS)
+    }
+    urls = [c.get("url") for c in spec.get("managedClusterClientConfigs") or [] if c.get("url")]
+    message = (available_c or joined or accepted_c or {}).get("message") or ""
+    return {
+        "name": meta.get("name"),
+        "state": state,
+        "accepted": accepted,
+        "joined": is_joined,
+        "available": available,
+        "message": message,
+        "conditions": [
+            {k: c.get(k) for k in ("type", "status", "reason", "message", "lastTransitionTime")}
+            for c in status.get("conditions") or []
+        ],
+        "capacity": dict(status.get("capacity") or {}),
+        "allocatable": dict(status.get("allocatable") or {}),
+        "version": (status.get("version") or {}).get("kubernetes"),
+        "taints": [dict(t) for t in spec.get("taints") or []],
+        "claims": claims,
+        "clusterset": (meta.get("labels") or {}).get(
+            "cluster.open-cluster-management.io/clusterset"
+        ),
+        "labels": labels,
+        "server": urls[0] if urls else None,
+        "region": claims.get("region.open-cluster-management.io"),
+        "provider": claims.get("platform.open-cluster-management.io"),
+    }
+
+
+def vela_cluster_registration(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """A KubeVela (cluster-gateway) cluster secret, without its credentials."""
+    meta = secret.get("metadata") or {}
+    all_labels = meta.get("labels") or {}
+    endpoint = _b64((secret.get("data") or {}).get("endpoint")) or (
+        secret.get("stringData") or {}
+    ).get("endpoint")
+    return {
+        "name": meta.get("name"),
+        "credential_type": all_labels.get(VELA_CREDENTIAL_LABEL),
+        "endpoint_type": all_labels.get(VELA_ENDPOINT_TYPE_LABEL),
+        "endpoint": endpoint,
+        "alias": (meta.get("annotations") or {}).get(VELA_ALIAS_ANNOTATION),
+        "labels": {k: v for k, v in all_labels.items() if not k.startswith(_VELA_INTERNAL_PREFIX)},
+        "server": endpoint,
+    }
+
+
+def _b64(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8").strip() or None
+    except (binascii.Error, UnicodeDecodeError):
+        return None
