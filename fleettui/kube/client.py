@@ -50,6 +50,8 @@ class ClusterClient:
         self.server = server
         self.default_namespace = default_namespace
         self._discovery = Discovery(self._fetch_group_version)
+        # How long past the server-side timeoutSeconds a silent watch is still trusted.
+        self.watch_grace = max(transport.timeout, 5.0)
 
     @classmethod
     def from_kubeconfig(
@@ -89,7 +91,7 @@ class ClusterClient:
 
     @property
     def timeout(self) -> float:
-        return self._t._timeout
+        return self._t.timeout
 
     async def close(self) -> None:
         await self._t.close()
@@ -209,7 +211,7 @@ class ClusterClient:
             "timeoutSeconds": int(timeout_seconds),
             "allowWatchBookmarks": allow_bookmarks or None,
         }
-        read_timeout = float(timeout_seconds) + max(self.timeout, 5.0)
+        read_timeout = float(timeout_seconds) + self.watch_grace
 
         def opener():  # type: ignore[no-untyped-def]
             return self._t.stream(

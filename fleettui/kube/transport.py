@@ -82,6 +82,10 @@ class Transport:
         return self._read_only
 
     @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    @property
     def host(self) -> str | None:
         return self._cfg.host if self._cfg else None
 
