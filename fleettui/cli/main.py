@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the dashboard in watch mode (read-only, auto-refresh, no action keys)",
     )
+    # dashboard-only options (owned by the TUI; see fleettui/cli/dashboard.py)
+    parser.add_argument("--hub", metavar="CONTEXT", default=argparse.SUPPRESS,
+                        help="dashboard: the hub context (default: the fleet file's hub)")
+    parser.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS,
+                        help="dashboard: theme name (themes/ and the user theme folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")

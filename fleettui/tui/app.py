@@ -1,0 +1,386 @@
+"""FleetApp: the dashboard shell. The screen reads only the local store.
+
+Refresh discipline (dolphie's): the store's change feed is consumed by a worker
+that posts `StoreChanged`; that arms a one-shot debounce timer; the timer starts
+one refresh worker which reads the store and posts `Refreshed`; the handler
+diffs the result into the widgets. A refresh never overlaps the previous one
+(changes arriving meanwhile re-arm the timer once it is done) and is skipped
+while a modal is open. The background sync (`run_sync`) writes into the store
+from its own worker; the UI never waits on it or on the network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.command import CommandPalette
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Input
+
+from fleettui.store import FleetSummary, Store, StoreError
+from fleettui.tui import keys
+from fleettui.tui.commands import JumpCommands, ThemeCommands
+from fleettui.tui.messages import Refreshed, StoreChanged, SyncNotice, SyncStateChanged, ViewData
+from fleettui.tui.panes.base import Pane
+from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.panes.topology import TopologyPane
+from fleettui.tui.renderers import Palette, StatusInfo
+from fleettui.tui.screens.cluster import ClusterScreen
+from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.themes import initial_theme, load_themes
+from fleettui.tui.widgets.bars import FleetHeader, StatusBar
+
+# run_sync(store, notice): keeps the store current; notice(text) reports a problem
+SyncRunner = Callable[[Store, Callable[[str], None]], Awaitable[None]]
+
+
+@dataclass
+class Directory:
+    """Jump targets for the command palette, as of the last refresh."""
+
+    clusters: list[str] = field(default_factory=list)
+    namespaces: list[tuple[str, str]] = field(default_factory=list)
+
+
+def palette_for(app: App) -> Palette:
+    theme = app.current_theme
+    unknown = theme.variables.get("health-unknown", "dim")
+    return Palette(
+        healthy=theme.success or "green",
+        progressing=theme.warning or "yellow",
+        degraded=theme.warning or "yellow",
+        unhealthy=f"bold {theme.error or 'red'}",
+        unknown=unknown,
+        muted=unknown,
+        stale=theme.warning or "yellow",
+    )
+
+
+class FleetApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "fleettui"
+    BINDINGS = keys.APP_BINDINGS
+    COMMANDS = {JumpCommands}
+
+    def __init__(
+        self,
+        *,
+        store: Store | None = None,
+        store_path: Path | str | None = None,
+        run_sync: SyncRunner | None = None,
+        read_only: bool = False,
+        watch: bool = False,
+        kubeconfig: str | None = None,
+        hub: str | None = None,
+        clock: Callable[[], float] = time.time,
+        theme: str | None = None,
+        debounce: float = 0.25,
+        tick: float = 5.0,
+        panes: list[type[Pane]] | None = None,
+        pane_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        if store is None and store_path is None:
+            raise ValueError("FleetApp needs a store or a store path")
+        self.store: Store | None = store
+        self._own_store = store is None
+        self._store_path = store_path
+        self._run_sync = run_sync
+        self.watch_mode = watch
+        self.read_only = read_only or watch  # watch mode is read-only by definition
+        self.clock = clock
+        self.kubeconfig_label = kubeconfig
+        self.hub = hub
+        self.debounce = debounce
+        self.tick = tick
+        self.pane_options = pane_options or {}
+        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane]
+        self.directory = Directory()
+        self.sync_error: str | None = None
+        self.syncing = False
+        self.first_data_at: float | None = None
+        self._summary = FleetSummary(0, 0, 0, 0, 0, 0, None)
+        self._timer: Timer | None = None
+        self._refreshing = False
+        self._dirty = True
+        self._pending_select: str | None = None
+        loaded = load_themes()
+        self.theme_errors = loaded.errors
+        for t in loaded.themes:
+            self.register_theme(t)
+        self.fleet_themes = [t.name for t in loaded.themes]
+        self.theme = initial_theme(theme, self.available_themes)
+
+    # -- layout --
+
+    def compose(self) -> ComposeResult:
+        yield FleetHeader(id="fleet-header")
+        with ContentSwitcher(initial=self.pane_classes[0].pane_id, id="panes"):
+            for cls in self.pane_classes:
+                yield cls(id=cls.pane_id)
+        with Vertical(id="bottom"):
+            yield Input(placeholder="filter (Enter keeps it, Esc clears)", id="filter")
+            yield StatusBar(id="status-bar")
+            yield Footer()
+
+    @property
+    def switcher(self) -> ContentSwitcher:
+        return self.query_one("#panes", ContentSwitcher)
+
+    @property
+    def pane(self) -> Pane:
+        return self.query_one(f"#{self.switcher.current}", Pane)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    @property
+    def pane_ids(self) -> list[str]:
+        return [cls.pane_id for cls in self.pane_classes]
+
+    async def on_mount(self) -> None:
+        if self.store is None:
+            try:
+                self.store = await Store.open(self._store_path)  # a local file: no network
+            except (StoreError, OSError) as exc:
+                self.exit(return_code=1, message=f"fleettui: cannot open the cache: {exc}")
+                return
+        self.pane.focus_table()
+        self._show_status()
+        self._start_refresh()  # the cached fleet, before any network call returns
+        self._watch_store()
+        self.set_interval(self.tick, self._request_refresh)  # ages move on
+        if self._run_sync is not None:
+            self._sync_worker()
+        if self.theme_errors:
+            self.notify("\n".join(self.theme_errors), title="theme skipped", severity="warning")
+
+    async def on_unmount(self) -> None:
+        if self._own_store and self.store is not None:
+            await self.store.close()
+
+    # -- workers: they post messages, never touch widgets --
+
+    @work(exclusive=True, group="feed", exit_on_error=False)
+    async def _watch_store(self) -> None:
+        assert self.store is not None
+        async with self.store.subscribe() as changes:
+            async for change in changes:
+                self.post_message(StoreChanged(change))
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def _sync_worker(self) -> None:
+        assert self.store is not None and self._run_sync is not None
+        self.post_message(SyncStateChanged(True))
+        try:
+            await self._run_sync(self.store, self._sync_notice)
+        except Exception as exc:  # shown in the status bar; the cached view stays
+            self.post_message(SyncStateChanged(False, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(SyncStateChanged(False))
+
+    def _sync_notice(self, text: str) -> None:
+        self.post_message(SyncNotice(text))
+
+    @work(exclusive=False, group="refresh", exit_on_error=False)
+    async def _refresh_worker(self, targets: dict[str, Callable[[Store], Awaitable[Any]]]) -> None:
+        assert self.store is not None
+        parts: dict[str, Any] = {}
+        try:
+            for name, fetch in targets.items():
+                parts[name] = await fetch(self.store)
+        finally:
+            self.post_message(Refreshed(ViewData(now=self.clock(), parts=parts)))
+
+    # -- refresh scheduling --
+
+    @on(StoreChanged)
+    def _changed(self, event: StoreChanged) -> None:
+        self._request_refresh()
+
+    def _request_refresh(self) -> None:
+        self._dirty = True
+        if not self._refreshing and self._timer is None:
+            self._timer = self.set_timer(self.debounce, self._start_refresh)
+
+    def _start_refresh(self) -> None:
+        self._timer = None
+        if self.store is None or self._refreshing:
+            return
+        if isinstance(self.screen, ModalScreen):
+            # nothing to see under a modal; look again shortly
+            self._timer = self.set_timer(max(self.debounce, 0.5), self._start_refresh)
+            return
+        self._dirty = False
+        self._refreshing = True
+        targets: dict[str, Callable[[Store], Awaitable[Any]]] = {
+            "summary": _fetch_summary,
+            f"pane:{self.switcher.current}": type(self.pane).fetch,
+        }
+        if isinstance(self.screen, ClusterScreen):
+            targets["cluster-screen"] = self.screen.make_fetch()
+        self._refresh_worker(targets)
+
+    @on(Refreshed)
+    def _refreshed(self, event: Refreshed) -> None:
+        self._refreshing = False
+        now, parts = event.data.now, event.data.parts
+        palette = palette_for(self)
+        if "summary" in parts:
+            self._summary, last_sync, clusters = parts["summary"]
+            self._last_sync = last_sync
+            self.directory.clusters = clusters
+        for name, data in parts.items():
+            if name.startswith("pane:"):
+                pane_id = name[5:]
+                self.query_one(f"#{pane_id}", Pane).show(data, now, palette)
+            elif name == "cluster-screen" and isinstance(self.screen, ClusterScreen):
+                self.screen.show(data, now, palette)
+        self.query_one(FleetHeader).show(self._summary, self.pane.title, palette)
+        self._show_status(now)
+        if self._pending_select and "pane:topology" in parts:
+            key, self._pending_select = self._pending_select, None
+            if not self.query_one("#topology", TopologyPane).select_key(key):
+                self.notify(f"{key} is not in the cache", severity="warning")
+        if self.first_data_at is None and parts:
+            self.first_data_at = time.perf_counter()
+        if self._dirty:
+            self._request_refresh()
+
+    def _show_status(self, now: float | None = None) -> None:
+        recovered = self.store.recovered_from if self.store is not None else None
+        info = StatusInfo(
+            kubeconfig=self.kubeconfig_label,
+            hub=self.hub,
+            read_only=self.read_only,
+            watch=self.watch_mode,
+            last_sync=getattr(self, "_last_sync", None),
+            recovered_from=str(recovered) if recovered else None,
+            sync_error=self.sync_error,
+            syncing=self.syncing,
+        )
+        self.query_one(StatusBar).show(info, self.clock() if now is None else now, palette_for(self))
+
+    @on(SyncNotice)
+    def _sync_problem(self, event: SyncNotice) -> None:
+        self.notify(event.text, title="fleet discovery", severity="warning", timeout=8)
+
+    @on(SyncStateChanged)
+    def _sync_state(self, event: SyncStateChanged) -> None:
+        self.syncing = event.running
+        self.sync_error = event.error
+        self._show_status()
+
+    # -- actions --
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.read_only and action in keys.ACTIONS:
+            return False  # hidden from the footer and refused
+        return True
+
+    def action_show_pane(self, pane_id: str) -> None:
+        if pane_id not in self.pane_ids:
+            self.notify(f"no {pane_id} pane in this build", severity="warning")
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switcher.current = pane_id
+        self.filter_input.remove_class("visible")
+        self.pane.focus_table()
+        self.query_one(FleetHeader).show(self._summary, self.pane.title, palette_for(self))
+        self._request_refresh()
+        self._timer and self._timer.stop()
+        self._timer = None
+        self._start_refresh()
+
+    def _cycle_pane(self, step: int) -> None:
+        ids = self.pane_ids
+        self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
+
+    def action_next_pane(self) -> None:
+        if len(self.screen_stack) == 1:
+            self._cycle_pane(1)
+
+    def action_previous_pane(self) -> None:
+        if len(self.screen_stack) == 1:
+            self._cycle_pane(-1)
+
+    def action_help(self) -> None:
+        note = ""
+        if self.watch_mode:
+            note = "watch mode: read-only, refreshes by itself; actions are off"
+        elif self.read_only:
+            note = "read-only: actions are off"
+        self.push_screen(HelpScreen(actions=not self.read_only, note=note))
+
+    def action_palette(self) -> None:
+        self.push_screen(CommandPalette(providers=[JumpCommands, ThemeCommands],
+                                        placeholder="jump to a pane, cluster, namespace or theme…"))
+
+    def action_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeCommands], placeholder="theme…"))
+
+    def set_fleet_theme(self, name: str) -> None:
+        self.theme = name
+        self._request_refresh()  # cells carry theme colours: re-render them
+
+    def action_filter(self) -> None:
+        if len(self.screen_stack) > 1:
+            return
+        box = self.filter_input
+        box.value = self.pane.filter_text
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self.pane.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.filter_input.remove_class("visible")
+        self.pane.focus_table()
+
+    def action_back(self) -> None:
+        if self.filter_input.has_class("visible") or self.pane.filter_text:
+            self.filter_input.value = ""
+            self.pane.set_filter("")
+            self.filter_input.remove_class("visible")
+            self.pane.focus_table()
+        elif len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_refresh_now(self) -> None:
+        self._request_refresh()
+
+    @on(ClustersPane.OpenCluster)
+    def _open_cluster(self, event: ClustersPane.OpenCluster) -> None:
+        self.open_cluster(event.name)
+
+    def open_cluster(self, name: str) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(ClusterScreen(name))
+        self._timer and self._timer.stop()
+        self._timer = None
+        self.call_after_refresh(self._start_refresh)
+
+    def jump_to_namespace(self, cluster: str, namespace: str) -> None:
+        self.action_show_pane("topology")
+        # the topology is read by the refresh just started; selected once it is shown
+        self._pending_select = f"cluster:{cluster}/ns:{namespace}"
+
+
+async def _fetch_summary(store: Store) -> tuple[FleetSummary, float | None, list[str]]:
+    summary = await store.fleet_summary()
+    names = [c.name for c in await store.clusters()]
+    return summary, summary.last_sync, names

@@ -1,0 +1,109 @@
+"""The clusters pane: one row per member cluster, sortable, filterable, updated by diff."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from fleettui.store import ClusterRow, Store
+from fleettui.tui.panes.base import Pane
+from fleettui.tui.renderers import (
+    CLUSTER_COLUMNS,
+    CLUSTER_SORTS,
+    Palette,
+    cluster_cells,
+    cluster_matches,
+)
+from fleettui.tui.widgets.diff_table import DiffTable
+
+SORT_CYCLE = ("health", "name", "cpu", "mem", "seen", "region")
+
+
+class ClustersPane(Pane):
+    pane_id = "clusters"
+    title = "Clusters"
+
+    BINDINGS = [
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("N", "sort('name')", "Sort by name", show=False),
+        Binding("H", "sort('health')", "Sort by health", show=False),
+        Binding("C", "sort('cpu')", "Sort by CPU", show=False),
+        Binding("M", "sort('mem')", "Sort by memory", show=False),
+        Binding("A", "sort('seen')", "Sort by last seen", show=False),
+        Binding("R", "sort('region')", "Sort by region", show=False),
+    ]
+
+    class OpenCluster(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[ClusterRow] = []
+        self._now = 0.0
+        self._palette = Palette()
+        self.sort_by = "health"
+        self.reverse = False
+        self._needle = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="clusters-info", classes="pane-info")
+        yield DiffTable(CLUSTER_COLUMNS, id="clusters-table")
+
+    @property
+    def table(self) -> DiffTable:
+        return self.query_one("#clusters-table", DiffTable)
+
+    @staticmethod
+    async def fetch(store: Store) -> list[ClusterRow]:
+        return await store.clusters()
+
+    def show(self, data: list[ClusterRow], now: float, palette: Palette) -> None:
+        self._rows, self._now, self._palette = data, now, palette
+        self._redraw()
+
+    def _redraw(self) -> None:
+        key = CLUSTER_SORTS[self.sort_by]
+        rows = sorted((r for r in self._rows if cluster_matches(r, self._needle)),
+                      key=lambda r: key(r, self._now), reverse=self.reverse)
+        self.table.apply_rows([(r.key, cluster_cells(r, self._now, self._palette)) for r in rows])
+        info = f"{len(rows)} of {len(self._rows)} clusters" if self._needle else f"{len(rows)} clusters"
+        info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"
+        if self._needle:
+            info += f"  filter: /{self._needle}"
+        self.query_one("#clusters-info", Static).update(info)
+
+    # -- filter and sort --
+
+    def set_filter(self, text: str) -> None:
+        self._needle = text.strip()
+        self._redraw()
+
+    @property
+    def filter_text(self) -> str:
+        return self._needle
+
+    def action_sort(self, column: str) -> None:
+        if column == self.sort_by:
+            self.reverse = not self.reverse
+        else:
+            self.sort_by, self.reverse = column, False
+        self._redraw()
+
+    def action_cycle_sort(self) -> None:
+        i = SORT_CYCLE.index(self.sort_by) if self.sort_by in SORT_CYCLE else -1
+        self.sort_by, self.reverse = SORT_CYCLE[(i + 1) % len(SORT_CYCLE)], False
+        self._redraw()
+
+    @on(DataTable.RowSelected, "#clusters-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.OpenCluster(event.row_key.value))
+
+    def focus_table(self) -> None:
+        self.table.focus()

@@ -1,0 +1,169 @@
+"""The topology pane: fleet → region → zone → cluster → namespace → workload, nodes
+under each cluster, health and counts at every level.
+
+Updated incrementally, keyed by `TopologyNode.key`: labels change in place,
+children are added and removed, and whatever the user expanded stays
+expanded. Children are only materialized once a node is expanded, so a fleet of
+hundreds of clusters and thousands of workloads costs what is on screen.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from fleettui.store import Store, TopologyNode
+from fleettui.store.health import is_problem
+from fleettui.tui.panes.base import Pane
+from fleettui.tui.renderers import Palette, topology_label
+
+# expanded the first time they appear; deeper levels wait for the user
+AUTO_EXPAND = {"fleet", "region", "zone"}
+
+
+def _matches(node: TopologyNode, needle: str) -> bool:
+    return any(needle in n.name.lower() or needle == n.health for n in node.walk())
+
+
+class TopologyPane(Pane):
+    pane_id = "topology"
+    title = "Topology"
+
+    BINDINGS = [Binding("E", "expand_problems", "Expand problems", key_display="E")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._model: TopologyNode | None = None
+        self._by_key: dict[str, TopologyNode] = {}
+        self._palette = Palette()
+        self._needle = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topology-info", classes="pane-info")
+        tree: Tree[str] = Tree("fleet", data="fleet", id="topology-tree")
+        tree.show_root = True
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def tree(self) -> Tree[str]:
+        return self.query_one("#topology-tree", Tree)
+
+    @staticmethod
+    async def fetch(store: Store) -> TopologyNode:
+        return await store.topology()
+
+    def show(self, data: TopologyNode, now: float, palette: Palette) -> None:
+        self._model, self._palette = data, palette
+        self._redraw()
+
+    def _visible(self, node: TopologyNode) -> TopologyNode:
+        if not self._needle:
+            return node
+        kept = tuple(self._visible(c) for c in node.children if _matches(c, self._needle))
+        return TopologyNode(key=node.key, kind=node.kind, name=node.name, health=node.health,
+                            counts=node.counts, detail=node.detail, children=kept)
+
+    def _redraw(self) -> None:
+        if self._model is None:
+            return
+        model = self._visible(self._model)
+        self._by_key = {n.key: n for n in model.walk()}
+        root = self.tree.root
+        with self.app.batch_update():
+            self._sync(root, model, first=root.data == "fleet" and not root.children)
+        leaves = sum(model.counts.values())
+        problems = sum(v for k, v in model.counts.items() if is_problem(k))
+        info = f"{leaves} workloads and nodes, {problems} with problems"
+        if self._needle:
+            info += f"  filter: /{self._needle}"
+        self.query_one("#topology-info", Static).update(info)
+
+    def _sync(self, tn: TreeNode[str], model: TopologyNode, *, first: bool = False) -> None:
+        label = topology_label(model, self._palette)
+        if tn.label.plain != label.plain or tn.label.spans != label.spans or first:
+            tn.set_label(label)
+        tn.allow_expand = bool(model.children)
+        if first and model.kind in AUTO_EXPAND:
+            tn.expand()
+        if not tn.is_expanded and not tn.children:
+            return  # not materialized yet: done when the user expands it
+        wanted = {c.key: c for c in model.children}
+        for child in list(tn.children):
+            if child.data not in wanted:
+                child.remove()
+        existing = {child.data: child for child in tn.children}
+        for i, child_model in enumerate(model.children):
+            node = existing.get(child_model.key)
+            if node is None:
+                before = i if i < len(tn.children) else None
+                node = tn.add(topology_label(child_model, self._palette), data=child_model.key,
+                              before=before, allow_expand=bool(child_model.children))
+                self._sync(node, child_model, first=True)
+            else:
+                self._sync(node, child_model)
+
+    @on(Tree.NodeExpanded, "#topology-tree")
+    def _materialize(self, event: Tree.NodeExpanded[str]) -> None:
+        model = self._by_key.get(event.node.data or "")
+        if model is not None and not event.node.children:
+            self._sync(event.node, model)
+
+    def action_expand_problems(self) -> None:
+        """Open every branch that has a problem below it, down to the problem."""
+        if self._model is None:
+            return
+
+        def walk(tn: TreeNode[str]) -> None:
+            model = self._by_key.get(tn.data or "")
+            if model is None or not model.children or not is_problem(model.health):
+                return
+            tn.expand()
+            self._sync(tn, model)
+            for child in tn.children:
+                walk(child)
+
+        walk(self.tree.root)
+
+    def select_key(self, key: str) -> bool:
+        """Expand down to the node with this key and put the cursor on it."""
+        if self._model is None or self._model.find(key) is None:
+            return False
+        path: list[TopologyNode] = []
+
+        def find(node: TopologyNode) -> bool:
+            path.append(node)
+            if node.key == key:
+                return True
+            if any(find(c) for c in node.children):
+                return True
+            path.pop()
+            return False
+
+        find(self._model)
+        tn = self.tree.root
+        for model in path[1:]:
+            tn.expand()
+            self._sync(tn, self._by_key.get(tn.data or "", model))
+            nxt = next((c for c in tn.children if c.data == model.key), None)
+            if nxt is None:
+                return False
+            tn = nxt
+        self.tree.move_cursor(tn)
+        self.tree.scroll_to_node(tn)
+        self.tree.focus()
+        return True
+
+    def set_filter(self, text: str) -> None:
+        self._needle = text.strip().lower()
+        self._redraw()
+
+    @property
+    def filter_text(self) -> str:
+        return self._needle
+
+    def focus_table(self) -> None:
+        self.tree.focus()

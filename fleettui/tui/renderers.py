@@ -1,0 +1,331 @@
+"""Pure renderers: a store value in, the cells or label the screen shows out.
+
+Nothing here touches a widget or the clock: `now` and the `Palette` are passed
+in, so each function has a fixture test and the panes only diff their output.
+Health is always a marker plus a word, never colour alone (NO_COLOR, monochrome).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN, severity
+from fleettui.store.models import (
+    ClusterRow,
+    EventRow,
+    FleetSummary,
+    NamespaceRow,
+    NodeRow,
+    TopologyNode,
+    WorkloadRow,
+)
+
+MARKERS = {HEALTHY: "●", PROGRESSING: "◐", DEGRADED: "▲", UNHEALTHY: "✖", UNKNOWN: "?"}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Rich styles for health words, taken from the current theme's colours."""
+
+    healthy: str = "green"
+    progressing: str = "yellow"
+    degraded: str = "yellow"
+    unhealthy: str = "bold red"
+    unknown: str = "dim"
+    muted: str = "dim"
+    stale: str = "yellow"
+
+    def health(self, word: str | None) -> str:
+        return getattr(self, word or UNKNOWN, self.unknown) if word in MARKERS else self.unknown
+
+
+PLAIN = Palette(healthy="", progressing="", degraded="", unhealthy="bold", unknown="",
+                muted="", stale="")
+
+
+def fmt_age(seconds: float | None) -> str:
+    """kubectl's age style: 42s, 7m, 3h, 5d (None: never)."""
+    if seconds is None:
+        return "never"
+    s = int(seconds)
+    if s < 120:
+        return f"{s}s"
+    if s < 3600 * 2:
+        return f"{s // 60}m"
+    if s < 86400 * 2:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
+def fmt_cpu(millicores: int) -> str:
+    if millicores >= 10_000:
+        return f"{millicores / 1000:.0f}c"
+    return f"{millicores / 1000:.1f}c".replace(".0c", "c")
+
+
+def fmt_mem(num_bytes: int) -> str:
+    for unit, size in (("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20)):
+        if num_bytes >= size:
+            value = num_bytes / size
+            return f"{value:.0f}{unit}" if value >= 10 else f"{value:.1f}{unit}"
+    return f"{num_bytes}B" if num_bytes else "0"
+
+
+def fmt_pct(pct: float | None) -> str:
+    return "-" if pct is None else f"{pct:.0f}%"
+
+
+def health_text(word: str | None, palette: Palette) -> Text:
+    word = word if word in MARKERS else UNKNOWN
+    return Text(f"{MARKERS[word]} {word}", style=palette.health(word))
+
+
+def _usage(alloc: str, pct: float | None, palette: Palette) -> Text:
+    style = ""
+    if pct is not None and pct >= 90:
+        style = palette.unhealthy
+    elif pct is not None and pct >= 75:
+        style = palette.degraded
+    return Text.assemble(f"{alloc} ", (fmt_pct(pct), style))
+
+
+# -- clusters pane ------------------------------------------------------------
+
+# (column key, header); health sits next to the name so it is visible at 80 columns
+CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "NAME"),
+    ("health", "HEALTH"),
+    ("nodes", "NODES"),
+    ("cpu", "CPU REQ"),
+    ("mem", "MEM REQ"),
+    ("pods", "PODS"),
+    ("seen", "LAST SEEN"),
+    ("version", "VERSION"),
+    ("provider", "PROVIDER"),
+    ("where", "REGION/ZONE"),
+)
+
+
+def last_seen_text(row: ClusterRow, now: float, palette: Palette) -> Text:
+    """Age since the cluster last answered; a stale row says so, with its age."""
+    age = fmt_age(row.age(now))
+    if row.reachable is None:
+        return Text("pending" if row.last_seen is None else f"cached {age}", style=palette.muted)
+    if row.reachable is False:
+        return Text(f"stale {age}" if row.last_seen is not None else "unreachable",
+                    style=palette.stale)
+    return Text(age)
+
+
+def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, ...]:
+    """One clusters-pane row, in `CLUSTER_COLUMNS` order."""
+    nodes_style = palette.degraded if row.nodes_ready < row.nodes_total else ""
+    pods = str(row.pods_running)
+    if row.pods_pending:
+        pods += f" {row.pods_pending}p"
+    if row.pods_failed:
+        pods += f" {row.pods_failed}f"
+    where = "/".join(p for p in (row.region, row.zone) if p) or "-"
+    name_style = palette.stale if row.reachable is False else ""
+    return (
+        Text(row.name, style=name_style),
+        health_text(row.health, palette),
+        Text(f"{row.nodes_ready}/{row.nodes_total}", style=nodes_style),
+        _usage(fmt_cpu(row.cpu_alloc_m), row.cpu_req_pct, palette),
+        _usage(fmt_mem(row.mem_alloc_b), row.mem_req_pct, palette),
+        Text(pods, style=palette.degraded if row.pods_failed else ""),
+        last_seen_text(row, now, palette),
+        Text(row.version or "-"),
+        Text(row.provider or "-"),
+        Text(where),
+    )
+
+
+def _seen_rank(row: ClusterRow, now: float) -> float:
+    age = row.age(now)
+    return float("inf") if age is None else age
+
+
+# sort keys for the clusters pane: binding letter -> (label, key function)
+CLUSTER_SORTS = {
+    "name": lambda r, now: r.name,
+    "health": lambda r, now: (-severity(r.health), r.name),
+    "cpu": lambda r, now: (-(r.cpu_req_pct or 0.0), r.name),
+    "mem": lambda r, now: (-(r.mem_req_pct or 0.0), r.name),
+    "seen": lambda r, now: (-_seen_rank(r, now), r.name),
+    "region": lambda r, now: (r.region or "~", r.zone or "~", r.name),
+}
+
+
+def cluster_matches(row: ClusterRow, needle: str) -> bool:
+    """The `/` filter: a case-insensitive substring of any word a user would type."""
+    if not needle:
+        return True
+    needle = needle.lower()
+    hay = [row.name, row.provider, row.region, row.zone, row.version, row.health,
+           "stale" if row.reachable is False else None,
+           *(f"{k}={v}" for k, v in row.labels.items())]
+    return any(needle in h.lower() for h in hay if h)
+
+
+# -- header and status bar ----------------------------------------------------
+
+def summary_text(s: FleetSummary, palette: Palette) -> Text:
+    """The fleet in one line: clusters healthy/total, nodes, workloads unhealthy."""
+    bad_clusters = s.clusters_total - s.clusters_healthy
+    out = Text.assemble(
+        ("fleettui", "bold"), "  clusters ",
+        (f"{s.clusters_healthy}/{s.clusters_total}",
+         palette.degraded if bad_clusters else palette.healthy),
+        " healthy",
+    )
+    if s.clusters_unreachable:
+        out.append(f" ({s.clusters_unreachable} unreachable)", style=palette.unhealthy)
+    out.append("  nodes ")
+    out.append(f"{s.nodes_ready}/{s.nodes_total}",
+               style=palette.degraded if s.nodes_ready < s.nodes_total else "")
+    out.append("  workloads ")
+    out.append(f"{s.workloads_unhealthy} unhealthy",
+               style=palette.unhealthy if s.workloads_unhealthy else palette.healthy)
+    out.append(f"/{s.workloads_total}")
+    if s.pods_failed or s.pods_pending:
+        out.append(f"  pods {s.pods_pending}p {s.pods_failed}f", style=palette.muted)
+    return out
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    kubeconfig: str | None
+    hub: str | None
+    read_only: bool
+    watch: bool
+    last_sync: float | None
+    recovered_from: str | None = None
+    sync_error: str | None = None
+    syncing: bool = False
+
+
+def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
+    """kubeconfig, hub, mode, last sync age, and whatever the user must know about the cache."""
+    out = Text()
+    if info.watch:
+        out.append(" WATCH ", style="reverse")
+        out.append(" ")
+    elif info.read_only:
+        out.append(" READ-ONLY ", style="reverse")
+        out.append(" ")
+    out.append(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)
+    out.append(f"  hub {info.hub or '-'}", style=palette.muted)
+    if info.last_sync is None:
+        out.append("  sync never" if not info.syncing else "  syncing…")
+    else:
+        out.append(f"  synced {fmt_age(max(0.0, now - info.last_sync))} ago")
+    if info.sync_error:
+        out.append(f"  sync: {info.sync_error}", style=palette.unhealthy)
+    if info.recovered_from:
+        out.append(f"  cache was corrupt, moved to {info.recovered_from}", style=palette.stale)
+    return out
+
+
+# -- cluster screen -----------------------------------------------------------
+
+NODE_COLUMNS = (("name", "NAME"), ("status", "STATUS"), ("roles", "ROLES"), ("cpu", "CPU REQ"),
+                ("mem", "MEM REQ"), ("pods", "PODS"), ("version", "VERSION"), ("zone", "ZONE"))
+
+
+def node_cells(n: NodeRow, palette: Palette) -> tuple[Text, ...]:
+    status = "Ready" if n.ready else "NotReady"
+    if n.unschedulable:
+        status += ",SchedulingDisabled"
+    cpu_pct = 100.0 * n.cpu_req_m / n.cpu_alloc_m if n.cpu_alloc_m else None
+    mem_pct = 100.0 * n.mem_req_b / n.mem_alloc_b if n.mem_alloc_b else None
+    return (
+        Text(n.name),
+        Text(status, style=palette.health(n.health)),
+        Text(",".join(n.roles) or "<none>"),
+        _usage(fmt_cpu(n.cpu_alloc_m), cpu_pct, palette),
+        _usage(fmt_mem(n.mem_alloc_b), mem_pct, palette),
+        Text(str(n.pods)),
+        Text(n.version or "-"),
+        Text(n.zone or "-"),
+    )
+
+
+NAMESPACE_COLUMNS = (("name", "NAMESPACE"), ("health", "HEALTH"), ("phase", "PHASE"),
+                     ("workloads", "WORKLOADS"), ("pods", "PODS"))
+
+
+def namespace_cells(ns: NamespaceRow, palette: Palette) -> tuple[Text, ...]:
+    wl = f"{ns.workloads_total}"
+    if ns.workloads_unhealthy:
+        wl += f" ({ns.workloads_unhealthy} unhealthy)"
+    return (Text(ns.name), health_text(ns.health, palette), Text(ns.phase), Text(wl),
+            Text(str(ns.pods)))
+
+
+WORKLOAD_COLUMNS = (("ns", "NAMESPACE"), ("kind", "KIND"), ("name", "NAME"),
+                    ("ready", "READY"), ("health", "HEALTH"), ("message", "MESSAGE"))
+
+
+def workload_cells(w: WorkloadRow, palette: Palette) -> tuple[Text, ...]:
+    return (Text(w.namespace), Text(w.kind), Text(w.name), Text(f"{w.ready}/{w.desired}"),
+            health_text(w.health, palette), Text(w.message or "", style=palette.muted))
+
+
+EVENT_COLUMNS = (("age", "AGE"), ("ns", "NAMESPACE"), ("object", "OBJECT"),
+                 ("reason", "REASON"), ("count", "COUNT"), ("message", "MESSAGE"))
+
+
+def event_cells(e: EventRow, now: float, palette: Palette) -> tuple[Text, ...]:
+    return (
+        Text(fmt_age(e.age(now))),
+        Text(e.namespace or "-"),
+        Text(f"{e.involved_kind.lower()}/{e.involved_name}" if e.involved_kind else e.involved_name),
+        Text(e.reason, style=palette.degraded),
+        Text(str(e.count)),
+        Text(e.message),
+    )
+
+
+# -- topology pane ------------------------------------------------------------
+
+_BRANCH_KINDS = {"fleet", "region", "zone", "cluster", "namespace", "nodes"}
+
+
+def counts_text(counts: Mapping[str, int], palette: Palette) -> Text:
+    """`12 ok, 2 degraded, 1 unhealthy`: the problems below a collapsed branch."""
+    out = Text()
+    parts = []
+    ok = counts.get(HEALTHY, 0)
+    if ok:
+        parts.append((f"{ok} ok", palette.muted))
+    for word in (PROGRESSING, UNKNOWN, DEGRADED, UNHEALTHY):
+        if counts.get(word):
+            parts.append((f"{counts[word]} {word}", palette.health(word)))
+    for i, (text, style) in enumerate(parts):
+        if i:
+            out.append(", ", style=palette.muted)
+        out.append(text, style=style)
+    return out
+
+
+def topology_label(node: TopologyNode, palette: Palette) -> Text:
+    word = node.health if node.health in MARKERS else UNKNOWN
+    out = Text.assemble((MARKERS[word], palette.health(word)), " ")
+    if node.kind in ("region", "zone", "namespace"):
+        out.append(f"{node.kind} ", style=palette.muted)
+    out.append(node.name, style="bold" if node.kind in ("fleet", "cluster") else "")
+    if node.kind in _BRANCH_KINDS:
+        counts = counts_text(node.counts, palette)
+        if node.detail:
+            out.append(f"  {node.detail}", style=palette.muted)
+        if counts.plain:
+            out.append("  [")
+            out.append_text(counts)
+            out.append("]")
+    elif node.detail:
+        out.append(f"  {node.detail}", style=palette.health(word) if word != HEALTHY else palette.muted)
+    return out

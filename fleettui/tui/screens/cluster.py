@@ -1,0 +1,99 @@
+"""The cluster screen (Enter on a cluster): nodes, namespaces, unhealthy workloads,
+recent Warning events. It re-reads the store on the same change notifications as
+the panes, so it stays live while open; Esc goes back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from fleettui.store import ClusterDetail, Store
+from fleettui.tui.renderers import (
+    EVENT_COLUMNS,
+    NAMESPACE_COLUMNS,
+    NODE_COLUMNS,
+    WORKLOAD_COLUMNS,
+    Palette,
+    event_cells,
+    fmt_age,
+    health_text,
+    namespace_cells,
+    node_cells,
+    workload_cells,
+)
+from fleettui.tui.widgets.diff_table import DiffTable
+
+
+def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette: Palette) -> Text:
+    if detail is None:
+        return Text(f"cluster {name}: not in the cache (removed from the fleet?)", style=palette.stale)
+    c = detail.cluster
+    out = Text.assemble(("cluster ", palette.muted), (c.name, "bold"), "  ")
+    out.append_text(health_text(c.health, palette))
+    where = " / ".join(p for p in (c.provider, c.region, c.zone) if p)
+    if where:
+        out.append(f"  {where}", style=palette.muted)
+    out.append(f"  {c.version or 'version ?'}  nodes {c.nodes_ready}/{c.nodes_total}"
+               f"  pods {c.pods_running} running")
+    if c.reachable is False:
+        seen = fmt_age(c.age(now))
+        out.append(f"\nunreachable: {c.last_error or 'no answer'} (last seen {seen} ago; showing cached data)",
+                   style=palette.stale)
+    elif c.latency_ms is not None:
+        out.append(f"  {c.latency_ms:.0f} ms", style=palette.muted)
+    return out
+
+
+class ClusterScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, cluster: str) -> None:
+        super().__init__(id="cluster-screen")
+        self.cluster = cluster
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="cluster-heading")
+        with TabbedContent(id="cluster-tabs"):
+            with TabPane("Nodes", id="tab-nodes"):
+                yield DiffTable(NODE_COLUMNS, id="cluster-nodes")
+            with TabPane("Namespaces", id="tab-namespaces"):
+                yield DiffTable(NAMESPACE_COLUMNS, id="cluster-namespaces")
+            with TabPane("Unhealthy", id="tab-unhealthy"):
+                yield DiffTable(WORKLOAD_COLUMNS, id="cluster-unhealthy")
+            with TabPane("Events", id="tab-events"):
+                yield DiffTable(EVENT_COLUMNS, id="cluster-events")
+        yield Footer()
+
+    def make_fetch(self):
+        name = self.cluster
+
+        async def fetch(store: Store) -> ClusterDetail | None:
+            return await store.cluster_detail(name)
+
+        return fetch
+
+    def show(self, detail: ClusterDetail | None, now: float, palette: Palette) -> None:
+        self.query_one("#cluster-heading", Static).update(
+            cluster_heading(detail, self.cluster, now, palette))
+        if detail is None:
+            return
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-unhealthy").label = f"Unhealthy ({len(detail.unhealthy_workloads)})"
+        tabs.get_tab("tab-events").label = f"Events ({len(detail.warning_events)})"
+        tabs.get_tab("tab-nodes").label = f"Nodes ({len(detail.nodes)})"
+        tabs.get_tab("tab-namespaces").label = f"Namespaces ({len(detail.namespaces)})"
+        self.query_one("#cluster-nodes", DiffTable).apply_rows(
+            [(n.key, node_cells(n, palette)) for n in detail.nodes])
+        self.query_one("#cluster-namespaces", DiffTable).apply_rows(
+            [(n.key, namespace_cells(n, palette)) for n in detail.namespaces])
+        self.query_one("#cluster-unhealthy", DiffTable).apply_rows(
+            [(w.key, workload_cells(w, palette)) for w in detail.unhealthy_workloads])
+        self.query_one("#cluster-events", DiffTable).apply_rows(
+            [(e.key, event_cells(e, now, palette)) for e in detail.warning_events])
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab

@@ -1,0 +1,96 @@
+"""A DataTable updated by diff, keyed by a stable id (dolphie's pattern).
+
+A refresh never clears and rebuilds: rows that left are removed, changed cells
+are updated in place, new rows are added, and the table is re-sorted only when
+the order changed. So the cursor stays on the row the user was looking at and a
+refresh costs what changed, not what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+Cells = tuple[Text, ...]
+
+
+class DiffTable(DataTable):
+    DEFAULT_CSS = """
+    DiffTable { height: 1fr; }
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, str]], **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._column_keys = [key for key, _ in columns]
+        self._headers = [label for _, label in columns]
+        self._shown: dict[str, tuple] = {}
+        self._order: list[str] = []
+
+    def on_mount(self) -> None:
+        for key, label in zip(self._column_keys, self._headers, strict=True):
+            self.add_column(label, key=key)
+
+    @property
+    def shown_keys(self) -> list[str]:
+        """Row keys in display order."""
+        return list(self._order)
+
+    @property
+    def current_key(self) -> str | None:
+        if not self._order or self.cursor_row < 0 or self.cursor_row >= self.row_count:
+            return None
+        try:
+            key, _ = self.coordinate_to_cell_key((self.cursor_row, 0))
+        except Exception:  # an empty or resizing table has no cell under the cursor
+            return None
+        return key.value
+
+    def apply_rows(self, rows: Sequence[tuple[str, Cells]]) -> bool:
+        """Make the table show exactly `rows`, in that order; True if anything changed."""
+        wanted = dict(rows)
+        order = [key for key, _ in rows]
+        changed = False
+        with self.app.batch_update():
+            for key in [k for k in self._shown if k not in wanted]:
+                try:
+                    self.remove_row(key)
+                except RowDoesNotExist:
+                    pass
+                del self._shown[key]
+                changed = True
+            for key, cells in rows:
+                old = self._shown.get(key)
+                sig = tuple(_signature(c) for c in cells)
+                if old is None:
+                    self.add_row(*cells, key=key)
+                    changed = True
+                elif old != sig:
+                    for col, cell, new, was in zip(self._column_keys, cells, sig, old, strict=True):
+                        if new != was:
+                            self.update_cell(key, col, cell, update_width=True)
+                    changed = True
+                self._shown[key] = sig
+            if order != self._order:
+                if self._displayed_keys() != order:
+                    self._sort_to(order)
+                self._order = order
+                changed = True
+        return changed
+
+    def _displayed_keys(self) -> list[str]:
+        return [row.key.value for row in self.ordered_rows]
+
+    def _sort_to(self, order: list[str]) -> None:
+        # DataTable.sort hands the key function only the row's cell values, so the
+        # rank is found through the first cell object, which is distinct per row.
+        first = self._column_keys[0]
+        rank = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
+        self.sort(first, key=lambda cell: rank.get(id(cell), len(rank)))
+
+
+def _signature(cell: Text) -> tuple:
+    # rich's Text equality ignores the base style, and a theme switch changes only that
+    return (cell.plain, str(cell.style), tuple(cell.spans))
