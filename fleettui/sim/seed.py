@@ -1,37 +1,175 @@
-"""What the simulated fleet contains at start (placeholder: being filled in by the seed work)."""
+"""What the simulated fleet contains at start.
+
+Two seeds:
+- `demo`: a hybrid fleet. The first eight clusters are named and ordered so that
+  a small fleet still mixes kinds: ack-hangzhou-a, idc-beijing, edge-shenzhen,
+  eks-us-west-2, ack-shanghai-a, ack-hangzhou-b, ack-shanghai-b, ack-hangzhou-c
+  (so `--clusters 3` gives public cloud, on-premises and edge). Beyond eight,
+  more of the same kinds are generated in turn (ack-hangzhou-d, ack-shanghai-c,
+  idc-beijing-2, edge-shenzhen-2, eks-us-east-1, ...).
+  Every cluster has the scale profile of the issue: 5 nodes, 40 Deployments,
+  40 Services and about 120 pods (the controllers create the pods), with CPU and
+  memory requests sized to a per-cluster utilisation so requested % differs.
+  Deliberately unhealthy, by position in the fleet: the 1st cluster has a pod
+  that fits no node (Pending, FailedScheduling), the 2nd a Deployment whose
+  image tag is `broken` (ImagePullBackOff, then ProgressDeadlineExceeded after
+  its 120 s deadline), the 3rd a NotReady node; with fewer clusters they pile
+  onto the ones there are. Generated clusters get the same faults now and then.
+- `empty`: built-in namespaces, the `kubernetes` Service and the nodes only.
+
+The hub gets the OCM ManagedCluster and KubeVela Application CRDs; with the demo
+seed also one ManagedCluster and one KubeVela cluster Secret per member (the
+edge cluster, or else the last one, shows as unavailable).
+"""
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .seed_catalog import APP_NAMESPACES, cluster_objects, hub_crds, member_registration
+
+BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+KUBELET_ANNOTATION = "sim.fleettui.io/kubelet"
+
 
 @dataclass(frozen=True)
 class ClusterSpec:
+    """One member cluster of the fleet: identity, placement and size."""
+
     name: str
     provider: str
     region: str
     zones: tuple[str, ...]
     labels: dict[str, str] = field(default_factory=dict)
-    nodes: int = 3
+    nodes: int = 5
+    env: str = "prod"
+    kubelet_version: str = "v1.32.7"
+    instance_type: str = ""
+    node_cpu: int = 8
+    node_memory_gi: int = 32
+    arch: str = "amd64"
+    index: int = 0
+    deployments: int = 40
+    services: int = 40
+    pods: int = 120
+    pending_pod: bool = False
+    broken_deployment: bool = False
+    not_ready_node: bool = False
+    hub_available: bool = True
 
 
-BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# name, provider, region, zones, env, kubelet version, instance type, cpu, memory GiB, arch
+_NAMED: tuple[tuple[Any, ...], ...] = (
+    ("ack-hangzhou-a", "ack", "cn-hangzhou", ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"), "prod",
+     "v1.33.3-aliyun.1", "ecs.g7.2xlarge", 8, 32, "amd64"),
+    ("idc-beijing", "idc", "cn-beijing-idc", ("idc-bj-1",), "prod",
+     "v1.30.14", "bare-metal.16c64g", 16, 64, "amd64"),
+    ("edge-shenzhen", "edge", "cn-shenzhen-edge", ("edge-sz-1",), "prod",
+     "v1.30.14+k3s1", "edge.arm64.8c16g", 8, 16, "arm64"),
+    ("eks-us-west-2", "eks", "us-west-2", ("us-west-2a",), "prod",
+     "v1.31.9-eks-5d4a308", "m6i.2xlarge", 8, 32, "amd64"),
+    ("ack-shanghai-a", "ack", "cn-shanghai", ("cn-shanghai-e", "cn-shanghai-f"), "prod",
+     "v1.32.7-aliyun.1", "ecs.g7.2xlarge", 8, 32, "amd64"),
+    ("ack-hangzhou-b", "ack", "cn-hangzhou", ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"), "staging",
+     "v1.33.3-aliyun.1", "ecs.c7.2xlarge", 8, 16, "amd64"),
+    ("ack-shanghai-b", "ack", "cn-shanghai", ("cn-shanghai-e", "cn-shanghai-f"), "dev",
+     "v1.31.9-aliyun.1", "ecs.g7.xlarge", 4, 16, "amd64"),
+    ("ack-hangzhou-c", "ack", "cn-hangzhou", ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"), "dev",
+     "v1.32.7-aliyun.1", "ecs.g7.2xlarge", 8, 32, "amd64"),
+)
+
+_EKS_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1", "eu-central-1", "us-east-2", "ap-northeast-1")
+_ENVS = ("prod", "staging", "dev")
+
+
+def _letters(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _generated(i: int, rng: random.Random) -> tuple[Any, ...]:
+    """The i-th cluster beyond the named ones (i counts from 0), cycling the kinds."""
+    kind, round_ = i % 5, i // 5
+    env = rng.choice(_ENVS)
+    if kind == 0:
+        return (f"ack-hangzhou-{_letters(3 + round_)}", "ack", "cn-hangzhou",
+                ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"), env,
+                rng.choice(("v1.33.3-aliyun.1", "v1.32.7-aliyun.1")), "ecs.g7.2xlarge", 8, 32, "amd64")
+    if kind == 1:
+        return (f"ack-shanghai-{_letters(2 + round_)}", "ack", "cn-shanghai", ("cn-shanghai-e", "cn-shanghai-f"),
+                env, rng.choice(("v1.32.7-aliyun.1", "v1.31.9-aliyun.1")), "ecs.g7.2xlarge", 8, 32, "amd64")
+    if kind == 2:
+        return (f"idc-beijing-{round_ + 2}", "idc", "cn-beijing-idc", (f"idc-bj-{round_ + 2}",), env,
+                "v1.30.14", "bare-metal.16c64g", 16, 64, "amd64")
+    if kind == 3:
+        return (f"edge-shenzhen-{round_ + 2}", "edge", "cn-shenzhen-edge", (f"edge-sz-{round_ + 2}",), env,
+                "v1.30.14+k3s1", "edge.arm64.8c16g", 8, 16, "arm64")
+    region = _EKS_REGIONS[round_ % len(_EKS_REGIONS)]
+    suffix = "" if round_ < len(_EKS_REGIONS) else f"-{round_ // len(_EKS_REGIONS) + 1}"
+    return (f"eks-{region}{suffix}", "eks", region, (f"{region}a",), env,
+            rng.choice(("v1.31.9-eks-5d4a308", "v1.32.5-eks-98436be")), "m6i.2xlarge", 8, 32, "amd64")
 
 
 def cluster_specs(seed: str, count: int) -> list[ClusterSpec]:
-    return [
-        ClusterSpec(name=f"cluster-{i + 1}", provider="idc", region="local", zones=("local-a",))
-        for i in range(count)
-    ]
+    """The fleet's member clusters, in seed order. Deterministic for a given count."""
+    if seed not in ("demo", "empty"):
+        raise ValueError(f"unknown seed {seed!r} (expected 'demo' or 'empty')")
+    if count < 0:
+        raise ValueError("the cluster count cannot be negative")
+    rng = random.Random(f"fleet/{count}")
+    rows = [_NAMED[i] if i < len(_NAMED) else _generated(i - len(_NAMED), rng) for i in range(count)]
+    edge = next((i for i, r in enumerate(rows) if r[1] == "edge"), count - 1)
+    demo = seed == "demo"
+    specs = []
+    for i, (name, provider, region, zones, env, version, itype, cpu, mem, arch) in enumerate(rows):
+        labels = {"fleettui.io/provider": provider, "topology.kubernetes.io/region": region, "env": env}
+        specs.append(ClusterSpec(
+            name=name, provider=provider, region=region, zones=tuple(zones), labels=labels, env=env,
+            kubelet_version=version, instance_type=itype, node_cpu=cpu, node_memory_gi=mem, arch=arch, index=i,
+            pending_pod=demo and (i == 0 or (i >= 8 and i % 13 == 4)),
+            broken_deployment=demo and (i == min(1, count - 1) or (i >= 8 and i % 7 == 3)),
+            not_ready_node=demo and (i == min(2, count - 1) or (i >= 8 and i % 11 == 5)),
+            hub_available=not (demo and i == edge and count > 1),
+        ))
+    return specs
 
 
 def populate(cluster: Any, spec: ClusterSpec, *, seed: str, rng: random.Random) -> None:
-    for ns in BUILTIN_NAMESPACES:
+    """Create the cluster's initial objects; the controllers take it from there."""
+    for ns in BUILTIN_NAMESPACES + (APP_NAMESPACES if seed == "demo" else ()):
         cluster.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=cluster.clock.now()):
+        created = cluster.create(resource, obj)
+        if status is not None:
+            m = created["metadata"]
+            cluster.set_status(resource, m.get("namespace"), m["name"], status)
 
 
 def populate_hub(hub: Any, specs: list[ClusterSpec], *, seed: str, base_url: str) -> None:
-    for ns in BUILTIN_NAMESPACES:
+    """CRDs of OCM and KubeVela; with the demo seed, every member registered in both."""
+    namespaces = BUILTIN_NAMESPACES + ("open-cluster-management", "open-cluster-management-hub", "vela-system")
+    for ns in namespaces:
         hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for crd in hub_crds():
+        hub.create("customresourcedefinitions.apiextensions.k8s.io", crd)
+    if seed != "demo":
+        return
+    base = base_url.rstrip("/")
+    for spec in specs:
+        managed, status, secret = member_registration(spec, f"{base}/clusters/{spec.name}", now=hub.clock.now())
+        # OCM gives every managed cluster a namespace of its name on the hub
+        hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": spec.name}})
+        created = hub.create("managedclusters.cluster.open-cluster-management.io", managed)
+        hub.set_status("managedclusters.cluster.open-cluster-management.io", None, created["metadata"]["name"], status)
+        hub.create("secrets", secret)
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()

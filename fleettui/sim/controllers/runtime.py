@@ -50,6 +50,13 @@ def parse_time(value: str | None) -> float | None:
         return None
 
 
+def _ready(status: dict) -> bool:
+    for c in status.get("conditions") or ():
+        if c.get("type") == "Ready":
+            return c.get("status") == "True"
+    return False
+
+
 def _node_shape(node: dict) -> Any:
     from .objects import find_condition
 
@@ -78,7 +85,6 @@ class ClusterRuntime:
         self.pods_by_node: dict[str, set[Key]] = defaultdict(set)
         self._node_of: dict[Key, str] = {}
         self.unscheduled: set[Key] = set()
-        self.ns_with_pod_changes: set[str] = set()
         # per-pod memory of when its current start-up stage began (uid -> time)
         self.stage_since: dict[str, float] = {}
         self.backoff: dict[str, int] = {}
@@ -86,6 +92,8 @@ class ClusterRuntime:
         self.usage_cache: dict[str, list[float]] | None = None
         self._seen_events: set[tuple[str, str, str]] = set()
         self._node_shapes: dict[str, Any] = {}
+        self._selectors: dict[str, list[tuple[str, dict]]] = {}
+        self._endpoint_sig: dict[Key, Any] = {}
         self.unsubscribe = cluster.subscribe(self._on_change)
         self._prime()
 
@@ -126,7 +134,14 @@ class ClusterRuntime:
             self.dirty[OWNER_RESOURCES[ref["kind"]]].add((key[0], ref.get("name", "")))
         if resource == "pods":
             self._index_pod(key, obj, deleted)
-            self.ns_with_pod_changes.add(key[0])
+            # Endpoints only care about a pod's address and readiness (and its labels).
+            st = obj.get("status") or {}
+            sig = None if deleted else (st.get("podIP"), _ready(st), st.get("phase"), repr(m.get("labels")))
+            if self._endpoint_sig.get(key) != sig:
+                self._endpoint_sig[key] = sig
+                self._dirty_services_selecting(key[0], m.get("labels") or {})
+            if deleted:
+                self._endpoint_sig.pop(key, None)
             if deleted:
                 self.stage_since.pop(m.get("uid", ""), None)
                 self.backoff.pop(m.get("uid", ""), None)
@@ -145,6 +160,8 @@ class ClusterRuntime:
                     self.dirty["pods"].add(pod_key)
         elif resource == "endpoints":
             self.dirty["services"].add(key)
+        elif resource == "services":
+            self._selectors.pop(key[0], None)
         elif resource == "services" and deleted:
             # Endpoints carry no ownerReference (as in real clusters): remove it here.
             if self.cluster.get("endpoints", key[0], key[1]) is not None:
@@ -178,6 +195,17 @@ class ClusterRuntime:
             self._node_of[key] = node
             self.pods_by_node[node].add(key)
             self.unscheduled.discard(key)
+
+    def _dirty_services_selecting(self, namespace: str, labels: dict) -> None:
+        """Only Services whose selector picks this pod need their endpoints recomputed."""
+        selectors = self._selectors.get(namespace)
+        if selectors is None:
+            selectors = self._selectors[namespace] = [
+                (meta(svc).get("name", ""), (svc.get("spec") or {}).get("selector") or {})
+                for svc in self.cluster.list("services", namespace)]
+        for name, selector in selectors:
+            if selector and all(labels.get(k) == v for k, v in selector.items()):
+                self.dirty["services"].add((namespace, name))
 
     def retry_unscheduled(self) -> None:
         for key in self.unscheduled:
@@ -219,10 +247,6 @@ class ClusterRuntime:
     # -- reconcile -----------------------------------------------------------
 
     def take_dirty(self) -> dict[str, set[Key]]:
-        for ns in self.ns_with_pod_changes:
-            for svc in self.cluster.list("services", ns):
-                self.dirty["services"].add((ns, meta(svc).get("name", "")))
-        self.ns_with_pod_changes.clear()
         work = {r: keys for r, keys in self.dirty.items() if keys}
         self.dirty = defaultdict(set)
         return work
