@@ -137,7 +137,12 @@ class SimCluster:
     # --------------------------------------------------------------- create
 
     def create(
-        self, resource: str, obj: dict[str, Any], *, field_manager: str | None = None
+        self,
+        resource: str,
+        obj: dict[str, Any],
+        *,
+        field_manager: str | None = None,
+        managed_fields: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Create with full server semantics; emits ADDED. Raises ApiError.
 
@@ -173,8 +178,10 @@ class SimCluster:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
-        if field_manager is not None:
-            from fleettui.sim import fields
+        if managed_fields is not None:
+            meta["managedFields"] = managed_fields
+        elif field_manager is not None:
+            from fleettui.sim import fields  # fields imports this module
 
             fields.record_update(obj, None, field_manager, self.clock.iso(), rt.api_version)
         meta["resourceVersion"] = self._next_rv()
@@ -206,6 +213,7 @@ class SimCluster:
         *,
         subresource: str | None = None,
         field_manager: str | None = None,
+        managed_fields: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Replace an object (PUT semantics); emits MODIFIED unless nothing changed.
 
@@ -263,8 +271,10 @@ class SimCluster:
         else:
             raise errors.resource_not_found()
         meta = new["metadata"]
-        if field_manager is not None:
-            from fleettui.sim import fields
+        if managed_fields is not None:
+            meta["managedFields"] = managed_fields
+        elif field_manager is not None:
+            from fleettui.sim import fields  # fields imports this module
 
             fields.record_update(new, old, field_manager, self.clock.iso(), rt.api_version,
                                  subresource=subresource)

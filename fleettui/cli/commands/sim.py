@@ -1,0 +1,68 @@
+"""`fleettui sim`: run the fleet simulator in the foreground (for the demo, tests, benchmarks)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from fleettui.cli.common import CliError, opt
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "sim",
+        parents=parents,
+        help="run the fleet simulator (a Kubernetes API for many clusters) in the foreground",
+        description="Serve simulated clusters under http://HOST:PORT/clusters/<name> and write a "
+        "kubeconfig with one context per cluster plus 'hub'. Prints 'ready <base-url> "
+        "<kubeconfig-path>' once serving; stops on SIGINT/SIGTERM.",
+    )
+    p.add_argument("--clusters", type=int, default=8, metavar="N", help="member clusters (default: 8)")
+    p.add_argument("--port", type=int, default=0, help="TCP port (default: 0, a free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--seed", choices=("demo", "empty"), default="demo", help="initial content")
+    p.add_argument("--clock-speed", type=float, default=1.0,
+                   help="virtual seconds per wall second (default: 1.0)")
+    p.add_argument("--rng-seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(handler=run_sim)
+
+
+def run_sim(args: argparse.Namespace) -> int:
+    kubeconfig = opt(args, "kubeconfig")
+    if not kubeconfig:
+        raise CliError("sim needs --kubeconfig PATH (where to write the simulator's kubeconfig)", 2)
+    if ":" in kubeconfig:
+        raise CliError("sim writes one kubeconfig file: give a single path, not a list", 2)
+    if args.clusters < 0:
+        raise CliError("--clusters must be >= 0", 2)
+    if args.clock_speed <= 0:
+        raise CliError("--clock-speed must be > 0", 2)
+    return asyncio.run(_serve(args, Path(kubeconfig).expanduser().resolve()))
+
+
+async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
+    from fleettui.sim import Simulator
+
+    sim = Simulator(clusters=args.clusters, seed=args.seed, clock_speed=args.clock_speed,
+                    rng_seed=args.rng_seed)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        base_url = await sim.start(host=args.host, port=args.port)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    try:
+        sim.write_kubeconfig(kubeconfig)
+        print(f"ready {base_url} {kubeconfig}", flush=True)
+        await stop.wait()
+    finally:
+        await sim.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    print("stopped", file=sys.stderr, flush=True)
+    return 0

@@ -1,0 +1,107 @@
+"""Discovery documents (/version, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>).
+
+Only the legacy (unaggregated) documents are served, with a plain `application/json`
+content type: clients that ask for aggregated discovery (kubectl >= 1.30 asks for
+`apidiscovery.k8s.io/v2` first) see a non-aggregated answer and fall back to walking
+the group versions, exactly as they do against an apiserver without aggregation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fleettui.sim.cluster import SimCluster
+from fleettui.sim.resources import ResourceType
+
+SUB_VERBS = ["get", "patch", "update"]
+
+
+def version_info(git_version: str) -> dict[str, Any]:
+    major, minor = git_version.lstrip("v").split(".")[:2]
+    return {
+        "major": major,
+        "minor": minor,
+        "emulationMajor": major,
+        "emulationMinor": minor,
+        "gitVersion": git_version,
+        "gitCommit": hashlib.sha1(git_version.encode()).hexdigest(),
+        "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z",
+        "goVersion": "go1.24.0",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    }
+
+
+def core_versions() -> dict[str, Any]:
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}],
+    }
+
+
+def _group_versions(cluster: SimCluster) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for rt in cluster.types.values():
+        if not rt.group:
+            continue
+        versions = groups.setdefault(rt.group, [])
+        for v in rt.served_versions:
+            if v not in versions:
+                versions.append(v)
+    return groups
+
+
+def _group(name: str, versions: list[str]) -> dict[str, Any]:
+    gvs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+    return {"name": name, "versions": gvs, "preferredVersion": gvs[0]}
+
+
+def group_list(cluster: SimCluster) -> dict[str, Any]:
+    return {
+        "kind": "APIGroupList",
+        "apiVersion": "v1",
+        "groups": [_group(g, vs) for g, vs in _group_versions(cluster).items()],
+    }
+
+
+def group(cluster: SimCluster, name: str) -> dict[str, Any] | None:
+    versions = _group_versions(cluster).get(name)
+    if not versions:
+        return None
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group(name, versions)}
+
+
+def _storage_hash(rt: ResourceType) -> str:
+    return hashlib.sha256(f"{rt.group}/{rt.version}/{rt.kind}".encode()).hexdigest()[:12]
+
+
+def resource_list(cluster: SimCluster, group: str, version: str) -> dict[str, Any] | None:
+    rts = [rt for rt in cluster.types.values() if rt.group == group and version in rt.served_versions]
+    if not rts:
+        return None
+    resources: list[dict[str, Any]] = []
+    for rt in rts:
+        entry: dict[str, Any] = {
+            "name": rt.plural,
+            "singularName": rt.singular,
+            "namespaced": rt.namespaced,
+            "kind": rt.kind,
+            "verbs": list(rt.verbs),
+            "storageVersionHash": _storage_hash(rt),
+        }
+        if rt.short_names:
+            entry["shortNames"] = list(rt.short_names)
+        if rt.categories:
+            entry["categories"] = list(rt.categories)
+        resources.append(entry)
+        if rt.status:
+            resources.append({"name": f"{rt.plural}/status", "singularName": "", "namespaced": rt.namespaced,
+                              "kind": rt.kind, "verbs": SUB_VERBS})
+        if rt.scale is not None:
+            resources.append({"name": f"{rt.plural}/scale", "singularName": "", "namespaced": rt.namespaced,
+                              "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": SUB_VERBS})
+    gv = f"{group}/{version}" if group else version
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}

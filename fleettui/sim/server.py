@@ -1,0 +1,267 @@
+"""The aiohttp application: every cluster under `/clusters/<name>`, the admin endpoint
+under `/_admin`, and the fault gate in front of each cluster.
+
+What a client sees for each fault (documented in docs/simulator.md):
+- down="refuse": the TCP connection is accepted by the shared listener, then reset
+  (SO_LINGER 0 + abort) before any response byte: aiohttp raises
+  ClientOSError/ServerDisconnectedError, kubectl prints "connection reset by peer" or
+  "EOF". (A real "connection refused" is impossible per cluster on one shared port.)
+- down="503": HTTP 503 with a Status (reason ServiceUnavailable).
+- latency: the answer is delayed by that many wall-clock seconds.
+- error_rate: that share of requests gets HTTP 500 (reason InternalError).
+- drop_watches: open watch streams are cut mid-stream; new ones are cut at once.
+- forbidden: resource requests get 403 Forbidden (discovery still answers, like RBAC).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import socket
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from fleettui.sim import api, discovery, errors, watch
+from fleettui.sim.cluster import SimCluster
+from fleettui.sim.errors import ApiError
+from fleettui.sim.faults import Fault, FaultTable, RequestLog
+
+log = logging.getLogger(__name__)
+
+WATCH_TRUE = ("true", "True", "1")
+
+
+class ClusterServer:
+    """Routes requests to clusters by name; holds the fault table and request log."""
+
+    def __init__(self, clusters: Callable[[str], SimCluster | None], faults: FaultTable,
+                 requests: RequestLog, *, versions: Callable[[str], str],
+                 admin: Callable[[web.Request], Any] | None = None, rng: random.Random | None = None) -> None:
+        self.clusters = clusters
+        self.faults = faults
+        self.requests = requests
+        self.versions = versions
+        self.watches = watch.WatchRegistry()
+        self.rng = rng or random.Random()
+        faults.listen(self._fault_changed)
+
+    def _fault_changed(self, cluster: str, fault: Fault) -> None:
+        if fault.drop_watches or fault.down:
+            self.watches.drop(cluster)
+
+    # ------------------------------------------------------------- dispatch
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["cluster"]
+        cluster = self.clusters(name)
+        if cluster is None:
+            return api.error_response(errors.ApiError(
+                404, "NotFound", f"cluster {name!r} is not served by this simulator", details={}))
+        segs = [s for s in request.match_info.get("tail", "").split("/") if s]
+        target: api.Target | None = None
+        try:
+            if segs[:1] in (["api"], ["apis"]) and len(segs) > (2 if segs[0] == "api" else 3):
+                target = api.parse_target(cluster, segs)
+        except ApiError as exc:
+            self.requests.add(name, _verb(request, None))
+            return api.error_response(exc)
+        verb = _verb(request, target) if target is not None else (
+            "discovery" if request.method == "GET" else request.method.lower())
+        self.requests.add(name, verb)
+
+        fault = self.faults.get(name)
+        if fault.down == "refuse":
+            _reset(request)
+            # Never delivered: aiohttp's write to the aborted transport fails quietly.
+            return web.Response(status=503)
+        if fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault.down == "503":
+            return api.error_response(ApiError(503, "ServiceUnavailable",
+                                               "the server is currently unable to handle the request"))
+        if fault.error_rate and self.rng.random() < fault.error_rate:
+            return api.error_response(ApiError(500, "InternalError",
+                                               "Internal error occurred: simulated apiserver failure"))
+        if fault.forbidden and target is not None:
+            scope = f'in the namespace "{target.namespace}"' if target.namespace else "at the cluster scope"
+            return api.error_response(errors.forbidden(
+                f'{target.rt.plural}{"." + target.rt.group if target.rt.group else ""} is forbidden: '
+                f'User "system:serviceaccount:default:fleettui" cannot {verb} resource '
+                f'"{target.rt.plural}" in API group "{target.rt.group}" {scope}'))
+        try:
+            if target is None:
+                return self._discovery(cluster, segs, request)
+            return await self._resource(cluster, target, verb, request)
+        except ApiError as exc:
+            return api.error_response(exc)
+
+    def _discovery(self, cluster: SimCluster, segs: list[str], request: web.Request) -> web.Response:
+        if request.method != "GET":
+            raise errors.method_not_allowed()
+        doc: Any = None
+        if segs == ["version"]:
+            doc = discovery.version_info(self.versions(cluster.name))
+        elif segs == ["api"]:
+            doc = discovery.core_versions()
+        elif segs == ["api", "v1"]:
+            doc = discovery.resource_list(cluster, "", "v1")
+        elif segs == ["apis"]:
+            doc = discovery.group_list(cluster)
+        elif len(segs) == 2 and segs[0] == "apis":
+            doc = discovery.group(cluster, segs[1])
+        elif len(segs) == 3 and segs[0] == "apis":
+            doc = discovery.resource_list(cluster, segs[1], segs[2])
+        elif segs in (["healthz"], ["livez"], ["readyz"]):
+            return web.Response(text="ok")
+        elif segs == ["openapi", "v2"]:
+            return _openapi_v2(request)
+        if doc is None:
+            # Includes /openapi/v3: not served, so kubectl falls back to v2 (below).
+            raise errors.resource_not_found()
+        return api.respond(doc)
+
+    async def _resource(self, cluster: SimCluster, t: api.Target, verb: str,
+                        request: web.Request) -> web.StreamResponse:
+        raw = await request.read() if request.body_exists else b""
+        if raw and ("protobuf" in request.content_type or "cbor" in request.content_type):
+            # Typed clients of kubectl >= 1.33 send protobuf (kubectl create deployment):
+            # not decoded here; everything kubectl sends as unstructured JSON works.
+            raise errors.ApiError(415, "UnsupportedMediaType",
+                                  f'the body of the request was in an unknown format - accepted media types include: '
+                                  f'application/json, application/yaml, {", ".join(api.PATCH_TYPES)}')
+        if request.query.get("dryRun"):
+            raise errors.bad_request("dryRun is not supported by the fleettui simulator")
+        if verb == "watch":
+            return await watch.serve(request, cluster, t, self.watches,
+                                     drop_now=self.faults.get(cluster.name).drop_watches)
+        if verb == "list":
+            return api.list_(cluster, t, request)
+        if verb == "get":
+            return api.get(cluster, t, request)
+        if verb == "create":
+            return api.create(cluster, t, request, raw)
+        if verb == "update":
+            return api.update(cluster, t, request, raw)
+        if verb == "patch":
+            return api.patch(cluster, t, request, raw)
+        if verb in ("delete", "deletecollection"):
+            return api.delete(cluster, t, request, raw)
+        raise errors.method_not_allowed()
+
+
+def _openapi_v2(request: web.Request) -> web.Response:
+    """An OpenAPI v2 document with no definitions: no schemas are simulated.
+
+    kubectl downloads it (as protobuf) to validate manifests client-side and to learn
+    whether the server takes `fieldValidation`; with no definitions it skips
+    client-side validation, does not send fieldValidation, and computes client-side
+    apply patches from its built-in types. An empty protobuf message is zero bytes.
+    """
+    if "protobuf" in request.headers.get("Accept", ""):
+        return web.Response(body=b"", content_type="application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+    return api.respond({"swagger": "2.0", "info": {"title": "fleettui simulator", "version": "v1"},
+                        "paths": {}, "definitions": {}})
+
+
+def _verb(request: web.Request, t: api.Target | None) -> str:
+    m = request.method
+    named = t is not None and t.name is not None
+    if m == "GET":
+        if request.query.get("watch") in WATCH_TRUE:
+            return "watch"
+        return "get" if named or t is None else "list"
+    if m == "POST":
+        return "create"
+    if m == "PUT":
+        return "update"
+    if m == "PATCH":
+        return "patch"
+    if m == "DELETE":
+        return "delete" if named or t is None else "deletecollection"
+    return m.lower()
+
+
+def _reset(request: web.Request) -> None:
+    """Send a TCP RST instead of a response: what a dead endpoint behind a LB looks like."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    transport.abort()
+
+
+# ------------------------------------------------------------------ admin
+
+def admin_routes(sim: Any) -> list[web.RouteDef]:
+    """`/_admin/...`: faults, request counts, the clock. `sim` is the Simulator."""
+
+    async def clusters(request: web.Request) -> web.Response:
+        rows = []
+        for name in [*sim.cluster_names, "hub"]:
+            c = sim.cluster(name)
+            rows.append({"name": name, "member": name != "hub", "objects": c.count(),
+                         "resourceVersion": c.resource_version,
+                         "faults": sim.faults.get(name).as_dict(),
+                         "watches": sim.server.watches.count(name)})
+        return web.json_response({"clusters": rows, "now": sim.clock.iso()})
+
+    async def set_faults(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        try:
+            body = json.loads(await request.read() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
+            fault = sim.faults.set(name, **body)
+        except KeyError:
+            return web.json_response({"error": f"unknown cluster {name!r}"}, status=404)
+        except (ValueError, TypeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response({"cluster": name, "faults": fault.as_dict()})
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        try:
+            sim.faults.clear(name)
+        except KeyError:
+            return web.json_response({"error": f"unknown cluster {name!r}"}, status=404)
+        return web.json_response({"cluster": name, "faults": Fault().as_dict()})
+
+    async def requests(request: web.Request) -> web.Response:
+        return web.json_response({"requests": sim.requests.as_dict(), "mutations": sim.mutations()})
+
+    async def advance(request: web.Request) -> web.Response:
+        try:
+            body = json.loads(await request.read() or b"{}")
+            seconds = float(body["seconds"])
+            if seconds < 0:
+                raise ValueError("seconds must be >= 0")
+        except (ValueError, KeyError, TypeError) as exc:
+            return web.json_response({"error": f"expected {{\"seconds\": N}}: {exc}"}, status=400)
+        await sim.advance(seconds)
+        return web.json_response({"now": sim.clock.iso()})
+
+    return [
+        web.get("/_admin/clusters", clusters),
+        web.post("/_admin/clusters/{name}/faults", set_faults),
+        web.delete("/_admin/clusters/{name}/faults", clear_faults),
+        web.get("/_admin/requests", requests),
+        web.post("/_admin/clock/advance", advance),
+    ]
+
+
+def build_app(server: ClusterServer, sim: Any) -> web.Application:
+    app = web.Application(client_max_size=3 * 1024 * 1024)
+    app.add_routes(admin_routes(sim))
+    app.router.add_route("*", "/clusters/{cluster}", server.handle)
+    app.router.add_route("*", "/clusters/{cluster}/{tail:.*}", server.handle)
+    return app

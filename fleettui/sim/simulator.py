@@ -1,0 +1,164 @@
+"""The Simulator: many SimClusters plus a hub behind one aiohttp server, on one virtual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from fleettui.sim import controllers
+from fleettui.sim import seed as seeding
+from fleettui.sim.clock import VirtualClock
+from fleettui.sim.cluster import SimCluster
+from fleettui.sim.faults import FaultTable, RequestLog
+from fleettui.sim.server import ClusterServer, build_app
+
+HUB = "hub"
+DEFAULT_VERSION = "v1.31.4"
+SEEDS = ("demo", "empty")
+
+
+class Simulator:
+    """A fleet of simulated clusters served over the Kubernetes REST API (see package docs)."""
+
+    def __init__(self, clusters: int = 8, seed: str = "demo", clock_speed: float = 1.0,
+                 rng_seed: int | None = 0, *, history: int = 1000) -> None:
+        if seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r} (expected one of {', '.join(SEEDS)})")
+        if clusters < 0:
+            raise ValueError("clusters must be >= 0")
+        self.seed = seed
+        self.clock = VirtualClock(speed=clock_speed)
+        self.rng = random.Random(rng_seed)
+        self.specs = seeding.cluster_specs(seed, clusters)
+        self._clusters: dict[str, SimCluster] = {}
+        for spec in self.specs:
+            if spec.name == HUB or spec.name in self._clusters:
+                raise ValueError(f"duplicate or reserved cluster name {spec.name!r}")
+            rng = random.Random(self.rng.getrandbits(64))
+            c = SimCluster(spec.name, self.clock, history=history, rng=rng)
+            c.version = str(getattr(spec, "version", None) or getattr(spec, "kubernetes_version", None)
+                            or DEFAULT_VERSION)
+            self._clusters[spec.name] = c
+            seeding.populate(c, spec, seed=seed, rng=rng)
+        self.hub = SimCluster(HUB, self.clock, history=history, rng=random.Random(self.rng.getrandbits(64)))
+        self.hub.version = DEFAULT_VERSION
+        self.faults = FaultTable(lambda name: name in self._clusters or name == HUB)
+        self.requests = RequestLog()
+        self.server = ClusterServer(self._lookup, self.faults, self.requests,
+                                    versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]
+                                    rng=random.Random(self.rng.getrandbits(64)))
+        self.manager = controllers.ControllerManager([*self._clusters.values(), self.hub], self.clock)
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+        self._controller_task: asyncio.Task[None] | None = None
+
+    # ----------------------------------------------------------------- access
+
+    @property
+    def cluster_names(self) -> list[str]:
+        """Member clusters (not the hub), in seed order."""
+        return list(self._clusters)
+
+    def cluster(self, name: str) -> SimCluster:
+        c = self._lookup(name)
+        if c is None:
+            raise KeyError(name)
+        return c
+
+    def _lookup(self, name: str) -> SimCluster | None:
+        return self.hub if name == HUB else self._clusters.get(name)
+
+    def mutations(self, cluster: str | None = None) -> int:
+        """Mutating requests (POST/PUT/PATCH/DELETE) received, per cluster or in total."""
+        return self.requests.mutations(cluster)
+
+    def url(self, name: str) -> str:
+        return f"{self.base_url}/clusters/{name}"
+
+    # -------------------------------------------------------------- lifecycle
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Bind, seed the hub (it needs the members' URLs) and start the controllers."""
+        if self._runner is not None:
+            return self.base_url
+        self.clock._wake()  # binds the clock's event to this loop before anyone sleeps
+        app = build_app(self.server, self)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        self._runner = runner
+        bound = runner.addresses[0]
+        self.base_url = f"http://{host}:{bound[1]}"
+        seeding.populate_hub(self.hub, self.specs, seed=self.seed, base_url=self.base_url)
+        self._controller_task = asyncio.create_task(self._run_controllers(), name="sim-controllers")
+        return self.base_url
+
+    async def _run_controllers(self) -> None:
+        await self.manager.run()
+
+    async def stop(self) -> None:
+        if self._controller_task is not None:
+            self._controller_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._controller_task
+            self._controller_task = None
+        self.server.watches.close_all()
+        if self._runner is not None:
+            await asyncio.sleep(0)
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def advance(self, seconds: float, step: float = 1.0) -> None:
+        """Move the clock `seconds` forward in `step`s, reconciling after each (tests)."""
+        if step <= 0:
+            raise ValueError("step must be > 0")
+        remaining = seconds
+        while remaining > 1e-9:
+            dt = min(step, remaining)
+            self.clock.advance(dt)
+            self.manager.step()
+            remaining -= dt
+            await asyncio.sleep(0)  # let watch streams flush what changed
+
+    # ------------------------------------------------------------- kubeconfig
+
+    def kubeconfig(self, *, user: str = "fleettui-sim", token: str = "fleettui-sim-token") -> dict[str, Any]:
+        if not self.base_url:
+            raise RuntimeError("start() the simulator before writing its kubeconfig")
+        names = [*self.cluster_names, HUB]
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "preferences": {},
+            "clusters": [{"name": n, "cluster": {"server": self.url(n)}} for n in names],
+            "users": [{"name": user, "user": {"token": token}}],
+            "contexts": [{"name": n, "context": {"cluster": n, "user": user}} for n in names],
+            "current-context": names[0],
+        }
+
+    def write_kubeconfig(self, path: str | os.PathLike[str]) -> Path:
+        """Write the kubeconfig (JSON, which is YAML) with mode 0600; returns the path."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(p.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.kubeconfig(), fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, p)
+        return p
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
