@@ -67,10 +67,8 @@ async def full_sync(kubeconfig_path: Path, cache: Path, *, concurrency: int) -> 
     from fleettui.sync.members import discover_members
 
     kc = load_kubeconfig(str(kubeconfig_path))
-    members = discover_members(kc, contexts=None, fleet=None)
-    if asyncio.iscoroutine(members):
-        members = await members
-    members = [m for m in members if m.name != "hub"]
+    # the simulator's kubeconfig has a "hub" context: name it as a fleet file would
+    members = await discover_members(kc, None, None, read_only=True, hub_context="hub")
     store = await Store.open(cache)
     try:
         t0 = time.monotonic()

@@ -80,9 +80,9 @@ UPDATE clusters SET
   found_region  = (SELECT json_extract(data, '$.region') AS v FROM objects
                     WHERE cluster = :c AND kind = 'Node' AND v IS NOT NULL
                     GROUP BY v ORDER BY count(*) DESC, v LIMIT 1),
-  found_zone    = (SELECT CASE WHEN count(DISTINCT json_extract(data, '$.zone')) > 1 THEN 'multi'
-                    ELSE max(json_extract(data, '$.zone')) END FROM objects
-                    WHERE cluster = :c AND kind = 'Node' AND json_extract(data, '$.zone') IS NOT NULL)
+  -- a cluster spread over several zones lists them all (sorted), e.g. "cn-hangzhou-h,cn-hangzhou-i"
+  found_zone    = (SELECT group_concat(z, ',') FROM (SELECT DISTINCT json_extract(data, '$.zone') AS z
+                    FROM objects WHERE cluster = :c AND kind = 'Node' AND z IS NOT NULL ORDER BY z))
 WHERE name = :c
 """
 

@@ -85,9 +85,10 @@ class ClusterSync:
         self.version: str | None = None
         self.latency_ms: float | None = None
         self.probe_error: str | None = None
+        self._probe_now = asyncio.Event()
         self.informers = [
             Informer(client, writer, name, spec, list_gate=gate, watch_timeout=watch_timeout,
-                     on_error=self._informer_error)
+                     on_error=self._informer_error, on_watch_error=self._watch_error)
             for spec in kinds
         ]
 
@@ -122,6 +123,8 @@ class ClusterSync:
                           latency_ms=self.latency_ms, error=error)
 
     def _informer_error(self, kind: str, exc: BaseException | None) -> None:
+        """A kind failed (or recovered). Reachability stays the probe's verdict, but
+        a connection failure makes the probe look now rather than at its next tick."""
         if exc is None:
             if self.kind_errors.pop(kind, None) is not None and self.reachable:
                 self._write_reachable()
@@ -131,11 +134,13 @@ class ClusterSync:
         changed = self.kind_errors.get(kind) != text
         self.kind_errors[kind] = text
         if is_unreachable(exc):
-            if self.reachable is not False or changed:
-                self.reachable = False
-                self.writer.probe(self.name, reachable=False, error=text)
+            self._probe_now.set()
         elif changed and self.reachable:
             self._write_reachable()
+
+    def _watch_error(self, kind: str, exc: BaseException) -> None:
+        if is_unreachable(exc):
+            self._probe_now.set()
 
     # -- one pass --
 
@@ -176,6 +181,14 @@ class ClusterSync:
             tg.create_task(self._probe_loop(), name=f"probe {self.name}")
 
     async def _probe_loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
+            self._probe_now.clear()
             await self.probe()
-            await asyncio.sleep(self.probe_interval)
+            try:
+                await asyncio.wait_for(self._probe_now.wait(), timeout=self.probe_interval)
+            except TimeoutError:
+                continue
+            # woken by a failing informer: probe now, but not more than once a second
+            await asyncio.sleep(max(0.0, 1.0 - (loop.time() - started)))

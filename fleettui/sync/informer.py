@@ -20,6 +20,7 @@ from typing import Any
 from fleettui.kube import errors
 from fleettui.store.writer import InventoryWriter
 from fleettui.sync.backoff import Backoff
+from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # A watch that ends this quickly with nothing in it is a dropped stream, not a
 # server-side timeout: back off before the next one instead of spinning.
 _MIN_HEALTHY_WATCH = 1.0
+# consecutive broken watches before the kind is shown as failing
+_WATCH_FAILURES_REPORTED = 3
 
 
 def _rv(obj: Any) -> str | None:
@@ -46,6 +49,7 @@ class Informer:
         idle_timeout: float | None = None,
         backoff: Backoff | None = None,
         on_error: Callable[[str, BaseException | None], None] | None = None,
+        on_watch_error: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         self.client = client
         self.writer = writer
@@ -58,6 +62,8 @@ class Informer:
         self.idle_timeout = idle_timeout or watch_timeout + 30
         self.backoff = backoff or Backoff()
         self.on_error = on_error or (lambda kind, exc: None)
+        self.on_watch_error = on_watch_error or (lambda kind, exc: None)
+        self.watch_failures = 0
         self.resource_version: str | None = None
         self.lists = 0
         self.watches = 0
@@ -158,9 +164,20 @@ class Informer:
             await asyncio.sleep(self.backoff.next())
         return n
 
-    async def run(self) -> None:
-        """Keep the (cluster, kind) set current until cancelled."""
-        need_list = True
+    async def run(self, *, resume: bool = False) -> None:
+        """Keep the (cluster, kind) set current until cancelled.
+
+        `resume`: start by watching from `resource_version` (already listed into
+        the store) instead of listing; a 410 falls back to a list.
+
+        A failed list is this kind's error (shown on the cluster until a list
+        succeeds). A broken watch is routine (proxies and load balancers cut
+        long streams): it is resumed from the last resourceVersion and becomes
+        an error only when it keeps failing. Neither decides reachability; the
+        cluster's probe does, and `on_watch_error` lets it look sooner.
+        """
+        need_list = not (resume and self.resource_version)
+        failing_watches = 0
         while True:
             try:
                 if need_list:
@@ -169,6 +186,9 @@ class Informer:
                     self.on_error(self.spec.kind, None)
                     self.backoff.reset()
                 n = await self.watch_once()
+                if failing_watches >= _WATCH_FAILURES_REPORTED:
+                    self.on_error(self.spec.kind, None)
+                failing_watches = 0
                 if n:
                     self.backoff.reset()
             except asyncio.CancelledError:
@@ -188,10 +208,18 @@ class Informer:
                 self._resource = None
                 need_list = True
             except Exception as exc:  # per cluster, never fatal: report, back off, retry
-                self._failed(exc)
+                if need_list or self.resource_version is None:
+                    self._failed(exc)
+                    need_list = True
+                else:
+                    self.watch_failures += 1
+                    failing_watches += 1
+                    self.writer.sync_state(self.cluster, self.spec.kind,
+                                           error=f"watch: {describe_error(exc)}")
+                    self.on_watch_error(self.spec.kind, exc)
+                    if failing_watches >= _WATCH_FAILURES_REPORTED:
+                        self._failed(exc)
                 await asyncio.sleep(self.backoff.next())
-                # resume the watch from where we were; a list that failed is retried
-                need_list = need_list or self.resource_version is None
 
     def _failed(self, exc: BaseException) -> None:
         log.debug("%s/%s: %s", self.cluster, self.spec.kind, exc)

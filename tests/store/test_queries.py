@@ -186,3 +186,10 @@ async def test_topology_shows_a_problem_at_every_level_above_it(store):
     assert t.find("cluster:b/ns:shop/Deployment:pay").health == "unhealthy"
     assert t.find("cluster:a/nodes").counts == {"healthy": 3}
     assert t.counts == {"healthy": 9, "unhealthy": 1}  # leaves: 4 workloads + 6 nodes
+
+
+async def test_a_cluster_over_several_zones_lists_them(store):
+    store.writer.put_cluster("a")
+    store.writer.replace("a", "Node", [{"name": f"n{i}", "zone": z} for i, z in enumerate("jhhi")])
+    await store.writer.flush()
+    assert (await store.cluster("a")).zone == "h,i,j"

@@ -109,19 +109,30 @@ async def test_a_dropped_watch_is_resumed_not_relisted(store):
     assert client.watch_from[:4] == ["10", "10", "10", "12"]
 
 
-async def test_errors_are_reported_backed_off_and_the_watch_resumed(store):
-    seen = []
-    client = ScriptedClient(
-        [pod("a", 5)], 10,
-        [errors.Unreachable("the watch connection broke", cluster="c1"), [WatchEvent("ADDED", pod("b", 11))]],
-    )
+async def test_a_failed_list_is_an_error_a_broken_watch_is_routine(store):
+    seen, watch_errors = [], []
+    broke = errors.Unreachable("the watch connection broke", cluster="c1")
+    client = ScriptedClient([pod("a", 5)], 10, [broke, [WatchEvent("ADDED", pod("b", 11))]])
     client.list_errors = [errors.ServerError("boom", status=500, reason="InternalError")]
     inf = _informer(client, store, seen)
+    inf.on_watch_error = lambda kind, exc: watch_errors.append(exc)
     await _run_until(inf, lambda: len(client.watch_from) >= 3)
     assert client.list_calls == 2  # the failed list is retried
     assert client.watch_from[:2] == ["10", "10"]  # after a broken stream, resume (no relist)
     kinds = [(k, type(e).__name__ if e else None) for k, e in seen]
-    assert kinds[:3] == [("Pod", "ServerError"), ("Pod", None), ("Pod", "Unreachable")]
+    assert kinds == [("Pod", "ServerError"), ("Pod", None)]  # the list failed, then recovered
+    assert watch_errors == [broke] and inf.watch_failures == 1
+
+
+async def test_a_watch_that_keeps_failing_becomes_the_kinds_error_until_it_recovers(store):
+    seen = []
+    broke = [errors.ServerError("watch refused", status=500, reason="InternalError") for _ in range(3)]
+    client = ScriptedClient([pod("a", 5)], 10, [*broke, [WatchEvent("ADDED", pod("b", 11))]])
+    inf = _informer(client, store, seen)
+    await _run_until(inf, lambda: len(client.watch_from) >= 5)
+    kinds = [(k, type(e).__name__ if e else None) for k, e in seen]
+    assert kinds == [("Pod", None), ("Pod", "ServerError"), ("Pod", None)]
+    assert client.list_calls == 1
 
 
 def test_full_jitter_backoff_grows_to_its_cap():

@@ -30,19 +30,25 @@ COLUMNS = (
 )
 
 
-def _load_members(args: argparse.Namespace) -> tuple[Any, list[Any]]:
-    """The kubeconfig and the fleet members it (and the fleet file / hub) names."""
+async def discover(args: argparse.Namespace, *, request_timeout: float) -> tuple[Any, list[Any]]:
+    """The kubeconfig and the fleet members it, the fleet file and the hub name.
+    Problems met while discovering (an unreadable hub) are warnings, not failures."""
     from fleettui.config.errors import ConfigError
+    from fleettui.config.fleetfile import FleetFile
     from fleettui.config.kubeconfig import load_kubeconfig
+    from fleettui.config.paths import fleet_file_path
     from fleettui.sync.members import discover_members
 
     try:
         kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
-        members = discover_members(kubeconfig, contexts=opt(args, "context"), fleet=opt(args, "fleet"))
-        if asyncio.iscoroutine(members):
-            members = asyncio.run(members)
+        fleet_arg = opt(args, "fleet")
+        fleet = FleetFile.load(fleet_file_path(fleet_arg), missing_ok=fleet_arg is None)
+        members = await discover_members(kubeconfig, fleet, opt(args, "context"), read_only=True,
+                                         request_timeout=request_timeout)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
+    for problem in getattr(members, "errors", []):
+        print(f"fleettui: warning: {problem}", file=sys.stderr)
     return kubeconfig, list(members)
 
 
@@ -149,13 +155,17 @@ async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list
     return 0
 
 
-def run_sync(args: argparse.Namespace) -> int:
-    kubeconfig, members = _load_members(args)
+async def _main(args: argparse.Namespace) -> int:
+    kubeconfig, members = await discover(args, request_timeout=args.timeout)
     if not members:
         raise CliError("no clusters to sync: the kubeconfig (and fleet file) name no member contexts")
     if args.once:
-        return asyncio.run(_sync_once(args, kubeconfig, members))
-    return asyncio.run(_sync_forever(args, kubeconfig, members))
+        return await _sync_once(args, kubeconfig, members)
+    return await _sync_forever(args, kubeconfig, members)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    return asyncio.run(_main(args))
 
 
 def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
