@@ -60,6 +60,11 @@ class ClusterSpec:
     not_ready_node: bool = False
     hub_available: bool = True
 
+    @property
+    def version(self) -> str:
+        """The server's gitVersion (/version); the control plane runs the kubelets' version."""
+        return self.kubelet_version
+
 
 # name, provider, region, zones, env, kubelet version, instance type, cpu, memory GiB, arch
 _NAMED: tuple[tuple[Any, ...], ...] = (

@@ -162,9 +162,8 @@ class ClusterRuntime:
             self.dirty["services"].add(key)
         elif resource == "services":
             self._selectors.pop(key[0], None)
-        elif resource == "services" and deleted:
             # Endpoints carry no ownerReference (as in real clusters): remove it here.
-            if self.cluster.get("endpoints", key[0], key[1]) is not None:
+            if deleted and self.cluster.get("endpoints", key[0], key[1]) is not None:
                 self.cluster.delete("endpoints", key[0], key[1])
 
     def _index_parent(self, full: tuple[str, str, str], obj: dict, deleted: bool) -> None:
