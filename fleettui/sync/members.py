@@ -43,7 +43,8 @@ _OCM_INTERNAL_LABELS = (
 )
 _REGION_KEYS = ("topology.kubernetes.io/region", "region")
 _ZONE_KEYS = ("topology.kubernetes.io/zone", "zone")
-_PROVIDER_KEYS = ("provider", "cloud")
+# Our provider words (ack, eks, aks, gke, ...) are OCM's `vendor` label in lower case.
+_PROVIDER_KEYS = ("fleettui.io/provider", "provider", "vendor")
 
 
 class Registration(dict):
@@ -225,11 +226,9 @@ def _attach(member: Member, kind: str, reg: dict[str, Any]) -> Member:
         registration=registration,
         labels=labels,
         server=member.server or reg.get("server"),
-        provider=member.provider
-        or _first(reg.get("labels", {}), _PROVIDER_KEYS)
-        or reg.get("provider"),
-        region=member.region or _first(reg.get("labels", {}), _REGION_KEYS) or reg.get("region"),
-        zone=member.zone or _first(reg.get("labels", {}), _ZONE_KEYS),
+        provider=member.provider or reg.get("provider"),
+        region=member.region or reg.get("region"),
+        zone=member.zone or reg.get("zone"),
     )
 
 
@@ -347,8 +346,11 @@ def managed_cluster_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "labels": labels,
         "server": urls[0] if urls else None,
-        "region": claims.get("region.open-cluster-management.io"),
-        "provider": claims.get("platform.open-cluster-management.io"),
+        "provider": _lower(
+            _first(labels, _PROVIDER_KEYS) or claims.get("product.open-cluster-management.io")
+        ),
+        "region": _first(labels, _REGION_KEYS) or claims.get("region.open-cluster-management.io"),
+        "zone": _first(labels, _ZONE_KEYS),
     }
 
 
@@ -359,15 +361,23 @@ def vela_cluster_registration(secret: Mapping[str, Any]) -> dict[str, Any]:
     endpoint = _b64((secret.get("data") or {}).get("endpoint")) or (
         secret.get("stringData") or {}
     ).get("endpoint")
+    labels = {k: v for k, v in all_labels.items() if not k.startswith(_VELA_INTERNAL_PREFIX)}
     return {
         "name": meta.get("name"),
         "credential_type": all_labels.get(VELA_CREDENTIAL_LABEL),
         "endpoint_type": all_labels.get(VELA_ENDPOINT_TYPE_LABEL),
         "endpoint": endpoint,
         "alias": (meta.get("annotations") or {}).get(VELA_ALIAS_ANNOTATION),
-        "labels": {k: v for k, v in all_labels.items() if not k.startswith(_VELA_INTERNAL_PREFIX)},
+        "labels": labels,
         "server": endpoint,
+        "provider": _lower(_first(labels, _PROVIDER_KEYS)),
+        "region": _first(labels, _REGION_KEYS),
+        "zone": _first(labels, _ZONE_KEYS),
     }
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else None
 
 
 def _b64(value: Any) -> str | None:

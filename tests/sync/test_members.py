@@ -192,7 +192,7 @@ def test_managed_cluster_registration():
     assert r["capacity"] == {"cpu": "24", "memory": "96Gi"} and r["version"] == "v1.31.1"
     assert r["taints"][0]["effect"] == "NoSelect"
     assert r["server"] == "https://1.2.3.4:6443" and r["clusterset"] == "default"
-    assert r["region"] == "cn-hangzhou" and r["provider"] == "AlibabaCloud"
+    assert r["region"] == "cn-hangzhou" and r["provider"] == "ack"  # OCM vendor label, lower-cased
     assert "cluster.open-cluster-management.io/clusterset" not in r["labels"]
     assert r["labels"]["vendor"] == "ACK"
 
@@ -258,6 +258,9 @@ def test_vela_cluster_registration_drops_credentials():
         "alias": "Shenzhen edge",
         "labels": {"region": "cn-shenzhen"},
         "server": "https://10.0.0.1:6443",
+        "provider": None,
+        "region": "cn-shenzhen",
+        "zone": None,
     }
     assert "c2VjcmV0" not in repr(r)
 
