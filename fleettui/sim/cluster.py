@@ -55,7 +55,7 @@ class SimCluster:
         name: str,
         clock: VirtualClock,
         *,
-        history: int = 1000,
+        history: int = 500,
         rng: random.Random | None = None,
     ) -> None:
         self.name = name

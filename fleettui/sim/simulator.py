@@ -28,7 +28,7 @@ class Simulator:
     """A fleet of simulated clusters served over the Kubernetes REST API (see package docs)."""
 
     def __init__(self, clusters: int = 8, seed: str = "demo", clock_speed: float = 1.0,
-                 rng_seed: int | None = 0, *, history: int = 1000) -> None:
+                 rng_seed: int | None = 0, *, history: int = 500) -> None:
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (expected one of {', '.join(SEEDS)})")
         if clusters < 0:
