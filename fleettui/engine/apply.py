@@ -1,0 +1,111 @@
+"""Applying placements to member clusters and deleting what is no longer placed.
+
+Server-side apply with field manager `fleettui` (force: we own these fields, as
+KubeVela's dispatcher does). One cluster's failure is that cluster's result,
+never an exception out of here; what was applied before a failure is reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, LABEL_NAMESPACE, Manifest
+from fleettui.kube import ClusterClient, errors
+
+# Errors worth retrying later (the cluster may come back); anything else is final.
+TRANSIENT = (errors.Unreachable, errors.ServerError, errors.TooManyRequests, errors.ConfigurationError)
+
+
+@dataclass
+class ClusterResult:
+    cluster: str
+    applied: list[Manifest] = field(default_factory=list)
+    error: str | None = None
+    transient: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def describe(exc: BaseException, manifest: Manifest | None = None) -> str:
+    """An error sentence naming the object and, for a 422, the fields the cluster refused."""
+    what = ""
+    if manifest is not None:
+        ns, name = manifest.key[2], manifest.key[3]
+        what = f"{manifest.key[1]} {ns + '/' if ns else ''}{name}: "
+    if isinstance(exc, errors.KubeError):
+        causes = "; ".join(f"{c.get('field', '?')}: {c.get('message', c.get('reason', ''))}" for c in exc.causes)
+        base = exc.message + (f" ({exc.status} {exc.reason})" if exc.status else "")
+        return what + base + (f" [fields: {causes}]" if causes else "")
+    return what + str(exc)
+
+
+class NotOurs(Exception):
+    """The object exists in the cluster and belongs to something else (KubeVela refuses
+    to take over a resource it did not create, unless told to; so do we)."""
+
+
+async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, app: str) -> None:
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    live = await client.get(res, name, namespace=ns or None)
+    if live is None or owned_by(live, app_namespace, app):
+        return
+    labels = (live.get("metadata") or {}).get("labels") or {}
+    owner = labels.get(LABEL_NAME)
+    whose = f"application {labels.get(LABEL_NAMESPACE, '?')}/{owner}" if owner else "no application"
+    raise NotOurs(f"already exists and is managed by {whose}; fleettui does not take over objects it did "
+                  "not create (delete it or rename yours)")
+
+
+async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, parallelism: int = 5,
+                          app_namespace: str = "", app: str = "",
+                          known: frozenset[tuple[str, str, str, str]] = frozenset()) -> ClusterResult:
+    """Apply in order of kind (Namespaces and CRDs first), `parallelism` objects at a time.
+    Objects not in `known` (applied by us before) are checked for an owner first."""
+    result = ClusterResult(client.name)
+    first = [m for m in manifests if m.object.get("kind") in ("Namespace", "CustomResourceDefinition")]
+    rest = [m for m in manifests if m not in first]
+    sem = asyncio.Semaphore(max(1, parallelism))
+
+    async def one(m: Manifest) -> None:
+        async with sem:
+            if result.error and result.transient:
+                return  # the cluster is down: do not queue more requests at it
+            try:
+                if app and m.key not in known:
+                    await _check_owner(client, m, app_namespace, app)
+                await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+                result.applied.append(m)
+            except (errors.KubeError, ValueError, NotOurs) as exc:
+                if result.error is None or (result.transient and not isinstance(exc, TRANSIENT)):
+                    result.error = describe(exc, m)
+                    result.transient = isinstance(exc, TRANSIENT)
+
+    for batch in (first, rest):
+        await asyncio.gather(*(one(m) for m in batch))
+        if result.error:
+            break
+    return result
+
+
+def owned_by(obj: dict[str, Any] | None, namespace: str, app: str) -> bool:
+    labels = ((obj or {}).get("metadata") or {}).get("labels") or {}
+    return labels.get(LABEL_NAME) == app and labels.get(LABEL_NAMESPACE, namespace) == namespace
+
+
+async def delete_owned(client: ClusterClient, api_version: str, kind: str, namespace: str, name: str, *,
+                       app_namespace: str, app: str) -> None:
+    """Delete an object only if it still carries our ownership labels (someone may have
+    taken it over); absent is fine. Raises KubeError on failure."""
+    try:
+        res = await client.resource(api_version, kind)
+    except errors.UnknownResource:
+        return
+    live = await client.get(res, name, namespace=namespace or None)
+    if live is None or not owned_by(live, app_namespace, app):
+        return
+    await client.delete(res, name, namespace=namespace or None, propagation="Background")

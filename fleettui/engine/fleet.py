@@ -1,0 +1,47 @@
+"""The member clusters the engine deploys to: names, labels (for clusterLabelSelector)
+and one ClusterClient each, created on first use and closed together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fleettui.engine.render import MemberCluster
+from fleettui.kube import ClusterClient
+
+ClientFactory = Callable[[str], ClusterClient]
+
+
+class Fleet:
+    def __init__(self, members: Sequence[MemberCluster], client_factory: ClientFactory) -> None:
+        self.members = list(members)
+        self._factory = client_factory
+        self._clients: dict[str, ClusterClient] = {}
+
+    @classmethod
+    def from_kubeconfig(cls, kubeconfig: Any, *, contexts: Sequence[str] | None = None,
+                        labels: Mapping[str, Mapping[str, str]] | None = None, read_only: bool = False,
+                        timeout: float = 10.0, exclude: Sequence[str] = ()) -> Fleet:
+        """Members are the kubeconfig contexts (or `contexts`), minus `exclude` (the hub)."""
+        names = list(contexts) if contexts is not None else [c.name for c in kubeconfig.contexts]
+        names = [n for n in names if n not in exclude]
+        labels = labels or {}
+        members = [MemberCluster(n, dict(labels.get(n) or {})) for n in names]
+
+        def make(name: str) -> ClusterClient:
+            return ClusterClient.from_kubeconfig(kubeconfig, context=name, read_only=read_only, timeout=timeout)
+
+        return cls(members, make)
+
+    def names(self) -> list[str]:
+        return [m.name for m in self.members]
+
+    def client(self, name: str) -> ClusterClient:
+        if name not in self._clients:
+            self._clients[name] = self._factory(name)
+        return self._clients[name]
+
+    async def close(self) -> None:
+        clients, self._clients = self._clients, {}
+        for c in clients.values():
+            await c.close()

@@ -1,0 +1,367 @@
+"""The workflow state machine over KubeVela's `status.workflow`, and the workflow
+operations exactly as the vela CLI performs them (pkg/workflow/operation).
+
+The state lives in the status dict itself (steps with their phases, suspend,
+terminated, finished), so persisting the status after every transition is all
+crash safety needs: a restarted engine sees succeeded steps as succeeded and a
+suspending gate as suspending. Deploy steps are executed by a callback.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fleettui.engine.durations import parse_duration
+from fleettui.engine.errors import OperationRefused
+from fleettui.engine.model import Step
+
+PENDING, RUNNING, SUSPENDING, SUCCEEDED, FAILED, SKIPPED = (
+    "pending", "running", "suspending", "succeeded", "failed", "skipped")
+DONE = (SUCCEEDED, SKIPPED)
+MODE = "StepByStep-DAG"
+REASON_TERMINATE = "Terminate"
+REASON_FAILED_AFTER_RETRIES = "FailedAfterRetries"
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+
+
+def _step_id(revision: str, name: str) -> str:
+    return hashlib.sha1(f"{revision}/{name}".encode()).hexdigest()[:10]
+
+
+def new_workflow(steps: tuple[Step, ...], revision: str, now: float) -> dict[str, Any]:
+    """A fresh status.workflow: every step pending."""
+
+    def entry(s: Step) -> dict[str, Any]:
+        e: dict[str, Any] = {"id": _step_id(revision, s.name), "name": s.name, "type": s.type, "phase": PENDING}
+        if s.sub_steps:
+            e["subSteps"] = [entry(x) for x in s.sub_steps]
+        return e
+
+    return {
+        "appRevision": revision,
+        "mode": MODE,
+        "status": "executing",
+        "suspend": False,
+        "terminated": False,
+        "finished": False,
+        "message": "",
+        "startTime": iso(now),
+        "steps": [entry(s) for s in steps],
+    }
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    """What a deploy step's pass achieved: done (applied and healthy), failed, or still running."""
+
+    done: bool = False
+    failed: bool = False
+    message: str = ""
+    reason: str = ""
+
+
+DeployFn = Callable[[Step], Awaitable[DeployOutcome]]
+PersistFn = Callable[[], Awaitable[None]]
+
+
+class WorkflowRunner:
+    """Advances one status.workflow as far as it can go now.
+
+    `run()` returns the engine-clock time it wants to be woken at (a suspend
+    duration ending), or None.
+    """
+
+    def __init__(self, wf: dict[str, Any], steps: tuple[Step, ...], *, now: float,
+                 deploy: DeployFn, persist: PersistFn) -> None:
+        self.wf = wf
+        self.steps = steps
+        self.now = now
+        self.deploy = deploy
+        self.persist = persist
+        self.wakeup: float | None = None
+
+    def _status_of(self, name: str, within: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        for s in within if within is not None else self.wf["steps"]:
+            if s["name"] == name:
+                return s
+        raise KeyError(name)
+
+    async def run(self) -> float | None:
+        wf = self.wf
+        if wf.get("terminated") or wf.get("finished"):
+            return None
+        if wf.get("suspend"):
+            self._expire_suspends()
+            if wf.get("suspend"):
+                await self.persist()
+                return self.wakeup
+        for step in self.steps:
+            st = self._status_of(step.name)
+            if st["phase"] in DONE:
+                continue
+            if st["phase"] == FAILED:
+                self._fail(st)
+                return None
+            await self._exec(step, st, self.wf["steps"])
+            self._roll_up()
+            await self.persist()
+            if st["phase"] == FAILED:
+                self._fail(st)
+                await self.persist()
+                return None
+            if st["phase"] not in DONE:
+                return self.wakeup
+        wf["finished"] = True
+        wf["status"] = SUCCEEDED
+        wf["message"] = ""
+        wf["endTime"] = iso(self.now)
+        await self.persist()
+        return None
+
+    def _fail(self, st: dict[str, Any]) -> None:
+        self.wf["status"] = FAILED
+        self.wf["terminated"] = True
+        self.wf["message"] = f"step {st['name']} failed: {st.get('message', '')}".rstrip(": ")
+        self.wf["endTime"] = iso(self.now)
+
+    def _roll_up(self) -> None:
+        """`suspend` and the workflow message follow the steps."""
+        suspending = [s for s in _all(self.wf["steps"]) if s["phase"] == SUSPENDING]
+        if suspending:
+            self.wf["suspend"] = True
+            self.wf["status"] = "suspending"
+            self.wf["message"] = suspending[0].get("message", "")
+        else:
+            self.wf["suspend"] = False
+            self.wf["status"] = "executing"
+            self.wf["message"] = ""
+
+    def _expire_suspends(self) -> None:
+        """A suspend step with a duration resumes by itself when its time is up."""
+        for step in _all_steps(self.steps):
+            if step.type != "suspend" or not step.properties.get("duration"):
+                continue
+            st = _find(self.wf["steps"], step.name)
+            if st is None or st["phase"] != SUSPENDING or "firstExecuteTime" not in st:
+                continue
+            due = parse_iso(st["firstExecuteTime"]) + parse_duration(step.properties["duration"])
+            if self.now >= due:
+                st["phase"] = SUCCEEDED
+                st["message"] = ""
+                st["lastExecuteTime"] = iso(self.now)
+                _sync_groups(self.wf["steps"])
+            else:
+                self.wakeup = due if self.wakeup is None else min(self.wakeup, due)
+        if not any(s["phase"] == SUSPENDING for s in _all(self.wf["steps"])):
+            self.wf["suspend"] = False
+            self.wf["status"] = "executing"
+            self.wf["message"] = ""
+
+    async def _exec(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
+        st.setdefault("firstExecuteTime", iso(self.now))
+        st["lastExecuteTime"] = iso(self.now)
+        if step.type == "suspend":
+            if st["phase"] == PENDING:
+                st["phase"] = SUSPENDING
+                st["message"] = step.properties.get("message") or ""
+            elif st["phase"] == RUNNING:  # resumed: `vela workflow resume` turned it running
+                st["phase"] = SUCCEEDED
+                st["message"] = ""
+            if st["phase"] == SUSPENDING and step.properties.get("duration"):
+                due = parse_iso(st["firstExecuteTime"]) + parse_duration(step.properties["duration"])
+                if self.now >= due:
+                    st["phase"] = SUCCEEDED
+                    st["message"] = ""
+                else:
+                    self.wakeup = due if self.wakeup is None else min(self.wakeup, due)
+        elif step.type == "deploy":
+            if st["phase"] == PENDING:
+                if step.properties.get("auto", True) is False:
+                    st["phase"] = SUSPENDING
+                    st["message"] = f'Waiting approval to the deploy step "{step.name}"'
+                    return
+                st["phase"] = RUNNING
+            if st["phase"] != RUNNING:
+                return
+            outcome = await self.deploy(step)
+            st["message"] = outcome.message
+            if outcome.failed:
+                st["phase"] = FAILED
+                st["reason"] = outcome.reason or "Execute"
+            elif outcome.done:
+                st["phase"] = SUCCEEDED
+                st.pop("reason", None)
+        elif step.type == "step-group":
+            if st["phase"] == PENDING:
+                st["phase"] = RUNNING
+            if st["phase"] not in (RUNNING, SUSPENDING):
+                return
+            subs = st.setdefault("subSteps", [])
+            for sub in step.sub_steps:  # subSteps mode is DAG: no order among them
+                sst = _find(subs, sub.name)
+                if sst is None:
+                    sst = {"id": _step_id(self.wf.get("appRevision", ""), sub.name), "name": sub.name,
+                           "type": sub.type, "phase": PENDING}
+                    subs.append(sst)
+                if sst["phase"] in (*DONE, FAILED):
+                    continue
+                await self._exec(sub, sst, subs)
+            _sync_group(st)
+
+
+def _all(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for s in statuses:
+        out.append(s)
+        out += s.get("subSteps") or []
+    return out
+
+
+def _all_steps(steps: tuple[Step, ...]) -> list[Step]:
+    return [x for s in steps for x in (s, *s.sub_steps)]
+
+
+def _find(statuses: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    return next((s for s in _all(statuses) if s["name"] == name), None)
+
+
+def _sync_group(st: dict[str, Any]) -> None:
+    phases = [s["phase"] for s in st.get("subSteps") or []]
+    if not phases:
+        st["phase"] = SUCCEEDED
+    elif FAILED in phases:
+        st["phase"] = FAILED
+        st["message"] = "; ".join(f"{s['name']}: {s.get('message', '')}" for s in st["subSteps"]
+                                  if s["phase"] == FAILED)
+    elif all(p in DONE for p in phases):
+        st["phase"] = SUCCEEDED
+        st["message"] = ""
+    elif RUNNING in phases or PENDING in phases:
+        st["phase"] = RUNNING
+    else:
+        st["phase"] = SUSPENDING
+
+
+def _sync_groups(statuses: list[dict[str, Any]]) -> None:
+    for s in statuses:
+        if s.get("type") == "step-group" and s["phase"] not in (PENDING, *DONE):
+            _sync_group(s)
+
+
+# -- phase of the application (status.status) --
+
+
+def app_phase(status: dict[str, Any], *, deleting: bool, healthy: bool) -> str:
+    if deleting:
+        return "deleting"
+    wf = status.get("workflow")
+    if not wf:
+        return "rendering"
+    if wf.get("terminated"):
+        return "workflowFailed" if wf.get("status") == FAILED else "workflowTerminated"
+    if wf.get("suspend"):
+        return "workflowSuspending"
+    if not wf.get("finished"):
+        return "runningWorkflow"
+    return "running" if healthy else "unhealthy"
+
+
+# -- operations, as the vela CLI does them: return the status patch to merge --
+
+
+def _require(status: dict[str, Any]) -> dict[str, Any]:
+    wf = status.get("workflow")
+    if not wf:
+        raise OperationRefused("the workflow in application is not running")
+    return wf
+
+
+def resume(status: dict[str, Any], step: str | None = None) -> dict[str, Any] | None:
+    """ResumeWorkflow: suspend=false, suspending steps (or the one named) -> running.
+    Returns the new status.workflow, or None when the workflow is not suspended."""
+    wf = copy.deepcopy(_require(status))
+    if wf.get("terminated"):
+        raise OperationRefused("can not resume a terminated workflow")
+    if not wf.get("suspend"):
+        return None
+    wf["suspend"] = False
+    found = step is None
+    for st in wf["steps"]:
+        for sub in st.get("subSteps") or []:
+            if sub["phase"] == SUSPENDING and (step is None or step == sub["name"]):
+                sub["phase"] = RUNNING
+                st["phase"] = RUNNING
+                found = found or step == sub["name"]
+        if st["phase"] == SUSPENDING and (step is None or step == st["name"]):
+            st["phase"] = RUNNING
+            found = True
+    if not found:
+        raise OperationRefused(f"can not find step {step}")
+    return wf
+
+
+def suspend(status: dict[str, Any], step: str | None = None) -> dict[str, Any]:
+    """SuspendWorkflow: suspend=true, running steps (or the one named) -> suspending."""
+    wf = copy.deepcopy(_require(status))
+    if wf.get("terminated") and step is not None:
+        raise OperationRefused("can not suspend a terminated workflow")
+    wf["suspend"] = True
+    found = step is None
+    for st in wf["steps"]:
+        for sub in st.get("subSteps") or []:
+            if sub["phase"] == RUNNING and (step is None or step == sub["name"]):
+                sub["phase"] = SUSPENDING
+                st["phase"] = SUSPENDING
+                found = found or step == sub["name"]
+        if st["phase"] == RUNNING and (step is None or step == st["name"]):
+            st["phase"] = SUSPENDING
+            found = True
+    if not found:
+        raise OperationRefused(f"can not find step {step}")
+    return wf
+
+
+def terminate(status: dict[str, Any]) -> dict[str, Any]:
+    """TerminateWorkflow: terminated=true, suspend=false, running/suspending steps failed (Terminate)."""
+    wf = copy.deepcopy(_require(status))
+    wf["terminated"] = True
+    wf["suspend"] = False
+    for st in _all(wf["steps"]):
+        if st["phase"] == FAILED:
+            if st.get("reason") not in (REASON_FAILED_AFTER_RETRIES, "Timeout"):
+                st["reason"] = REASON_TERMINATE
+        elif st["phase"] in (RUNNING, SUSPENDING):
+            st["phase"] = FAILED
+            st["reason"] = REASON_TERMINATE
+    return wf
+
+
+def restart_from(status: dict[str, Any], steps: tuple[Step, ...], step: str) -> dict[str, Any]:
+    """Restart from a step: it and every later step go back to pending (vela's CleanStatusFromStep)."""
+    wf = copy.deepcopy(_require(status))
+    names = [s.name for s in steps]
+    top = next((s.name for s in steps if step == s.name or step in [x.name for x in s.sub_steps]), None)
+    if top is None:
+        raise OperationRefused(f"can not find step {step}")
+    keep = names[: names.index(top)]
+    wf["steps"] = [s for s in wf["steps"] if s["name"] in keep]
+    fresh = new_workflow(steps, wf.get("appRevision", ""), 0)["steps"]
+    wf["steps"] += [s for s in fresh if s["name"] not in keep]
+    for key in ("terminated", "suspend", "finished"):
+        wf[key] = False
+    wf["status"] = "executing"
+    wf["message"] = ""
+    wf.pop("endTime", None)
+    return wf
