@@ -245,7 +245,7 @@ class FleetApp(App[None]):
                 self.query_one(f"#{pane_id}", Pane).show(data, now, palette)
             elif name == "cluster-screen" and isinstance(self.screen, ClusterScreen):
                 self.screen.show(data, now, palette)
-        self.query_one(FleetHeader).show(self._summary, self.pane.title, palette)
+        self.query_one(FleetHeader).show(self._summary, palette)
         self._show_status(now)
         if self._pending_select and "pane:topology" in parts:
             key, self._pending_select = self._pending_select, None
@@ -296,7 +296,7 @@ class FleetApp(App[None]):
         self.switcher.current = pane_id
         self.filter_input.remove_class("visible")
         self.pane.focus_table()
-        self.query_one(FleetHeader).show(self._summary, self.pane.title, palette_for(self))
+        self.query_one(FleetHeader).show(self._summary, palette_for(self))
         self._request_refresh()
         self._timer and self._timer.stop()
         self._timer = None

@@ -173,26 +173,35 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
 
 # -- header and status bar ----------------------------------------------------
 
-def summary_text(s: FleetSummary, palette: Palette) -> Text:
-    """The fleet in one line: clusters healthy/total, nodes, workloads unhealthy."""
+def pane_tabs(panes: list[tuple[str, str]], current: str) -> Text:
+    """`1 Clusters  2 Topology`: the panes and their digit keys, the current one marked."""
+    out = Text()
+    for i, (pane_id, title) in enumerate(panes, start=1):
+        out.append(f" {i} {title} ", style="reverse bold" if pane_id == current else "")
+    return out
+
+
+def summary_text(s: FleetSummary, palette: Palette, *, wide: bool = True) -> Text:
+    """The fleet in one line: clusters healthy/total, nodes, workloads unhealthy.
+    Narrow (80 columns) keeps only what fits."""
     bad_clusters = s.clusters_total - s.clusters_healthy
-    out = Text.assemble(
-        ("fleettui", "bold"), "  clusters ",
-        (f"{s.clusters_healthy}/{s.clusters_total}",
-         palette.degraded if bad_clusters else palette.healthy),
-        " healthy",
-    )
+    out = Text()
+    if wide:
+        out.append("fleettui  ", style="bold")
+    out.append("clusters ")
+    out.append(f"{s.clusters_healthy}/{s.clusters_total}",
+               style=palette.degraded if bad_clusters else palette.healthy)
+    out.append(" healthy")
     if s.clusters_unreachable:
         out.append(f" ({s.clusters_unreachable} unreachable)", style=palette.unhealthy)
     out.append("  nodes ")
     out.append(f"{s.nodes_ready}/{s.nodes_total}",
                style=palette.degraded if s.nodes_ready < s.nodes_total else "")
     out.append("  workloads ")
-    out.append(f"{s.workloads_unhealthy} unhealthy",
+    out.append(f"{s.workloads_unhealthy}/{s.workloads_total} unhealthy",
                style=palette.unhealthy if s.workloads_unhealthy else palette.healthy)
-    out.append(f"/{s.workloads_total}")
-    if s.pods_failed or s.pods_pending:
-        out.append(f"  pods {s.pods_pending}p {s.pods_failed}f", style=palette.muted)
+    if wide and (s.pods_failed or s.pods_pending):
+        out.append(f"  pods {s.pods_pending} pending {s.pods_failed} failed", style=palette.muted)
     return out
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.containers import Vertical
 
 from fleettui.store import Store
-from fleettui.tui.renderers import Palette
+from fleettui.tui.renderers import Palette, pane_tabs
 
 
 class Pane(Vertical):
@@ -24,6 +25,14 @@ class Pane(Vertical):
 
     def show(self, data: Any, now: float, palette: Palette) -> None:
         raise NotImplementedError
+
+    def info_line(self, info: str) -> Text:
+        """The pane's first line: the pane keys, then what this pane shows."""
+        panes = [(cls.pane_id, cls.title) for cls in getattr(self.app, "pane_classes", [type(self)])]
+        text = pane_tabs(panes, self.pane_id)
+        text.append("  ")
+        text.append(info)
+        return text
 
     def set_filter(self, text: str) -> None:
         """The `/` filter; panes without one ignore it."""

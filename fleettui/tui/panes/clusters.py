@@ -71,11 +71,12 @@ class ClustersPane(Pane):
         rows = sorted((r for r in self._rows if cluster_matches(r, self._needle)),
                       key=lambda r: key(r, self._now), reverse=self.reverse)
         self.table.apply_rows([(r.key, cluster_cells(r, self._now, self._palette)) for r in rows])
-        info = f"{len(rows)} of {len(self._rows)} clusters" if self._needle else f"{len(rows)} clusters"
+        count = f"{len(rows)} of {len(self._rows)}" if self._needle else f"{len(rows)}"
+        info = f"{count} clusters"
         info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"
         if self._needle:
             info += f"  filter: /{self._needle}"
-        self.query_one("#clusters-info", Static).update(info)
+        self.query_one("#clusters-info", Static).update(self.info_line(info))
 
     # -- filter and sort --
 

@@ -80,7 +80,7 @@ class TopologyPane(Pane):
         info = f"{leaves} workloads and nodes, {problems} with problems"
         if self._needle:
             info += f"  filter: /{self._needle}"
-        self.query_one("#topology-info", Static).update(info)
+        self.query_one("#topology-info", Static).update(self.info_line(info))
 
     def _sync(self, tn: TreeNode[str], model: TopologyNode, *, first: bool = False) -> None:
         label = topology_label(model, self._palette)
@@ -152,10 +152,14 @@ class TopologyPane(Pane):
             if nxt is None:
                 return False
             tn = nxt
+        self.tree.focus()
+        # the tree numbers its lines on the next refresh; place the cursor after it
+        self.call_after_refresh(self._place_cursor, tn)
+        return True
+
+    def _place_cursor(self, tn: TreeNode[str]) -> None:
         self.tree.move_cursor(tn)
         self.tree.scroll_to_node(tn)
-        self.tree.focus()
-        return True
 
     def set_filter(self, text: str) -> None:
         self._needle = text.strip().lower()

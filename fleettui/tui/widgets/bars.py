@@ -9,12 +9,10 @@ from fleettui.tui.renderers import Palette, StatusInfo, status_text, summary_tex
 
 
 class FleetHeader(Static):
-    """One line: the fleet in numbers, plus which pane is showing."""
+    """One line: the fleet in numbers (what fits the terminal's width)."""
 
-    def show(self, summary: FleetSummary, pane_title: str, palette: Palette) -> None:
-        text = summary_text(summary, palette)
-        text.append(f"  [{pane_title}]", style="bold")
-        self.update(text)
+    def show(self, summary: FleetSummary, palette: Palette) -> None:
+        self.update(summary_text(summary, palette, wide=self.app.size.width >= 120))
 
 
 class StatusBar(Static):

@@ -1,0 +1,68 @@
+"""Fixtures for the TUI tests: a seeded fleet in a cache file, and the app on it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fleettui.tui.app import FleetApp
+from tui.fleet_fixture import FROZEN_NOW, fixture_store
+
+
+@pytest.fixture(scope="session")
+def fleet_cache_master(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fleet") / "cache.db"
+
+    async def build() -> None:
+        store = await fixture_store(path)
+        await store.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def fleet_cache(fleet_cache_master: Path, tmp_path: Path) -> Path:
+    """A private copy, so a test that writes cannot disturb another."""
+    path = tmp_path / "cache.db"
+    shutil.copy(fleet_cache_master, path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    # no user themes, no NO_COLOR from the developer's shell
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def make_app(cache: Path, **kwargs) -> FleetApp:
+    kwargs.setdefault("clock", lambda: FROZEN_NOW)
+    kwargs.setdefault("kubeconfig", "~/.kube/config")
+    kwargs.setdefault("hub", "hub")
+    kwargs.setdefault("debounce", 0.05)
+    return FleetApp(store_path=cache, **kwargs)
+
+
+async def wait_for_data(pilot, *, limit: float = 5.0) -> None:
+    """Until the first refresh has been shown (the store is read in a worker)."""
+    app = pilot.app
+    waited = 0.0
+    while app.first_data_at is None and waited < limit:
+        await pilot.pause(0.05)
+        waited += 0.05
+    await pilot.pause()
+
+
+async def settle(pilot, seconds: float = 0.1) -> None:
+    """Let a requested refresh run (debounce + worker + apply)."""
+    await pilot.pause(seconds)
+    app = pilot.app
+    waited = 0.0
+    while (app._refreshing or app._timer is not None) and waited < 3:
+        await pilot.pause(0.05)
+        waited += 0.05
+    await pilot.pause()

@@ -1,0 +1,123 @@
+"""Fixture tests for the pure renderers."""
+
+from __future__ import annotations
+
+from fleettui.store import ClusterRow, FleetSummary, TopologyNode
+from fleettui.tui.renderers import (
+    CLUSTER_COLUMNS,
+    CLUSTER_SORTS,
+    PLAIN,
+    Palette,
+    StatusInfo,
+    cluster_cells,
+    cluster_matches,
+    counts_text,
+    fmt_age,
+    fmt_cpu,
+    fmt_mem,
+    health_text,
+    status_text,
+    summary_text,
+    topology_label,
+)
+
+NOW = 1_000_000.0
+
+
+def row(**kw) -> ClusterRow:
+    base = dict(
+        name="ack-hangzhou-a", context="ack-hangzhou-a", provider="ack", region="cn-hangzhou",
+        zone="cn-hangzhou-h", version="v1.31.1", nodes_ready=3, nodes_total=4, cpu_alloc_m=32000,
+        cpu_req_m=8000, mem_alloc_b=128 << 30, mem_req_b=120 << 30, pods_running=40,
+        pods_pending=2, pods_failed=1, health="degraded", reachable=True, latency_ms=10.0,
+        last_seen=NOW - 5, last_error=None, observed_at=NOW - 5, labels={"env": "prod"},
+    )
+    base.update(kw)
+    return ClusterRow(**base)
+
+
+def test_fmt_age_like_kubectl():
+    assert [fmt_age(s) for s in (None, 0, 59, 119, 120, 7199, 7200, 172799, 172800)] == [
+        "never", "0s", "59s", "119s", "2m", "119m", "2h", "47h", "2d"]
+
+
+def test_quantities():
+    assert fmt_cpu(500) == "0.5c" and fmt_cpu(8000) == "8c" and fmt_cpu(48000) == "48c"
+    assert fmt_mem(32 << 30) == "32Gi" and fmt_mem(1536 << 20) == "1.5Gi" and fmt_mem(0) == "0"
+
+
+def test_cluster_cells_follow_the_columns():
+    cells = cluster_cells(row(), NOW, PLAIN)
+    plain = dict(zip([k for k, _ in CLUSTER_COLUMNS], [c.plain for c in cells], strict=True))
+    assert plain == {
+        "name": "ack-hangzhou-a", "health": "▲ degraded", "nodes": "3/4", "cpu": "32c 25%",
+        "mem": "128Gi 94%", "pods": "40 2p 1f", "seen": "5s", "version": "v1.31.1",
+        "provider": "ack", "where": "cn-hangzhou/cn-hangzhou-h",
+    }
+
+
+def test_memory_pressure_is_flagged():
+    cells = cluster_cells(row(), NOW, Palette(unhealthy="bold red"))
+    mem = cells[4]
+    assert any("red" in str(span.style) for span in mem.spans)
+
+
+def test_stale_row_shows_its_age_and_never_seen_says_so():
+    stale = cluster_cells(row(reachable=False, last_seen=NOW - 420, last_error="refused"), NOW, PLAIN)
+    assert stale[6].plain == "stale 7m"
+    never = cluster_cells(row(reachable=False, last_seen=None), NOW, PLAIN)
+    assert never[6].plain == "unreachable"
+    pending = cluster_cells(row(reachable=None, last_seen=None), NOW, PLAIN)
+    assert pending[6].plain == "pending"
+
+
+def test_health_is_a_word_and_a_marker_not_only_colour():
+    assert health_text("unhealthy", PLAIN).plain == "✖ unhealthy"
+    assert health_text("bogus", PLAIN).plain == "? unknown"
+
+
+def test_filter_matches_name_region_labels_and_stale():
+    r = row(reachable=False)
+    assert cluster_matches(r, "HANGZHOU")
+    assert cluster_matches(r, "env=prod")
+    assert cluster_matches(r, "stale")
+    assert not cluster_matches(r, "eks")
+    assert cluster_matches(r, "")
+
+
+def test_sorts():
+    a = row(name="a", health="healthy", cpu_req_m=1000)
+    b = row(name="b", health="unhealthy", cpu_req_m=30000)
+    c = row(name="c", health="degraded", last_seen=None)
+    assert [r.name for r in sorted([a, b, c], key=lambda r: CLUSTER_SORTS["health"](r, NOW))] == ["b", "c", "a"]
+    assert [r.name for r in sorted([a, b, c], key=lambda r: CLUSTER_SORTS["cpu"](r, NOW))][0] == "b"
+    assert [r.name for r in sorted([a, b, c], key=lambda r: CLUSTER_SORTS["seen"](r, NOW))][0] == "c"
+
+
+def test_summary_line():
+    s = FleetSummary(clusters_total=8, clusters_healthy=5, nodes_ready=29, nodes_total=30,
+                     workloads_total=56, workloads_unhealthy=2, last_sync=None, clusters_unreachable=1)
+    assert summary_text(s, PLAIN).plain == (
+        "fleettui  clusters 5/8 healthy (1 unreachable)  nodes 29/30  workloads 2/56 unhealthy")
+    assert not summary_text(s, PLAIN, wide=False).plain.startswith("fleettui")
+
+
+def test_status_line_modes_and_recovery():
+    info = StatusInfo(kubeconfig="~/.kube/config", hub="hub", read_only=True, watch=True,
+                      last_sync=NOW - 30, recovered_from="/c/cache.db.corrupt-x")
+    text = status_text(info, NOW, PLAIN).plain
+    assert text.startswith(" WATCH ")
+    assert "synced 30s ago" in text and "moved to /c/cache.db.corrupt-x" in text
+    ro = status_text(StatusInfo("k", None, True, False, None), NOW, PLAIN).plain
+    assert ro.startswith(" READ-ONLY ") and "sync never" in ro
+
+
+def test_topology_label_shows_counts_of_problems_below():
+    node = TopologyNode(key="region:x", kind="region", name="cn-hangzhou", health="unhealthy",
+                        counts={"healthy": 30, "unhealthy": 1, "degraded": 2}, detail="3 clusters")
+    assert topology_label(node, PLAIN).plain == (
+        "✖ region cn-hangzhou  3 clusters  [30 ok, 2 degraded, 1 unhealthy]")
+    leaf = TopologyNode(key="w", kind="workload", name="checkout", health="unhealthy",
+                        counts={"unhealthy": 1}, detail="Deployment 0/2")
+    assert topology_label(leaf, PLAIN).plain == "✖ checkout  Deployment 0/2"
+    assert counts_text({}, PLAIN).plain == ""

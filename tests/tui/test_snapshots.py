@@ -1,0 +1,57 @@
+"""SVG snapshots of each pane at 80x24 and 160x48 on the seeded fleet, frozen clock.
+
+Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update` and look at
+the SVGs in `__snapshots__/` before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.conftest import make_app, settle, wait_for_data
+
+SIZES = [(80, 24), (160, 48)]
+
+
+async def _ready(pilot) -> None:
+    await wait_for_data(pilot)
+    await settle(pilot, 0.1)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_clusters_pane(snap_compare, fleet_cache, size):
+    assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=_ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_topology_pane(snap_compare, fleet_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("E")  # open every branch with a problem
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cluster_screen(snap_compare, fleet_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        pilot.app.open_cluster("ack-shanghai-b")
+        await settle(pilot)
+        pilot.app.screen.show_tab("tab-unhealthy")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)
+
+
+def test_watch_mode_help(snap_compare, fleet_cache):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(fleet_cache, watch=True), terminal_size=(80, 24),
+                        run_before=run_before)
