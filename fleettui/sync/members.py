@@ -155,17 +155,22 @@ async def discover_members(
             )
             problems.extend(hub_problems)
             hub_ok = not hub_problems
+            # A registration is matched by member name first, then by context name.
+            by_context = {m.context: m.name for m in by_name.values() if m.context}
             for reg_kind, registrations in (("ocm", managed), ("vela", vela)):
                 for name, reg in registrations.items():
-                    member = by_name.get(name) or _by_context(by_name, name)
-                    if member is None:
-                        if name in orphans:
-                            member = _from_fleet(orphans.pop(name), server=None, context=None)
+                    key = name if name in by_name else by_context.get(name)
+                    if key is None:
+                        orphan = orphans.pop(name, None) or _pop_by_context(orphans, name)
+                        if orphan is not None:
+                            member = _from_fleet(orphan, server=None, context=None)
                         elif wanted(name):
                             member = Member(name, None, None, source=reg_kind)
                         else:
                             continue
-                    by_name[member.name] = _attach(member, reg_kind, reg)
+                        key = member.name
+                        by_name[key] = member
+                    by_name[key] = _attach(by_name[key], reg_kind, reg)
 
     for entry in orphans.values():
         problems.append(
@@ -209,10 +214,10 @@ def _from_fleet(
     )
 
 
-def _by_context(members: dict[str, Member], context: str) -> Member | None:
-    for m in members.values():
-        if m.context == context:
-            return m
+def _pop_by_context(entries: dict[str, FleetCluster], context: str) -> FleetCluster | None:
+    for name, entry in entries.items():
+        if entry.context == context:
+            return entries.pop(name)
     return None
 
 

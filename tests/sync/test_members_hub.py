@@ -133,3 +133,20 @@ async def test_hub_fault_reported_members_kept(sim, kc, fault):
 async def test_discovery_never_mutates(sim, kc):
     await discover_members(kc, None, None, read_only=False, hub_context="hub")
     assert sim.mutations() == 0
+
+
+async def test_fleet_entry_without_context_matched_by_registration(sim, kc):
+    target = sim.cluster_names[0]
+    d = kc.as_dict()
+    d["contexts"] = [c for c in d["contexts"] if c["name"] != target]
+    fleet = FleetFile.parse(
+        f"hub: hub\nclusters:\n  hz:\n    context: {target}\n    zone: z1\n"
+        f"  nowhere:\n    context: nowhere\n"
+    )
+    members = await discover_members(KubeConfig.from_dict(d), fleet, None, read_only=True)
+    hz = next(m for m in members if m.name == "hz")
+    assert hz.context is None and hz.source == "fleet" and hz.zone == "z1"
+    assert hz.registration["ocm"]["name"] == target
+    assert target not in [m.name for m in members]
+    assert [e for e in members.errors if "'hz'" in e] == []
+    assert any("'nowhere'" in e and "nor registered on the hub" in e for e in members.errors)
