@@ -160,7 +160,7 @@ async def discover_members(
             for reg_kind, registrations in (("ocm", managed), ("vela", vela)):
                 for name, reg in registrations.items():
                     key = name if name in by_name else by_context.get(name)
-                    if key is None:
+                    if key is None:  # remember the match so the other registration kind finds it
                         orphan = orphans.pop(name, None) or _pop_by_context(orphans, name)
                         if orphan is not None:
                             member = _from_fleet(orphan, server=None, context=None)
@@ -170,6 +170,7 @@ async def discover_members(
                             continue
                         key = member.name
                         by_name[key] = member
+                        by_context[name] = key
                     by_name[key] = _attach(by_name[key], reg_kind, reg)
 
     for entry in orphans.values():
