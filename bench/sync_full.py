@@ -26,8 +26,13 @@ TARGET_SECONDS = 10.0
 
 
 @contextlib.contextmanager
-def simulator(clusters: int, workdir: Path, *, seed: str = "demo") -> Iterator[tuple[str, Path]]:
-    """A `fleettui sim` child process; yields (base_url, kubeconfig path)."""
+def simulator(clusters: int, workdir: Path, *, seed: str = "demo",
+              settle: float = 5.0) -> Iterator[tuple[str, Path]]:
+    """A `fleettui sim` child process; yields (base_url, kubeconfig path).
+
+    Waits `settle` seconds after it is ready: a fresh simulator spends its first
+    seconds rolling out every seeded workload (all pods Pending → Running) at
+    once, which real clusters are not doing; the benchmark measures the sync."""
     kubeconfig = workdir / "kubeconfig"
     cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(clusters),
            "--kubeconfig", str(kubeconfig), "--port", "0", "--seed", seed]
@@ -40,8 +45,9 @@ def simulator(clusters: int, workdir: Path, *, seed: str = "demo") -> Iterator[t
             err = proc.stderr.read() if proc.stderr else ""
             raise SystemExit(f"simulator did not start: {line!r} {err[-2000:]}")
         _, base_url, _ = line.split()
-        print(f"simulator: {clusters} clusters ready in {time.monotonic() - t0:.1f}s at {base_url}",
-              flush=True)
+        print(f"simulator: {clusters} clusters ready in {time.monotonic() - t0:.1f}s at {base_url}; "
+              f"settling {settle:g}s", flush=True)
+        time.sleep(settle)
         yield base_url, kubeconfig
     finally:
         proc.terminate()
@@ -88,9 +94,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clusters", type=int, default=100)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--settle", type=float, default=5.0, help="seconds to let the simulator settle")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
-            simulator(args.clusters, Path(tmp)) as (_, kubeconfig):
+            simulator(args.clusters, Path(tmp), settle=args.settle) as (_, kubeconfig):
         cache = Path(tmp) / "cache.db"
         seconds, objects, failed = asyncio.run(full_sync(kubeconfig, cache, concurrency=args.concurrency))
         size = os.path.getsize(cache) + sum(

@@ -50,7 +50,6 @@ async def retry_transient(fn: Callable[[], Awaitable[T]], *, attempts: int = 3,
     """Retry server-side 5xx and 429 answers a few times (as client-go does);
     unreachable and client errors are not retried here (they are not transient
     on this time scale, and a timeout already cost the whole timeout)."""
-    backoff = backoff or Backoff(base=0.1, cap=1.0)
     for attempt in range(attempts):
         try:
             return await fn()
@@ -59,6 +58,8 @@ async def retry_transient(fn: Callable[[], Awaitable[T]], *, attempts: int = 3,
                 raise
             log.debug("transient %s, retrying", exc)
             delay = getattr(exc, "retry_after", None)
+        if backoff is None:  # only now: seeding a Random per request costs, at fleet scale
+            backoff = Backoff(base=0.1, cap=1.0)
         await asyncio.sleep(min(delay, 5.0) if delay else backoff.next())
     raise AssertionError("unreachable")
 

@@ -101,6 +101,7 @@ async def _sync_once(args: argparse.Namespace, kubeconfig: Any, members: list[An
     finally:
         await store.close()
     emit(args.output, report_records(report, rows), COLUMNS, kind="SyncReport")
+    sys.stdout.flush()  # the table before the summary on stderr, in a terminal too
     rate = report.objects / report.seconds if report.seconds else 0.0
     print(f"{len(report.results)} clusters, {len(report.failed)} failed, {report.objects} objects "
           f"in {report.seconds:.2f}s ({rate:.0f} objects/s) into {store.path}", file=sys.stderr)
