@@ -302,7 +302,10 @@ class SimCluster:
         self._emit("MODIFIED", resource, new)
         meta = new["metadata"]
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
-            self._remove(resource, ns, name)
+            if resource == "namespaces":
+                self._finish_namespace(new)  # goes once empty (spec.finalizers: kubernetes)
+            else:
+                self._remove(resource, ns, name)
         return new
 
     def set_status(
