@@ -126,14 +126,17 @@ class Engine:
         if not status.get("workflow"):
             status["workflow"] = new_workflow(app.workflow_steps(), latest["name"], now)
         was_finished = bool(status["workflow"].get("finished"))
-        current = {"state": state}
+        current: dict[str, Any] = {"state": state, "saved": (state.status, state.next_wakeup)}
 
         async def persist() -> None:
             await self._fill_status(app, status, state.generation)
+            if current["saved"] == (status, runner.wakeup):
+                return  # nothing changed: no write (a controller would see its own writes as events)
             rv = await self.source.save_status(current["state"], status, now=self.clock(), next_wakeup=runner.wakeup)
             if rv is None:
                 raise _Conflict()
             current["state"] = AppState(**{**current["state"].__dict__, "rv": rv})
+            current["saved"] = (copy.deepcopy(status), runner.wakeup)
 
         ref_cache: dict[str, Any] = {}
 

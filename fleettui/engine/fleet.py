@@ -19,6 +19,18 @@ class Fleet:
         self._clients: dict[str, ClusterClient] = {}
 
     @classmethod
+    def from_members(cls, kubeconfig: Any, members: Sequence[tuple[str, str, Mapping[str, str]]], *,
+                     read_only: bool = False, timeout: float = 10.0) -> Fleet:
+        """Members as (cluster name, kubeconfig context, labels)."""
+        contexts = {name: context for name, context, _ in members}
+
+        def make(name: str) -> ClusterClient:
+            return ClusterClient.from_kubeconfig(kubeconfig, context=contexts[name], name=name,
+                                                 read_only=read_only, timeout=timeout)
+
+        return cls([MemberCluster(n, dict(labels)) for n, _, labels in members], make)
+
+    @classmethod
     def from_kubeconfig(cls, kubeconfig: Any, *, contexts: Sequence[str] | None = None,
                         labels: Mapping[str, Mapping[str, str]] | None = None, read_only: bool = False,
                         timeout: float = 10.0, exclude: Sequence[str] = ()) -> Fleet:
