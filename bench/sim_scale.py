@@ -83,9 +83,10 @@ async def wait_settled(apis: dict, expected: int, limit: float) -> tuple[float, 
     t0 = time.monotonic()
     running = 0
     while time.monotonic() - t0 < limit:
-        lists = await asyncio.gather(*(client.CoreV1Api(api).list_pod_for_all_namespaces()
+        resps = await asyncio.gather(*(client.CoreV1Api(api).list_pod_for_all_namespaces(_preload_content=False)
                                        for api in apis.values()))
-        running = sum(1 for lst in lists for p in lst.items if p.status.phase in ("Running", "Succeeded"))
+        lists = [json.loads(await r.read())["items"] for r in resps]
+        running = sum(1 for lst in lists for p in lst if p["status"].get("phase") in ("Running", "Succeeded"))
         if running >= 0.97 * expected:
             break
         await asyncio.sleep(2)

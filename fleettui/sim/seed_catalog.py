@@ -340,7 +340,7 @@ def workloads(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict
             yield "services", s, status
 
     yield from _batch(spec, reg)
-    yield from _config(spec, rng)
+    yield from _config(spec, rng, plan["storefront"])
 
 
 def _stateful(spec: ClusterSpec, ns: str, name: str, container: dict, replicas: int, size: str) -> dict:
@@ -373,7 +373,7 @@ def _batch(spec: ClusterSpec, reg: str) -> Iterator[tuple[str, dict, dict | None
                      {"name": "reconcile", "image": f"{reg}/ledger:2.8.0", "args": ["reconcile", "--yesterday"]}]}}}}}}, None
 
 
-def _config(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict, dict | None]]:
+def _config(spec: ClusterSpec, rng: random.Random, storefront: int) -> Iterator[tuple[str, dict, dict | None]]:
     def cm(ns: str, name: str, data: dict) -> tuple[str, dict, None]:
         return "configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
                               "metadata": {"name": name, "namespace": ns}, "data": data}, None
@@ -424,7 +424,22 @@ def _config(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict, 
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "storefront"},
                  "minReplicas": 2, "maxReplicas": 10,
                  "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                     "type": "Utilization", "averageUtilization": 70}}}]}}, None
+                     "type": "Utilization", "averageUtilization": 70}}}]}}, _hpa_status(rng, storefront)
+
+
+def _hpa_status(rng: random.Random, replicas: int) -> dict:
+    """What the HPA controller last reported: the Deployment's size, within range."""
+    return {"currentReplicas": replicas, "desiredReplicas": replicas,
+            "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {
+                "averageUtilization": rng.randrange(18, 65), "averageValue": f"{rng.randrange(40, 160)}m"}}}],
+            "conditions": [
+                {"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale",
+                 "message": "recommended size matches current size"},
+                {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound",
+                 "message": "the HPA was able to successfully calculate a replica count from cpu resource "
+                            "utilization (percentage of request)"},
+                {"type": "ScalingLimited", "status": "False", "reason": "DesiredWithinRange",
+                 "message": "the desired count is within the acceptable range"}]}
 
 
 _PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIBsimulatedfleettui\n-----END CERTIFICATE-----\n"

@@ -412,3 +412,37 @@ def test_a_failing_reconcile_does_not_stop_others(h: Harness, caplog: pytest.Log
     h.run(8)
     assert h.get("deployments.apps", "good")["status"]["availableReplicas"] == 1
     assert "reconciling deployments.apps default/bad failed" in caplog.text
+
+
+def test_paused_deployment_waits_for_resume(h: Harness) -> None:
+    h.cluster.create("deployments.apps", deployment("web", replicas=2))
+    h.run(10)
+    h.update("deployments.apps", "web", lambda d: d["spec"].update(paused=True))
+    h.update("deployments.apps", "web", lambda d: d["spec"]["template"]["spec"]["containers"][0].update(image="nginx:1.28"))
+    h.run(10)
+    d = h.get("deployments.apps", "web")
+    assert len(h.replicasets()) == 1
+    assert (cond(d, "Progressing")["status"], cond(d, "Progressing")["reason"]) == ("Unknown", "DeploymentPaused")
+    h.update("deployments.apps", "web", lambda d: d["spec"].update(paused=False))
+    h.run(20)
+    d = h.get("deployments.apps", "web")
+    assert len(h.replicasets()) == 2
+    assert cond(d, "Progressing")["reason"] == "NewReplicaSetAvailable"
+    assert d["status"]["updatedReplicas"] == 2
+
+
+def test_recreate_strategy_stops_old_pods_before_starting_new(h: Harness) -> None:
+    h.cluster.create("deployments.apps", deployment("web", replicas=2, strategy={"type": "Recreate"}))
+    h.run(10)
+    old_hash = h.pods("web")[0]["metadata"]["labels"]["pod-template-hash"]
+    h.update("deployments.apps", "web", lambda d: d["spec"]["template"]["spec"]["containers"][0].update(image="nginx:1.28"))
+    mixed = False
+    for _ in range(20):
+        h.clock.advance(1)
+        h.mgr.step()
+        hashes = {p["metadata"]["labels"]["pod-template-hash"] for p in h.pods("web")}
+        mixed = mixed or len(hashes) > 1
+    assert not mixed
+    pods = h.pods("web")
+    assert len(pods) == 2 and all(p["metadata"]["labels"]["pod-template-hash"] != old_hash for p in pods)
+    assert h.get("deployments.apps", "web")["status"]["availableReplicas"] == 2

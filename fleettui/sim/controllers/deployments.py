@@ -85,10 +85,23 @@ def _template_without_hash(template: dict) -> dict:
     return t
 
 
+def _equal_ignoring_hash(a: dict | None, b: dict | None) -> bool:
+    """EqualIgnoreHash, with shallow copies only (this runs on every Deployment reconcile)."""
+    a, b = a or {}, b or {}
+    if {k: v for k, v in a.items() if k != "metadata"} != {k: v for k, v in b.items() if k != "metadata"}:
+        return False
+    ma, mb = a.get("metadata") or {}, b.get("metadata") or {}
+    if {k: v for k, v in ma.items() if k != "labels"} != {k: v for k, v in mb.items() if k != "labels"}:
+        return False
+    la = {k: v for k, v in (ma.get("labels") or {}).items() if k != HASH_LABEL}
+    lb = {k: v for k, v in (mb.get("labels") or {}).items() if k != HASH_LABEL}
+    return la == lb
+
+
 def _find_new(d: dict, all_rs: list[dict]) -> dict | None:
-    want = _template_without_hash((d.get("spec") or {}).get("template"))
+    want = (d.get("spec") or {}).get("template")
     for rs in all_rs:  # oldest first, as FindNewReplicaSet
-        if _template_without_hash((rs.get("spec") or {}).get("template")) == want:
+        if _equal_ignoring_hash((rs.get("spec") or {}).get("template"), want):
             return rs
     return None
 
