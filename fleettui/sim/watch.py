@@ -91,10 +91,26 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
                        if erv > start and res == key and matches(o)]
 
     queue: asyncio.Queue[Any] = asyncio.Queue()
+    selective = label is not None or field is not None
+    # With a selector, an object that starts or stops matching is ADDED or DELETED for
+    # this watcher (as the watch cache does); `inside` is what the watcher holds now.
+    inside = {_ident(o) for o in cluster.iter(key, ns) if matches(o)} if selective else set()
 
     def on_event(etype: str, resource: str, obj: dict[str, Any]) -> None:
-        if resource == key and matches(obj):
-            queue.put_nowait((etype, obj))
+        if resource != key:
+            return
+        if not selective:
+            if not ns or obj["metadata"].get("namespace") == ns:
+                queue.put_nowait((etype, obj))
+            return
+        ident = _ident(obj)
+        was, now = ident in inside, etype != "DELETED" and matches(obj)
+        if now:
+            inside.add(ident)
+            queue.put_nowait(("MODIFIED" if was else "ADDED", obj))
+        elif was:
+            inside.discard(ident)
+            queue.put_nowait(("DELETED", obj))
 
     unsubscribe = cluster.subscribe(on_event)  # no await since `initial`: nothing is missed
     registry.add(cluster.name, queue)
@@ -168,6 +184,11 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
     with contextlib.suppress(ConnectionError):
         await resp.write_eof()
     return resp
+
+
+def _ident(obj: dict[str, Any]) -> tuple[str, str]:
+    m = obj["metadata"]
+    return m.get("namespace", ""), m["name"]
 
 
 def _int(value: str | None, name: str) -> int | None:

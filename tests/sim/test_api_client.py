@@ -384,3 +384,26 @@ async def test_hub_is_served_but_not_a_member(sim: Simulator):
         async with s.get(sim.url("nope") + "/api") as resp:
             assert resp.status == 404
     assert {"cluster.open-cluster-management.io", "core.oam.dev"} <= groups
+
+
+async def test_selector_watch_sees_objects_enter_and_leave(sim: Simulator, http):
+    c = sim.cluster(sim.cluster_names[0])
+    rv = c.resource_version
+    url = f"{http.base}/api/v1/namespaces/default/configmaps"
+    params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": "1", "labelSelector": "tier=web"}
+    import json
+
+    async def churn():
+        await asyncio.sleep(0.1)
+        c.create("configmaps", cm("m", tier="db"))
+        c.update("configmaps", cm("m", tier="web"))
+        c.update("configmaps", {**cm("m", tier="web"), "data": {"k": "2"}})
+        c.update("configmaps", cm("m", tier="db"))
+        c.delete("configmaps", "default", "m")
+
+    task = asyncio.create_task(churn())
+    async with http.session.get(url, params=params) as resp:
+        body = await resp.read()
+    await task
+    events = [json.loads(line)["type"] for line in body.splitlines()]
+    assert events == ["ADDED", "MODIFIED", "DELETED"]
