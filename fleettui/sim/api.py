@@ -133,6 +133,15 @@ def field_manager(request: web.Request, default_prefix: str = "") -> str:
     return ua.split("/", 1)[0][:128] or "unknown"
 
 
+def dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    for v in values:
+        if v != "All":
+            raise errors.invalid("DryRun", "", "", [(
+                "FieldValueNotSupported", "dryRun", f'Unsupported value: "{v}": supported values: "All"')])
+    return bool(values)
+
+
 def _check_identity(t: Target, obj: Any, *, need_name: bool) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise errors.bad_request("the request body must be a JSON object")
@@ -225,7 +234,7 @@ def create(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
     if t.name is not None:
         raise errors.method_not_allowed()
     obj = _check_identity(t, parse_body(raw), need_name=False)
-    created = cluster.create(t.rt.key, obj, field_manager=field_manager(request))
+    created = cluster.create(t.rt.key, obj, field_manager=field_manager(request), dry_run=dry_run(request))
     return respond(as_version(created, t.group_version), 201)
 
 
@@ -234,9 +243,10 @@ def update(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
         raise errors.method_not_allowed()
     body = parse_body(raw)
     if t.subresource == "scale":
-        return respond(_update_scale(cluster, t, body, field_manager(request)))
+        return respond(_update_scale(cluster, t, body, field_manager(request), dry_run(request)))
     obj = _check_identity(t, body, need_name=True)
-    new = cluster.update(t.rt.key, obj, subresource=t.subresource, field_manager=field_manager(request))
+    new = cluster.update(t.rt.key, obj, subresource=t.subresource, field_manager=field_manager(request),
+                         dry_run=dry_run(request))
     return respond(as_version(new, t.group_version))
 
 
@@ -258,13 +268,14 @@ def patch(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> w
     manager = field_manager(request)
     if t.subresource == "scale":
         patched = apply_patch(t.rt.kind, kind, scale_of(t.rt, live), body, builtin=True)
-        return respond(_update_scale(cluster, t, patched, manager))
+        return respond(_update_scale(cluster, t, patched, manager, dry_run(request)))
     base = as_version(live, t.group_version)
     patched = apply_patch(t.rt.kind, kind, base, body, builtin=t.rt.key in _BUILTIN_KEYS)
     if not isinstance(patched, dict) or not isinstance(patched.get("metadata"), dict):
         raise errors.bad_request("the patch removed the object's metadata")
     _check_identity(t, patched, need_name=True)
-    new = cluster.update(t.rt.key, patched, subresource=t.subresource, field_manager=manager)
+    new = cluster.update(t.rt.key, patched, subresource=t.subresource, field_manager=manager,
+                         dry_run=dry_run(request))
     return respond(as_version(new, t.group_version))
 
 
@@ -289,11 +300,12 @@ def _apply(cluster: SimCluster, t: Target, request: web.Request, raw: bytes,
                           status_isolated=t.rt.status, resource_name=t.name or "")
     managed = merged["metadata"].pop("managedFields")
     if live is None:
-        created = cluster.create(t.rt.key, merged, managed_fields=managed)
+        created = cluster.create(t.rt.key, merged, managed_fields=managed, dry_run=dry_run(request))
         return respond(as_version(created, t.group_version), 201)
     rv = (body.get("metadata") or {}).get("resourceVersion")
     merged["metadata"]["resourceVersion"] = rv or live["metadata"]["resourceVersion"]
-    new = cluster.update(t.rt.key, merged, subresource=t.subresource, managed_fields=managed)
+    new = cluster.update(t.rt.key, merged, subresource=t.subresource, managed_fields=managed,
+                         dry_run=dry_run(request))
     return respond(as_version(new, t.group_version))
 
 
@@ -332,7 +344,8 @@ def scale_of(rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str) -> dict[str, Any]:
+def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str,
+                  dry: bool = False) -> dict[str, Any]:
     assert t.rt.scale is not None
     if not isinstance(scale, dict):
         raise errors.bad_request("the body must be a Scale object")
@@ -347,13 +360,13 @@ def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str) -> d
     new = _set(clone(live), t.rt.scale.spec_replicas, replicas)
     rv = (scale.get("metadata") or {}).get("resourceVersion")
     new["metadata"] = dict(new["metadata"], resourceVersion=rv or live["metadata"]["resourceVersion"])
-    updated = cluster.update(t.rt.key, new, field_manager=manager)
+    updated = cluster.update(t.rt.key, new, field_manager=manager, dry_run=dry)
     return scale_of(t.rt, updated)
 
 
 # ------------------------------------------------------------------- delete
 
-def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, Any] | None]:
+def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, Any] | None, bool]:
     opts: dict[str, Any] = {}
     if raw.strip():
         opts = parse_body(raw)
@@ -368,19 +381,30 @@ def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, An
             "FieldValueNotSupported", "propagationPolicy",
             f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan"')])
     pre = opts.get("preconditions")
-    return policy, pre if isinstance(pre, dict) else None
+    dry = dry_run(request)
+    body_dry = opts.get("dryRun") or []
+    if body_dry and body_dry != ["All"]:
+        raise errors.invalid("DeleteOptions", "", "", [(
+            "FieldValueNotSupported", "dryRun", f'Unsupported value: {body_dry!r}: supported values: "All"')])
+    return policy, pre if isinstance(pre, dict) else None, dry or bool(body_dry)
 
 
 def delete(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> web.Response:
     if t.subresource is not None:
         raise errors.method_not_allowed()
-    policy, pre = _delete_options(request, raw)
+    policy, pre, dry = _delete_options(request, raw)
     if t.name is None:
+        if dry:
+            return respond({"kind": t.rt.list_kind, "apiVersion": t.group_version,
+                            "metadata": {"resourceVersion": cluster.resource_version},
+                            "items": [as_version(o, t.group_version) for o in matching(cluster, t, request)]})
         return _delete_collection(cluster, t, request, policy)
     live = cluster.get(t.rt.key, t.namespace, t.name)
     if live is None:
         raise errors.not_found(t.rt.plural, t.rt.group, t.name)
-    obj = cluster.delete(t.rt.key, t.namespace, t.name, propagation=policy, preconditions=pre)
+    obj = cluster.delete(t.rt.key, t.namespace, t.name, propagation=policy, preconditions=pre, dry_run=dry)
+    if dry:
+        return respond(as_version(obj or live, t.group_version))
     still = cluster.get(t.rt.key, t.namespace, t.name)
     if still is not None:
         return respond(as_version(still, t.group_version), 202 if still is not live else 200)

@@ -143,8 +143,11 @@ class SimCluster:
         *,
         field_manager: str | None = None,
         managed_fields: list[dict[str, Any]] | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
         """Create with full server semantics; emits ADDED. Raises ApiError.
+
+        `dry_run`: every check and default, nothing stored (as `?dryRun=All`).
 
         As the apiserver does, status sent with a create is dropped for kinds with a
         status subresource (nodes excepted): set it afterwards with `set_status`.
@@ -184,6 +187,8 @@ class SimCluster:
             from fleettui.sim import fields  # fields imports this module
 
             fields.record_update(obj, None, field_manager, self.clock.iso(), rt.api_version)
+        if dry_run:
+            return obj
         meta["resourceVersion"] = self._next_rv()
         self._store(resource, ns, name, obj)
         self._index_owners(resource, ns, name, obj)
@@ -214,6 +219,7 @@ class SimCluster:
         subresource: str | None = None,
         field_manager: str | None = None,
         managed_fields: list[dict[str, Any]] | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
         """Replace an object (PUT semantics); emits MODIFIED unless nothing changed.
 
@@ -286,6 +292,8 @@ class SimCluster:
         meta["resourceVersion"] = old_meta["resourceVersion"]
         if new == old:
             return old  # a no-op write does not bump resourceVersion, as in a real server
+        if dry_run:
+            return new
         return self._replace(rt, resource, ns, name, new)
 
     def _replace(
@@ -345,9 +353,11 @@ class SimCluster:
         *,
         propagation: str = "Background",
         preconditions: dict[str, Any] | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any] | None:
         """Delete, honouring finalizers and propagation. Returns the object as the
-        server returns it (with deletionTimestamp if it lingers), or None if absent."""
+        server returns it (with deletionTimestamp if it lingers), or None if absent.
+        `dry_run` checks preconditions and returns the object untouched."""
         rt = self.resource_type(resource)
         ns = namespace or ""
         obj = self.get(resource, ns, name)
@@ -363,6 +373,8 @@ class SimCluster:
                                       f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, ResourceVersion in meta: {meta['resourceVersion']}")
         if propagation not in ("Background", "Foreground", "Orphan"):
             raise errors.bad_request(f"unsupported propagation policy {propagation!r}")
+        if dry_run:
+            return obj
         if resource == "namespaces":
             return self._terminate_namespace(obj)
         if propagation == "Orphan":

@@ -134,8 +134,6 @@ class ClusterServer:
             raise errors.ApiError(415, "UnsupportedMediaType",
                                   f'the body of the request was in an unknown format - accepted media types include: '
                                   f'application/json, application/yaml, {", ".join(api.PATCH_TYPES)}')
-        if request.query.get("dryRun"):
-            raise errors.bad_request("dryRun is not supported by the fleettui simulator")
         if verb == "watch":
             return await watch.serve(request, cluster, t, self.watches,
                                      drop_now=self.faults.get(cluster.name).drop_watches)

@@ -251,3 +251,17 @@ async def test_rollout_status_reports_a_broken_image(kubectl: Kubectl, sim: Simu
     await sim.advance(30)
     _, out, _ = await kubectl("get", "pods", "-l", "app=web")
     assert "ImagePullBackOff" in out or "ErrImagePull" in out
+
+
+async def test_server_dry_run_and_diff_change_nothing(kubectl: Kubectl, sim: Simulator):
+    await kubectl("apply", "-f", "-", stdin=manifest(2))
+    cluster = sim.cluster(sim.cluster_names[0])
+    rv = cluster.resource_version
+    rc, out, _ = await kubectl("diff", "-f", "-", stdin=manifest(7), check=False)
+    assert rc == 1 and "-  replicas: 2" in out and "+  replicas: 7" in out
+    _, out, _ = await kubectl("apply", "-f", "-", "--dry-run=server", stdin=manifest(7))
+    assert out.strip() == "deployment.apps/web configured (server dry run)"
+    _, out, _ = await kubectl("delete", "deploy", "web", "--dry-run=server")
+    assert "(server dry run)" in out
+    assert cluster.get("deployments.apps", "default", "web")["spec"]["replicas"] == 2
+    assert cluster.resource_version == rv
