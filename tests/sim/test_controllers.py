@@ -446,3 +446,35 @@ def test_recreate_strategy_stops_old_pods_before_starting_new(h: Harness) -> Non
     pods = h.pods("web")
     assert len(pods) == 2 and all(p["metadata"]["labels"]["pod-template-hash"] != old_hash for p in pods)
     assert h.get("deployments.apps", "web")["status"]["availableReplicas"] == 2
+
+
+def test_pods_on_an_unreachable_node_are_evicted_after_five_minutes(h: Harness) -> None:
+    h.cluster.create("deployments.apps", deployment("web", replicas=3))
+    h.run(10)
+    victim = next(p for p in h.pods("web") if p["spec"]["nodeName"] == "node-2")
+    h.update("nodes", "node-2", lambda n: n["metadata"].setdefault("annotations", {}).update(
+        {"sim.fleettui.io/kubelet": "stopped"}), ns="")
+    h.run(120)
+    assert h.cluster.get("pods", "default", victim["metadata"]["name"]) is not None  # NotReady, not yet evicted
+    h.run(300)
+    assert h.cluster.get("pods", "default", victim["metadata"]["name"]) is None
+    assert h.events("TaintManagerEviction")
+    pods = h.pods("web")
+    assert len(pods) == 3 and "node-2" not in {p["spec"]["nodeName"] for p in pods}
+    assert h.get("deployments.apps", "web")["status"]["availableReplicas"] == 3
+
+
+async def test_run_loop_reconciles_as_the_virtual_clock_moves() -> None:
+    import asyncio
+
+    h = Harness()
+    task = asyncio.create_task(h.mgr.run(interval=0.5))
+    try:
+        h.cluster.create("deployments.apps", deployment("web", replicas=2))
+        for _ in range(20):
+            h.clock.advance(1)
+            await asyncio.sleep(0.005)
+        assert h.get("deployments.apps", "web")["status"]["availableReplicas"] == 2
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
