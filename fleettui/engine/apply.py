@@ -61,6 +61,14 @@ async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, a
                   "not create (delete it or rename yours)")
 
 
+async def _ensure_namespace(client: ClusterClient, name: str) -> None:
+    res = await client.resource("v1", "Namespace")
+    try:
+        await client.create(res, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    except errors.AlreadyExists:
+        pass
+
+
 async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, parallelism: int = 5,
                           app_namespace: str = "", app: str = "",
                           known: frozenset[tuple[str, str, str, str]] = frozenset()) -> ClusterResult:
@@ -78,7 +86,14 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
             try:
                 if app and m.key not in known:
                     await _check_owner(client, m, app_namespace, app)
-                await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+                try:
+                    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+                except errors.NotFound as exc:
+                    if exc.details.get("kind") != "namespaces" or not m.key[2]:
+                        raise
+                    # like KubeVela's dispatcher: create the target namespace when missing
+                    await _ensure_namespace(client, m.key[2])
+                    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
                 result.applied.append(m)
             except (errors.KubeError, ValueError, NotOurs) as exc:
                 if result.error is None or (result.transient and not isinstance(exc, TRANSIENT)):

@@ -241,7 +241,8 @@ def _sync_group(st: dict[str, Any]) -> None:
     phases = [s["phase"] for s in st.get("subSteps") or []]
     if not phases:
         st["phase"] = SUCCEEDED
-    elif FAILED in phases:
+    elif FAILED in phases and not any(p in (RUNNING, PENDING) for p in phases):
+        # the others ran to their end first: one cluster's failure does not cut the rest short
         st["phase"] = FAILED
         st["message"] = "; ".join(f"{s['name']}: {s.get('message', '')}" for s in st["subSteps"]
                                   if s["phase"] == FAILED)
