@@ -128,9 +128,7 @@ class ClusterServer:
     async def _resource(self, cluster: SimCluster, t: api.Target, verb: str,
                         request: web.Request) -> web.StreamResponse:
         raw = await request.read() if request.body_exists else b""
-        if raw and ("protobuf" in request.content_type or "cbor" in request.content_type):
-            # Typed clients of kubectl >= 1.33 send protobuf (kubectl create deployment):
-            # not decoded here; everything kubectl sends as unstructured JSON works.
+        if raw and "cbor" in request.content_type:
             raise errors.ApiError(415, "UnsupportedMediaType",
                                   f'the body of the request was in an unknown format - accepted media types include: '
                                   f'application/json, application/yaml, {", ".join(api.PATCH_TYPES)}')

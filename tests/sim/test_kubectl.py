@@ -265,3 +265,24 @@ async def test_server_dry_run_and_diff_change_nothing(kubectl: Kubectl, sim: Sim
     assert "(server dry run)" in out
     assert cluster.get("deployments.apps", "default", "web")["spec"]["replicas"] == 2
     assert cluster.resource_version == rv
+
+
+async def test_typed_create_commands_send_protobuf(kubectl: Kubectl, sim: Simulator):
+    await kubectl("create", "namespace", "team-a")
+    await kubectl("create", "deployment", "web", "-n", "team-a", "--image=nginx:1.27", "--replicas=0", "--port=80")
+    await kubectl("create", "secret", "generic", "s1", "-n", "team-a", "--from-literal=pw=hunter2")
+    await kubectl("create", "cronjob", "cj", "-n", "team-a", "--image=busybox", "--schedule=*/5 * * * *")
+    await kubectl("expose", "deployment", "web", "-n", "team-a", "--port=80", "--target-port=8080")
+    cluster = sim.cluster(sim.cluster_names[0])
+    dep = cluster.get("deployments.apps", "team-a", "web")
+    assert dep["spec"]["replicas"] == 0  # a pointer field: its zero survives
+    assert "minReadySeconds" not in dep["spec"]  # omitempty zero: dropped as JSON would
+    (container,) = dep["spec"]["template"]["spec"]["containers"]
+    assert container == {"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                         "resources": {}}
+    assert dep["metadata"]["managedFields"][0]["manager"] == "kubectl-create"
+    secret = cluster.get("secrets", "team-a", "s1")
+    assert secret["data"] == {"pw": "aHVudGVyMg=="}
+    svc = cluster.get("services", "team-a", "web")
+    assert svc["spec"]["ports"][0]["targetPort"] == 8080 and svc["spec"]["selector"] == {"app": "web"}
+    assert cluster.get("cronjobs.batch", "team-a", "cj")["spec"]["schedule"] == "*/5 * * * *"
