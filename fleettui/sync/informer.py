@@ -109,8 +109,9 @@ class Informer:
         if event_type in ("ADDED", "MODIFIED"):
             s = self.spec.summarize(obj)
             if s is None:
-                # no longer kept (e.g. not a Warning any more): make sure it is gone
-                self.writer.delete(self.cluster, self.spec.kind, md.get("namespace"), md.get("name", ""))
+                if event_type == "MODIFIED":
+                    # it may have been kept before this change: make sure it is gone
+                    self.writer.delete(self.cluster, self.spec.kind, md.get("namespace"), md.get("name", ""))
             else:
                 self.writer.upsert(self.cluster, self.spec.kind, s)
         elif event_type == "DELETED":
