@@ -10,7 +10,9 @@ waits until the controllers have brought the fleet up, then reports:
 - list requests/s: concurrent `list pods --all-namespaces` (~120 pods each)
   across all clusters through kubernetes_asyncio;
 - watch events/s: one pod watch per cluster, then deployments scaled up and
-  back down in every cluster; events received per second of the churn.
+  back down in every cluster; events received per second of the churn (paced
+  by the simulated kubelets, so a lower bound); and a burst: ConfigMaps patched
+  as fast as the clients can, events/s from first patch to last event.
 
     .venv/bin/python -m bench.sim_scale [--clusters 100] [--seconds 10] [--concurrency 32]
 """
@@ -181,6 +183,57 @@ async def watch_rate(apis: dict, seconds: float) -> tuple[float, int, float]:
     return total / elapsed, patched, float(peak)
 
 
+async def watch_burst(apis: dict, patches_per_cluster: int, concurrency: int) -> tuple[float, int, int]:
+    """Delivery capacity: one ConfigMap watch per cluster while ConfigMaps are patched as fast
+    as `concurrency` clients can; events/s from the first patch to the last event received."""
+    from kubernetes_asyncio import client, watch
+
+    expected = patches_per_cluster * len(apis)
+    received = 0
+    done = asyncio.Event()
+
+    async def watcher(api) -> None:
+        nonlocal received
+        core = client.CoreV1Api(api)
+        rv = (await core.list_namespaced_config_map("shop", limit=1)).metadata.resource_version
+        w = watch.Watch()
+        try:
+            async for _ev in w.stream(core.list_namespaced_config_map, "shop", resource_version=rv,
+                                      timeout_seconds=120, _preload_content=True):
+                received += 1
+                if received >= expected:
+                    done.set()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            w.stop()
+
+    tasks = [asyncio.create_task(watcher(api)) for api in apis.values()]
+    await asyncio.sleep(2)
+    work = [(api, i) for api in apis.values() for i in range(patches_per_cluster)]
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in work:
+        queue.put_nowait(item)
+
+    async def patcher() -> None:
+        while not queue.empty():
+            api, i = queue.get_nowait()
+            await client.CoreV1Api(api).patch_namespaced_config_map(
+                "storefront-config", "shop", {"data": {"BENCH": str(i)}}, _preload_content=False)
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(patcher() for _ in range(concurrency)))
+    try:
+        await asyncio.wait_for(done.wait(), 60)
+    except TimeoutError:
+        pass
+    elapsed = time.monotonic() - t0
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return received / elapsed, received, expected
+
+
 async def measure(proc: subprocess.Popen[str], kubeconfig: Path, args: argparse.Namespace) -> int:
     from fleettui.config.kubeconfig import load_kubeconfig
 
@@ -205,6 +258,9 @@ async def measure(proc: subprocess.Popen[str], kubeconfig: Path, args: argparse.
         ev_rate, patched, peak_rate = await watch_rate(apis, args.seconds)
         print(f"watch: {ev_rate:.0f} events/s received over {len(names)} pod watches "
               f"(peak {peak_rate:.0f}/s) while {patched} scale patches rolled pods up and down")
+        burst, got, want = await watch_burst(apis, 20, args.concurrency)
+        print(f"watch burst: {burst:.0f} events/s end to end ({got}/{want} ConfigMap patch events "
+              f"delivered to {len(names)} watches)")
         cur, peak = rss_bytes(proc.pid)
         print(f"simulator RSS after load: {cur / 2**30:.2f} GiB (peak {peak / 2**30:.2f} GiB)")
         return 0 if gib < RSS_TARGET_GIB else 1
