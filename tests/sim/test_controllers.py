@@ -282,6 +282,7 @@ def test_daemonset_runs_one_pod_per_schedulable_node(h: Harness) -> None:
     pods = h.pods("agent")
     assert sorted(p["spec"]["nodeName"] for p in pods) == ["node-0", "node-1"]
     s = h.get("daemonsets.apps", "agent")["status"]
+    assert all(p["status"]["podIP"] != p["status"]["hostIP"] for p in pods)
     assert s["desiredNumberScheduled"] == 2 and s["currentNumberScheduled"] == 2
     assert s["numberReady"] == 2 and s["updatedNumberScheduled"] == 2 and s["numberAvailable"] == 2
     assert s["numberMisscheduled"] == 0
@@ -478,3 +479,12 @@ async def test_run_loop_reconciles_as_the_virtual_clock_moves() -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+def test_host_network_pods_take_the_node_address(h: Harness) -> None:
+    d = deployment("agent", replicas=1)
+    d["spec"]["template"]["spec"]["hostNetwork"] = True
+    h.cluster.create("deployments.apps", d)
+    h.run(6)
+    [p] = h.pods("agent")
+    assert p["status"]["podIP"] == p["status"]["hostIP"] and p["status"]["podIP"].startswith("10.0.0.")

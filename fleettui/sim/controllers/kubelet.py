@@ -161,7 +161,8 @@ def _write(rt: ClusterRuntime, pod: dict, node: dict, stage: str, *, ready: bool
                               "qosClass": old.get("qosClass", "BestEffort")}
     sandbox = stage != "creating"
     if sandbox:
-        ip = old.get("podIP") or allocate_pod_ip(rt, node)
+        host_network = bool((pod.get("spec") or {}).get("hostNetwork"))
+        ip = old.get("podIP") or (host_ip if host_network else allocate_pod_ip(rt, node))
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
     old_cs = {c.get("name"): c for c in old.get("containerStatuses") or []}
