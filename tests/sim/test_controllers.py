@@ -188,18 +188,27 @@ def test_scaling_down_removes_pods(h: Harness) -> None:
 def test_broken_image_backs_off_and_exceeds_progress_deadline(h: Harness) -> None:
     h.cluster.create("deployments.apps", deployment("bad", replicas=2, image="nginx:broken",
                                                     progressDeadlineSeconds=60))
-    h.run(20)
+    reasons = set()
+    for _ in range(20):
+        h.clock.advance(1)
+        h.mgr.step()
+        for p in h.pods("bad"):
+            if p["status"].get("containerStatuses"):
+                reasons.add(p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason"))
+    assert {"ErrImagePull", "ImagePullBackOff"} <= reasons and "running" not in str(reasons)
     pods = h.pods("bad")
     assert len(pods) == 2
     for p in pods:
         assert p["status"]["phase"] == "Pending"
         waiting = p["status"]["containerStatuses"][0]["state"]["waiting"]
-        assert waiting["reason"] == "ImagePullBackOff"
+        assert waiting["reason"] in ("ErrImagePull", "ImagePullBackOff")
         assert "nginx:broken" in waiting["message"]
     assert any(e["type"] == "Warning" and 'Failed to pull image "nginx:broken"' in e["message"]
                for e in h.events("Failed"))
     assert any(e["message"] == "Error: ImagePullBackOff" for e in h.events("Failed"))
-    assert h.events("BackOff")
+    backoff = h.events("BackOff")
+    assert backoff and backoff[0]["type"] == "Normal"  # as the kubelet records it; Failed is the Warning
+    assert any(e["message"] == "Error: ErrImagePull" for e in h.events("Failed"))
     d = h.get("deployments.apps", "bad")
     assert cond(d, "Available")["reason"] == "MinimumReplicasUnavailable"
     assert cond(d, "Progressing")["status"] == "True"

@@ -3,9 +3,9 @@
 Bound (PodScheduled) -> ~1 s -> ContainerCreating (Initialized, hostIP) ->
 1-3 s -> Running and Ready (podIP, containerStatuses running). Containers with
 a readinessProbe become ready after initialDelaySeconds. An image whose tag is
-`broken` fails to pull: ErrImagePull, then ImagePullBackOff with back-off
-events doubling up to 5 minutes, the pod staying Pending as the real kubelet
-reports it. Pods of Jobs (or any pod annotated `sim.fleettui.io/run-seconds`)
+`broken` fails to pull: ErrImagePull, then ImagePullBackOff, retried after a
+back-off doubling from 10 s to 5 minutes (each retry ErrImagePull again), with
+the kubelet's events; the pod stays Pending as the real kubelet reports it. Pods of Jobs (or any pod annotated `sim.fleettui.io/run-seconds`)
 exit 0 after that many seconds (Jobs default to 5) and end Succeeded.
 """
 
@@ -30,6 +30,7 @@ COMPONENT = "kubelet"
 RUN_SECONDS = "sim.fleettui.io/run-seconds"
 CREATE_DELAY = 1.0
 PULL_RETRY = 5.0
+FIRST_BACKOFF = 10.0
 MAX_BACKOFF = 300.0
 
 
@@ -69,11 +70,17 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
         if not broken:  # the image was fixed in place (kubectl set image on the pod)
             _start(rt, pod, node, uid, key)
             return
-        delay = rt.backoff.get(uid, PULL_RETRY)
-        if due(delay):
-            _pull_failed(rt, pod, node, broken, "ImagePullBackOff")
-            rt.backoff[uid] = min(delay * 2 if uid in rt.backoff else 10.0, MAX_BACKOFF)
-            _restart_stage(rt, uid, key, rt.backoff[uid])
+        # As the kubelet: a failed pull is reported (ErrImagePull), the next sync backs off
+        # (ImagePullBackOff), and each retry after the back-off (10 s doubling to 5 min)
+        # fails the same way again.
+        if "ErrImagePull" in waiting:
+            if due(PULL_RETRY):
+                _pull_failed(rt, pod, node, broken, "ImagePullBackOff")
+                _restart_stage(rt, uid, key, rt.backoff.setdefault(uid, FIRST_BACKOFF))
+        elif due(rt.backoff.get(uid, FIRST_BACKOFF)):
+            _pull_failed(rt, pod, node, broken, "ErrImagePull")
+            rt.backoff[uid] = min(rt.backoff.get(uid, FIRST_BACKOFF) * 2, MAX_BACKOFF)
+            _restart_stage(rt, uid, key, PULL_RETRY)
         return
     if status.get("phase") == "Running":
         run = _run_seconds(pod)
