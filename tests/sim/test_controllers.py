@@ -497,3 +497,22 @@ def test_host_network_pods_take_the_node_address(h: Harness) -> None:
     h.run(6)
     [p] = h.pods("agent")
     assert p["status"]["podIP"] == p["status"]["hostIP"] and p["status"]["podIP"].startswith("10.0.0.")
+
+
+def test_normal_lifecycle_events_tell_the_pod_story(h: Harness) -> None:
+    h.cluster.create("deployments.apps", deployment("web", replicas=1))
+    h.run(6)
+    [p] = h.pods("web")
+    about = [(e["reason"], e["type"]) for e in h.cluster.list("events", "default")
+             if e["involvedObject"].get("name") == p["metadata"]["name"]]
+    assert [r for r, _ in about] == ["Scheduled", "Pulled", "Created", "Started"]
+    assert {t for _, t in about} == {"Normal"}
+    assert h.events("SuccessfulCreate")[0]["message"] == f"Created pod: {p['metadata']['name']}"
+
+
+def test_unschedulable_pods_are_retried_and_counted(h: Harness) -> None:
+    h.cluster.create("deployments.apps", deployment("huge", replicas=1, cpu="64"))
+    h.run(10)
+    h.run(620, step=10)
+    [ev] = h.events("FailedScheduling")
+    assert ev["count"] >= 3

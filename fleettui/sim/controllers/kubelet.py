@@ -104,6 +104,11 @@ def _restart_stage(rt: ClusterRuntime, uid: str, key: tuple[str, str], next_in: 
 
 def _start(rt: ClusterRuntime, pod: dict, node: dict, uid: str, key: tuple[str, str]) -> None:
     rt.stage_since[uid] = rt.now()
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        rt.event(pod, "Pulled", f'Container image "{c.get("image", "")}" already present on machine',
+                 type="Normal", component=COMPONENT)
+        rt.event(pod, "Created", f"Created container: {c['name']}", type="Normal", component=COMPONENT)
+        rt.event(pod, "Started", f"Started container {c['name']}", type="Normal", component=COMPONENT)
     rt.backoff.pop(uid, None)
     ready_delay = _readiness_delay((pod.get("spec") or {}).get("containers") or [])
     _write(rt, pod, node, "running", ready=ready_delay <= 0)

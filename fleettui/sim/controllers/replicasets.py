@@ -38,10 +38,14 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
             pod["metadata"]["generateName"] = f"{name}-"
             created = rt.cluster.create("pods", pod)
             pods.append(created)
+            rt.event(rs, "SuccessfulCreate", f"Created pod: {meta(created)['name']}", type="Normal",
+                     component=COMPONENT)
     elif diff < 0:
         for pod in sorted(pods, key=_deletion_rank)[: -diff]:
             rt.cluster.delete("pods", namespace, meta(pod)["name"])
             pods.remove(pod)
+            rt.event(rs, "SuccessfulDelete", f"Deleted pod: {meta(pod)['name']}", type="Normal",
+                     component=COMPONENT)
     update_status(rt, rs, pods)
 
 

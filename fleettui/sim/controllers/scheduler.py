@@ -16,6 +16,7 @@ from .objects import deep, find_condition, meta, parse_quantity, pod_requests
 from .runtime import ClusterRuntime
 
 COMPONENT = "default-scheduler"
+RETRY_UNSCHEDULABLE = 300.0
 
 
 def node_usage(rt: ClusterRuntime) -> dict[str, list[float]]:
@@ -172,6 +173,8 @@ def bind(rt: ClusterRuntime, pod: dict, node_name: str) -> None:
     rt.stage_since[m.get("uid", "")] = rt.now()
     rt.unscheduled.discard((m.get("namespace", ""), m["name"]))
     rt.dirty["pods"].add((m.get("namespace", ""), m["name"]))
+    rt.event(pod, "Scheduled", f"Successfully assigned {m.get('namespace')}/{m['name']} to {node_name}",
+             type="Normal", component=COMPONENT)
 
 
 def _unschedulable(rt: ClusterRuntime, pod: dict, key: tuple[str, str], total: int, reasons: Counter) -> None:
@@ -180,10 +183,18 @@ def _unschedulable(rt: ClusterRuntime, pod: dict, key: tuple[str, str], total: i
     message = f"0/{total} nodes are available: {detail}." if total else "no nodes available to schedule pods"
     if total:
         message += f" preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+    # Unschedulable pods are retried at least every 5 minutes (podMaxInUnschedulablePodsDuration),
+    # each failed attempt counting on the same FailedScheduling event.
+    uid = meta(pod).get("uid", "")
+    rt.after(RETRY_UNSCHEDULABLE, "pods", key)
     status = deep(pod.get("status") or {})
     cond = find_condition(status.get("conditions"), "PodScheduled")
     if cond and cond.get("status") == "False" and cond.get("message") == message:
+        if rt.now() - rt.stage_since.get(uid, 0.0) >= RETRY_UNSCHEDULABLE:
+            rt.stage_since[uid] = rt.now()
+            rt.event(pod, "FailedScheduling", message, component=COMPONENT)
         return
+    rt.stage_since[uid] = rt.now()
     status["phase"] = "Pending"
     status["conditions"] = [{"type": "PodScheduled", "status": "False", "lastProbeTime": None,
                              "lastTransitionTime": rt.iso(), "reason": "Unschedulable", "message": message}]
