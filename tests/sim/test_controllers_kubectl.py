@@ -63,3 +63,26 @@ async def test_rollout_status_reports_a_broken_image_past_its_deadline(sim: Simu
     assert 'deployment "cart" exceeded its progress deadline' in err
     rc, out, _ = await kubectl(kubeconfig_path, ctx, "-n", "shop", "get", "pods", "-l", "app=cart")
     assert "ImagePullBackOff" in out or "ErrImagePull" in out
+
+
+async def test_rollout_history_and_undo(sim: Simulator, kubeconfig_path: Path) -> None:
+    ctx = sim.cluster_names[0]
+    await sim.advance(30)
+    args = ("-n", "shop")
+    rc, _, err = await kubectl(kubeconfig_path, ctx, *args, "set", "image", "deployment/catalog", "catalog=nginx:1.28")
+    assert rc == 0, err
+    rc, _, err = await while_advancing(sim, kubectl(kubeconfig_path, ctx, *args, "rollout", "status",
+                                                    "deployment/catalog", "--timeout=60s"))
+    assert rc == 0, err
+    rc, out, err = await kubectl(kubeconfig_path, ctx, *args, "rollout", "history", "deployment/catalog")
+    assert rc == 0, err
+    assert [line.split()[0] for line in out.splitlines()[2:] if line.strip()] == ["1", "2"]
+    rc, out, err = await kubectl(kubeconfig_path, ctx, *args, "rollout", "undo", "deployment/catalog")
+    assert rc == 0, err
+    rc, _, err = await while_advancing(sim, kubectl(kubeconfig_path, ctx, *args, "rollout", "status",
+                                                    "deployment/catalog", "--timeout=60s"))
+    assert rc == 0, err
+    d = sim.cluster(ctx).get("deployments.apps", "shop", "catalog")
+    assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+    assert not d["spec"]["template"]["spec"]["containers"][0]["image"].endswith("nginx:1.28")
+    assert len(sim.cluster(ctx).list("replicasets.apps", "shop")) >= 2
