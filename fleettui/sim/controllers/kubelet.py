@@ -24,7 +24,7 @@ from .objects import (
     meta,
     unit_jitter,
 )
-from .runtime import ClusterRuntime
+from .runtime import ClusterRuntime, parse_time
 
 COMPONENT = "kubelet"
 RUN_SECONDS = "sim.fleettui.io/run-seconds"
@@ -84,7 +84,8 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
         return
     if status.get("phase") == "Running":
         run = _run_seconds(pod)
-        started = rt.stage_since.get(uid, now)
+        # When the containers started is in the status: a restarted manager keeps time right.
+        started = _started_at(statuses) or rt.stage_since.get(uid, now)
         if run is not None and now >= started + run:
             _write(rt, pod, node, "succeeded")
             return
@@ -95,6 +96,12 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
         if not ready:
             rt.at(started + ready_delay, "pods", key)
         _write(rt, pod, node, "running", ready=ready)
+
+
+def _started_at(statuses: list[dict]) -> float | None:
+    times = [parse_time(((c.get("state") or {}).get("running") or {}).get("startedAt")) for c in statuses]
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
 
 
 def _restart_stage(rt: ClusterRuntime, uid: str, key: tuple[str, str], next_in: float) -> None:
