@@ -8,6 +8,7 @@ never an exception out of here; what was applied before a failure is reported.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,23 @@ async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, a
                   "not create (delete it or rename yours)")
 
 
+_KNOWN_NAMESPACES: weakref.WeakKeyDictionary[ClusterClient, set[str]] = weakref.WeakKeyDictionary()
+
+
+async def _ensure_namespaces(client: ClusterClient, names: set[str]) -> None:
+    """Create the target namespaces that are missing (once per client), as KubeVela's
+    dispatcher does, so the objects' applies do not fail first."""
+    known = _KNOWN_NAMESPACES.setdefault(client, set())
+    todo = sorted(names - known)
+    if not todo:
+        return
+    res = await client.resource("v1", "Namespace")
+    for name in todo:
+        if await client.get(res, name) is None:
+            await _ensure_namespace(client, name)
+        known.add(name)
+
+
 async def _ensure_namespace(client: ClusterClient, name: str) -> None:
     res = await client.resource("v1", "Namespace")
     try:
@@ -75,6 +93,12 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
     """Apply in order of kind (Namespaces and CRDs first), `parallelism` objects at a time.
     Objects not in `known` (applied by us before) are checked for an owner first."""
     result = ClusterResult(client.name)
+    try:
+        await _ensure_namespaces(client, {m.key[2] for m in manifests if m.key[2]}
+                                 - {m.key[3] for m in manifests if m.object.get("kind") == "Namespace"})
+    except errors.KubeError as exc:
+        result.error, result.transient = describe(exc), isinstance(exc, TRANSIENT)
+        return result
     first = [m for m in manifests if m.object.get("kind") in ("Namespace", "CustomResourceDefinition")]
     rest = [m for m in manifests if m not in first]
     sem = asyncio.Semaphore(max(1, parallelism))
