@@ -110,3 +110,55 @@ def strip_paths(obj: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
         if isinstance(node, dict):
             node.pop(parts[-1], None)
     return out
+
+
+def _parts(path: str) -> list[str | int]:
+    """`spec.containers[0].image` -> ["spec", "containers", 0, "image"]."""
+    out: list[str | int] = []
+    for piece in path.split("."):
+        name, _, rest = piece.partition("[")
+        if name:
+            out.append(name)
+        while rest:
+            index, _, rest = rest.partition("]")
+            out.append(int(index))
+            rest = rest.lstrip("[")
+    return out
+
+
+def keep_live(desired: dict[str, Any], live: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """`desired` with the live values at `paths` (apply-once onUpdate: an update does not
+    take back what the cluster changed there). A path absent live is dropped from desired."""
+    import copy
+
+    out = copy.deepcopy(desired)
+    for path in paths:
+        parts = _parts(path)
+        if not parts:
+            continue
+        src: Any = live
+        for part in parts:
+            try:
+                src = src[part]
+            except (KeyError, IndexError, TypeError):
+                src = _MISSING
+                break
+        node: Any = out
+        for part in parts[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+                break
+        if node is None:
+            continue
+        last = parts[-1]
+        if src is _MISSING:
+            if isinstance(node, dict):
+                node.pop(last, None)
+        elif isinstance(node, dict) or (isinstance(node, list) and isinstance(last, int) and last < len(node)):
+            node[last] = copy.deepcopy(src)
+    return out
+
+
+_MISSING = object()

@@ -22,6 +22,7 @@ from typing import Any
 from fleettui.engine import health as health_mod
 from fleettui.engine import refs
 from fleettui.engine.apply import ClusterResult, apply_manifests, delete_owned, describe
+from fleettui.engine.drift import allowed_paths, keep_live
 from fleettui.engine.errors import AppInvalid, RenderError
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application, Step, parse, spec_hash
@@ -243,8 +244,10 @@ class Engine:
                 client = self.fleet.client(pl.cluster)
                 known = frozenset((r.api_version, r.kind, r.namespace, r.name)
                                   for r in await self.records.resources(ns, name, cluster=pl.cluster))
-                result = await apply_manifests(client, list(pl.manifests), parallelism=parallelism,
+                to_apply, kept = await self._apply_once_on_update(app, client, list(pl.manifests), known)
+                result = await apply_manifests(client, to_apply, parallelism=parallelism,
                                                app_namespace=ns, app=name, known=known)
+                result.applied.extend(kept)  # left as they are on purpose, still ours
             except errors.KubeError as exc:
                 result = ClusterResult(pl.cluster, error=describe(exc), transient=True)
         if result.applied:
@@ -261,6 +264,29 @@ class Engine:
                                           manifests=manifests, overrides=overrides, state=state,
                                           message=message, now=now())
         return result
+
+    async def _apply_once_on_update(self, app: Application, client: ClusterClient, manifests: list[Manifest],
+                                    known: frozenset[tuple[str, str, str, str]]
+                                    ) -> tuple[list[Manifest], list[Manifest]]:
+        """apply-once (affect onUpdate or always): an object that exists keeps its live values
+        at the allowed paths (`*`: it is not updated at all)."""
+        if not any(p.type == "apply-once" for p in app.policies):
+            return manifests, []
+        out, kept = [], []
+        for m in manifests:
+            paths = allowed_paths(app, component=m.component, kind=m.key[1], name=m.key[3], affect="onUpdate")
+            if not paths or m.key not in known:
+                out.append(m)
+                continue
+            res = await client.resource(m.key[0], m.key[1])
+            live = await client.get(res, m.key[3], namespace=m.key[2] or None)
+            if live is None:
+                out.append(m)
+            elif "*" in paths:
+                kept.append(m)
+            else:
+                out.append(Manifest(m.component, keep_live(m.object, live, paths)))
+        return out, kept
 
     # -- health --
 

@@ -146,3 +146,22 @@ async def test_ref_objects_copy_from_a_source_cluster(hub, sim):
     source = sim.cluster("ack-hangzhou-a").get("configmaps", "shop", "storefront-config")
     assert copied["data"] == source["data"]
     assert copied["metadata"]["labels"]["app.oam.dev/name"] == "copy-config"
+
+
+async def test_apply_once_on_update_keeps_live_values(hub, sim):
+    doc = web_app()
+    doc["spec"]["policies"].append({"name": "once", "type": "apply-once", "properties": {"enable": True, "rules": [
+        {"selector": {"resourceTypes": ["Deployment"]}, "strategy": {"path": ["spec.replicas"], "affect": "onUpdate"}}]}})
+    await hub.apply(doc)
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    cluster = sim.cluster("ack-hangzhou-a")
+    live = cluster.get("deployments.apps", "shop", "web")
+    cluster.update("deployments.apps", {**live, "spec": {**live["spec"], "replicas": 3}})  # e.g. an autoscaler
+    doc2 = web_app(image="nginx:1.28")
+    doc2["spec"]["policies"] = doc["spec"]["policies"]
+    await hub.apply(doc2)
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    dep = cluster.get("deployments.apps", "shop", "web")
+    assert dep["spec"]["replicas"] == 3  # the update kept the live value
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web")["spec"]["replicas"] == 1

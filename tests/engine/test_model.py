@@ -151,3 +151,21 @@ def test_json_patch_errors_name_the_operation():
         json_patch({"a": 1}, [{"op": "remove", "path": "/nope"}])
     assert json_patch({"a": [1]}, [{"op": "add", "path": "/a/-", "value": 2}, {"op": "test", "path": "/a/1",
                                                                              "value": 2}]) == {"a": [1, 2]}
+
+
+def test_compose_ref_objects_application():
+    from fleettui.engine.compose import SelectedResource, ref_objects_application
+
+    picked = [SelectedResource("deployment", "web", "apps"), SelectedResource("configmap", "web-config")]
+    doc = ref_objects_application("web-copy", "shop", source_cluster="a", resources=picked,
+                                  clusters=["a", "b", "c"], strategy="canary", canary_cluster="a")
+    app = parse(doc)
+    assert [s.name for s in app.workflow_steps()] == ["deploy-canary", "gate", "deploy-rest"]
+    assert topology_clusters(app, "rest", FLEET)[0] == ["b", "c"]
+    assert doc["spec"]["components"][0]["properties"]["objects"][0] == {
+        "resource": "deployment", "name": "web", "cluster": "a", "namespace": "shop", "group": "apps"}
+    flat = ref_objects_application("x", "shop", source_cluster="a", resources=picked[:1],
+                                   cluster_labels={"env": "prod"})
+    assert topology_clusters(parse(flat), "targets", FLEET)[0] == ["a", "b"]
+    with pytest.raises(ValueError):
+        ref_objects_application("x", "shop", source_cluster="a", resources=[], clusters=["b"])
