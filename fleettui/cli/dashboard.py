@@ -22,7 +22,7 @@ def _short(path: str) -> str:
     return "~" + path[len(home):] if path.startswith(home + os.sep) else path
 
 
-def kubeconfig_label(arg: str | None) -> str:
+def _kubeconfig_label(arg: str | None) -> str:
     from fleettui.config.paths import default_kubeconfig_paths
 
     paths = [p for p in arg.split(os.pathsep) if p] if arg else default_kubeconfig_paths()
@@ -49,13 +49,15 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
     return run_sync
 
 
-def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = None) -> Any:
+def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = None,
+              kubeconfig_label: str | None = None) -> Any:
     from fleettui.config.errors import ConfigError
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.kubeconfig import load_kubeconfig
     from fleettui.config.paths import cache_path, fleet_file_path
     from fleettui.tui.app import FleetApp
 
+    label = kubeconfig_label
     watch = bool(getattr(args, "watch", False))
     read_only = bool(opt(args, "read_only", False)) or watch
     kube_arg = opt(args, "kubeconfig")
@@ -78,7 +80,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         run_sync=run_sync,
         read_only=read_only,
         watch=watch,
-        kubeconfig=kubeconfig_label(kube_arg),
+        kubeconfig=label or _kubeconfig_label(kube_arg),
         hub=hub,
         theme=opt(args, "theme"),
         **kwargs,

@@ -307,11 +307,15 @@ class FleetApp(App[None]):
         self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
 
     def action_next_pane(self) -> None:
-        if len(self.screen_stack) == 1:
+        if isinstance(self.screen, ClusterScreen):
+            self.screen.cycle_tab(1)  # on the cluster screen Tab walks its tabs
+        elif len(self.screen_stack) == 1:
             self._cycle_pane(1)
 
     def action_previous_pane(self) -> None:
-        if len(self.screen_stack) == 1:
+        if isinstance(self.screen, ClusterScreen):
+            self.screen.cycle_tab(-1)
+        elif len(self.screen_stack) == 1:
             self._cycle_pane(-1)
 
     def action_help(self) -> None:

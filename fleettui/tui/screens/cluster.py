@@ -37,7 +37,8 @@ def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette
     where = " / ".join(p for p in (c.provider, c.region, c.zone) if p)
     if where:
         out.append(f"  {where}", style=palette.muted)
-    out.append(f"  {c.version or 'version ?'}  nodes {c.nodes_ready}/{c.nodes_total}"
+    # second line: the numbers (one line each keeps the heading readable at 80 columns)
+    out.append(f"\n{c.version or 'version ?'}  nodes {c.nodes_ready}/{c.nodes_total}"
                f"  pods {c.pods_running} running")
     if c.reachable is False:
         seen = fmt_age(c.age(now))
@@ -95,5 +96,14 @@ class ClusterScreen(Screen):
         self.query_one("#cluster-events", DiffTable).apply_rows(
             [(e.key, event_cells(e, now, palette)) for e in detail.warning_events])
 
+    TABS = ("tab-nodes", "tab-namespaces", "tab-unhealthy", "tab-events")
+
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        table = self.query_one(f"#{tab} DiffTable", DiffTable)
+        table.focus()
+
+    def cycle_tab(self, step: int) -> None:
+        current = self.query_one(TabbedContent).active
+        i = self.TABS.index(current) if current in self.TABS else 0
+        self.show_tab(self.TABS[(i + step) % len(self.TABS)])

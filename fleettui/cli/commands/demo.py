@@ -1,0 +1,124 @@
+"""`fleettui demo`: the dashboard on a simulated fleet, in one command.
+
+Starts `fleettui sim --clusters N --seed demo` as a child process, waits for its
+`ready <base-url> <kubeconfig>` line, opens the dashboard on that kubeconfig with
+the simulator's `hub` context, and stops the child (and removes its kubeconfig)
+however the dashboard ends. The demo keeps its own cache (`demo.db` next to the
+real one) so it never mixes simulated clusters into a real fleet's cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from fleettui.cli.common import CliError, opt
+
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 5.0
+
+
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        parents=parents,
+        help="open the dashboard on a simulated fleet (starts and stops the simulator)",
+        description="Start the fleet simulator as a child process and open the dashboard on it. "
+        "Uses its own cache ($XDG_CACHE_HOME/fleettui/demo.db unless --cache).",
+    )
+    p.add_argument("--clusters", type=int, default=8, metavar="N",
+                   help="simulated member clusters (default: 8)")
+    p.add_argument("--watch", action="store_true", default=argparse.SUPPRESS,
+                   help="watch mode (read-only, no action keys)")
+    p.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="theme name")
+    p.set_defaults(handler=run_demo)
+
+
+class Simulation:
+    """The simulator child: started, awaited until ready, always stopped."""
+
+    def __init__(self, clusters: int) -> None:
+        self.clusters = clusters
+        self.dir = Path(tempfile.mkdtemp(prefix="fleettui-demo-"))
+        self.kubeconfig = self.dir / "kubeconfig"
+        self.log_path = self.dir / "sim.log"
+        self.proc: subprocess.Popen[str] | None = None
+        self.base_url: str | None = None
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(self.clusters),
+               "--seed", "demo", "--kubeconfig", str(self.kubeconfig)]
+        log = open(self.log_path, "w")  # noqa: SIM115 - owned by the child for its lifetime
+        env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "FLEETTUI_CACHE")}
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+                                     text=True, env=env, start_new_session=True)
+        log.close()
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(READY_TIMEOUT)
+        words = line[0].split() if line else []
+        if len(words) != 3 or words[0] != "ready":
+            self.stop()
+            why = "did not say ready in time" if not line else f"exited ({self.proc.returncode})"
+            raise CliError(f"the simulator {why}:\n{self.log_tail()}")
+        self.base_url = words[1]
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                # the simulator stops in about a second; do not let a stuck one hold the terminal
+                proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def demo_cache(args: argparse.Namespace) -> str:
+    from fleettui.config.paths import cache_dir
+
+    return opt(args, "cache") or str(cache_dir() / "demo.db")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from fleettui.cli.dashboard import build_app
+
+    if args.clusters < 1:
+        raise CliError("--clusters must be at least 1", 2)
+    cache = demo_cache(args)
+    Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    sim = Simulation(args.clusters)
+    print(f"starting the simulator ({args.clusters} clusters)…", file=sys.stderr, flush=True)
+    sim.start()
+    try:
+        args.kubeconfig = str(sim.kubeconfig)
+        args.cache = cache
+        args.hub = "hub"
+        args.context = None  # every simulated cluster
+        app = build_app(args, kubeconfig_label=f"demo simulator {sim.base_url}")
+        app.run()
+        code = int(app.return_code or 0)
+    finally:
+        sim.stop()
+    return code

@@ -1,0 +1,73 @@
+"""The dashboard entry against the simulator: the app runs the real sync in a worker,
+shows what it writes, and a fault shows on that cluster's row, not as a crash."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import urllib.request
+
+from fleettui.cli.commands.demo import Simulation
+from fleettui.cli.dashboard import build_app
+from fleettui.tui.panes.clusters import ClustersPane
+from tui.conftest import settle
+
+
+def _args(kubeconfig, cache, **kw) -> argparse.Namespace:
+    return argparse.Namespace(kubeconfig=str(kubeconfig), cache=str(cache), hub="hub",
+                              fleet=None, context=None, **kw)
+
+
+async def _wait_rows(pilot, want, limit=15.0):
+    table = pilot.app.query_one(ClustersPane).table
+    waited = 0.0
+    while waited < limit:
+        rows = {k: table.get_row(k) for k in table.shown_keys}
+        if want(rows):
+            return rows
+        await pilot.pause(0.2)
+        waited += 0.2
+    raise AssertionError(f"timed out; rows: { {k: [c.plain for c in v] for k, v in rows.items()} }")
+
+
+async def test_dashboard_syncs_the_fleet_and_shows_a_down_cluster(sim, kubeconfig_path, tmp_path):
+    app = build_app(_args(kubeconfig_path, tmp_path / "cache.db"))
+    app.debounce = 0.05
+    async with app.run_test(size=(120, 30)) as pilot:
+        rows = await _wait_rows(pilot, lambda r: len(r) == 3 and all(
+            c[6].plain.endswith("s") and not c[6].plain.startswith("stale") for c in r.values()))
+        assert set(rows) == set(sim.cluster_names)  # the hub is not a member
+        assert "hub" in str(app.query_one("#status-bar").render())
+        down = sim.cluster_names[0]
+        sim.faults.set(down, down="refuse")
+        app.store.writer.probe(down, reachable=False, error="connection refused")  # as the next probe would
+        await settle(pilot, 0.3)
+        rows = await _wait_rows(pilot, lambda r: r[down][6].plain.startswith("stale"))
+        assert rows[down][1].plain == "✖ unhealthy"
+        assert app.sync_error is None  # the sync keeps running; the fault is that cluster's
+
+
+async def test_watch_mode_flags(sim, kubeconfig_path, tmp_path):
+    app = build_app(_args(kubeconfig_path, tmp_path / "cache.db", watch=True))
+    assert app.watch_mode and app.read_only
+
+
+def test_demo_simulation_starts_and_cleans_up():
+    sim = Simulation(clusters=1)
+    sim.start()
+    try:
+        assert sim.base_url and sim.base_url.startswith("http://127.0.0.1:")
+        assert sim.kubeconfig.exists()
+        with urllib.request.urlopen(f"{sim.base_url}/_admin/clusters", timeout=10) as resp:
+            assert resp.status == 200  # it really serves
+        pid = sim.proc.pid
+    finally:
+        sim.stop()
+    assert sim.proc.poll() is not None
+    assert not sim.dir.exists()
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive
