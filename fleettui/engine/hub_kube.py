@@ -86,6 +86,10 @@ class KubeHub:
             raise NotFoundError(f"application {namespace}/{name} not found on hub {self.name}")
         return obj
 
+    async def plan(self, document: dict[str, Any]) -> tuple[Any, list[Any]]:
+        """Validation only: the hub's controller decides the placements."""
+        return parse(document), []
+
     async def apply(self, document: dict[str, Any]) -> ApplyResult:
         self._guard("apply an application")
         app = parse(document)
