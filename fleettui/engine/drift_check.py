@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fleettui.engine.apply import describe
 from fleettui.engine.drift import allowed_paths, diff, effective_drift
 from fleettui.engine.errors import AppInvalid
+from fleettui.engine.health import judge
 from fleettui.engine.model import Application, parse
 from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME
 from fleettui.kube import errors
@@ -58,7 +59,27 @@ async def check_fleet(engine: Engine) -> DriftReport:
                 report.errors[cluster] = describe(exc)
 
     await asyncio.gather(*(check_cluster(c, items) for c, items in targets.items()))
+    await _update_health(engine, report)
     return report
+
+
+async def _update_health(engine: Engine, report: DriftReport) -> None:
+    """Health seen in the LISTs (Services aside: they need their Endpoints) goes to the
+    store; an application whose health changed gets a pass so its status follows."""
+    by_app: dict[tuple[str, str], list[tuple[str, str, str, str, str, bool | None, str | None]]] = {}
+    for app_key, row in report.observed:
+        by_app.setdefault(app_key, []).append(row)
+    for (ns, name), rows in by_app.items():
+        stored = {(r.cluster, r.api_version, r.kind, r.namespace, r.name): (r.healthy, r.message or "")
+                  for r in await engine.records.resources(ns, name)}
+        changed = [row for row in rows if row[:5] in stored and stored[row[:5]] != (row[5], row[6] or "")]
+        if changed:
+            await engine.records.set_health(ns, name, changed, now=engine.clock())
+            if await engine.acquire(ns, name):
+                try:
+                    await engine.reconcile(ns, name)
+                finally:
+                    await engine.release(ns, name)
 
 
 async def _check_one(engine: Engine, report: DriftReport, client: Any, cluster: str, app: Application,
@@ -68,6 +89,10 @@ async def _check_one(engine: Engine, report: DriftReport, client: Any, cluster: 
     key = (meta.get("namespace") or "", meta["name"])
     report.checked += 1
     current = live.get(key)
+    if obj["kind"] != "Service":
+        ok, msg = judge(current)
+        report.observed.append(((app.namespace, app.name),
+                                (cluster, obj["apiVersion"], obj["kind"], key[0], key[1], ok, msg)))
     paths = ["(missing)"] if current is None else diff(obj, current)
     allowed = allowed_paths(app, component=m["component"], kind=obj["kind"], name=meta["name"], affect="onStateKeep")
     if current is None and allowed and "*" in allowed:

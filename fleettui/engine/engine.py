@@ -58,6 +58,7 @@ class DriftReport:
     allowed: int = 0
     failed: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # cluster -> error
+    observed: list[tuple[tuple[str, str], tuple[Any, ...]]] = field(default_factory=list)  # health seen
 
 
 def _manifests_json(pl: Placement) -> list[dict[str, Any]]:

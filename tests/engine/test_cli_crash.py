@@ -122,3 +122,20 @@ async def test_read_only_and_bad_files(sim, kubeconfig_path, tmp_path):
     assert code == 1 and "spec.components[0].type" in err and "webservice" in err
     assert bad.read_text() == text
     assert sim.mutations() == 0
+
+
+async def test_cli_against_a_kubernetes_hub(sim, kubeconfig_path, tmp_path):
+    cache = tmp_path / "cache.db"
+    sim.cluster("hub").create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "platform"}})
+    code, out, err = await cli(sim, kubeconfig_path, cache, "app", "apply", "-f", str(EXAMPLES / "replication.yaml"),
+                               "--hub", "hub", advance=False)
+    assert code == 0, err
+    assert "application.core.oam.dev/node-agent created (hub hub)" in out
+    assert sim.cluster("hub").get("applications.core.oam.dev", "platform", "node-agent") is not None
+    code, out, err = await cli(sim, kubeconfig_path, cache, "controller", "--hub", "hub", "--once")
+    assert code == 0, err
+    code, out, err = await cli(sim, kubeconfig_path, cache, "app", "list", "--hub", "hub", "-o", "json",
+                               advance=False)
+    [item] = json.loads(out)["items"]
+    assert item["name"] == "node-agent" and item["hub"] == "hub" and item["revision"] == "node-agent-v1"
+    assert sim.mutations("idc-beijing") > 0  # the controller placed it on the members

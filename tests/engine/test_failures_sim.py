@@ -165,3 +165,19 @@ async def test_apply_once_on_update_keeps_live_values(hub, sim):
     assert dep["spec"]["replicas"] == 3  # the update kept the live value
     assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
     assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web")["spec"]["replicas"] == 1
+
+
+async def test_state_keeping_follows_health(hub, sim):
+    await hub.apply(web_app())
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    cluster = sim.cluster("edge-shenzhen")
+    live = cluster.get("deployments.apps", "shop", "web")
+    cluster.set_status("deployments.apps", "shop", "web", {**live["status"], "readyReplicas": 0,
+                                                           "availableReplicas": 0})
+    await hub.engine.keep_state()
+    app = await hub.get("shop", "web")
+    assert app["status"]["status"] == "unhealthy"
+    bad = [s for s in app["status"]["services"] if not s["healthy"]]
+    assert [s["cluster"] for s in bad] == ["edge-shenzhen"]
+    cells = {c.cluster: c.health for c in await hub.records.matrix()}
+    assert cells["edge-shenzhen"] != "healthy" and cells["idc-beijing"] == "healthy"
