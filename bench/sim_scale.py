@@ -95,6 +95,17 @@ async def wait_settled(apis: dict, expected: int, limit: float) -> tuple[float, 
     return time.monotonic() - t0, running
 
 
+async def wait_quiet(pid: int, limit: float = 90.0) -> float:
+    """Wait until the simulator's CPU share over 2 s drops below 10% (start-up work done)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        c0 = cpu_seconds(pid)
+        await asyncio.sleep(2)
+        if (cpu_seconds(pid) - c0) / 2 < 0.10:
+            break
+    return time.monotonic() - t0
+
+
 async def list_rate(apis: dict, seconds: float, concurrency: int, *, typed: bool) -> tuple[float, int]:
     """Lists/s; `typed` builds kubernetes_asyncio's model objects (client-side CPU dominates),
     otherwise the JSON is read raw (_preload_content=False), which measures the server."""
@@ -242,7 +253,8 @@ async def measure(proc: subprocess.Popen[str], kubeconfig: Path, args: argparse.
     try:
         settle, running = await wait_settled(apis, expected=120 * len(names), limit=240)
         print(f"settled: {running} pods running/completed after {settle:.1f}s more", flush=True)
-        await asyncio.sleep(3)
+        quiet_after = await wait_quiet(proc.pid)
+        print(f"controllers quiet (< 10% CPU) {quiet_after:.1f}s later", flush=True)
         cur, peak = rss_bytes(proc.pid)
         gib = cur / 2**30
         verdict = "ok" if gib < RSS_TARGET_GIB else "OVER TARGET"

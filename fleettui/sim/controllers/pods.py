@@ -74,7 +74,3 @@ def _evict_for_taints(rt: ClusterRuntime, pod: dict, node: dict) -> bool:
              type="Normal", component="taint-eviction-controller")
     rt.cluster.delete(RESOURCE, m.get("namespace"), m["name"])
     return True
-
-
-def pod_key(pod: dict) -> tuple[str, str]:
-    return (meta(pod).get("namespace", ""), meta(pod)["name"])

@@ -21,7 +21,7 @@ from .runtime import ClusterRuntime, parse_time
 
 RESOURCE = "replicasets.apps"
 COMPONENT = "replicaset-controller"
-BURST = 500  # controller.SlowStartInitialBatchSize aside, creations per sync are capped like this
+BURST = 500  # as the real controller: at most burstReplicas pod creations/deletions per sync
 
 
 def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:

@@ -90,7 +90,6 @@ class ClusterRuntime:
         self.backoff: dict[str, int] = {}
         self.ip_next: dict[str, int] = {}
         self.usage_cache: dict[str, list[float]] | None = None
-        self._seen_events: set[tuple[str, str, str]] = set()
         self._node_shapes: dict[str, Any] = {}
         self._selectors: dict[str, list[tuple[str, dict]]] = {}
         self._endpoint_sig: dict[Key, Any] = {}
@@ -231,13 +230,8 @@ class ClusterRuntime:
         self.manager.schedule(when, self.index, resource, key)
 
     def event(self, involved: dict, reason: str, message: str, *, type: str = "Warning",
-              component: str = "", once: bool = False) -> None:
-        """Record an Event; `once` suppresses repeats of the same reason for the same object."""
-        if once:
-            mark = (meta(involved).get("uid", ""), reason, message)
-            if mark in self._seen_events:
-                return
-            self._seen_events.add(mark)
+              component: str = "") -> None:
+        """Record an Event (the storage aggregates repeats into a count); never raises."""
         try:
             self.cluster.record_event(involved, reason, message, type=type, component=component)
         except Exception:
