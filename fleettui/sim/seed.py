@@ -24,15 +24,14 @@ edge cluster, or else the last one, shows as unavailable).
 
 from __future__ import annotations
 
-import base64
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .seed_catalog import APP_NAMESPACES, cluster_objects, hub_crds, member_registration
+from .seed_catalog import APP_NAMESPACES, cluster_objects
+from .seed_hub import hub_crds, member_registration
 
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-KUBELET_ANNOTATION = "sim.fleettui.io/kubelet"
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,3 @@ def populate_hub(hub: Any, specs: list[ClusterSpec], *, seed: str, base_url: str
         created = hub.create("managedclusters.cluster.open-cluster-management.io", managed)
         hub.set_status("managedclusters.cluster.open-cluster-management.io", None, created["metadata"]["name"], status)
         hub.create("secrets", secret)
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()

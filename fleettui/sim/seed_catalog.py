@@ -61,11 +61,11 @@ _PROVIDER = {
 }
 
 
-def _iso(ts: float) -> str:
+def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _hex(*parts: Any, n: int = 32) -> str:
+def short_hash(*parts: Any, n: int = 32) -> str:
     return hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:n]
 
 
@@ -114,24 +114,24 @@ def nodes(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tuple[s
                        "volumes.kubernetes.io/controller-managed-attach-detach": "true"}
         node_spec: dict[str, Any] = {"podCIDR": f"10.244.{k}.0/24", "podCIDRs": [f"10.244.{k}.0/24"]}
         if spec.provider == "ack":
-            node_spec["providerID"] = f"{spec.region}.i-bp1{_hex(spec.name, k, n=17)}"
+            node_spec["providerID"] = f"{spec.region}.i-bp1{short_hash(spec.name, k, n=17)}"
         elif spec.provider == "eks":
-            node_spec["providerID"] = f"aws:///{zone}/i-0{_hex(spec.name, k, n=16)}"
+            node_spec["providerID"] = f"aws:///{zone}/i-0{short_hash(spec.name, k, n=16)}"
         beat = now - rng.uniform(0, 30)
         if stopped:
             annotations[KUBELET_ANNOTATION] = "stopped"
             lost = now - 600 - rng.uniform(0, 1200)
-            conditions = [{"type": t, "status": "Unknown", "lastHeartbeatTime": _iso(lost),
-                           "lastTransitionTime": _iso(lost + 40), "reason": "NodeStatusUnknown",
+            conditions = [{"type": t, "status": "Unknown", "lastHeartbeatTime": iso(lost),
+                           "lastTransitionTime": iso(lost + 40), "reason": "NodeStatusUnknown",
                            "message": "Kubelet stopped posting node status."}
                           for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")]
             node_spec["taints"] = [
-                {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": _iso(lost + 40)},
-                {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "timeAdded": _iso(lost + 45)}]
+                {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": iso(lost + 40)},
+                {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "timeAdded": iso(lost + 45)}]
         else:
-            booted = _iso(now - 86400 * rng.uniform(3, 90))
+            booted = iso(now - 86400 * rng.uniform(3, 90))
             conditions = [
-                {"type": t, "status": s, "lastHeartbeatTime": _iso(beat), "lastTransitionTime": booted,
+                {"type": t, "status": s, "lastHeartbeatTime": iso(beat), "lastTransitionTime": booted,
                  "reason": r, "message": m}
                 for t, s, r, m in (
                     ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
@@ -148,12 +148,12 @@ def nodes(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tuple[s
             "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
-                "architecture": spec.arch, "bootID": _hex("boot", spec.name, k, n=36),
+                "architecture": spec.arch, "bootID": short_hash("boot", spec.name, k, n=36),
                 "containerRuntimeVersion": p[7], "kernelVersion": p[6].replace("x86_64", "aarch64")
                 if spec.arch == "arm64" else p[6],
                 "kubeProxyVersion": spec.kubelet_version, "kubeletVersion": spec.kubelet_version,
-                "machineID": _hex("machine", spec.name, k), "operatingSystem": "linux", "osImage": p[5],
-                "systemUUID": _hex("uuid", spec.name, k, n=36),
+                "machineID": short_hash("machine", spec.name, k), "operatingSystem": "linux", "osImage": p[5],
+                "systemUUID": short_hash("uuid", spec.name, k, n=36),
             },
         }
         yield "nodes", {"apiVersion": "v1", "kind": "Node",
@@ -335,7 +335,7 @@ def workloads(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict
                 s["spec"]["externalTrafficPolicy"] = "Cluster"
                 lb = ({"ip": f"47.{rng.randrange(96, 120)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"}
                       if spec.provider == "ack" else
-                      {"hostname": f"a{_hex(spec.name, name)}-{rng.randrange(10**9)}.{spec.region}.elb.amazonaws.com"})
+                      {"hostname": f"a{short_hash(spec.name, name)}-{rng.randrange(10**9)}.{spec.region}.elb.amazonaws.com"})
                 status = {"loadBalancer": {"ingress": [lb]}}
             yield "services", s, status
 
@@ -380,7 +380,7 @@ def _config(spec: ClusterSpec, rng: random.Random, storefront: int) -> Iterator[
 
     def secret(ns: str, name: str, type_: str, data: dict) -> tuple[str, dict, None]:
         return "secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": ns},
-                           "type": type_, "data": {k: _b64(v) for k, v in data.items()}}, None
+                           "type": type_, "data": {k: b64(v) for k, v in data.items()}}, None
 
     yield cm("kube-system", "coredns", {"Corefile": ".:53 {\n    errors\n    health\n    ready\n"
                                         "    kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
@@ -402,10 +402,10 @@ def _config(spec: ClusterSpec, rng: random.Random, storefront: int) -> Iterator[
                                                    "- name: Prometheus\n  type: prometheus\n"
                                                    "  url: http://prometheus.monitoring:9090\n"})
     yield secret("payments", "postgres-credentials", "Opaque",
-                 {"username": "postgres", "password": _hex("pw", spec.name, rng.random(), n=24)})
-    yield secret("payments", "psp-api-key", "Opaque", {"api-key": "sk_live_" + _hex("psp", spec.name, n=24)})
+                 {"username": "postgres", "password": short_hash("pw", spec.name, rng.random(), n=24)})
+    yield secret("payments", "psp-api-key", "Opaque", {"api-key": "sk_live_" + short_hash("psp", spec.name, n=24)})
     yield secret("platform", "api-gateway-tls", "kubernetes.io/tls",
-                 {"tls.crt": _PEM_CERT, "tls.key": "-----BEGIN PRIVATE KEY-----\nsimulated\n-----END PRIVATE KEY-----\n"})
+                 {"tls.crt": PEM_CERT, "tls.key": "-----BEGIN PRIVATE KEY-----\nsimulated\n-----END PRIVATE KEY-----\n"})
     yield secret("shop", "registry-pull", "kubernetes.io/dockerconfigjson",
                  {".dockerconfigjson": '{"auths":{"registry.example.com":{"auth":"c2ltOnNpbQ=="}}}'})
     ingress_class = _PROVIDER[spec.provider][4]
@@ -442,10 +442,10 @@ def _hpa_status(rng: random.Random, replicas: int) -> dict:
                  "message": "the desired count is within the acceptable range"}]}
 
 
-_PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIBsimulatedfleettui\n-----END CERTIFICATE-----\n"
+PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIBsimulatedfleettui\n-----END CERTIFICATE-----\n"
 
 
-def _b64(text: str) -> str:
+def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
@@ -464,108 +464,3 @@ def cluster_objects(spec: ClusterSpec, *, seed: str, rng: random.Random,
                                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
                         "subsets": [{"addresses": [{"ip": _node_ip(spec, 0).rsplit(".", 1)[0] + ".2"}],
                                      "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}, None
-
-
-# -- hub ---------------------------------------------------------------------
-
-
-def _crd(group: str, version: str, kind: str, plural: str, scope: str, *, short: list[str],
-         categories: list[str] | None = None, columns: list[dict] | None = None) -> dict:
-    open_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    names: dict[str, Any] = {"kind": kind, "listKind": f"{kind}List", "plural": plural,
-                             "singular": kind.lower(), "shortNames": short}
-    if categories:
-        names["categories"] = categories
-    ver: dict[str, Any] = {
-        "name": version, "served": True, "storage": True, "subresources": {"status": {}},
-        "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-            "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
-            "spec": open_object, "status": open_object}}},
-    }
-    if columns:
-        ver["additionalPrinterColumns"] = columns
-    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {"name": f"{plural}.{group}"},
-            "spec": {"group": group, "names": names, "scope": scope, "versions": [ver]}}
-
-
-def hub_crds() -> list[dict]:
-    age = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
-    managed = _crd("cluster.open-cluster-management.io", "v1", "ManagedCluster", "managedclusters", "Cluster",
-                   short=["mcl", "mcls"], columns=[
-                       {"name": "Hub Accepted", "type": "boolean", "jsonPath": ".spec.hubAcceptsClient"},
-                       {"name": "Managed Cluster URLs", "type": "string",
-                        "jsonPath": ".spec.managedClusterClientConfigs[*].url"},
-                       {"name": "Joined", "type": "string",
-                        "jsonPath": '.status.conditions[?(@.type=="ManagedClusterJoined")].status'},
-                       {"name": "Available", "type": "string",
-                        "jsonPath": '.status.conditions[?(@.type=="ManagedClusterConditionAvailable")].status'},
-                       age])
-    app = _crd("core.oam.dev", "v1beta1", "Application", "applications", "Namespaced",
-               short=["app", "velaapp"], categories=["oam"], columns=[
-                   {"name": "COMPONENT", "type": "string", "jsonPath": ".spec.components[*].name"},
-                   {"name": "TYPE", "type": "string", "jsonPath": ".spec.components[*].type"},
-                   {"name": "PHASE", "type": "string", "jsonPath": ".status.status"},
-                   {"name": "HEALTHY", "type": "boolean", "jsonPath": ".status.services[*].healthy"},
-                   {"name": "STATUS", "type": "string", "jsonPath": ".status.services[*].message"},
-                   age])
-    return [managed, app]
-
-
-_CLOUD = {"ack": ("Alibaba", "ACK", "AlibabaCloud"), "eks": ("Amazon", "EKS", "AWS"),
-          "idc": ("Other", "Other", "Other"), "edge": ("Other", "Other", "Other")}
-
-
-def member_registration(spec: ClusterSpec, url: str, *, now: float) -> tuple[dict, dict, dict]:
-    """(ManagedCluster, its status, KubeVela cluster Secret) for one member."""
-    cloud, vendor, platform = _CLOUD[spec.provider]
-    cpu_m, mem_ki = node_allocatable(spec)
-    joined = _iso(now - 86400 * (30 + spec.index))
-    version = spec.kubelet_version
-    labels = {"name": spec.name, "cloud": cloud, "vendor": vendor, "region": spec.region,
-              "cluster.open-cluster-management.io/clusterset": "default",
-              "fleettui.io/provider": spec.provider, "env": spec.env}
-    managed = {"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
-               "metadata": {"name": spec.name, "labels": labels},
-               "spec": {"hubAcceptsClient": True, "leaseDurationSeconds": 60,
-                        "managedClusterClientConfigs": [{"url": url, "caBundle": _b64(_PEM_CERT)}]}}
-    available = (
-        {"type": "ManagedClusterConditionAvailable", "status": "True", "lastTransitionTime": joined,
-         "reason": "ManagedClusterAvailable", "message": "Managed cluster is available"}
-        if spec.hub_available else
-        {"type": "ManagedClusterConditionAvailable", "status": "Unknown", "lastTransitionTime": _iso(now - 1800),
-         "reason": "ManagedClusterLeaseUpdateStopped", "message": "Registration agent stopped updating its lease."})
-    status = {
-        "conditions": [
-            {"type": "HubAcceptedManagedCluster", "status": "True", "lastTransitionTime": joined,
-             "reason": "HubClusterAdminAccepted", "message": "Accepted by hub cluster admin"},
-            {"type": "ManagedClusterJoined", "status": "True", "lastTransitionTime": joined,
-             "reason": "ManagedClusterJoined", "message": "Managed cluster joined"},
-            available],
-        "capacity": {"cpu": str(spec.node_cpu * spec.nodes),
-                     "memory": f"{spec.node_memory_gi * 1024 * 1024 * spec.nodes}Ki",
-                     "core_worker": str(spec.node_cpu * spec.nodes), "socket_worker": str(spec.nodes)},
-        "allocatable": {"cpu": f"{cpu_m * spec.nodes}m", "memory": f"{mem_ki * spec.nodes}Ki"},
-        "version": {"kubernetes": version},
-        "clusterClaims": [
-            {"name": "id.k8s.io", "value": spec.name},
-            {"name": "kubeversion.open-cluster-management.io", "value": version},
-            {"name": "platform.open-cluster-management.io", "value": platform},
-            {"name": "product.open-cluster-management.io", "value": vendor},
-            {"name": "region.open-cluster-management.io", "value": spec.region}],
-    }
-    x509 = spec.provider in ("ack", "eks")
-    data = {"endpoint": _b64(url)}
-    if x509:
-        data.update({"ca.crt": _b64(_PEM_CERT), "tls.crt": _b64(_PEM_CERT),
-                     "tls.key": _b64("-----BEGIN EC PRIVATE KEY-----\nsimulated\n-----END EC PRIVATE KEY-----\n")})
-    else:
-        data["token"] = _b64("eyJhbGciOiJSUzI1NiJ9.simulated." + _hex("token", spec.name, n=43))
-    secret = {"apiVersion": "v1", "kind": "Secret",
-              "metadata": {"name": spec.name, "namespace": "vela-system",
-                           "labels": {"cluster.core.oam.dev/cluster-credential-type":
-                                      "X509Certificate" if x509 else "ServiceAccountToken",
-                                      "fleettui.io/provider": spec.provider, "region": spec.region,
-                                      "env": spec.env}},
-              "type": "Opaque", "data": data}
-    return managed, status, secret
