@@ -41,7 +41,7 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
             rt.event(rs, "SuccessfulCreate", f"Created pod: {meta(created)['name']}", type="Normal",
                      component=COMPONENT)
     elif diff < 0:
-        for pod in sorted(pods, key=_deletion_rank)[: -diff]:
+        for pod in sorted(pods, key=_deletion_rank)[: min(-diff, BURST)]:
             rt.cluster.delete("pods", namespace, meta(pod)["name"])
             pods.remove(pod)
             rt.event(rs, "SuccessfulDelete", f"Deleted pod: {meta(pod)['name']}", type="Normal",
