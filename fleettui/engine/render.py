@@ -190,6 +190,9 @@ def override_diff(base: Any, patched: Any, path: str = "") -> list[tuple[str, An
             sub = f"{path}.{key}" if path else str(key)
             out += override_diff(base.get(key), patched.get(key), sub)
         return out
+    if isinstance(base, list) and isinstance(patched, list) and len(base) == len(patched):
+        return [d for i, (x, y) in enumerate(zip(base, patched, strict=True))
+                for d in override_diff(x, y, f"{path}[{i}]")]
     return [] if base == patched else [(path, base, patched)]
 
 

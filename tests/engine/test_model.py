@@ -143,7 +143,7 @@ def test_render_labels_namespace_and_traits():
         "labels" not in d["spec"]["components"][0]["properties"]["objects"][1]["metadata"]
     diff = {w: (x, y) for w, x, y in placement_diff(app, pl, revision="app-v1")}
     assert diff["Deployment web: spec.replicas"] == (1, 4)
-    assert diff["Deployment web: spec.template.spec.containers"][1][0]["image"] == "x:2"
+    assert diff["Deployment web: spec.template.spec.containers[0].image"] == ("x:1", "x:2")
 
 
 def test_json_patch_errors_name_the_operation():

@@ -164,3 +164,18 @@ async def test_unchanged_apply_keeps_revision(hub, sim):
     assert res.action == "unchanged"
     await settle(hub, sim, "shop", "web")
     assert len(await hub.records.revisions("shop", "web")) == 1
+
+
+async def test_suspend_a_running_deploy_then_resume(hub, sim):
+    await hub.apply(web_app())
+    first = await hub.engine.reconcile("shop", "web")  # applied, not healthy yet: the step runs
+    assert first.phase == "runningWorkflow"
+    await hub.suspend("shop", "web")
+    app = await hub.get("shop", "web")
+    assert app["status"]["workflow"]["suspend"] is True
+    assert phases(app) == {"deploy-first": "suspending", "deploy-others": "pending"}
+    await sim.advance(30)
+    assert (await hub.engine.reconcile("shop", "web")).phase == "workflowSuspending"
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web") is None
+    await hub.resume("shop", "web")
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
