@@ -27,6 +27,7 @@ class Controller:
     def __init__(self, hub: KubeHub, records: AppStore, fleet: Fleet, *, clock: Callable[[], float] = time.time,
                  concurrency: int = 16, workers: int = 4) -> None:
         self.hub = hub
+        hub.records = hub.records or records
         self.source = KubeSource(hub)
         self.engine = Engine(self.source, records, fleet, clock=clock, concurrency=concurrency,
                              hub_client=hub.client)

@@ -17,7 +17,7 @@ from fleettui.engine.hub import ApplyResult, AppStatus, ReadOnlyRefused, StatusR
 from fleettui.engine.model import API_VERSION, parse
 from fleettui.engine.source import AppState
 from fleettui.kube import ClusterClient, Resource, errors
-from fleettui.store.apps import AppRow
+from fleettui.store.apps import AppRow, AppStore
 
 FINALIZER = "app.oam.dev/resource-tracker-finalizer"
 
@@ -58,8 +58,9 @@ def status_rows(obj: dict[str, Any]) -> list[StatusRow]:
 
 
 class KubeHub:
-    def __init__(self, client: ClusterClient, *, read_only: bool = False) -> None:
+    def __init__(self, client: ClusterClient, *, read_only: bool = False, records: AppStore | None = None) -> None:
         self.client = client
+        self.records = records  # the local controller's cache: its revisions, when the hub keeps none
         self.name = client.context
         self.read_only = read_only or client.read_only
         self._res: Resource | None = None
@@ -176,7 +177,7 @@ class KubeHub:
         try:
             rev_res = await self.client.resource(API_VERSION, "ApplicationRevision")
         except errors.UnknownResource as exc:
-            raise OperationRefused(f"hub {self.name} keeps no ApplicationRevisions; rollback needs them") from exc
+            return await self._rollback_from_cache(obj, namespace, name, revision, exc)
         rev = await self.client.get(rev_res, target, namespace=namespace)
         if rev is None:
             raise OperationRefused(f"revision {target} of {namespace}/{name} not found on hub {self.name}")
@@ -185,6 +186,22 @@ class KubeHub:
             raise OperationRefused(f"revision {target} holds no application spec")
         await self.client.replace(await self.res(), {**obj, "spec": spec}, namespace=namespace)
         return f"Successfully rollback application {name} to revision {target}"
+
+    async def _rollback_from_cache(self, obj: dict[str, Any], namespace: str, name: str,
+                                   revision: str | int | None, cause: Exception) -> str:
+        """Our controller keeps revisions in its cache (the hub serves no ApplicationRevision)."""
+        from fleettui.engine.revisions import rollback_target
+
+        if self.records is None or not await self.records.revisions(namespace, name):
+            raise OperationRefused(f"hub {self.name} keeps no ApplicationRevisions and this cache has no "
+                                   f"revisions of {namespace}/{name} (run rollback where its controller runs)") from cause
+        current = ((obj.get("status") or {}).get("latestRevision") or {}).get("revision")
+        try:
+            document = await rollback_target(self.records, namespace, name, current, revision)
+        except LookupError as exc:
+            raise OperationRefused(str(exc)) from exc
+        await self.client.replace(await self.res(), {**obj, "spec": document["spec"]}, namespace=namespace)
+        return f"Successfully rollback application {name} to the spec of an earlier revision"
 
     async def delete(self, namespace: str, name: str) -> str:
         self._guard(f"delete {namespace}/{name}")

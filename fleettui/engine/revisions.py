@@ -25,7 +25,8 @@ async def ensure_revision(records: AppStore, app: Application, status: dict[str,
     revs = await records.revisions(app.namespace, app.name)
     match = next((r for r in reversed(revs) if r.hash == digest), None)
     if match is None:
-        number = (revs[-1].revision if revs else 0) + 1
+        # a controller with a fresh cache must not reuse a number the hub's status already shows
+        number = max(revs[-1].revision if revs else 0, int(latest.get("revision") or 0)) + 1
         name = revision_name(app.name, number)
         await records.add_revision(app.namespace, app.name, number, name, digest, app.document, now=now)
     else:

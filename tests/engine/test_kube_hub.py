@@ -112,3 +112,22 @@ async def test_controller_loop_watches_and_runs(kube_hub, store, fleet, sim):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_kube_hub_rollback_with_the_controllers_revisions(kube_hub, store, fleet, sim):
+    sim.cluster("hub").create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "platform"}})
+    ctl = Controller(kube_hub, AppStore(store, hub="hub"), fleet, clock=sim.clock.now)
+    doc = yaml.safe_load((EXAMPLES / "replication.yaml").read_text())
+    await kube_hub.apply(doc)
+    assert (await run(ctl, sim, "platform", "node-agent")).phase == "running"
+    doc["spec"]["components"][0]["properties"]["objects"][1]["data"]["log-level"] = "debug"
+    assert (await kube_hub.apply(doc)).action == "configured"
+    assert (await run(ctl, sim, "platform", "node-agent")).phase == "running"
+    cr = sim.cluster("hub").get(APPS, "platform", "node-agent")
+    assert cr["status"]["latestRevision"]["name"] == "node-agent-v2"
+    assert sim.cluster("idc-beijing").get("configmaps", "platform", "node-agent-config")["data"]["log-level"] == "debug"
+    await kube_hub.rollback("platform", "node-agent")
+    assert (await run(ctl, sim, "platform", "node-agent")).phase == "running"
+    cr = sim.cluster("hub").get(APPS, "platform", "node-agent")
+    assert cr["status"]["latestRevision"]["name"] == "node-agent-v1"
+    assert sim.cluster("idc-beijing").get("configmaps", "platform", "node-agent-config")["data"]["log-level"] == "info"

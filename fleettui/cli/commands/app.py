@@ -72,12 +72,21 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
 
         if not kubeconfig.has_context(hub_context):
             raise CliError(f"hub context {hub_context!r} is not in the kubeconfig")
+        from fleettui.config.paths import cache_path
+        from fleettui.store import Store, StoreError
+        from fleettui.store.apps import AppStore
+
+        try:
+            store = await Store.open(cache_path(cache_path_arg(args)))
+        except StoreError as exc:
+            raise CliError(str(exc)) from exc
         hub = KubeHub(ClusterClient.from_kubeconfig(kubeconfig, context=hub_context, read_only=read_only),
-                      read_only=read_only)
+                      read_only=read_only, records=AppStore(store, hub=hub_context))
         try:
             yield hub
         finally:
             await hub.close()
+            await store.close()
         return
     from fleettui.config.paths import cache_path
     from fleettui.engine.engine import Engine
