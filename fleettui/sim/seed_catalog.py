@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 APP_NAMESPACES = ("shop", "payments", "platform", "monitoring")
 KUBELET_ANNOTATION = "sim.fleettui.io/kubelet"
+PRESSURE_ANNOTATION = "sim.fleettui.io/pressure"
 
 # namespace, name, version, relative weight (cpu/memory), has a Service
 APPS: tuple[tuple[str, str, str, int, bool], ...] = (
@@ -118,6 +119,11 @@ def nodes(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tuple[s
         elif spec.provider == "eks":
             node_spec["providerID"] = f"aws:///{zone}/i-0{short_hash(spec.name, k, n=16)}"
         beat = now - rng.uniform(0, 30)
+        pressure = spec.disk_pressure_node and k == 1
+        if pressure:
+            annotations[PRESSURE_ANNOTATION] = "disk"
+            node_spec["taints"] = [{"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule",
+                                    "timeAdded": iso(now - 3600)}]
         if stopped:
             annotations[KUBELET_ANNOTATION] = "stopped"
             lost = now - 600 - rng.uniform(0, 1200)
@@ -131,11 +137,13 @@ def nodes(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tuple[s
         else:
             booted = iso(now - 86400 * rng.uniform(3, 90))
             conditions = [
-                {"type": t, "status": s, "lastHeartbeatTime": iso(beat), "lastTransitionTime": booted,
+                {"type": t, "status": s, "lastHeartbeatTime": iso(beat),
+                 "lastTransitionTime": iso(now - 3600) if s == "True" and t != "Ready" else booted,
                  "reason": r, "message": m}
                 for t, s, r, m in (
                     ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    ("DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure") if pressure
+                    else ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
                     ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                     ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))]
         cap_mem = spec.node_memory_gi * 1024 * 1024
@@ -240,10 +248,11 @@ def _replica_plan(spec: ClusterSpec, rng: random.Random, system_pods: int) -> di
 
 def workloads(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict, dict | None]]:
     reg = _PROVIDER[spec.provider][0].format(region=spec.region)
-    schedulable = spec.nodes - (1 if spec.not_ready_node else 0)
+    daemon_nodes = spec.nodes - (1 if spec.not_ready_node else 0)  # daemons tolerate disk pressure
+    schedulable = daemon_nodes - (1 if spec.disk_pressure_node and spec.nodes > 1 else 0)
     alloc_cpu, alloc_mem = node_allocatable(spec)
     total_cpu, total_mem = alloc_cpu * schedulable, alloc_mem // 1024 * schedulable
-    sys_pods = 2 + 1 + 1 + 1 + 1 + 2 + 1 + 2 * schedulable  # deployments, statefulsets, job, daemonsets
+    sys_pods = 2 + 1 + 1 + 1 + 1 + 2 + 1 + 2 * daemon_nodes  # deployments, statefulsets, job, daemonsets
     plan = _replica_plan(spec, rng, sys_pods)
     svc = _Services(spec)
     # Per-cluster utilisation targets make requested % differ across the fleet.

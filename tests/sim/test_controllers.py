@@ -516,3 +516,21 @@ def test_unschedulable_pods_are_retried_and_counted(h: Harness) -> None:
     h.run(620, step=10)
     [ev] = h.events("FailedScheduling")
     assert ev["count"] >= 3
+
+
+def test_disk_pressure_is_reported_and_tainted(h: Harness) -> None:
+    h.update("nodes", "node-0", lambda n: n["metadata"].setdefault("annotations", {}).update(
+        {"sim.fleettui.io/pressure": "disk"}), ns="")
+    h.run(2)
+    n = h.get("nodes", "node-0", ns="")
+    disk = cond(n, "DiskPressure")
+    assert (disk["status"], disk["reason"]) == ("True", "KubeletHasDiskPressure")
+    assert cond(n, "Ready")["status"] == "True"
+    assert n["spec"]["taints"][0]["key"] == "node.kubernetes.io/disk-pressure"
+    h.cluster.create("deployments.apps", deployment("web", replicas=4))
+    h.run(10)
+    assert "node-0" not in {p["spec"]["nodeName"] for p in h.pods("web")}
+    h.update("nodes", "node-0", lambda o: o["metadata"]["annotations"].pop("sim.fleettui.io/pressure"), ns="")
+    h.run(2)
+    n = h.get("nodes", "node-0", ns="")
+    assert cond(n, "DiskPressure")["status"] == "False" and not n["spec"].get("taints")

@@ -110,6 +110,9 @@ def test_demo_fleet_has_its_deliberately_unhealthy_things() -> None:
               for p in second.list("pods", "shop") if p["metadata"]["labels"]["app"] == "recommendations"}
     assert states <= {"ErrImagePull", "ImagePullBackOff"} and states
 
+    pressured = [n for n in third.list("nodes")
+                 if next(c for c in n["status"]["conditions"] if c["type"] == "DiskPressure")["status"] == "True"]
+    assert len(pressured) == 1  # with three clusters the 4th cluster's fault lands on the last
     not_ready = [n for n in third.list("nodes")
                  if next(c for c in n["status"]["conditions"] if c["type"] == "Ready")["status"] != "True"]
     assert len(not_ready) == 1
