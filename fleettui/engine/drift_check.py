@@ -20,12 +20,20 @@ if TYPE_CHECKING:
 
 
 async def _targets(engine: Engine) -> dict[str, list[tuple[Application, dict[str, Any]]]]:
-    """cluster -> [(app, {component, object})] for every applied placement of a finished app."""
+    """cluster -> [(app, {component, object})] for every applied placement of a finished app.
+    A finished app with garbage left (a cluster was down at collection time) gets a pass."""
     out: dict[str, list[tuple[Application, dict[str, Any]]]] = {}
     for ns, name in await engine.source.keys():
         state = await engine.source.load(ns, name)
         if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished"):
             continue
+        latest = (state.status.get("latestRevision") or {}).get("name")
+        if any(r.revision != latest for r in await engine.records.resources(ns, name)) \
+                and await engine.acquire(ns, name):
+            try:
+                await engine.reconcile(ns, name)
+            finally:
+                await engine.release(ns, name)
         try:
             app = parse(state.document, default_namespace=ns)
         except AppInvalid:

@@ -154,14 +154,16 @@ class Engine:
                 await self.records.add_event(namespace, name, "WorkflowFinished",
                                              f"workflow of {latest['name']} finished", now=self.clock())
             await self._gc(app, latest["name"])
-            await self._refresh_health(app)
+            await self._refresh_health(app, revision=latest["name"])
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
         return PassResult(settled, status.get("status", ""), wakeup)
 
     async def _fill_status(self, app: Application, status: dict[str, Any], generation: int) -> None:
         """status.services / appliedResources / status from what the store knows."""
-        rows = await self.records.resources(app.namespace, app.name)
+        latest = (status.get("latestRevision") or {}).get("name")
+        # what the current revision placed; objects of older revisions await garbage collection
+        rows = [r for r in await self.records.resources(app.namespace, app.name) if r.revision == latest]
         services: dict[tuple[str, str], dict[str, Any]] = {}
         for r in rows:
             svc = services.setdefault((r.component, r.cluster), {

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fleettui.engine.render import MemberCluster
-from fleettui.kube import ClusterClient
+from fleettui.kube import ClusterClient, errors
 
 ClientFactory = Callable[[str], ClusterClient]
 
@@ -50,6 +50,10 @@ class Fleet:
 
     def client(self, name: str) -> ClusterClient:
         if name not in self._clients:
+            if not any(m.name == name for m in self.members):
+                # e.g. garbage to collect on a cluster that has left the kubeconfig
+                raise errors.ConfigurationError(f"cluster {name} is not in the fleet (no kubeconfig context)",
+                                                cluster=name)
             self._clients[name] = self._factory(name)
         return self._clients[name]
 

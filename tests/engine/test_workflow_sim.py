@@ -179,3 +179,21 @@ async def test_suspend_a_running_deploy_then_resume(hub, sim):
     assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web") is None
     await hub.resume("shop", "web")
     assert (await settle(hub, sim, "shop", "web")).phase == "running"
+
+
+async def test_garbage_on_a_down_cluster_is_collected_later(hub, sim):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config"}, "data": {"k": "v1"}}
+    await hub.apply(web_app(extra_objects=[cm]))
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    sim.faults.set("edge-shenzhen", down="refuse")
+    v2 = web_app(clusters=["idc-beijing"])  # drops the ConfigMap and edge-shenzhen
+    await hub.apply(v2)
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    assert sim.cluster("edge-shenzhen").get("deployments.apps", "shop", "web") is not None  # could not delete
+    assert sim.cluster("idc-beijing").get("configmaps", "shop", "web-config") is None
+    assert "GCFailed" in [e.reason for e in await hub.records.events("shop", "web")]
+    sim.faults.clear("edge-shenzhen")
+    await hub.engine.keep_state()
+    assert sim.cluster("edge-shenzhen").get("deployments.apps", "shop", "web") is None
+    assert sim.cluster("edge-shenzhen").get("configmaps", "shop", "web-config") is None
+    assert {r.cluster for r in await hub.records.resources("shop", "web")} == {"ack-hangzhou-a", "idc-beijing"}
