@@ -135,6 +135,8 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
     emit("table", wf.get("steps") or [], STEP_COLUMNS)
     if wf.get("message"):
         print(f"message: {wf['message']}")
+    if result.phase == "workflowSuspending":
+        print(f"resume with: fleettui workflow resume {name} -n {namespace}")
     return 1 if result.phase in ("workflowFailed",) else 0
 
 
