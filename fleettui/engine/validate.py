@@ -1,0 +1,321 @@
+"""Validation of an Application document against what fleettui runs: every problem
+found, each with its field path, so one refusal names everything to fix."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fleettui.engine.errors import AppInvalid, Problem
+from fleettui.engine.model import (
+    API_VERSION,
+    COMPONENT_TYPES,
+    KIND,
+    POLICY_TYPES,
+    STEP_TYPES,
+    TRAIT_TYPES,
+    Application,
+    Component,
+    Policy,
+    Step,
+    Trait,
+)
+
+_APP_KEYS = {"apiVersion", "kind", "metadata", "spec", "status"}
+_SPEC_KEYS = {"components", "policies", "workflow"}
+_COMPONENT_KEYS = {"name", "type", "properties", "traits"}
+_TRAIT_KEYS = {"type", "properties"}
+_POLICY_KEYS = {"name", "type", "properties"}
+_WORKFLOW_KEYS = {"steps", "mode"}
+_STEP_KEYS = {"name", "type", "properties", "subSteps"}
+_PROPERTY_KEYS = {
+    "k8s-objects": {"objects"},
+    "ref-objects": {"objects"},
+    "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
+    "override": {"components", "selector"},
+    "apply-once": {"enable", "rules"},
+    "deploy": {"policies", "parallelism", "auto"},
+    "suspend": {"duration", "message"},
+    "step-group": set(),
+}
+_REF_OBJECT_KEYS = {"apiVersion", "kind", "resource", "group", "name", "namespace", "cluster",
+                    "labelSelector"}
+
+
+def parse_application(doc: Any, *, default_namespace: str = "default") -> Application:
+    """Validate and normalize one Application document; raise AppInvalid naming every problem."""
+    p: list[Problem] = []
+    if not isinstance(doc, dict):
+        raise AppInvalid("<input>", [Problem("", "an Application must be a mapping")])
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+    namespace = meta.get("namespace") or default_namespace
+    label = f"{namespace}/{name}" if name else "<unnamed>"
+    if doc.get("apiVersion") != API_VERSION or doc.get("kind") != KIND:
+        p.append(Problem("apiVersion", f"expected apiVersion {API_VERSION} kind {KIND}, "
+                         f"got {doc.get('apiVersion')!r} {doc.get('kind')!r}"))
+    if not name:
+        p.append(Problem("metadata.name", "required"))
+    _unknown(p, doc, _APP_KEYS, "")
+    spec = doc.get("spec")
+    if not isinstance(spec, dict):
+        p.append(Problem("spec", "required mapping"))
+        raise AppInvalid(label, p)
+    _unknown(p, spec, _SPEC_KEYS, "spec")
+    components = tuple(_components(p, spec.get("components")))
+    policies = tuple(_policies(p, spec.get("policies"), {c.name for c in components}))
+    steps = tuple(_workflow(p, spec.get("workflow"), {x.name: x for x in policies}))
+    if not steps and not any(x.type == "topology" for x in policies):
+        # KubeVela would deploy to its own hub cluster; fleettui has no "local" cluster.
+        p.append(Problem("spec.policies", "no topology policy: say which clusters to deploy to"))
+    if p:
+        raise AppInvalid(label, p)
+    document = {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": {k: copy.deepcopy(v) for k, v in meta.items()
+                     if k in ("name", "labels", "annotations")} | {"namespace": namespace},
+        "spec": copy.deepcopy(spec),
+    }
+    return Application(name, namespace, components, policies, steps, document)
+
+
+def _unknown(p: list[Problem], obj: dict[str, Any], known: set[str], path: str) -> None:
+    for key in obj:
+        if key not in known:
+            where = f"{path}.{key}" if path else key
+            p.append(Problem(where, f"field {key!r} is not supported (supported: {', '.join(sorted(known)) or 'none'})"))
+
+
+def _props(p: list[Problem], raw: Any, kind: str, path: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        p.append(Problem(path, "must be a mapping"))
+        return {}
+    _unknown(p, raw, _PROPERTY_KEYS[kind], path)
+    return raw
+
+
+def _components(p: list[Problem], raw: Any) -> list[Component]:
+    if not isinstance(raw, list) or not raw:
+        p.append(Problem("spec.components", "at least one component is required"))
+        return []
+    out: list[Component] = []
+    seen: set[str] = set()
+    for i, c in enumerate(raw):
+        path = f"spec.components[{i}]"
+        if not isinstance(c, dict):
+            p.append(Problem(path, "must be a mapping"))
+            continue
+        _unknown(p, c, _COMPONENT_KEYS, path)
+        name, ctype = c.get("name"), c.get("type")
+        if not isinstance(name, str) or not name:
+            p.append(Problem(f"{path}.name", "required"))
+            continue
+        if name in seen:
+            p.append(Problem(f"{path}.name", f"duplicate component name {name!r}"))
+        seen.add(name)
+        if ctype not in COMPONENT_TYPES:
+            p.append(Problem(f"{path}.type", f"component type {ctype!r} is not supported "
+                             f"(supported: {', '.join(COMPONENT_TYPES)})"))
+            continue
+        props = _props(p, c.get("properties"), ctype, f"{path}.properties")
+        _objects(p, props, ctype, f"{path}.properties.objects")
+        traits = tuple(_traits(p, c.get("traits"), f"{path}.traits"))
+        out.append(Component(name, ctype, props, traits))
+    return out
+
+
+def _objects(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> None:
+    objs = props.get("objects")
+    if not isinstance(objs, list) or not objs:
+        p.append(Problem(path, "at least one object is required"))
+        return
+    for j, o in enumerate(objs):
+        opath = f"{path}[{j}]"
+        if not isinstance(o, dict):
+            p.append(Problem(opath, "must be a mapping"))
+            continue
+        if ctype == "k8s-objects":
+            for key in ("apiVersion", "kind"):
+                if not isinstance(o.get(key), str) or not o.get(key):
+                    p.append(Problem(f"{opath}.{key}", "required"))
+            name = (o.get("metadata") or {}).get("name") if isinstance(o.get("metadata"), dict) else None
+            if not isinstance(name, str) or not name:
+                p.append(Problem(f"{opath}.metadata.name", "required"))
+        else:
+            _unknown(p, o, _REF_OBJECT_KEYS, opath)
+            if not (o.get("resource") or o.get("kind")):
+                p.append(Problem(f"{opath}.resource", "required (e.g. deployment, configmap)"))
+            if o.get("name") and o.get("labelSelector"):
+                p.append(Problem(opath, "name and labelSelector are exclusive"))
+            if not o.get("name") and not o.get("labelSelector"):
+                p.append(Problem(f"{opath}.name", "name or labelSelector is required"))
+
+
+def _traits(p: list[Problem], raw: Any, path: str, *, patch: bool = False) -> list[Trait]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        p.append(Problem(path, "must be a list"))
+        return []
+    out: list[Trait] = []
+    for i, t in enumerate(raw):
+        tpath = f"{path}[{i}]"
+        if not isinstance(t, dict):
+            p.append(Problem(tpath, "must be a mapping"))
+            continue
+        _unknown(p, t, _TRAIT_KEYS | ({"disable"} if patch else set()), tpath)
+        if t.get("type") not in TRAIT_TYPES:
+            p.append(Problem(f"{tpath}.type", f"trait type {t.get('type')!r} is not supported "
+                             f"(supported: {', '.join(TRAIT_TYPES)})"))
+            continue
+        props = t.get("properties") or {}
+        if not isinstance(props, dict):
+            p.append(Problem(f"{tpath}.properties", "must be a mapping"))
+            continue
+        out.append(Trait(t["type"], props))
+    return out
+
+
+def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        p.append(Problem("spec.policies", "must be a list"))
+        return []
+    out: list[Policy] = []
+    for i, pol in enumerate(raw):
+        path = f"spec.policies[{i}]"
+        if not isinstance(pol, dict):
+            p.append(Problem(path, "must be a mapping"))
+            continue
+        _unknown(p, pol, _POLICY_KEYS, path)
+        name, ptype = pol.get("name"), pol.get("type")
+        if not isinstance(name, str) or not name:
+            p.append(Problem(f"{path}.name", "required"))
+            continue
+        if any(x.name == name for x in out):
+            p.append(Problem(f"{path}.name", f"duplicate policy name {name!r}"))
+        if ptype not in POLICY_TYPES:
+            p.append(Problem(f"{path}.type", f"policy type {ptype!r} is not supported "
+                             f"(supported: {', '.join(POLICY_TYPES)})"))
+            continue
+        props = _props(p, pol.get("properties"), ptype, f"{path}.properties")
+        ppath = f"{path}.properties"
+        if ptype == "topology":
+            if not props.get("clusters") and "clusterLabelSelector" not in props \
+                    and "clusterSelector" not in props:
+                p.append(Problem(ppath, "clusters or clusterLabelSelector is required "
+                                 "(clusterLabelSelector: {} selects every cluster)"))
+            if "clusters" in props and not (isinstance(props["clusters"], list)
+                                            and all(isinstance(c, str) for c in props["clusters"])):
+                p.append(Problem(f"{ppath}.clusters", "must be a list of cluster names"))
+            for key in ("clusterLabelSelector", "clusterSelector"):
+                if key in props and not isinstance(props[key], dict):
+                    p.append(Problem(f"{ppath}.{key}", "must be a mapping of label to value"))
+        elif ptype == "override":
+            comps = props.get("components")
+            if not isinstance(comps, list):
+                p.append(Problem(f"{ppath}.components", "required list"))
+                comps = []
+            for j, c in enumerate(comps):
+                cpath = f"{ppath}.components[{j}]"
+                if not isinstance(c, dict):
+                    p.append(Problem(cpath, "must be a mapping"))
+                    continue
+                _unknown(p, c, _COMPONENT_KEYS, cpath)
+                if c.get("type") not in (None, "", *COMPONENT_TYPES):
+                    p.append(Problem(f"{cpath}.type", f"component type {c.get('type')!r} is not supported"))
+                if c.get("properties") is not None and not isinstance(c.get("properties"), dict):
+                    p.append(Problem(f"{cpath}.properties", "must be a mapping"))
+                _traits(p, c.get("traits"), f"{cpath}.traits", patch=True)
+            sel = props.get("selector")
+            if sel is not None and not (isinstance(sel, list) and all(isinstance(s, str) for s in sel)):
+                p.append(Problem(f"{ppath}.selector", "must be a list of component names"))
+        elif ptype == "apply-once":
+            rules = props.get("rules") or []
+            for j, r in enumerate(rules if isinstance(rules, list) else []):
+                rpath = f"{ppath}.rules[{j}]"
+                if not isinstance(r, dict) or not isinstance(r.get("strategy"), dict) \
+                        or not isinstance(r["strategy"].get("path"), list):
+                    p.append(Problem(f"{rpath}.strategy.path", "required list of paths"))
+                    continue
+                _unknown(p, r, {"selector", "strategy"}, rpath)
+                _unknown(p, r["strategy"], {"affect", "path"}, f"{rpath}.strategy")
+                if r["strategy"].get("affect") not in (None, "", "onUpdate", "onStateKeep", "always"):
+                    p.append(Problem(f"{rpath}.strategy.affect", "must be onUpdate, onStateKeep or always"))
+                _unknown(p, r.get("selector") or {}, {"componentNames", "componentTypes",
+                                                       "resourceTypes", "resourceNames"}, f"{rpath}.selector")
+        out.append(Policy(name, ptype, props))
+    return out
+
+
+def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[Step]:
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        p.append(Problem("spec.workflow", "must be a mapping"))
+        return []
+    _unknown(p, raw, _WORKFLOW_KEYS, "spec.workflow")
+    mode = raw.get("mode") or {}
+    if mode and (mode.get("steps", "StepByStep") != "StepByStep" or mode.get("subSteps", "DAG") != "DAG"):
+        p.append(Problem("spec.workflow.mode", "only steps: StepByStep and subSteps: DAG are supported"))
+    steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True)
+    names = [s.name for s in steps] + [x.name for s in steps for x in s.sub_steps]
+    for n in {n for n in names if names.count(n) > 1}:
+        p.append(Problem("spec.workflow.steps", f"duplicate step name {n!r}"))
+    return steps
+
+
+def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *, top: bool) -> list[Step]:
+    if not isinstance(raw, list):
+        p.append(Problem(path, "must be a list"))
+        return []
+    out: list[Step] = []
+    for i, s in enumerate(raw):
+        spath = f"{path}[{i}]"
+        if not isinstance(s, dict):
+            p.append(Problem(spath, "must be a mapping"))
+            continue
+        _unknown(p, s, _STEP_KEYS, spath)
+        name, stype = s.get("name"), s.get("type")
+        if not isinstance(name, str) or not name:
+            p.append(Problem(f"{spath}.name", "required"))
+            continue
+        allowed = STEP_TYPES if top else tuple(t for t in STEP_TYPES if t != "step-group")
+        if stype not in allowed:
+            p.append(Problem(f"{spath}.type", f"step type {stype!r} is not supported here "
+                             f"(supported: {', '.join(allowed)})"))
+            continue
+        props = _props(p, s.get("properties"), stype, f"{spath}.properties")
+        if stype == "deploy":
+            for j, pol in enumerate(props.get("policies") or []):
+                target = policies.get(pol)
+                if target is None:
+                    p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r}"))
+                elif target.type not in ("topology", "override"):
+                    p.append(Problem(f"{spath}.properties.policies[{j}]",
+                                     f"policy {pol!r} of type {target.type} cannot be used by deploy"))
+            if not any(policies.get(x) and policies[x].type == "topology" for x in props.get("policies") or []):
+                p.append(Problem(f"{spath}.properties.policies", "a deploy step needs a topology policy"))
+            par = props.get("parallelism", 5)
+            if not isinstance(par, int) or isinstance(par, bool) or par < 1:
+                p.append(Problem(f"{spath}.properties.parallelism", "must be a positive integer"))
+            if not isinstance(props.get("auto", True), bool):
+                p.append(Problem(f"{spath}.properties.auto", "must be true or false"))
+        elif stype == "suspend" and props.get("duration") is not None:
+            from fleettui.engine.durations import parse_duration
+
+            try:
+                parse_duration(props["duration"])
+            except ValueError as exc:
+                p.append(Problem(f"{spath}.properties.duration", str(exc)))
+        subs: list[Step] = []
+        if stype == "step-group":
+            subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False)
+        elif "subSteps" in s:
+            p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
+        out.append(Step(name, stype, props, tuple(subs)))
+    return out
