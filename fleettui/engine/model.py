@@ -25,6 +25,7 @@ TRAIT_TYPES = ("scaler", "labels", "annotations", "json-merge-patch", "json-patc
 POLICY_TYPES = ("topology", "override", "apply-once")
 STEP_TYPES = ("deploy", "suspend", "step-group")
 
+
 @dataclass(frozen=True)
 class Trait:
     type: str
