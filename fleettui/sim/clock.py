@@ -48,7 +48,10 @@ class VirtualClock:
                 self._changed = asyncio.Event()
             wait = remaining / self.speed if self.speed > 0 else 3600.0
             try:
-                await asyncio.wait_for(self._changed.wait(), timeout=min(wait, 3600.0))
+                # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
+                # arrives as the event fires, and stop() then waits forever.
+                async with asyncio.timeout(min(wait, 3600.0)):
+                    await self._changed.wait()
             except TimeoutError:
                 pass
             else:
