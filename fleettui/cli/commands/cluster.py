@@ -7,9 +7,10 @@ leaves the file as it was and two concurrent edits do not lose each other.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from fleettui.cli.common import CliError, opt
+from fleettui.cli.common import CliError, add_output_option, emit, opt
 from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, edit
 from fleettui.config.labels import parse_label_args
@@ -111,6 +112,73 @@ def run_hub(args: argparse.Namespace) -> int:
     return 0
 
 
+LIST_COLUMNS = (
+    ("name", "name"),
+    ("context", "context"),
+    ("source", "source"),
+    ("provider", "provider"),
+    ("region", "region"),
+    ("zone", "zone"),
+    ("labels", "labels_text"),
+    ("registration", "registration_text"),
+)
+
+
+def member_record(member: Any) -> dict[str, Any]:
+    """A discovered member as a flat record (JSON/YAML) plus the table's text columns."""
+    rec = {
+        "name": member.name,
+        "context": member.context,
+        "server": member.server,
+        "source": member.source,
+        "provider": member.provider,
+        "region": member.region,
+        "zone": member.zone,
+        "labels": dict(member.labels),
+        "prometheus": member.prometheus_url,
+        "cost": member.cost.to_dict() if member.cost else None,
+        "registration": dict(member.registration) if member.registration else None,
+    }
+    rec["labels_text"] = ",".join(f"{k}={v}" for k, v in sorted(member.labels.items()))
+    rec["registration_text"] = member.registration.summary if member.registration else ""
+    return rec
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Discover the fleet now (kubeconfig + fleet file + hub) without touching the cache."""
+    import asyncio
+
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.config.kubeconfig import load_kubeconfig
+    from fleettui.sync.members import discover_members
+
+    fleet_arg = opt(args, "fleet")
+    try:
+        kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
+        fleet = FleetFile.load(fleet_file_path(fleet_arg), missing_ok=fleet_arg is None)
+        members = asyncio.run(
+            discover_members(
+                kubeconfig,
+                fleet,
+                opt(args, "context"),
+                read_only=True,
+                hub_context=opt(args, "hub"),
+                request_timeout=args.request_timeout,
+            )
+        )
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    for problem in members.errors:
+        print(f"fleettui: warning: {problem}", file=sys.stderr)
+    records = [member_record(m) for m in members]
+    if args.output != "table":
+        for r in records:
+            r.pop("labels_text")
+            r.pop("registration_text")
+    emit(args.output, records, LIST_COLUMNS, kind="MemberList")
+    return 0
+
+
 def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "cluster",
@@ -154,6 +222,29 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     lb.add_argument("labels", nargs="+", metavar="KEY=VALUE|KEY-")
     lb.add_argument("--overwrite", action="store_true", help="allow changing existing values")
     lb.set_defaults(handler=run_label)
+
+    ls = sub.add_parser(
+        "list",
+        parents=parents,
+        help="discover the fleet now: contexts, fleet file, hub registrations",
+        description="Members as discovery finds them right now (no cache): kubeconfig contexts "
+        "enriched by the fleet file, plus OCM ManagedClusters and KubeVela cluster secrets on the hub.",
+    )
+    ls.add_argument(
+        "--hub",
+        metavar="CONTEXT",
+        default=argparse.SUPPRESS,
+        help="hub context (default: the fleet file's hub)",
+    )
+    ls.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout for each request to the hub (default: %(default)s)",
+    )
+    add_output_option(ls)
+    ls.set_defaults(handler=run_list)
 
     hub = sub.add_parser("hub", parents=parents, help="name the hub context (OCM / KubeVela)")
     hub.add_argument("context", nargs="?", metavar="CONTEXT")
