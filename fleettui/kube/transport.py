@@ -42,7 +42,12 @@ def _rest_client(cfg: Configuration) -> RESTClientObject:
     loads the whole system bundle (~30 ms of blocked event loop), which for a
     hundred such clusters was seconds at start. (Added by the store/sync work.)"""
     global _SYSTEM_CA_CONTEXT
-    if cfg.ssl_ca_cert or cfg.cert_file or not cfg.verify_ssl or cfg.disable_strict_ssl_verification:
+    if (
+        cfg.ssl_ca_cert
+        or cfg.cert_file
+        or not cfg.verify_ssl
+        or cfg.disable_strict_ssl_verification
+    ):
         return RESTClientObject(cfg)
     if _SYSTEM_CA_CONTEXT is None:
         _SYSTEM_CA_CONTEXT = ssl.create_default_context()

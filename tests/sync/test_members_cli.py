@@ -13,7 +13,9 @@ async def run_cli(argv):
 
 async def test_cluster_list_with_hub(sim, kubeconfig_path, tmp_path, capsys):
     fleet = tmp_path / "fleet.yaml"
-    fleet.write_text(f"hub: hub\nclusters:\n  {sim.cluster_names[0]}:\n    labels: {{env: staging}}\n")
+    fleet.write_text(
+        f"hub: hub\nclusters:\n  {sim.cluster_names[0]}:\n    labels: {{env: staging}}\n"
+    )
     argv = ["cluster", "list", "--kubeconfig", str(kubeconfig_path), "--fleet", str(fleet)]
     assert await run_cli([*argv, "-o", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -32,7 +34,9 @@ async def test_cluster_list_with_hub(sim, kubeconfig_path, tmp_path, capsys):
 
 async def test_cluster_list_hub_down_warns(sim, kubeconfig_path, capsys):
     sim.faults.set("hub", down="refuse")
-    rc = await run_cli(["cluster", "list", "--kubeconfig", str(kubeconfig_path), "--hub", "hub", "-o", "yaml"])
+    rc = await run_cli(
+        ["cluster", "list", "--kubeconfig", str(kubeconfig_path), "--hub", "hub", "-o", "yaml"]
+    )
     captured = capsys.readouterr()
     assert rc == 0
     assert "fleettui: warning: hub hub: cannot list ManagedClusters" in captured.err
@@ -40,6 +44,8 @@ async def test_cluster_list_hub_down_warns(sim, kubeconfig_path, capsys):
 
 
 async def test_cluster_list_bad_glob(sim, kubeconfig_path, capsys):
-    rc = await run_cli(["cluster", "list", "--kubeconfig", str(kubeconfig_path), "--context", "gke-*"])
+    rc = await run_cli(
+        ["cluster", "list", "--kubeconfig", str(kubeconfig_path), "--context", "gke-*"]
+    )
     assert rc == 1
     assert "no cluster or context matches 'gke-*'" in capsys.readouterr().err
