@@ -276,7 +276,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temp file in the same directory, fsync, rename.
 
     The file mode of an existing file is kept; a new file gets 0644 minus umask.
+    A symlink is followed (dotfile managers link the real file from elsewhere):
+    its target is replaced, the link stays.
     """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777

@@ -183,3 +183,17 @@ def test_relabel_kubectl_semantics(tmp_path):
     assert f.clusters["ack-hangzhou-a"].labels["env"] == "dev"
     with pytest.raises(ConfigError, match="not in the fleet file"):
         f.relabel("nope", {}, [])
+
+
+def test_save_through_a_symlink_keeps_the_link(tmp_path):
+    real_dir = tmp_path / "dotfiles"
+    real_dir.mkdir()
+    real = real_dir / "fleet.yaml"
+    real.write_text(GOOD)
+    link = tmp_path / "fleet.yaml"
+    link.symlink_to(real)
+    f = FleetFile.load(link)
+    f.remove("bare")
+    f.save()
+    assert link.is_symlink()
+    assert "bare" not in FleetFile.load(real).clusters
