@@ -261,3 +261,16 @@ async def test_write_bodies_and_content_types(fake):
     }
     with pytest.raises(ValueError):
         await c.patch(POD, "p", {"a": 1}, patch_type="json")
+
+
+async def test_429_carries_retry_after(fake):
+    async def busy(req):
+        resp = status(429, "TooManyRequests", "the server is busy")
+        resp.headers["Retry-After"] = "3"
+        return resp
+
+    fake.on("GET", "/version", busy)
+    async with ClusterClient.from_kubeconfig(fake.kubeconfig(), context="fake") as c:
+        with pytest.raises(errors.TooManyRequests) as ei:
+            await c.version()
+    assert ei.value.retry_after == 3.0 and ei.value.retryable
