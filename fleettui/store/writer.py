@@ -276,7 +276,9 @@ class InventoryWriter:
                 await self._poll_external()
                 last_poll = loop.time()
             try:
-                first = await asyncio.wait_for(self._queue.get(), timeout=self.poll_interval)
+                # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancellation
+                async with asyncio.timeout(self.poll_interval):
+                    first = await self._queue.get()
             except TimeoutError:
                 continue
             batch = [first]
@@ -290,7 +292,8 @@ class InventoryWriter:
                     op = self._queue.get_nowait()
                 except asyncio.QueueEmpty:
                     try:
-                        op = await asyncio.wait_for(self._queue.get(), timeout=remaining)
+                        async with asyncio.timeout(remaining):
+                            op = await self._queue.get()
                     except TimeoutError:
                         break
                 batch.append(op)

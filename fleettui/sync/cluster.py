@@ -188,7 +188,8 @@ class ClusterSync:
             self._probe_now.clear()
             await self.probe()
             try:
-                await asyncio.wait_for(self._probe_now.wait(), timeout=self.probe_interval)
+                async with asyncio.timeout(self.probe_interval):
+                    await self._probe_now.wait()
             except TimeoutError:
                 continue
             # woken by a failing informer: probe now, but not more than once a second

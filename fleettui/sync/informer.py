@@ -129,7 +129,11 @@ class Informer:
         try:
             while True:
                 try:
-                    ev = await asyncio.wait_for(it.__anext__(), timeout=self.idle_timeout)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+                    # cancellation that races with a result, and the informer would
+                    # then outlive the sync that cancelled it
+                    async with asyncio.timeout(self.idle_timeout):
+                        ev = await it.__anext__()
                 except StopAsyncIteration:
                     return
                 except TimeoutError:
