@@ -178,7 +178,8 @@ class ClusterSync:
         """Probe every `probe_interval` and keep every informer running, until cancelled."""
         async with asyncio.TaskGroup() as tg:
             for inf in self.informers:
-                tg.create_task(inf.run(), name=f"informer {self.name}/{inf.spec.kind}")
+                tg.create_task(inf.run(resume=inf.resource_version is not None),
+                               name=f"informer {self.name}/{inf.spec.kind}")
             tg.create_task(self._probe_loop(), name=f"probe {self.name}")
 
     async def _probe_loop(self) -> None:

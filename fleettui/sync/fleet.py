@@ -168,10 +168,24 @@ class FleetSync:
         results.sort(key=lambda r: order.get(r.name, len(order)))
         return SyncReport(tuple(results), time.monotonic() - t0)
 
-    async def run(self) -> None:
-        """Keep every member's inventory current until cancelled (informers + probes)."""
+    async def run(self, *, resume: bool = True) -> None:
+        """Keep every member's inventory current until cancelled (informers + probes).
+
+        `resume`: informers whose (cluster, kind) the cache already holds with a
+        resourceVersion start by watching from it, so a restart with a warm cache
+        does not relist the whole fleet; a version the server no longer has (410)
+        relists that one kind.
+        """
         gate = asyncio.Semaphore(self.concurrency)
         await self._register(gate)
+        if resume:
+            for state in await self.store.sync_states():
+                cs = self.clusters.get(state["cluster"])
+                if cs is None or not state["resource_version"] or state["listed_at"] is None:
+                    continue
+                for inf in cs.informers:
+                    if inf.spec.kind == state["kind"]:
+                        inf.resource_version = state["resource_version"]
         try:
             async with asyncio.TaskGroup() as tg:
                 for cs in self.clusters.values():

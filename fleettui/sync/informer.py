@@ -104,6 +104,8 @@ class Informer:
         if event_type == "BOOKMARK":
             if rv:
                 self.resource_version = rv
+                # where a restart can resume from (see FleetSync.run)
+                self.writer.sync_state(self.cluster, self.spec.kind, resource_version=rv)
             return
         md = obj.get("metadata") or {}
         if event_type in ("ADDED", "MODIFIED"):

@@ -262,3 +262,16 @@ async def _reachable(cache, name, want):
     await cache.writer.flush()
     row = await cache.cluster(name)
     return row if row is not None and row.reachable is want else None
+
+
+async def test_a_warm_restart_resumes_watches_instead_of_relisting(sim, cache, members, kubeconfig):
+    assert (await _fleet(cache, members, kubeconfig).sync_once()).ok
+    name = sim.cluster_names[0]
+    sim.cluster(name).create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                            "metadata": {"name": "while-away"}})
+    fleet = _fleet(cache, members, kubeconfig, probe_interval=0.2, watch_timeout=30)
+    async with _running(fleet):
+        # the change made while no sync ran arrives through the resumed watch
+        await _eventually(lambda: _has(cache, name, "Namespace", "while-away"))
+        informers = {i.spec.kind: i for i in fleet.clusters[name].informers}
+        assert informers["Namespace"].lists == 0 and informers["Node"].lists == 0
