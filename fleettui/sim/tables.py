@@ -170,6 +170,61 @@ def _event_row(o: dict[str, Any], now: float) -> list[Any]:
             f"{(inv.get('kind') or '').lower()}/{inv.get('name', '')}", o.get("message", "")]
 
 
+def _ingress_row(o: dict[str, Any], now: float) -> list[Any]:
+    spec = o.get("spec") or {}
+    hosts = ",".join(r.get("host", "*") for r in spec.get("rules") or []) or "*"
+    lb = ((o.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    ports = "80, 443" if spec.get("tls") else "80"
+    return [_name(o), spec.get("ingressClassName") or "<none>", hosts,
+            ",".join(i.get("ip") or i.get("hostname") or "" for i in lb), ports, _age(o, now)]
+
+
+def _hpa_row(o: dict[str, Any], now: float) -> list[Any]:
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    targets = []
+    current = {m.get("resource", {}).get("name"): m for m in st.get("currentMetrics") or []}
+    for m in spec.get("metrics") or []:
+        res = m.get("resource") or {}
+        want = (res.get("target") or {}).get("averageUtilization")
+        cur = ((current.get(res.get("name")) or {}).get("resource") or {}).get("current", {})
+        have = cur.get("averageUtilization")
+        targets.append(f"{res.get('name')}: {'<unknown>' if have is None else f'{have}%'}/{want}%")
+    return [_name(o), f"{ref.get('kind', '')}/{ref.get('name', '')}", ", ".join(targets) or "<none>",
+            spec.get("minReplicas", 1), spec.get("maxReplicas", 0), st.get("currentReplicas", 0), _age(o, now)]
+
+
+def _sa_row(o: dict[str, Any], now: float) -> list[Any]:
+    return [_name(o), len(o.get("secrets") or []), _age(o, now)]
+
+
+def _endpoints_row(o: dict[str, Any], now: float) -> list[Any]:
+    addrs = [f"{a.get('ip')}:{p.get('port')}" for sub in o.get("subsets") or []
+             for a in sub.get("addresses") or [] for p in (sub.get("ports") or [{}])]
+    shown = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [_name(o), shown or "<none>", _age(o, now)]
+
+
+def _slice_row(o: dict[str, Any], now: float) -> list[Any]:
+    ports = ",".join(str(p.get("port")) for p in o.get("ports") or []) or "<unset>"
+    addrs = [a for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
+    shown = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", _age(o, now)]
+
+
+def _pvc_row(o: dict[str, Any], now: float) -> list[Any]:
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    modes = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+    return [_name(o), st.get("phase", "Pending"), spec.get("volumeName", ""),
+            (st.get("capacity") or {}).get("storage", ""),
+            ",".join(modes.get(m, m) for m in st.get("accessModes") or []),
+            spec.get("storageClassName") or "<unset>", _age(o, now)]
+
+
+def _crd_row(o: dict[str, Any], now: float) -> list[Any]:
+    return [_name(o), o["metadata"].get("creationTimestamp", "")]
+
+
 def _col(name: str, type_: str = "string", priority: int = 0, fmt: str = "") -> dict[str, Any]:
     return {"name": name, "type": type_, "format": fmt, "description": name, "priority": priority}
 
@@ -197,6 +252,18 @@ _COLUMNS: dict[str, tuple[list[dict[str, Any]], Row]] = {
                         _col("Active", "integer"), _col("Last Schedule"), _AGE], _cronjob_row),
     "configmaps": ([_NAME, _col("Data", "integer"), _AGE], _cm_row),
     "secrets": ([_NAME, _col("Type"), _col("Data", "integer"), _AGE], _secret_row),
+    "ingresses.networking.k8s.io": ([_NAME, _col("Class"), _col("Hosts"), _col("Address"), _col("Ports"), _AGE],
+                                    _ingress_row),
+    "horizontalpodautoscalers.autoscaling": ([_NAME, _col("Reference"), _col("Targets"),
+                                              _col("MinPods", "integer"), _col("MaxPods", "integer"),
+                                              _col("Replicas", "integer"), _AGE], _hpa_row),
+    "serviceaccounts": ([_NAME, _col("Secrets", "integer"), _AGE], _sa_row),
+    "endpoints": ([_NAME, _col("Endpoints"), _AGE], _endpoints_row),
+    "endpointslices.discovery.k8s.io": ([_NAME, _col("AddressType"), _col("Ports"), _col("Endpoints"), _AGE],
+                                        _slice_row),
+    "persistentvolumeclaims": ([_NAME, _col("Status"), _col("Volume"), _col("Capacity"), _col("Access Modes"),
+                                _col("StorageClass"), _AGE], _pvc_row),
+    "customresourcedefinitions.apiextensions.k8s.io": ([_NAME, _col("Created At", "date")], _crd_row),
     "events": ([_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], _event_row),
 }
 
