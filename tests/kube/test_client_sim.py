@@ -185,6 +185,12 @@ async def test_server_side_apply(client):
         await client.apply(cm("ssa", k="3"), field_manager="someone-else", force=False)
     forced = await client.apply(cm("ssa", k="3"), field_manager="someone-else", force=True)
     assert forced["data"]["k"] == "3"
+    dry = await client.apply(cm("ssa-dry", k="1"), dry_run=True)
+    assert dry["data"] == {"k": "1"}
+    assert (
+        await client.get(await client.resource("v1", "ConfigMap"), "ssa-dry", namespace="default")
+        is None
+    )
     with pytest.raises(ValueError):
         await client.apply({"kind": "ConfigMap", "metadata": {"name": "x"}})
 
