@@ -209,7 +209,7 @@ def _container(name: str, image: str, port: int, cpu_m: int, mem_mi: int, *, pro
                       "limits": {"cpu": f"{cpu_m * 2}m", "memory": f"{mem_mi}Mi"}},
     }
     if probe:
-        c["readinessProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "initialDelaySeconds": 3,
+        c["readinessProbe"] = {"httpGet": {"path": "/healthz", "port": "http", "scheme": "HTTP"}, "initialDelaySeconds": 3,
                                "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1,
                                "failureThreshold": 3}
     return c
