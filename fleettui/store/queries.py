@@ -15,7 +15,7 @@ from fleettui.store.models import (
     ServiceRow,
     WorkloadRow,
 )
-from fleettui.store.writer import WORKLOAD_KINDS
+from fleettui.store.rows import WORKLOAD_KINDS
 
 CLUSTER_COLUMNS = (
     "name, context, server, coalesce(provider, found_provider), coalesce(region, found_region),"

@@ -33,8 +33,9 @@ from fleettui.store.models import (
     TopologyNode,
     WorkloadRow,
 )
+from fleettui.store.rows import WORKLOAD_KINDS
 from fleettui.store.topology import build_topology
-from fleettui.store.writer import WORKLOAD_KINDS, InventoryWriter
+from fleettui.store.writer import InventoryWriter
 
 _WL = repr(WORKLOAD_KINDS)
 

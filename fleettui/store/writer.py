@@ -23,108 +23,14 @@ from typing import Any
 import aiosqlite
 
 from fleettui.store.feed import Change, ChangeFeed
+from fleettui.store.rows import (
+    HEALTH_SQL,
+    ROLLUP_SQL,
+    UPSERT_OBJECT_SQL,
+    object_row,
+)
 
 log = logging.getLogger(__name__)
-
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
-
-# Summary keys that have their own column; everything else goes into `data`.
-_COLUMNS = (
-    "uid",
-    "resource_version",
-    "health",
-    "message",
-    "phase",
-    "ready",
-    "desired",
-    "cpu_m",
-    "mem_b",
-    "node",
-    "ts",
-)
-_KEYS = frozenset(_COLUMNS) | {"namespace", "name"}
-# Never stored, whatever a caller passes: the contents of Secrets and ConfigMaps.
-_PRIVATE = frozenset({"data", "stringData", "binaryData", "spec", "status"})
-_INTS = frozenset({"ready", "desired", "cpu_m", "mem_b"})
-
-_UPSERT_OBJECT = (
-    "INSERT OR REPLACE INTO objects (cluster, kind, namespace, name, uid, resource_version,"
-    " health, message, phase, ready, desired, cpu_m, mem_b, node, ts, data, observed_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
-
-_REGISTRATION_FIELDS = ("context", "server", "provider", "region", "zone", "source", "registration")
-
-# Roll-ups are recomputed from the object rows, so they can never drift from them.
-_ROLLUP = f"""
-UPDATE clusters SET
-  nodes_total   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Node'),
-  nodes_ready   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Node' AND ready > 0),
-  cpu_alloc_m   = (SELECT coalesce(sum(cpu_m), 0) FROM objects WHERE cluster = :c AND kind = 'Node'),
-  mem_alloc_b   = (SELECT coalesce(sum(mem_b), 0) FROM objects WHERE cluster = :c AND kind = 'Node'),
-  cpu_req_m     = (SELECT coalesce(sum(cpu_m), 0) FROM objects
-                   WHERE cluster = :c AND kind = 'Pod' AND phase IN ('Pending', 'Running')),
-  mem_req_b     = (SELECT coalesce(sum(mem_b), 0) FROM objects
-                   WHERE cluster = :c AND kind = 'Pod' AND phase IN ('Pending', 'Running')),
-  pods_running  = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Running'),
-  pods_pending  = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Pending'),
-  pods_failed   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Failed'),
-  workloads_total = (SELECT count(*) FROM objects WHERE cluster = :c
-                     AND kind IN {WORKLOAD_KINDS!r}),
-  workloads_unhealthy = (SELECT count(*) FROM objects WHERE cluster = :c
-                     AND kind IN {WORKLOAD_KINDS!r} AND health IN ('degraded', 'unhealthy')),
-  warning_events = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Event'),
-  found_provider = (SELECT json_extract(data, '$.provider') AS v FROM objects
-                    WHERE cluster = :c AND kind = 'Node' AND v IS NOT NULL
-                    GROUP BY v ORDER BY count(*) DESC, v LIMIT 1),
-  found_region  = (SELECT json_extract(data, '$.region') AS v FROM objects
-                    WHERE cluster = :c AND kind = 'Node' AND v IS NOT NULL
-                    GROUP BY v ORDER BY count(*) DESC, v LIMIT 1),
-  -- a cluster spread over several zones lists them all (sorted), e.g. "cn-hangzhou-h,cn-hangzhou-i"
-  found_zone    = (SELECT group_concat(z, ',') FROM (SELECT DISTINCT json_extract(data, '$.zone') AS z
-                    FROM objects WHERE cluster = :c AND kind = 'Node' AND z IS NOT NULL ORDER BY z))
-WHERE name = :c
-"""
-
-# A cluster's health follows from its last probe and its roll-ups.
-_HEALTH = """
-UPDATE clusters SET health = CASE
-  WHEN reachable IS NULL THEN 'unknown'
-  WHEN reachable = 0 THEN 'unhealthy'
-  WHEN nodes_total > 0 AND nodes_ready = 0 THEN 'unhealthy'
-  WHEN nodes_ready < nodes_total OR workloads_unhealthy > 0 THEN 'degraded'
-  WHEN last_error IS NOT NULL THEN 'degraded'
-  ELSE 'healthy' END
-WHERE name = ?
-"""
-
-
-def object_row(cluster: str, kind: str, summary: Mapping[str, Any], observed_at: float) -> tuple:
-    """One `objects` row from a summary dict (see `fleettui.sync.summaries`)."""
-    get = summary.get
-    extra = {
-        k: v for k, v in summary.items() if k not in _KEYS and k not in _PRIVATE and v is not None
-    }
-    return (
-        cluster,
-        kind,
-        get("namespace") or "",
-        summary["name"],
-        get("uid"),
-        get("resource_version"),
-        get("health") or "unknown",
-        get("message") or "",
-        get("phase"),
-        int(get("ready") or 0),
-        int(get("desired") or 0),
-        int(get("cpu_m") or 0),
-        int(get("mem_b") or 0),
-        get("node"),
-        get("ts"),
-        json.dumps(extra, separators=(",", ":"), default=str),
-        observed_at,
-    )
-
 
 class _Flush:
     __slots__ = ("future",)
@@ -348,7 +254,7 @@ class InventoryWriter:
                         j += 1
                     group = ops[i:j]
                     if tag == "upsert":
-                        await conn.executemany(_UPSERT_OBJECT, [o[3] for o in group])
+                        await conn.executemany(UPSERT_OBJECT_SQL, [o[3] for o in group])
                     else:
                         await conn.executemany(
                             "DELETE FROM objects WHERE cluster=? AND kind=? AND namespace=? AND name=?",
@@ -364,7 +270,7 @@ class InventoryWriter:
                     await conn.execute(
                         "DELETE FROM objects WHERE cluster=? AND kind=?", (cluster, kind)
                     )
-                    await conn.executemany(_UPSERT_OBJECT, rows)
+                    await conn.executemany(UPSERT_OBJECT_SQL, rows)
                     await conn.execute(
                         "INSERT INTO sync_state (cluster, kind, resource_version, listed_at,"
                         " updated_at, count, last_error) VALUES (?,?,?,?,?,?,NULL)"
@@ -426,10 +332,10 @@ class InventoryWriter:
                     )
                 i += 1
             for cluster in rollup:
-                await conn.execute(_ROLLUP, {"c": cluster})
+                await conn.execute(ROLLUP_SQL, {"c": cluster})
                 changes[Change("clusters", cluster)] = None
             for cluster in rollup | health:
-                await conn.execute(_HEALTH, (cluster,))
+                await conn.execute(HEALTH_SQL, (cluster,))
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
