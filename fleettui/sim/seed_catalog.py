@@ -246,7 +246,7 @@ def _replica_plan(spec: ClusterSpec, rng: random.Random, system_pods: int) -> di
     return plan
 
 
-def workloads(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict, dict | None]]:
+def workloads(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tuple[str, dict, dict | None]]:
     reg = _PROVIDER[spec.provider][0].format(region=spec.region)
     daemon_nodes = spec.nodes - (1 if spec.not_ready_node else 0)  # daemons tolerate disk pressure
     schedulable = daemon_nodes - (1 if spec.disk_pressure_node and spec.nodes > 1 else 0)
@@ -348,7 +348,7 @@ def workloads(spec: ClusterSpec, rng: random.Random) -> Iterator[tuple[str, dict
                 status = {"loadBalancer": {"ingress": [lb]}}
             yield "services", s, status
 
-    yield from _batch(spec, reg)
+    yield from _batch(spec, reg, now)
     yield from _config(spec, rng, plan["storefront"])
 
 
@@ -364,7 +364,7 @@ def _stateful(spec: ClusterSpec, ns: str, name: str, container: dict, replicas: 
     return sts
 
 
-def _batch(spec: ClusterSpec, reg: str) -> Iterator[tuple[str, dict, dict | None]]:
+def _batch(spec: ClusterSpec, reg: str, now: float) -> Iterator[tuple[str, dict, dict | None]]:
     container = {"name": "reindex", "image": f"{reg}/catalog-indexer:3.2.0",
                  "args": ["--full"], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}
     yield "jobs.batch", {
@@ -379,7 +379,15 @@ def _batch(spec: ClusterSpec, reg: str) -> Iterator[tuple[str, dict, dict | None
         "spec": {"schedule": "0 2 * * *", "concurrencyPolicy": "Forbid", "successfulJobsHistoryLimit": 3,
                  "failedJobsHistoryLimit": 1, "suspend": False,
                  "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": [
-                     {"name": "reconcile", "image": f"{reg}/ledger:2.8.0", "args": ["reconcile", "--yesterday"]}]}}}}}}, None
+                     {"name": "reconcile", "image": f"{reg}/ledger:2.8.0", "args": ["reconcile", "--yesterday"]}]}}}}}}, \
+        _last_nightly_run(now)
+
+
+def _last_nightly_run(now: float) -> dict:
+    """CronJob status after its most recent 02:00 UTC run (the simulator runs no CronJob controller)."""
+    day = 86400
+    last = (now - 2 * 3600) // day * day + 2 * 3600
+    return {"lastScheduleTime": iso(last), "lastSuccessfulTime": iso(last + 47)}
 
 
 def _config(spec: ClusterSpec, rng: random.Random, storefront: int) -> Iterator[tuple[str, dict, dict | None]]:
@@ -467,7 +475,7 @@ def cluster_objects(spec: ClusterSpec, *, seed: str, rng: random.Random,
                                    [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], None,
                                    {"component": "apiserver", "provider": "kubernetes"}), None
     else:
-        yield from workloads(spec, rng)
+        yield from workloads(spec, rng, now)
     yield "endpoints", {"apiVersion": "v1", "kind": "Endpoints",
                         "metadata": {"name": "kubernetes", "namespace": "default",
                                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},

@@ -91,6 +91,8 @@ def test_demo_cluster_has_the_scale_profile_and_labelled_nodes() -> None:
     assert c.get("deployments.apps", "kube-system", "coredns") is not None
     assert c.list("configmaps") and c.list("secrets") and c.list("statefulsets.apps") and c.list("daemonsets.apps")
     assert c.get("serviceaccounts", "shop", "default") is not None  # the namespace controllers ran
+    cron = c.get("cronjobs.batch", "payments", "ledger-reconcile")
+    assert cron["status"]["lastScheduleTime"].endswith("T02:00:00Z")
     # everything but the deliberately unhealthy things (all in the one cluster there is) comes up
     unavailable = [d["metadata"]["name"] for d in c.list("deployments.apps")
                    if d["status"].get("availableReplicas", 0) < d["spec"]["replicas"]]
