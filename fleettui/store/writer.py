@@ -65,6 +65,7 @@ class InventoryWriter:
         self._data_version: int | None = None
         self.last_error: str | None = None
         self.rows_written = 0
+        self.transactions = 0
 
     # -- the write API (never blocks; `flush()` waits for everything queued) --
 
@@ -226,6 +227,7 @@ class InventoryWriter:
                 self.last_error = f"{type(error).__name__}: {error}"
             else:
                 self.rows_written += sum(_op_rows(op) for op in ops)
+                self.transactions += 1
                 await self._note_own_write()
         for change in changes:
             self._feed.publish(change)

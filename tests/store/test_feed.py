@@ -55,3 +55,32 @@ async def test_another_process_writing_is_noticed_as_external(tmp_path):
     finally:
         await other.close()
         await watcher.close()
+
+
+async def test_a_real_other_process_writing_is_noticed(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "cache.db"
+    watcher = await Store.open(path, poll_interval=0.05)
+    try:
+        sub = watcher.subscribe()
+        await asyncio.sleep(0.15)
+        script = (
+            "import asyncio, sys\n"
+            "from fleettui.store import Store\n"
+            "async def main():\n"
+            "    s = await Store.open(sys.argv[1])\n"
+            "    s.writer.put_cluster('from-subprocess')\n"
+            "    await s.writer.flush()\n"
+            "    await s.close()\n"
+            "asyncio.run(main())\n"
+        )
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, str(path),
+                                                    stderr=subprocess.PIPE)
+        _, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        assert await asyncio.wait_for(anext(sub), 3) == Change("external", None)
+        assert [c.name for c in await watcher.clusters()] == ["from-subprocess"]
+    finally:
+        await watcher.close()

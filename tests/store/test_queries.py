@@ -193,3 +193,14 @@ async def test_a_cluster_over_several_zones_lists_them(store):
     store.writer.replace("a", "Node", [{"name": f"n{i}", "zone": z} for i, z in enumerate("jhhi")])
     await store.writer.flush()
     assert (await store.cluster("a")).zone == "h,i,j"
+
+
+async def test_writes_are_batched_into_few_transactions(store):
+    store.writer.batch_rows = 1000
+    before = store.writer.transactions
+    for i in range(5000):
+        store.writer.upsert("a", "Pod", {"namespace": "n", "name": f"p{i}", "phase": "Running"})
+    await store.writer.flush()
+    assert store.writer.transactions - before <= 6
+    assert (await store.cluster("a")) is None  # objects of an unregistered cluster are kept...
+    assert (await store.object_counts("a")) == {"Pod": 5000}  # ...and counted
