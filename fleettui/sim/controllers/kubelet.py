@@ -44,6 +44,8 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
     statuses = status.get("containerStatuses") or []
     waiting = {((c.get("state") or {}).get("waiting") or {}).get("reason") for c in statuses} - {None}
     containers = (pod.get("spec") or {}).get("containers") or []
+    if not containers:
+        return  # nothing to run (the apiserver would have refused such a pod)
     broken = [c["name"] for c in containers if image_is_broken(c.get("image", ""))]
 
     def due(delay: float) -> bool:
