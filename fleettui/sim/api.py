@@ -238,7 +238,7 @@ def create(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
     if t.name is not None:
         raise errors.method_not_allowed()
     obj = _check_identity(t, parse_body(raw, content_type=request.content_type), need_name=False)
-    created = cluster.create(t.rt.key, obj, field_manager=field_manager(request), dry_run=dry_run(request))
+    created = cluster.create(t.rt.key, obj, field_manager=field_manager(request), dry_run=dry_run(request), validate=True)
     return respond(as_version(created, t.group_version), 201)
 
 
@@ -250,7 +250,7 @@ def update(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
         return respond(_update_scale(cluster, t, body, field_manager(request), dry_run(request)))
     obj = _check_identity(t, body, need_name=True)
     new = cluster.update(t.rt.key, obj, subresource=t.subresource, field_manager=field_manager(request),
-                         dry_run=dry_run(request))
+                         dry_run=dry_run(request), validate=True)
     return respond(as_version(new, t.group_version))
 
 
@@ -279,7 +279,7 @@ def patch(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> w
         raise errors.bad_request("the patch removed the object's metadata")
     _check_identity(t, patched, need_name=True)
     new = cluster.update(t.rt.key, patched, subresource=t.subresource, field_manager=manager,
-                         dry_run=dry_run(request))
+                         dry_run=dry_run(request), validate=True)
     return respond(as_version(new, t.group_version))
 
 
@@ -304,12 +304,12 @@ def _apply(cluster: SimCluster, t: Target, request: web.Request, raw: bytes,
                           status_isolated=t.rt.status, resource_name=t.name or "")
     managed = merged["metadata"].pop("managedFields")
     if live is None:
-        created = cluster.create(t.rt.key, merged, managed_fields=managed, dry_run=dry_run(request))
+        created = cluster.create(t.rt.key, merged, managed_fields=managed, dry_run=dry_run(request), validate=True)
         return respond(as_version(created, t.group_version), 201)
     rv = (body.get("metadata") or {}).get("resourceVersion")
     merged["metadata"]["resourceVersion"] = rv or live["metadata"]["resourceVersion"]
     new = cluster.update(t.rt.key, merged, subresource=t.subresource, managed_fields=managed,
-                         dry_run=dry_run(request))
+                         dry_run=dry_run(request), validate=True)
     return respond(as_version(new, t.group_version))
 
 
@@ -364,7 +364,7 @@ def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str,
     new = _set(clone(live), t.rt.scale.spec_replicas, replicas)
     rv = (scale.get("metadata") or {}).get("resourceVersion")
     new["metadata"] = dict(new["metadata"], resourceVersion=rv or live["metadata"]["resourceVersion"])
-    updated = cluster.update(t.rt.key, new, field_manager=manager, dry_run=dry)
+    updated = cluster.update(t.rt.key, new, field_manager=manager, dry_run=dry, validate=True)
     return scale_of(t.rt, updated)
 
 

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fleettui.sim import errors
+from fleettui.sim import errors, validation
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.errors import ApiError as ApiError  # re-exported for callers
 from fleettui.sim.resources import CRD_KEY, ResourceType, builtin_table, from_crd
@@ -144,10 +144,13 @@ class SimCluster:
         field_manager: str | None = None,
         managed_fields: list[dict[str, Any]] | None = None,
         dry_run: bool = False,
+        validate: bool = False,
     ) -> dict[str, Any]:
         """Create with full server semantics; emits ADDED. Raises ApiError.
 
         `dry_run`: every check and default, nothing stored (as `?dryRun=All`).
+        `validate`: the per-kind checks of validation.py; the HTTP layer asks for them,
+        the seed and the controllers (trusted internals) do not.
 
         As the apiserver does, status sent with a create is dropped for kinds with a
         status subresource (nodes excepted): set it afterwards with `set_status`.
@@ -173,6 +176,8 @@ class SimCluster:
         if self.get(resource, ns, name) is not None:
             raise errors.already_exists(rt.plural, rt.group, name)
         self._prepare_create(rt, obj)
+        if validate:
+            validation.validate(rt, obj)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             meta.pop(k, None)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -220,6 +225,7 @@ class SimCluster:
         field_manager: str | None = None,
         managed_fields: list[dict[str, Any]] | None = None,
         dry_run: bool = False,
+        validate: bool = False,
     ) -> dict[str, Any]:
         """Replace an object (PUT semantics); emits MODIFIED unless nothing changed.
 
@@ -272,6 +278,8 @@ class SimCluster:
                         f"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers {sorted(added)!r}")])
             if rt.key == "namespaces":
                 new["spec"] = old.get("spec", new.get("spec"))
+            if validate:
+                validation.validate(rt, new)
             if rt.generation and _spec_of(new) != _spec_of(old):
                 meta["generation"] = old_meta.get("generation", 1) + 1
         else:

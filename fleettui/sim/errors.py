@@ -83,6 +83,8 @@ STALE = "the object has been modified; please apply your changes to the latest v
 def invalid(kind: str, group: str, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
     """causes: (reason, field, message) e.g. ("FieldValueInvalid", "metadata.name", "Invalid value: ...")."""
     text = ", ".join(f"{field}: {msg}" for _, field, msg in causes)
+    if len(causes) > 1:
+        text = f"[{text}]"  # apimachinery's aggregate error format
     details = _details(name, group, kind)
     details["causes"] = [{"reason": r, "message": m, "field": f} for r, f, m in causes]
     return ApiError(422, "Invalid", f'{kind}{"." + group if group else ""} "{name}" is invalid: {text}', details=details)

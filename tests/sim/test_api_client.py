@@ -407,3 +407,23 @@ async def test_selector_watch_sees_objects_enter_and_leave(sim: Simulator, http)
     await task
     events = [json.loads(line)["type"] for line in body.splitlines()]
     assert events == ["ADDED", "MODIFIED", "DELETED"]
+
+
+async def test_invalid_objects_are_422_with_every_cause(http):
+    bad = deployment("bad")
+    bad["spec"]["selector"] = {"matchLabels": {"app": "other"}}
+    bad["spec"]["template"]["spec"]["containers"][0].pop("image")
+    bad["metadata"]["labels"]["bad key!"] = "x"
+    status, body = await http.call("POST", "/apis/apps/v1/namespaces/default/deployments", bad)
+    assert (status, body["reason"]) == (422, "Invalid")
+    fields = {c["field"] for c in body["details"]["causes"]}
+    assert fields == {"metadata.labels", "spec.template.metadata.labels", "spec.template.spec.containers[0].image"}
+    assert body["message"].startswith('Deployment.apps "bad" is invalid: [')
+    status, body = await http.call("POST", "/api/v1/namespaces/default/services",
+                                   {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 70000}]}})
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec.ports[0].port"
+    good = deployment("good")
+    await http.call("POST", "/apis/apps/v1/namespaces/default/deployments", good)
+    status, body = await http.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/good",
+                                   {"spec": {"replicas": -1}}, ctype="application/merge-patch+json")
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec.replicas"
