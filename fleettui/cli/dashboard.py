@@ -9,6 +9,7 @@ worker: the first frame shows the cache and never waits on the network.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -29,12 +30,20 @@ def _kubeconfig_label(arg: str | None) -> str:
     return ":".join(_short(p) for p in paths)
 
 
+def _import_sync() -> None:
+    import fleettui.sync  # noqa: F401
+    import fleettui.sync.members  # noqa: F401
+
+
 def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hub: str | None,
                      read_only: bool) -> Callable[..., Any]:
     """The coroutine the app runs in its sync worker: discover members, then keep the
     store current until the app exits."""
 
     async def run_sync(store: Any, notice: Callable[[str], None]) -> None:
+        # importing the sync (kubernetes_asyncio, aiohttp) takes a while: do it off
+        # the event loop the screen shares, so the UI stays responsive meanwhile
+        await asyncio.to_thread(_import_sync)
         from fleettui.sync import FleetSync
         from fleettui.sync.members import discover_members
 

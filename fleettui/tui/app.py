@@ -11,6 +11,8 @@ from its own worker; the UI never waits on it or on the network.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -112,6 +114,9 @@ class FleetApp(App[None]):
         self._refreshing = False
         self._dirty = True
         self._pending_select: str | None = None
+        self._sync_thread: threading.Thread | None = None
+        self._sync_loop: asyncio.AbstractEventLoop | None = None
+        self._sync_task: asyncio.Task[None] | None = None
         loaded = load_themes()
         self.theme_errors = loaded.errors
         for t in loaded.themes:
@@ -159,12 +164,11 @@ class FleetApp(App[None]):
         self._start_refresh()  # the cached fleet, before any network call returns
         self._watch_store()
         self.set_interval(self.tick, self._request_refresh)  # ages move on
-        if self._run_sync is not None:
-            self._sync_worker()
         if self.theme_errors:
             self.notify("\n".join(self.theme_errors), title="theme skipped", severity="warning")
 
     async def on_unmount(self) -> None:
+        self._stop_sync()
         if self._own_store and self.store is not None:
             await self.store.close()
 
@@ -177,16 +181,58 @@ class FleetApp(App[None]):
             async for change in changes:
                 self.post_message(StoreChanged(change))
 
-    @work(exclusive=True, group="sync", exit_on_error=False)
-    async def _sync_worker(self) -> None:
-        assert self.store is not None and self._run_sync is not None
-        self.post_message(SyncStateChanged(True))
-        try:
-            await self._run_sync(self.store, self._sync_notice)
-        except Exception as exc:  # shown in the status bar; the cached view stays
-            self.post_message(SyncStateChanged(False, f"{type(exc).__name__}: {exc}"))
+    # -- the sync: its own thread and event loop, its own connection to the store --
+    #
+    # A first sync of a large fleet parses tens of thousands of objects; on the
+    # screen's event loop that would make keys wait. So the sync runs on a loop
+    # of its own in a thread, writes through its own Store on the same file, and
+    # the screen learns of its writes from the change feed's `external` polling.
+
+    def _start_sync(self) -> None:
+        if self._run_sync is None or self._sync_thread is not None:
             return
-        self.post_message(SyncStateChanged(False))
+        path = self._store_path or (self.store.path if self.store is not None else None)
+        self._sync_thread = threading.Thread(target=self._sync_thread_main, args=(path,),
+                                             name="fleet-sync", daemon=True)
+        self._sync_thread.start()
+
+    def _sync_thread_main(self, path: Path | str) -> None:
+        loop = asyncio.new_event_loop()
+        self._sync_loop = loop
+        try:
+            loop.run_until_complete(self._sync_main(path))
+        finally:
+            loop.close()
+
+    async def _sync_main(self, path: Path | str) -> None:
+        assert self._run_sync is not None
+        self._sync_task = asyncio.current_task()
+        self.post_message(SyncStateChanged(True))  # post_message is thread-safe
+        error = None
+        try:
+            store = await Store.open(path)
+        except Exception as exc:
+            self.post_message(SyncStateChanged(False, f"cannot open the cache: {exc}"))
+            return
+        try:
+            await self._run_sync(store, self._sync_notice)
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # shown in the status bar; the cached view stays
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            await store.close()
+        self.post_message(SyncStateChanged(False, error))
+
+    def _stop_sync(self) -> None:
+        loop, task, thread = self._sync_loop, self._sync_task, self._sync_thread
+        if loop is not None and task is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+        if thread is not None:
+            thread.join(timeout=10)
 
     def _sync_notice(self, text: str) -> None:
         self.post_message(SyncNotice(text))
@@ -253,6 +299,10 @@ class FleetApp(App[None]):
                 self.notify(f"{key} is not in the cache", severity="warning")
         if self.first_data_at is None and parts:
             self.first_data_at = time.perf_counter()
+            # the sync starts once the cached fleet is on screen: its start-up (imports,
+            # discovery, a hundred clients) must not delay the first frame
+            if self._run_sync is not None:
+                self.call_after_refresh(self._start_sync)
         if self._dirty:
             self._request_refresh()
 
