@@ -96,11 +96,14 @@ BUILTIN: tuple[ResourceType, ...] = (
        short_names=("hpa",), categories=("all",), status=True),
     _r("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
     _r("coordination.k8s.io", "v1", "leases", "Lease"),
+    _r("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False,
+       verbs=("create",)),
     _r("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False,
        short_names=("crd", "crds"), categories=("api-extensions",), status=True, generation=True),
 )
 
 CRD_KEY = "customresourcedefinitions.apiextensions.k8s.io"
+ACCESS_REVIEW_KEY = "selfsubjectaccessreviews.authorization.k8s.io"  # answered, never stored
 
 
 def from_crd(crd: dict[str, Any]) -> list[ResourceType]:

@@ -30,6 +30,7 @@ from fleettui.sim import api, discovery, errors, watch
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Fault, FaultTable, RequestLog
+from fleettui.sim.resources import ACCESS_REVIEW_KEY
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,11 @@ class ClusterServer:
         if fault.error_rate and self.rng.random() < fault.error_rate:
             return api.error_response(ApiError(500, "InternalError",
                                                "Internal error occurred: simulated apiserver failure"))
+        if target is not None and target.rt.key == ACCESS_REVIEW_KEY:
+            try:
+                return await self._access_review(target, request, allowed=not fault.forbidden)
+            except ApiError as exc:
+                return api.error_response(exc)
         if fault.forbidden and target is not None:
             scope = f'in the namespace "{target.namespace}"' if target.namespace else "at the cluster scope"
             return api.error_response(errors.forbidden(
@@ -99,6 +105,19 @@ class ClusterServer:
             return await self._resource(cluster, target, verb, request)
         except ApiError as exc:
             return api.error_response(exc)
+
+    async def _access_review(self, t: api.Target, request: web.Request, *, allowed: bool) -> web.Response:
+        """`kubectl auth can-i`: everything is allowed unless the forbidden fault is on
+        (answered even then, as RBAC lets every user ask)."""
+        if request.method != "POST" or t.name is not None:
+            raise errors.method_not_allowed()
+        body = api.parse_body(await request.read(), content_type=request.content_type)
+        if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
+            raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
+        body["status"] = {"allowed": True} if allowed else {
+            "allowed": False, "reason": "the simulator's forbidden fault is on for this cluster"}
+        body.setdefault("metadata", {})["creationTimestamp"] = None
+        return api.respond(body, 201)
 
     def _discovery(self, cluster: SimCluster, segs: list[str], request: web.Request) -> web.Response:
         if request.method != "GET":

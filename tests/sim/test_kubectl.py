@@ -286,3 +286,11 @@ async def test_typed_create_commands_send_protobuf(kubectl: Kubectl, sim: Simula
     svc = cluster.get("services", "team-a", "web")
     assert svc["spec"]["ports"][0]["targetPort"] == 8080 and svc["spec"]["selector"] == {"app": "web"}
     assert cluster.get("cronjobs.batch", "team-a", "cj")["spec"]["schedule"] == "*/5 * * * *"
+
+
+async def test_auth_can_i_follows_the_forbidden_fault(kubectl: Kubectl, sim: Simulator):
+    _, out, _ = await kubectl("auth", "can-i", "create", "deployments", "-n", "default")
+    assert out.strip() == "yes"
+    sim.faults.set(kubectl.context, forbidden=True)
+    rc, out, _ = await kubectl("auth", "can-i", "list", "pods", check=False)
+    assert rc == 1 and out.startswith("no")
