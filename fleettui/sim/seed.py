@@ -13,9 +13,10 @@ Two seeds:
   Deliberately unhealthy, by position in the fleet: the 1st cluster has a pod
   that fits no node (Pending, FailedScheduling), the 2nd a Deployment whose
   image tag is `broken` (ImagePullBackOff, then ProgressDeadlineExceeded after
-  its 120 s deadline), the 3rd a NotReady node, the 4th a node under
-  DiskPressure (tainted, so nothing new lands there); with fewer clusters they
-  pile onto the ones there are. Generated clusters get the same faults now and then.
+  its 120 s deadline), the 3rd a NotReady node; with fewer clusters these pile
+  onto the ones there are. Fleets of 4+ also have a node under DiskPressure
+  (tainted, so nothing new lands there) in the 4th, and of 5+ a crash-looping
+  `payments/currency-rates` (CrashLoopBackOff) in the 5th. Generated clusters get the same faults now and then.
 - `empty`: built-in namespaces, the `kubernetes` Service and the nodes only.
 
 The hub gets the OCM ManagedCluster and KubeVela Application CRDs; with the demo
@@ -59,6 +60,7 @@ class ClusterSpec:
     broken_deployment: bool = False
     not_ready_node: bool = False
     disk_pressure_node: bool = False
+    crash_loop: bool = False
     hub_available: bool = True
 
     @property
@@ -142,7 +144,9 @@ def cluster_specs(seed: str, count: int) -> list[ClusterSpec]:
             pending_pod=demo and (i == 0 or (i >= 8 and i % 13 == 4)),
             broken_deployment=demo and (i == min(1, count - 1) or (i >= 8 and i % 7 == 3)),
             not_ready_node=demo and (i == min(2, count - 1) or (i >= 8 and i % 11 == 5)),
-            disk_pressure_node=demo and (i == min(3, count - 1) or (i >= 8 and i % 17 == 6)),
+            # the three faults pile onto small fleets; these two extras need the clusters
+            disk_pressure_node=demo and (i == 3 or (i >= 8 and i % 17 == 6)),
+            crash_loop=demo and (i == 4 or (i >= 8 and i % 19 == 9)),
             hub_available=not (demo and i == edge and count > 1),
         ))
     return specs

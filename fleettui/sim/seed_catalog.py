@@ -42,6 +42,8 @@ APPS: tuple[tuple[str, str, str, int, bool], ...] = (
     ("platform", "session-cache", "7.2.5", 2, True), ("platform", "report-renderer", "1.1.0", 2, True),
 )
 BROKEN_APP = "recommendations"
+CRASH_APP = "currency-rates"
+EXIT_CODE_ANNOTATION = "sim.fleettui.io/exit-code"
 PENDING_APP = "report-renderer"
 
 # (cpu m, memory Mi) of the system pods, as their upstream manifests request
@@ -327,13 +329,19 @@ def workloads(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tup
         if spec.pending_pod and name == PENDING_APP:
             cpu = (alloc_cpu // 1000 + 4) * 1000  # larger than any node: stays Pending
         c = _container(name, f"{reg}/{name}:{tag}", 8080, cpu, mem)
+        pod_annotations = {}
+        if spec.crash_loop and name == CRASH_APP:
+            pod_annotations[EXIT_CODE_ANNOTATION] = "1"  # upstream rate API rejects its key: exits 1
         c["env"] = [{"name": "APP_ENV", "value": spec.env}, {"name": "REGION", "value": spec.region}]
         extra: dict[str, Any] = {"revisionHistoryLimit": 10,
                                  "strategy": {"type": "RollingUpdate",
                                               "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}
         if tag == "broken":
             extra["progressDeadlineSeconds"] = 120
-        yield "deployments.apps", _workload("Deployment", ns, name, [c], replicas=plan[name], extra_spec=extra), None
+        workload = _workload("Deployment", ns, name, [c], replicas=plan[name], extra_spec=extra)
+        if pod_annotations:
+            workload["spec"]["template"]["metadata"]["annotations"] = pod_annotations
+        yield "deployments.apps", workload, None
         if has_service:
             type_ = "LoadBalancer" if name in ("storefront", "api-gateway") and spec.provider in ("ack", "eks") else "ClusterIP"
             s = _service(ns, name, svc.ip(), [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}],

@@ -534,3 +534,42 @@ def test_disk_pressure_is_reported_and_tainted(h: Harness) -> None:
     h.run(2)
     n = h.get("nodes", "node-0", ns="")
     assert cond(n, "DiskPressure")["status"] == "False" and not n["spec"].get("taints")
+
+
+def test_a_crashing_container_loops_with_growing_back_off(h: Harness) -> None:
+    d = deployment("crash", replicas=1)
+    d["spec"]["template"]["metadata"]["annotations"] = {"sim.fleettui.io/exit-code": "1"}
+    h.cluster.create("deployments.apps", d)
+    h.run(9)
+    [p] = h.pods("crash")
+    [cs] = p["status"]["containerStatuses"]
+    assert p["status"]["phase"] == "Running" and not cs["ready"]
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["state"]["waiting"]["message"].startswith("back-off 10s restarting failed container=main")
+    assert cs["lastState"]["terminated"]["exitCode"] == 1 and cs["lastState"]["terminated"]["reason"] == "Error"
+    assert cs["restartCount"] == 1
+    h.run(120)
+    [p] = h.pods("crash")
+    assert p["status"]["containerStatuses"][0]["restartCount"] in (4, 5)  # 10 s, 20 s, 40 s, 80 s back-offs
+    backoff = [e for e in h.events("BackOff") if "restarting failed container" in e["message"]]
+    assert backoff and backoff[0]["type"] == "Warning" and backoff[0]["count"] >= 4
+    dep = h.get("deployments.apps", "crash")
+    assert cond(dep, "Available")["status"] == "False"
+
+
+def test_a_failing_job_stops_at_its_backoff_limit(h: Harness) -> None:
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "flaky", "namespace": "default"},
+           "spec": {"backoffLimit": 2, "template": {
+               "metadata": {"annotations": {"sim.fleettui.io/exit-code": "2"}},
+               "spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox:1.36"}]}}}}
+    h.cluster.create("jobs.batch", job)
+    h.run(60)
+    j = h.get("jobs.batch", "flaky")
+    assert j["status"]["failed"] == 3 and "active" not in j["status"]
+    failed = cond(j, "Failed")
+    assert (failed["status"], failed["reason"]) == ("True", "BackoffLimitExceeded")
+    pods = h.cluster.list("pods", "default")
+    assert len(pods) == 3 and {p["status"]["phase"] for p in pods} == {"Failed"}
+    term = pods[0]["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert term["exitCode"] == 2 and term["reason"] == "Error"
+    assert h.events("BackoffLimitExceeded")

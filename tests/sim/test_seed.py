@@ -112,9 +112,6 @@ def test_demo_fleet_has_its_deliberately_unhealthy_things() -> None:
               for p in second.list("pods", "shop") if p["metadata"]["labels"]["app"] == "recommendations"}
     assert states <= {"ErrImagePull", "ImagePullBackOff"} and states
 
-    pressured = [n for n in third.list("nodes")
-                 if next(c for c in n["status"]["conditions"] if c["type"] == "DiskPressure")["status"] == "True"]
-    assert len(pressured) == 1  # with three clusters the 4th cluster's fault lands on the last
     not_ready = [n for n in third.list("nodes")
                  if next(c for c in n["status"]["conditions"] if c["type"] == "Ready")["status"] != "True"]
     assert len(not_ready) == 1
@@ -225,3 +222,17 @@ def test_a_restarted_controller_manager_leaves_a_settled_fleet_alone() -> None:
     second = ControllerManager(clusters, clock)  # primes from what is there, as after a restart
     writes = _writes_while_idle(clusters, clock, second)
     assert all(w < 40 for w in writes), writes
+
+
+def test_larger_demo_fleets_add_disk_pressure_and_a_crash_loop() -> None:
+    clusters, _ = build(5, settle=30)
+    fourth, fifth = clusters[3], clusters[4]
+    pressured = [n["metadata"]["name"] for n in fourth.list("nodes")
+                 if next(c for c in n["status"]["conditions"] if c["type"] == "DiskPressure")["status"] == "True"]
+    assert len(pressured) == 1
+    on_it = {p["metadata"]["labels"].get("app") for p in fourth.list("pods") if p["spec"].get("nodeName") == pressured[0]}
+    assert on_it <= {"kube-proxy", "node-exporter", None}  # only daemons tolerate the pressure taint
+    crashing = [p for p in fifth.list("pods", "payments") if p["metadata"]["labels"]["app"] == "currency-rates"]
+    assert crashing and all(p["status"]["containerStatuses"][0]["restartCount"] >= 1 for p in crashing)
+    assert all(c.get("deployments.apps", "payments", "currency-rates")["status"].get("availableReplicas", 0)
+               == c.get("deployments.apps", "payments", "currency-rates")["spec"]["replicas"] for c in clusters[:4])

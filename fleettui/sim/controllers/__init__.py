@@ -10,9 +10,12 @@ EndpointSlices), namespaces (default ServiceAccount, kube-root-ca.crt).
 
 Documented simulator conventions:
 - an image whose tag is `broken` (e.g. `nginx:broken`) never pulls;
-- node annotation `sim.fleettui.io/kubelet: stopped` stops that node's kubelet;
-- pod annotation `sim.fleettui.io/run-seconds: "N"` makes a pod exit 0 after N s
-  (Job pods default to 5).
+- node annotation `sim.fleettui.io/kubelet: stopped` stops that node's kubelet
+  (NotReady after 40 s, its pods evicted after 300 s);
+- node annotation `sim.fleettui.io/pressure: disk` (memory, pid) reports pressure;
+- pod annotation `sim.fleettui.io/run-seconds: "N"` makes a pod exit after N s
+  (Job pods default to 5), with `sim.fleettui.io/exit-code: "N"` (default 0; a
+  non-zero code alone exits after 3 s: CrashLoopBackOff, or Failed if Never).
 """
 
 from __future__ import annotations

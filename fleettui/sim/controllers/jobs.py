@@ -6,7 +6,9 @@ legacy controller-uid/job-name). The kubelet simulation lets a Job's pod exit 0
 after 5 simulated seconds (override per pod template with the annotation
 `sim.fleettui.io/run-seconds`). On success the Job gets SuccessCriteriaMet and
 Complete conditions (reason CompletionsReached) and completionTime, as
-Kubernetes 1.31+ reports them. CronJobs are left idle.
+Kubernetes 1.31+ reports them. Pods annotated `sim.fleettui.io/exit-code: "1"`
+fail; past spec.backoffLimit (default 6) failed pods the Job gets FailureTarget
+and Failed (BackoffLimitExceeded). CronJobs are left idle.
 """
 
 from __future__ import annotations
@@ -46,6 +48,15 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
                 "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods"}
         status["conditions"] = [{"type": "SuccessCriteriaMet", **done}, {"type": "Complete", **done}]
         rt.event(job, "Completed", "Job completed", type="Normal", component=COMPONENT)
+    elif failed > int(spec.get("backoffLimit", 6)):
+        # FailureTarget then Failed, as the job controller reports since 1.31; running pods are stopped.
+        gone = {"status": "True", "lastProbeTime": now, "lastTransitionTime": now,
+                "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}
+        status["conditions"] = [{"type": "FailureTarget", **gone}, {"type": "Failed", **gone}]
+        for pod in active:
+            rt.cluster.delete("pods", namespace, meta(pod)["name"])
+        active = []
+        rt.event(job, "BackoffLimitExceeded", "Job has reached the specified backoff limit", component=COMPONENT)
     elif not spec.get("suspend"):
         want = min(parallelism, completions - succeeded) - len(active)
         for _ in range(max(want, 0)):

@@ -28,6 +28,7 @@ from .runtime import ClusterRuntime, parse_time
 
 COMPONENT = "kubelet"
 RUN_SECONDS = "sim.fleettui.io/run-seconds"
+EXIT_CODE = "sim.fleettui.io/exit-code"
 CREATE_DELAY = 1.0
 PULL_RETRY = 5.0
 FIRST_BACKOFF = 10.0
@@ -84,12 +85,16 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
             rt.backoff[uid] = min(rt.backoff.get(uid, FIRST_BACKOFF) * 2, MAX_BACKOFF)
             _restart_stage(rt, uid, key, PULL_RETRY)
         return
+    if "CrashLoopBackOff" in waiting:
+        if due(_crash_backoff(statuses)):
+            _start(rt, pod, node, uid, key)
+        return
     if status.get("phase") == "Running":
         run = _run_seconds(pod)
         # When the containers started is in the status: a restarted manager keeps time right.
         started = _started_at(statuses) or rt.stage_since.get(uid, now)
         if run is not None and now >= started + run:
-            _write(rt, pod, node, "succeeded")
+            _exit(rt, pod, node, uid, key, statuses)
             return
         if run is not None:
             rt.at(started + run, "pods", key)
@@ -98,6 +103,38 @@ def sync(rt: ClusterRuntime, pod: dict, node: dict) -> None:
         if not ready:
             rt.at(started + ready_delay, "pods", key)
         _write(rt, pod, node, "running", ready=ready)
+
+
+def _exit(rt: ClusterRuntime, pod: dict, node: dict, uid: str, key: tuple[str, str], statuses: list[dict]) -> None:
+    """The containers exit: success ends the pod; a failure ends it (restartPolicy Never) or
+    is restarted after a back-off (CrashLoopBackOff), as the kubelet does."""
+    code = _exit_code(pod)
+    if code == 0:
+        _write(rt, pod, node, "succeeded")
+        return
+    if (pod.get("spec") or {}).get("restartPolicy", "Always") == "Never":
+        _write(rt, pod, node, "failed", exit_code=code)
+        return
+    _write(rt, pod, node, "crashloop", exit_code=code)
+    m = meta(pod)
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        rt.event(pod, "BackOff", f"Back-off restarting failed container {c['name']} in pod "
+                 f"{m['name']}_{m.get('namespace')}({uid})", component=COMPONENT)
+    live = rt.cluster.get("pods", m.get("namespace"), m["name"]) or pod
+    _restart_stage(rt, uid, key, _crash_backoff((live.get("status") or {}).get("containerStatuses") or []))
+
+
+def _crash_backoff(statuses: list[dict]) -> float:
+    """10 s doubling per restart up to 5 minutes, from restartCount (so it survives a restart of ours)."""
+    restarts = max((int(c.get("restartCount") or 0) for c in statuses), default=1)
+    return min(FIRST_BACKOFF * 2 ** max(restarts - 1, 0), MAX_BACKOFF)
+
+
+def _exit_code(pod: dict) -> int:
+    try:
+        return int((meta(pod).get("annotations") or {}).get(EXIT_CODE, "0"))
+    except ValueError:
+        return 0
 
 
 def _started_at(statuses: list[dict]) -> float | None:
@@ -148,6 +185,8 @@ def _run_seconds(pod: dict) -> float | None:
     ref = controller_ref(pod)
     if ref and ref.get("kind") == "Job":
         return 5.0
+    if EXIT_CODE in ann:
+        return 3.0  # a crashing container does not last long
     return None
 
 
@@ -171,7 +210,7 @@ def _pull_error(image: str) -> str:
 
 
 def _write(rt: ClusterRuntime, pod: dict, node: dict, stage: str, *, ready: bool = False,
-           pull_reason: str = "", broken: list[str] | None = None) -> None:
+           pull_reason: str = "", broken: list[str] | None = None, exit_code: int = 0) -> None:
     """Build the whole PodStatus for `stage`, keeping transition times that did not change."""
     m = meta(pod)
     old = pod.get("status") or {}
@@ -191,25 +230,29 @@ def _write(rt: ClusterRuntime, pod: dict, node: dict, stage: str, *, ready: bool
     broken = broken or []
     for c in (pod.get("spec") or {}).get("containers") or []:
         cs.append(_container_status(rt, pod, c, stage, ready, pull_reason if c["name"] in broken else "",
-                                    old_cs.get(c["name"]), now))
+                                    old_cs.get(c["name"]), now, exit_code))
     status["containerStatuses"] = cs
     all_ready = bool(cs) and all(c["ready"] for c in cs)
     unready = [c["name"] for c in cs if not c["ready"]]
     if stage == "succeeded":
         status["phase"] = "Succeeded"
         reason = "PodCompleted"
-    elif stage == "running":
+    elif stage == "failed":
+        status["phase"] = "Failed"
+        reason = "PodFailed"
+    elif stage in ("running", "crashloop"):
         status["phase"] = "Running"
         reason = "ContainersNotReady"
     else:
         reason = "ContainersNotReady"
     not_ready_msg = f"containers with unready status: [{' '.join(unready)}]"
     conds = [
-        _cond("PodReadyToStartContainers", sandbox and stage != "succeeded"),
+        _cond("PodReadyToStartContainers", sandbox and stage not in ("succeeded", "failed")),
         _cond("Initialized", True),
-        _cond("Ready", all_ready, "" if all_ready else reason, "" if all_ready or reason == "PodCompleted" else not_ready_msg),
+        _cond("Ready", all_ready, "" if all_ready else reason,
+              "" if all_ready or reason in ("PodCompleted", "PodFailed") else not_ready_msg),
         _cond("ContainersReady", all_ready, "" if all_ready else reason,
-              "" if all_ready or reason == "PodCompleted" else not_ready_msg),
+              "" if all_ready or reason in ("PodCompleted", "PodFailed") else not_ready_msg),
         _cond("PodScheduled", True),
     ]
     old_conds = old.get("conditions") or []
@@ -238,13 +281,29 @@ def _cond(type_: str, ok: bool, reason: str = "", message: str = "") -> dict:
 
 
 def _container_status(rt: ClusterRuntime, pod: dict, c: dict, stage: str, ready: bool, pull_reason: str,
-                      old: dict | None, now: str) -> dict:
+                      old: dict | None, now: str, exit_code: int = 0) -> dict:
     image = c.get("image", "")
-    out: dict[str, Any] = {"name": c["name"], "image": image, "imageID": "", "ready": False, "restartCount": 0,
-                           "started": False, "lastState": {}}
+    restarts = int((old or {}).get("restartCount") or 0)
+    out: dict[str, Any] = {"name": c["name"], "image": image, "imageID": "", "ready": False,
+                           "restartCount": restarts, "started": False, "lastState": (old or {}).get("lastState") or {}}
     old_state = (old or {}).get("state") or {}
     started_at = (old_state.get("running") or {}).get("startedAt") or (old_state.get("terminated") or {}).get("startedAt")
-    cid = _container_id(meta(pod).get("uid", ""), c["name"])
+    cid = _container_id(meta(pod).get("uid", ""), c["name"], restarts)
+    if stage in ("failed", "crashloop"):
+        terminated = {"exitCode": exit_code, "reason": "Error", "startedAt": started_at or now, "finishedAt": now,
+                      "containerID": cid}
+        out.update(imageID=_image_id(image), containerID=cid)
+        if stage == "failed":
+            out["state"] = {"terminated": terminated}
+        else:
+            out["restartCount"] = restarts + 1
+            out["lastState"] = {"terminated": terminated}
+            delay = int(min(FIRST_BACKOFF * 2 ** restarts, MAX_BACKOFF))
+            m = meta(pod)
+            out["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": (
+                f"back-off {_duration(delay)} restarting failed container={c['name']} "
+                f"pod={m['name']}_{m.get('namespace')}({m.get('uid')})")}}
+        return out
     if stage == "creating":
         out["state"] = {"waiting": {"reason": "ContainerCreating"}}
     elif pull_reason:
@@ -266,8 +325,14 @@ def _pull_error_message(image: str) -> str:
     return f'failed to pull and unpack image "{ref}": failed to resolve reference "{ref}": {ref}: not found'
 
 
-def _container_id(uid: str, name: str) -> str:
-    return "containerd://" + hashlib.sha256(f"{uid}/{name}".encode()).hexdigest()
+def _container_id(uid: str, name: str, restarts: int = 0) -> str:
+    return "containerd://" + hashlib.sha256(f"{uid}/{name}/{restarts}".encode()).hexdigest()
+
+
+def _duration(seconds: int) -> str:
+    """Go's time.Duration spelling, as the kubelet's back-off message prints it (10s, 2m40s, 5m0s)."""
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def _image_id(image: str) -> str:
