@@ -77,7 +77,8 @@ def parse_target(cluster: SimCluster, segs: list[str]) -> Target:
     sub = rest[2] if len(rest) > 2 else None
     if (rt.namespaced and ns is None and name is not None) or (not rt.namespaced and ns is not None):
         raise errors.resource_not_found()
-    if sub is not None and not ((sub == "status" and rt.status) or (sub == "scale" and rt.scale)):
+    if sub is not None and not ((sub == "status" and rt.status) or (sub == "scale" and rt.scale)
+                                or (sub == "log" and rt.key == "pods")):
         raise errors.resource_not_found()
     return Target(rt, version, ns, name, sub)
 
@@ -173,10 +174,36 @@ def get(cluster: SimCluster, t: Target, request: web.Request) -> web.Response:
         raise errors.not_found(t.rt.plural, t.rt.group, t.name or "")
     if t.subresource == "scale":
         return respond(scale_of(t.rt, obj))
+    if t.subresource == "log":
+        return pod_log(obj, request)
     obj = as_version(obj, t.group_version)
     if wants_table(request):
         return respond(tables.table(cluster, t.rt, [obj], request.query, resource_version=cluster.resource_version))
     return respond(obj)
+
+
+def pod_log(pod: dict[str, Any], request: web.Request) -> web.Response:
+    """pods/log: the apiserver's refusals for containers that are not running; a running
+    simulated container has written nothing, so its log is empty."""
+    name = pod["metadata"]["name"]
+    containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+    wanted = request.query.get("container")
+    if not wanted:
+        if len(containers) != 1:
+            raise errors.bad_request(f"a container name must be specified for pod {name}, "
+                                     f"choose one of: [{' '.join(str(c) for c in containers)}]")
+        wanted = containers[0]
+    if wanted not in containers:
+        raise errors.bad_request(f"container {wanted} is not valid for pod {name}")
+    status = next((c for c in (pod.get("status") or {}).get("containerStatuses") or []
+                   if c.get("name") == wanted), None)
+    waiting = ((status or {}).get("state") or {}).get("waiting")
+    if status is None or waiting is not None:
+        reason = (waiting or {}).get("reason") or "ContainerCreating"
+        why = {"ImagePullBackOff": "trying and failing to pull image",
+               "ErrImagePull": "image can't be pulled"}.get(reason, reason)
+        raise errors.bad_request(f'container "{wanted}" in pod "{name}" is waiting to start: {why}')
+    return web.Response(body=b"", content_type="text/plain")
 
 
 def matching(cluster: SimCluster, t: Target, request: web.Request) -> list[dict[str, Any]]:

@@ -100,6 +100,9 @@ def resource_list(cluster: SimCluster, group: str, version: str) -> dict[str, An
         if rt.status:
             resources.append({"name": f"{rt.plural}/status", "singularName": "", "namespaced": rt.namespaced,
                               "kind": rt.kind, "verbs": SUB_VERBS})
+        if rt.key == "pods":
+            resources.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod",
+                              "verbs": ["get"]})
         if rt.scale is not None:
             resources.append({"name": f"{rt.plural}/scale", "singularName": "", "namespaced": rt.namespaced,
                               "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": SUB_VERBS})

@@ -93,7 +93,11 @@ class Simulator:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await runner.cleanup()
+            raise
         self._runner = runner
         bound = runner.addresses[0]
         self.base_url = f"http://{host}:{bound[1]}"

@@ -246,11 +246,17 @@ async def test_rollout_status_follows_the_deployment_controller(kubectl: Kubectl
     assert out.decode().strip().endswith('deployment "web" successfully rolled out')
 
 
-async def test_rollout_status_reports_a_broken_image(kubectl: Kubectl, sim: Simulator):
+async def test_broken_image_pods_and_their_logs(kubectl: Kubectl, sim: Simulator):
     await kubectl("apply", "-f", "-", stdin=manifest(1, image="nginx:broken"))
     await sim.advance(30)
     _, out, _ = await kubectl("get", "pods", "-l", "app=web")
     assert "ImagePullBackOff" in out or "ErrImagePull" in out
+    rc, _, err = await kubectl("logs", "deploy/web", check=False)
+    assert rc == 1 and "is waiting to start: trying and failing to pull image" in err
+    await kubectl("set", "image", "deploy/web", "web=nginx:1.27")
+    await sim.advance(30)
+    rc, out, _ = await kubectl("logs", "deploy/web")
+    assert out == ""  # simulated containers write nothing
 
 
 async def test_server_dry_run_and_diff_change_nothing(kubectl: Kubectl, sim: Simulator):
