@@ -20,9 +20,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fleettui.sim import errors, validation
+from fleettui.sim import defaults, errors, validation
 from fleettui.sim.clock import VirtualClock
+from fleettui.sim.defaults import clone
 from fleettui.sim.errors import ApiError as ApiError  # re-exported for callers
+from fleettui.sim.events import EventRecorder
 from fleettui.sim.resources import CRD_KEY, ResourceType, builtin_table, from_crd
 
 log = logging.getLogger(__name__)
@@ -34,17 +36,6 @@ _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's: no vowels, no look-alikes
 _FOREGROUND = "foregroundDeletion"
 _ORPHAN = "orphan"
-_MAX_EVENTS = 1000  # events expire in a real cluster (1 h TTL); bound them here by count
-
-
-def clone(value: Any) -> Any:
-    """Deep copy of JSON-shaped data; much faster than copy.deepcopy."""
-    t = type(value)
-    if t is dict:
-        return {k: clone(v) for k, v in value.items()}
-    if t is list:
-        return [clone(v) for v in value]
-    return value
 
 
 class SimCluster:
@@ -71,8 +62,7 @@ class SimCluster:
         self._by_uid: dict[str, tuple[str, str, str]] = {}
         self._dependents: dict[str, set[tuple[str, str, str]]] = {}
         self._rng = rng or random.Random()
-        self._events: dict[tuple[Any, ...], tuple[str, str]] = {}
-        self._event_seq = 0
+        self.events = EventRecorder(self)
 
     # ----------------------------------------------------------------- read
 
@@ -175,7 +165,7 @@ class SimCluster:
         self._validate_name(rt, name)
         if self.get(resource, ns, name) is not None:
             raise errors.already_exists(rt.plural, rt.group, name)
-        self._prepare_create(rt, obj)
+        defaults.prepare_create(rt, obj, self.clock.iso())
         if validate:
             validation.validate(rt, obj)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
@@ -201,18 +191,6 @@ class SimCluster:
             self._serve_crd(obj)
         self._emit("ADDED", resource, obj)
         return obj
-
-    def _prepare_create(self, rt: ResourceType, obj: dict[str, Any]) -> None:
-        if rt.status and not rt.keep_status_on_create:
-            obj.pop("status", None)
-        if rt.key == "namespaces":
-            obj.setdefault("spec", {})["finalizers"] = ["kubernetes"]
-            obj["status"] = {"phase": "Active"}
-            obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
-        elif rt.key == "pods":
-            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
-        elif rt.key == CRD_KEY:
-            obj["status"] = _crd_status(obj, self.clock.iso())
 
     # --------------------------------------------------------------- update
 
@@ -503,56 +481,7 @@ class SimCluster:
         component: str = "",
     ) -> None:
         """A core/v1 Event about `involved`; repeats bump count and lastTimestamp."""
-        meta = involved.get("metadata") or {}
-        ns = meta.get("namespace") or "default"
-        nsobj = self.get("namespaces", None, ns)
-        if nsobj is None or nsobj["metadata"].get("deletionTimestamp"):
-            return
-        key = (ns, involved.get("kind"), meta.get("name"), meta.get("uid"), reason, message, type, component)
-        now = self.clock.iso()
-        known = self._events.get(key)
-        if known is not None:
-            ev = self.get("events", known[0], known[1])
-            if ev is not None:
-                new = dict(ev)
-                new["count"] = ev.get("count", 1) + 1
-                new["lastTimestamp"] = now
-                new["metadata"] = dict(ev["metadata"])
-                self._replace(self.types["events"], "events", known[0], known[1], new)
-                return
-        self._event_seq += 1
-        name = f"{meta.get('name', 'unknown')}.{int(self.clock.now() * 1e9) + self._event_seq:x}"
-        ev = {
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": name, "namespace": ns},
-            "involvedObject": {
-                k: v for k, v in (
-                    ("apiVersion", involved.get("apiVersion")),
-                    ("kind", involved.get("kind")),
-                    ("namespace", meta.get("namespace")),
-                    ("name", meta.get("name")),
-                    ("uid", meta.get("uid")),
-                    ("resourceVersion", meta.get("resourceVersion")),
-                ) if v
-            },
-            "reason": reason,
-            "message": message,
-            "type": type,
-            "source": {"component": component} if component else {},
-            "reportingComponent": component,
-            "reportingInstance": "",
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "eventTime": None,
-            "count": 1,
-        }
-        self.create("events", ev)
-        self._events[key] = (ns, name)
-        if len(self._events) > _MAX_EVENTS:
-            oldest = next(iter(self._events))
-            ons, oname = self._events.pop(oldest)
-            self.delete("events", ons, oname)
+        self.events.record(involved, reason, message, type=type, component=component)
 
     # --------------------------------------------------------------- helpers
 
@@ -658,29 +587,3 @@ def _spec_of(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
 
 
-def _qos_class(pod: dict[str, Any]) -> str:
-    containers = (pod.get("spec") or {}).get("containers") or []
-    reqs = [(c.get("resources") or {}) for c in containers]
-    if not any(r.get("requests") or r.get("limits") for r in reqs):
-        return "BestEffort"
-    guaranteed = all(
-        (r.get("limits") or {}).get(k) and (r.get("requests") or r.get("limits") or {}).get(k)
-        == (r.get("limits") or {}).get(k)
-        for r in reqs for k in ("cpu", "memory")
-    )
-    return "Guaranteed" if guaranteed else "Burstable"
-
-
-def _crd_status(crd: dict[str, Any], now: str) -> dict[str, Any]:
-    names = (crd.get("spec") or {}).get("names") or {}
-    stored = [v.get("name") for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")]
-    return {
-        "acceptedNames": clone(names),
-        "conditions": [
-            {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now,
-             "reason": "NoConflicts", "message": "no conflicts found"},
-            {"type": "Established", "status": "True", "lastTransitionTime": now,
-             "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"},
-        ],
-        "storedVersions": stored,
-    }
