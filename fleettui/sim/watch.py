@@ -70,10 +70,12 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
     table = wants_table(request)
     rv = q.get("resourceVersion") or ""
 
+    only = t.name  # the deprecated watch of one named object
+
     def matches(o: dict[str, Any]) -> bool:
         m = o["metadata"]
-        return ((not ns or m.get("namespace") == ns) and (label is None or label(o))
-                and (field is None or field(o)))
+        return ((not ns or m.get("namespace") == ns) and (only is None or m["name"] == only)
+                and (label is None or label(o)) and (field is None or field(o)))
 
     initial: list[tuple[str, dict[str, Any]]] = []
     expired: errors.ApiError | None = None
@@ -91,7 +93,7 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
                        if erv > start and res == key and matches(o)]
 
     queue: asyncio.Queue[Any] = asyncio.Queue()
-    selective = label is not None or field is not None
+    selective = label is not None or field is not None or only is not None
     # With a selector, an object that starts or stops matching is ADDED or DELETED for
     # this watcher (as the watch cache does); `inside` is what the watcher holds now.
     inside = {_ident(o) for o in cluster.iter(key, ns) if matches(o)} if selective else set()

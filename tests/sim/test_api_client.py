@@ -427,3 +427,16 @@ async def test_invalid_objects_are_422_with_every_cause(http):
     status, body = await http.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/good",
                                    {"spec": {"replicas": -1}}, ctype="application/merge-patch+json")
     assert status == 422 and body["details"]["causes"][0]["field"] == "spec.replicas"
+
+
+async def test_watch_of_one_named_object(sim: Simulator, http):
+    c = sim.cluster(sim.cluster_names[0])
+    c.create("configmaps", cm("one"))
+    c.create("configmaps", cm("two"))
+    import json
+
+    params = {"watch": "true", "timeoutSeconds": "1"}
+    async with http.session.get(f"{http.base}/api/v1/namespaces/default/configmaps/one", params=params) as resp:
+        body = await resp.read()
+    names = {json.loads(line)["object"]["metadata"]["name"] for line in body.splitlines()}
+    assert names == {"one"}
