@@ -440,3 +440,42 @@ async def test_watch_of_one_named_object(sim: Simulator, http):
         body = await resp.read()
     names = {json.loads(line)["object"]["metadata"]["name"] for line in body.splitlines()}
     assert names == {"one"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "ctype", "raw", "params"),
+    [
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", b"\xff\xfe", {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", b'"just a string"', {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", b'{"metadata": []}', {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/json",
+         b'{"metadata": {"name": "x", "labels": {"a": 1}}}', {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf", b"k8s\x00\xff\xff", {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf", b"nope", {}),
+        ("PUT", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/json", b"[]", {}),
+        ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/json-patch+json",
+         b'[{"op": "add", "path": "/data/x/y/z", "value": 1}]', {}),
+        ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/json-patch+json",
+         b'[{"op": "bogus", "path": "/a"}]', {}),
+        ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/merge-patch+json",
+         b'{"metadata": null}', {}),
+        ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/apply-patch+yaml",
+         b"::: not yaml", {"fieldManager": "x"}),
+        ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/apply-patch+yaml",
+         b'{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "kube-root-ca.crt"}}', {"fieldManager": "x"}),
+        ("DELETE", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/json", b"{oops", {}),
+        ("DELETE", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "application/json",
+         b'{"propagationPolicy": "Sideways"}', {}),
+        ("GET", "/api/v1/pods", "application/json", None, {"limit": "many"}),
+        ("GET", "/api/v1/pods", "application/json", None, {"continue": "garbage!"}),
+        ("GET", "/api/v1/pods", "application/json", None, {"fieldSelector": "spec.unknown=1"}),
+        ("GET", "/api/v1/pods", "application/json", None, {"watch": "1", "timeoutSeconds": "soon"}),
+        ("GET", "/api/v1/pods", "application/json", None, {"watch": "1", "resourceVersion": "abc"}),
+        ("GET", "/api/v1/pods/extra/path/segments", "application/json", None, {}),
+        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", b"{}", {"dryRun": "Some"}),
+    ],
+)
+async def test_malformed_requests_are_4xx_never_5xx(http, method, path, ctype, raw, params):
+    status, body = await asyncio.wait_for(http.call(method, path, ctype=ctype, raw=raw, **params), 5)
+    assert 400 <= status < 500, body
+    assert isinstance(body, dict) and body.get("kind") == "Status"
