@@ -24,6 +24,7 @@ from fleettui.sync.kinds import KindSpec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_DOWN_PROBE_INTERVAL = 3.0
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,24 @@ class ClusterSync:
             return False
         self.latency_ms = round((time.monotonic() - t0) * 1000, 1)
         self.version = (info or {}).get("gitVersion")
+        if self.reachable is False:
+            # it answers again: informers waiting out a back-off retry now
+            for inf in self.informers:
+                inf.wake()
         self.reachable = True
         self.probe_error = None
         self._write_reachable()
         return True
 
+    def kinds_error(self) -> str | None:
+        """The failing kinds grouped by error: "Node, Pod: 403 Forbidden: ..."."""
+        by_error: dict[str, list[str]] = {}
+        for kind, text in sorted(self.kind_errors.items()):
+            by_error.setdefault(text, []).append(kind)
+        return "; ".join(f"{', '.join(kinds)}: {text}" for text, kinds in by_error.items()) or None
+
     def _write_reachable(self) -> None:
-        error = "; ".join(f"{k}: {e}" for k, e in sorted(self.kind_errors.items())) or None
+        error = self.kinds_error()
         self.writer.probe(self.name, reachable=True, version=self.version,
                           latency_ms=self.latency_ms, error=error)
 
@@ -167,7 +179,7 @@ class ClusterSync:
                 self.kind_errors.pop(kind, None)
                 counts[kind] = result
         self._write_reachable()
-        error = "; ".join(f"{k}: {e}" for k, e in sorted(self.kind_errors.items())) or None
+        error = self.kinds_error()
         return ClusterResult(self.name, ok=error is None, error=error, reachable=True,
                              version=self.version, latency_ms=self.latency_ms, counts=counts,
                              seconds=time.monotonic() - t0)
@@ -187,9 +199,12 @@ class ClusterSync:
         while True:
             started = loop.time()
             self._probe_now.clear()
-            await self.probe()
+            answered = await self.probe()
+            # a cluster that stopped answering is asked again every few seconds (one
+            # cheap GET), so its return shows soon, not a whole probe interval later
+            interval = self.probe_interval if answered else min(self.probe_interval, _DOWN_PROBE_INTERVAL)
             try:
-                async with asyncio.timeout(self.probe_interval):
+                async with asyncio.timeout(interval):
                     await self._probe_now.wait()
             except TimeoutError:
                 continue

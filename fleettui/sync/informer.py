@@ -64,6 +64,7 @@ class Informer:
         self.on_error = on_error or (lambda kind, exc: None)
         self.on_watch_error = on_watch_error or (lambda kind, exc: None)
         self.watch_failures = 0
+        self._wake = asyncio.Event()
         self.resource_version: str | None = None
         self.lists = 0
         self.watches = 0
@@ -168,7 +169,7 @@ class Informer:
         if self.resource_version:
             self.writer.sync_state(self.cluster, self.spec.kind, resource_version=self.resource_version)
         if n == 0 and time.monotonic() - started < _MIN_HEALTHY_WATCH:
-            await asyncio.sleep(self.backoff.next())
+            await self.pause(self.backoff.next())
         return n
 
     async def run(self, *, resume: bool = False) -> None:
@@ -190,6 +191,7 @@ class Informer:
                 if need_list:
                     await self.list_once()
                     need_list = False
+                    failing_watches = 0
                     self.on_error(self.spec.kind, None)
                     self.backoff.reset()
                 n = await self.watch_once()
@@ -208,10 +210,10 @@ class Informer:
                 if self.spec.optional:
                     self.unserved = True
                     self.on_error(self.spec.kind, None)
-                    await asyncio.sleep(max(60.0, self.backoff.next()))
+                    await self.pause(max(60.0, self.backoff.next()))
                 else:
                     self._failed(exc)
-                    await asyncio.sleep(self.backoff.next())
+                    await self.pause(self.backoff.next())
                 self._resource = None
                 need_list = True
             except Exception as exc:  # per cluster, never fatal: report, back off, retry
@@ -225,8 +227,25 @@ class Informer:
                                            error=f"watch: {describe_error(exc)}")
                     self.on_watch_error(self.spec.kind, exc)
                     if failing_watches >= _WATCH_FAILURES_REPORTED:
+                        # as client-go's reflector does: stop resuming, list again;
+                        # the list's success is what clears the error
                         self._failed(exc)
-                await asyncio.sleep(self.backoff.next())
+                        need_list = True
+                await self.pause(self.backoff.next())
+
+    async def pause(self, seconds: float) -> None:
+        """Back off for `seconds`, or until `wake()` (the cluster answers again)."""
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    def wake(self) -> None:
+        """Cut a back-off short: the probe saw the cluster answer again."""
+        self.backoff.reset()
+        self._wake.set()
 
     def _failed(self, exc: BaseException) -> None:
         log.debug("%s/%s: %s", self.cluster, self.spec.kind, exc)

@@ -124,15 +124,37 @@ async def test_a_failed_list_is_an_error_a_broken_watch_is_routine(store):
     assert watch_errors == [broke] and inf.watch_failures == 1
 
 
-async def test_a_watch_that_keeps_failing_becomes_the_kinds_error_until_it_recovers(store):
+async def test_a_watch_that_keeps_failing_becomes_the_kinds_error_and_is_relisted(store):
     seen = []
     broke = [errors.ServerError("watch refused", status=500, reason="InternalError") for _ in range(3)]
     client = ScriptedClient([pod("a", 5)], 10, [*broke, [WatchEvent("ADDED", pod("b", 11))]])
     inf = _informer(client, store, seen)
     await _run_until(inf, lambda: len(client.watch_from) >= 5)
     kinds = [(k, type(e).__name__ if e else None) for k, e in seen]
+    # reported after the third failure in a row, cleared by the relist that follows
     assert kinds == [("Pod", None), ("Pod", "ServerError"), ("Pod", None)]
-    assert client.list_calls == 1
+    assert client.list_calls == 2
+
+
+async def test_wake_cuts_a_back_off_short(store):
+    client = ScriptedClient([pod("a", 5)], 10, [])
+    client.list_errors = [errors.Unreachable("refused", cluster="c1")]
+    class AMinute(Backoff):
+        def next(self) -> float:
+            return 60.0
+
+    inf = Informer(client, store.writer, "c1", kind_spec("Pod"), backoff=AMinute())
+    task = asyncio.create_task(inf.run())
+    try:
+        await asyncio.sleep(0.1)
+        assert client.list_calls == 1  # failed, now backing off for up to a minute
+        inf.wake()
+        await asyncio.sleep(0.1)
+        assert client.list_calls == 2
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
 
 
 def test_full_jitter_backoff_grows_to_its_cap():
