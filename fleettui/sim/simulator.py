@@ -88,7 +88,6 @@ class Simulator:
         """Bind, seed the hub (it needs the members' URLs) and start the controllers."""
         if self._runner is not None:
             return self.base_url
-        self.clock._wake()  # binds the clock's event to this loop before anyone sleeps
         app = build_app(self.server, self)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
