@@ -51,6 +51,7 @@ class SimCluster:
     ) -> None:
         self.name = name
         self.clock = clock
+        self.version = "v1.31.4"  # what /version reports (gitVersion); the Simulator sets it per cluster
         self.types: dict[str, ResourceType] = builtin_table()
         self._objects: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
         self._rv = 0
