@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,21 +91,36 @@ async def full_sync(kubeconfig_path: Path, cache: Path, *, concurrency: int) -> 
     return seconds, report.objects, len(report.failed)
 
 
+def repeated_syncs(kubeconfig: Path, workdir: Path, *, repeat: int, concurrency: int) -> list[tuple[float, int, int]]:
+    """`repeat` full syncs, each into its own empty cache (the machine is shared and
+    noisy: one run is an anecdote)."""
+    runs = []
+    for i in range(repeat):
+        cache = workdir / f"cache-{i}.db"
+        runs.append(asyncio.run(full_sync(kubeconfig, cache, concurrency=concurrency)))
+        print(f"  run {i + 1}: {runs[-1][1]} objects in {runs[-1][0]:.2f}s", flush=True)
+    return runs
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clusters", type=int, default=100)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds to let the simulator settle")
+    ap.add_argument("--repeat", type=int, default=3, help="full syncs to run (median reported)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
             simulator(args.clusters, Path(tmp), settle=args.settle) as (_, kubeconfig):
-        cache = Path(tmp) / "cache.db"
-        seconds, objects, failed = asyncio.run(full_sync(kubeconfig, cache, concurrency=args.concurrency))
-        size = os.path.getsize(cache) + sum(
-            os.path.getsize(p) for p in Path(tmp).glob("cache.db-*"))
+        runs = repeated_syncs(kubeconfig, Path(tmp), repeat=args.repeat, concurrency=args.concurrency)
+        cache = Path(tmp) / "cache-0.db"
+        size = os.path.getsize(cache) + sum(os.path.getsize(p) for p in Path(tmp).glob("cache-0.db-*"))
+    seconds = statistics.median(r[0] for r in runs)
+    best = min(r[0] for r in runs)
+    objects = runs[0][1]
+    failed = max(r[2] for r in runs)
     verdict = "PASS" if seconds <= TARGET_SECONDS and not failed else "MISS"
-    print(f"sync_full: {args.clusters} clusters, {objects} objects in {seconds:.2f}s "
-          f"= {objects / seconds:.0f} objects/s; cache {size / 2**20:.1f} MiB; "
+    print(f"sync_full: {args.clusters} clusters, {objects} objects: median {seconds:.2f}s "
+          f"= {objects / seconds:.0f} objects/s (best {best:.2f}s of {len(runs)}); cache {size / 2**20:.1f} MiB; "
           f"failed clusters: {failed}; target <= {TARGET_SECONDS:.0f}s: {verdict}")
     return 0 if not failed else 1
 
