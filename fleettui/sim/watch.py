@@ -133,6 +133,9 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
         meta: dict[str, Any] = {"resourceVersion": cluster.resource_version}
         if extra:
             meta["annotations"] = extra
+        if table:  # a Table watch decodes every event object as a Table
+            return dumps({"type": "BOOKMARK", "object": {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                                                         "metadata": meta, "rows": []}}) + b"\n"
         return dumps({"type": "BOOKMARK", "object": {"kind": t.rt.kind, "apiVersion": gv, "metadata": meta}}) + b"\n"
 
     try:
