@@ -72,6 +72,7 @@ class Informer:
         self.events = 0
         self._resource: Any = None
         self.unserved = False
+        self.field_selector = spec.field_selector
 
     async def resource(self) -> Any:
         if self._resource is None:
@@ -84,11 +85,15 @@ class Informer:
         Returns how many objects were kept. Raises the kube layer's errors.
         """
         res = await self.resource()
-        if self.list_gate is not None:
-            async with self.list_gate:
-                result = await self.client.list(res, limit=self.spec.page_size)
-        else:
-            result = await self.client.list(res, limit=self.spec.page_size)
+        try:
+            result = await self._list(res)
+        except errors.BadRequest:
+            if self.field_selector is None:
+                raise
+            log.info("%s/%s: server rejects fieldSelector %s; filtering here instead",
+                     self.cluster, self.spec.kind, self.field_selector)
+            self.field_selector = None
+            result = await self._list(res)
         summaries = []
         for obj in result.items:
             s = self.spec.summarize(obj)
@@ -98,6 +103,15 @@ class Informer:
         self.writer.replace(self.cluster, self.spec.kind, summaries, resource_version=result.resource_version)
         self.lists += 1
         return len(summaries)
+
+    async def _list(self, res: Any) -> Any:
+        kw = {"limit": self.spec.page_size}
+        if self.field_selector:
+            kw["field_selector"] = self.field_selector
+        if self.list_gate is None:
+            return await self.client.list(res, **kw)
+        async with self.list_gate:
+            return await self.client.list(res, **kw)
 
     def apply(self, event_type: str, obj: dict[str, Any]) -> None:
         """One watch event → the store."""
@@ -159,8 +173,9 @@ class Informer:
         started = time.monotonic()
         n = 0
         self.watches += 1
+        kw = {"field_selector": self.field_selector} if self.field_selector else {}
         stream = self.client.watch(res, resource_version=self.resource_version,
-                                   timeout_seconds=self.watch_timeout)
+                                   timeout_seconds=self.watch_timeout, **kw)
         async for ev in self._events(stream):
             self.apply(ev.type, ev.object)
             n += 1

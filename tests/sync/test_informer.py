@@ -166,3 +166,24 @@ def test_full_jitter_backoff_grows_to_its_cap():
     assert ceilings == [1, 2, 4, 8, 8, 8]
     b.reset()
     assert b.ceiling() == 1
+
+
+async def test_a_rejected_field_selector_falls_back_to_filtering_here(store):
+    from fleettui.sync.kinds import kind_spec as spec_of
+
+    class PickyClient(ScriptedClient):
+        async def list(self, res, *, limit=None, field_selector=None, **kw):
+            self.selectors = [*getattr(self, "selectors", []), field_selector]
+            if field_selector:
+                raise errors.BadRequest("field label not supported: type", status=400)
+            return ListResult([
+                {"metadata": {"name": "w", "namespace": "n"}, "type": "Warning", "reason": "BackOff"},
+                {"metadata": {"name": "i", "namespace": "n"}, "type": "Normal", "reason": "Pulled"},
+            ], "9")
+
+    client = PickyClient([], 9, [])
+    inf = Informer(client, store.writer, "c1", spec_of("Event"))
+    assert await inf.list_once() == 1
+    assert client.selectors == ["type=Warning", None] and inf.field_selector is None
+    await store.writer.flush()
+    assert [e.name for e in await store.events("c1")] == ["w"]
