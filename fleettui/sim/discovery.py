@@ -1,9 +1,8 @@
 """Discovery documents (/version, /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>).
 
-Only the legacy (unaggregated) documents are served, with a plain `application/json`
-content type: clients that ask for aggregated discovery (kubectl >= 1.30 asks for
-`apidiscovery.k8s.io/v2` first) see a non-aggregated answer and fall back to walking
-the group versions, exactly as they do against an apiserver without aggregation.
+The legacy documents are served as `application/json`; `/api` and `/apis` also answer
+aggregated discovery (`apidiscovery.k8s.io/v2`, one document with every resource) to
+clients whose Accept header asks for it, as kubectl >= 1.30 does.
 """
 
 from __future__ import annotations
@@ -108,3 +107,63 @@ def resource_list(cluster: SimCluster, group: str, version: str) -> dict[str, An
                               "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": SUB_VERBS})
     gv = f"{group}/{version}" if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
+
+
+AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def wants_aggregated(accept: str) -> bool:
+    """Whether the client accepts apidiscovery.k8s.io/v2 (kubectl >= 1.30 asks first)."""
+    for part in accept.split(","):
+        params = {p.split("=", 1)[0].strip(): p.split("=", 1)[-1].strip() for p in part.split(";")[1:]}
+        if params.get("g") == "apidiscovery.k8s.io" and params.get("v") == "v2" \
+                and params.get("as") == "APIGroupDiscoveryList":
+            return True
+    return False
+
+
+def _aggregated_resource(rt: ResourceType, version: str) -> dict[str, Any]:
+    kind = {"group": rt.group, "version": version, "kind": rt.kind}
+    entry: dict[str, Any] = {
+        "resource": rt.plural,
+        "responseKind": kind,
+        "scope": "Namespaced" if rt.namespaced else "Cluster",
+        "singularResource": rt.singular,
+        "verbs": list(rt.verbs),
+    }
+    if rt.short_names:
+        entry["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        entry["categories"] = list(rt.categories)
+    subs = []
+    if rt.scale is not None:
+        subs.append({"subresource": "scale", "responseKind": {"group": "autoscaling", "version": "v1",
+                                                              "kind": "Scale"}, "verbs": SUB_VERBS})
+    if rt.status:
+        subs.append({"subresource": "status", "responseKind": kind, "verbs": SUB_VERBS})
+    if rt.key == "pods":
+        subs.append({"subresource": "log", "responseKind": kind, "verbs": ["get"]})
+    if subs:
+        entry["subresources"] = subs
+    return entry
+
+
+def aggregated(cluster: SimCluster, *, core: bool) -> dict[str, Any]:
+    """/api (core) or /apis as an APIGroupDiscoveryList (apidiscovery.k8s.io/v2)."""
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for rt in cluster.types.values():
+        if (rt.group == "") != core:
+            continue
+        for v in rt.served_versions:
+            groups.setdefault(rt.group, {}).setdefault(v, []).append(_aggregated_resource(rt, v))
+    order = _group_versions(cluster)
+    items = []
+    for name, versions in groups.items():
+        ranked = order.get(name) or list(versions)
+        items.append({
+            "metadata": {"name": name, "creationTimestamp": None},
+            "versions": [{"version": v, "resources": versions[v], "freshness": "Current"}
+                         for v in ranked if v in versions],
+        })
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+            "items": items}

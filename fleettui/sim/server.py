@@ -125,6 +125,9 @@ class ClusterServer:
         doc: Any = None
         if segs == ["version"]:
             doc = discovery.version_info(self.versions(cluster.name))
+        elif segs in (["api"], ["apis"]) and discovery.wants_aggregated(request.headers.get("Accept", "")):
+            body = api.dumps(discovery.aggregated(cluster, core=segs == ["api"]))
+            return web.Response(body=body, headers={"Content-Type": discovery.AGGREGATED_V2})
         elif segs == ["api"]:
             doc = discovery.core_versions()
         elif segs == ["api", "v1"]:

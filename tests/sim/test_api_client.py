@@ -479,3 +479,21 @@ async def test_malformed_requests_are_4xx_never_5xx(http, method, path, ctype, r
     status, body = await asyncio.wait_for(http.call(method, path, ctype=ctype, raw=raw, **params), 5)
     assert 400 <= status < 500, body
     assert isinstance(body, dict) and body.get("kind") == "Status"
+
+
+async def test_aggregated_discovery_when_asked(http):
+    accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+              "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+    async with http.session.get(http.base + "/apis", headers={"Accept": accept}) as resp:
+        assert resp.headers["Content-Type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+        doc = await resp.json(content_type=None)
+    apps = next(i for i in doc["items"] if i["metadata"]["name"] == "apps")
+    (v1,) = apps["versions"]
+    deploy = next(r for r in v1["resources"] if r["resource"] == "deployments")
+    assert deploy["scope"] == "Namespaced" and deploy["shortNames"] == ["deploy"]
+    assert {s["subresource"] for s in deploy["subresources"]} == {"scale", "status"}
+    async with http.session.get(http.base + "/api", headers={"Accept": accept}) as resp:
+        core = await resp.json(content_type=None)
+    assert [i["metadata"]["name"] for i in core["items"]] == [""]
+    async with http.session.get(http.base + "/api") as resp:  # plain JSON: the legacy document
+        assert (await resp.json())["kind"] == "APIVersions"
