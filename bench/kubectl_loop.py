@@ -40,15 +40,18 @@ def find_kubectl() -> str:
     return found
 
 
-def kubectl_loop(kubectl: str, kubeconfig: Path, contexts: list[str]) -> tuple[float, int, list[str]]:
-    """The shell loop; returns (seconds, output lines, failed contexts)."""
+def kubectl_loop(kubectl: str, kubeconfig: Path, contexts: list[str],
+                 cache_dir: Path) -> tuple[float, int, list[str]]:
+    """The shell loop; returns (seconds, output lines, failed contexts). kubectl keeps
+    its discovery cache in `cache_dir` (the first loop fills it, later ones reuse it,
+    as a user's repeated loop would)."""
     lines = 0
     failed = []
     t0 = time.monotonic()
     for ctx in contexts:
         proc = subprocess.run(
-            [kubectl, "--kubeconfig", str(kubeconfig), "get", "nodes,deploy,pods,svc", "-A",
-             "--context", ctx],
+            [kubectl, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache_dir),
+             "get", "nodes,deploy,pods,svc", "-A", "--context", ctx],
             capture_output=True, text=True,
         )
         if proc.returncode != 0:
@@ -61,28 +64,33 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clusters", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2, help="loops and syncs to run (medians compared)")
+    ap.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                    help="added to every answer of every member (e.g. 0.05: a 50 ms round trip)")
     args = ap.parse_args()
     kubectl = find_kubectl()
     loops: list[float] = []
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
-            simulator(args.clusters, Path(tmp)) as (_, kubeconfig):
+            simulator(args.clusters, Path(tmp), latency=args.latency) as (_, kubeconfig):
         contexts = member_contexts(kubeconfig)
-        for _ in range(args.repeat):
-            loop_s, lines, failed = kubectl_loop(kubectl, kubeconfig, contexts)
+        for i in range(args.repeat + 1):
+            loop_s, lines, failed = kubectl_loop(kubectl, kubeconfig, contexts, Path(tmp) / "kube-cache")
             loops.append(loop_s)
-            print(f"kubectl loop: {len(contexts)} contexts, {lines} lines in {loop_s:.2f}s "
+            print(f"kubectl loop {i + 1} ({'cold' if i == 0 else 'warm'} discovery cache): "
+                  f"{len(contexts)} contexts, {lines} lines in {loop_s:.2f}s "
                   f"({loop_s / max(1, len(contexts)):.2f}s per context)", flush=True)
         for f in failed:
             print(f"  kubectl failed: {f}", file=sys.stderr)
         runs = repeated_syncs(kubeconfig, Path(tmp), repeat=args.repeat, concurrency=32)
-    loop_s = statistics.median(loops)
+    cold = loops[0]
+    warm = statistics.median(loops[1:])
     sync_s = statistics.median(r[0] for r in runs)
     sync_failed = max(r[2] for r in runs)
-    ratio = loop_s / sync_s if sync_s else float("inf")
+    ratio = warm / sync_s if sync_s else float("inf")
     verdict = "PASS" if ratio >= TARGET_RATIO and not failed and not sync_failed else "MISS"
-    print(f"kubectl_loop: kubectl median {loop_s:.2f}s vs fleettui full sync median {sync_s:.2f}s "
-          f"({runs[0][1]} objects): fleettui {ratio:.1f}x faster; target >= {TARGET_RATIO:.0f}x: {verdict}")
+    print(f"kubectl_loop: kubectl {cold:.2f}s cold / {warm:.2f}s warm (median) vs fleettui full sync "
+          f"median {sync_s:.2f}s ({runs[0][1]} objects): fleettui {cold / sync_s:.1f}x faster than the "
+          f"cold loop, {ratio:.1f}x than the warm one; target >= {TARGET_RATIO:.0f}x (warm): {verdict}")
     return 0 if not failed and not sync_failed else 1
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,12 +30,14 @@ TARGET_SECONDS = 10.0
 
 @contextlib.contextmanager
 def simulator(clusters: int, workdir: Path, *, seed: str = "demo",
-              settle: float = 5.0) -> Iterator[tuple[str, Path]]:
+              settle: float = 5.0, latency: float = 0.0) -> Iterator[tuple[str, Path]]:
     """A `fleettui sim` child process; yields (base_url, kubeconfig path).
 
     Waits `settle` seconds after it is ready: a fresh simulator spends its first
     seconds rolling out every seeded workload (all pods Pending → Running) at
-    once, which real clusters are not doing; the benchmark measures the sync."""
+    once, which real clusters are not doing; the benchmark measures the sync.
+    `latency`: seconds the simulator adds to every answer of every member cluster
+    (a network round trip; real fleets are not on loopback)."""
     kubeconfig = workdir / "kubeconfig"
     cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(clusters),
            "--kubeconfig", str(kubeconfig), "--port", "0", "--seed", seed]
@@ -49,6 +53,9 @@ def simulator(clusters: int, workdir: Path, *, seed: str = "demo",
         print(f"simulator: {clusters} clusters ready in {time.monotonic() - t0:.1f}s at {base_url}; "
               f"settling {settle:g}s", flush=True)
         time.sleep(settle)
+        if latency:
+            set_latency(base_url, member_contexts(kubeconfig), latency)
+            print(f"simulator: every member answers {latency * 1000:.0f} ms late", flush=True)
         yield base_url, kubeconfig
     finally:
         proc.terminate()
@@ -57,6 +64,16 @@ def simulator(clusters: int, workdir: Path, *, seed: str = "demo",
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def set_latency(base_url: str, clusters: list[str], seconds: float) -> None:
+    """The simulator's admin endpoint: add `seconds` to every answer of these clusters."""
+    for name in clusters:
+        req = urllib.request.Request(f"{base_url}/_admin/clusters/{name}/faults", method="POST",
+                                     data=json.dumps({"latency": seconds}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
 
 
 def member_contexts(kubeconfig_path: Path) -> list[str]:
@@ -108,9 +125,11 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds to let the simulator settle")
     ap.add_argument("--repeat", type=int, default=3, help="full syncs to run (median reported)")
+    ap.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                    help="added to every answer of every member (network round trip)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
-            simulator(args.clusters, Path(tmp), settle=args.settle) as (_, kubeconfig):
+            simulator(args.clusters, Path(tmp), settle=args.settle, latency=args.latency) as (_, kubeconfig):
         runs = repeated_syncs(kubeconfig, Path(tmp), repeat=args.repeat, concurrency=args.concurrency)
         cache = Path(tmp) / "cache-0.db"
         size = os.path.getsize(cache) + sum(os.path.getsize(p) for p in Path(tmp).glob("cache-0.db-*"))
