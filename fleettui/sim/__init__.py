@@ -16,7 +16,7 @@ Python API::
     sim.clock.advance(seconds)        # virtual clock (tests freeze it: sim.clock.freeze())
     await sim.advance(seconds, step=1.0)   # advance in steps, reconciling controllers after each
     sim.faults.set(name, down=None | "refuse" | "503", latency=0.0, error_rate=0.0,
-                   drop_watches=False, forbidden=False)   # only the given fields change
+                   drop_watches=False, forbidden=False)   # replaces the cluster's fault
     sim.faults.clear(name)
     sim.mutations(cluster=None) -> int     # POST/PUT/PATCH/DELETE requests received
     await sim.stop()

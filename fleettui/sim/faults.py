@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 DOWN_MODES = (None, "refuse", "503")
@@ -70,10 +70,11 @@ class FaultTable:
         return self._faults.get(cluster) or Fault()
 
     def set(self, cluster: str, **kw: Any) -> Fault:
-        """Set the named fault fields (others keep their value). Raises KeyError/ValueError."""
+        """Replace the cluster's fault: fields not given take their defaults (no fault).
+        Raises KeyError (unknown cluster) or ValueError (bad value)."""
         if not self._known(cluster):
             raise KeyError(cluster)
-        fault = replace(self.get(cluster), **validate(**kw))
+        fault = Fault(**validate(**kw))
         self._faults[cluster] = fault
         for cb in list(self._listeners):
             cb(cluster, fault)

@@ -31,10 +31,10 @@ async def test_down_503_error_rate_and_forbidden(sim: Simulator):
         assert (status, body["reason"]) == (503, "ServiceUnavailable")
         status, _ = await _get(s, sim.url(b) + "/api/v1/namespaces")
         assert status == 200  # faults are per cluster
-        sim.faults.set(a, down=None, error_rate=1.0)
+        sim.faults.set(a, error_rate=1.0)  # replaces the whole fault: no longer down
         status, body = await _get(s, sim.url(a) + "/api/v1/namespaces")
         assert (status, body["reason"]) == (500, "InternalError")
-        sim.faults.set(a, error_rate=0.0, forbidden=True)
+        sim.faults.set(a, forbidden=True)
         status, body = await _get(s, sim.url(a) + "/api/v1/namespaces/default/pods")
         assert (status, body["reason"]) == (403, "Forbidden")
         assert 'cannot list resource "pods"' in body["message"]
