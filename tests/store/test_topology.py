@@ -1,0 +1,55 @@
+"""build_topology is a pure function of rows: fixture tests."""
+
+from __future__ import annotations
+
+from fleettui.store.models import ClusterRow, NamespaceRow, NodeRow, WorkloadRow
+from fleettui.store.topology import NO_REGION, NO_ZONE, build_topology
+
+
+def cluster(name, region=None, zone=None, health="healthy", reachable=True, error=None):
+    return ClusterRow(name=name, context=name, provider=None, region=region, zone=zone, version="v1.31.0",
+                      nodes_ready=1, nodes_total=1, cpu_alloc_m=0, cpu_req_m=0, mem_alloc_b=0, mem_req_b=0,
+                      pods_running=0, pods_pending=0, pods_failed=0, health=health, reachable=reachable,
+                      latency_ms=None, last_seen=None, last_error=error, observed_at=None)
+
+
+def workload(c, ns, name, health):
+    return WorkloadRow(cluster=c, kind="Deployment", namespace=ns, name=name, ready=1, desired=1,
+                       health=health, message="", observed_at=0.0)
+
+
+def node(c, name, ready=True):
+    return NodeRow(cluster=c, name=name, ready=ready, health="healthy" if ready else "unhealthy",
+                   message="" if ready else "KubeletNotReady", version=None, roles=(), zone=None,
+                   cpu_alloc_m=0, mem_alloc_b=0, cpu_req_m=0, mem_req_b=0, pods=0, unschedulable=False,
+                   observed_at=0.0)
+
+
+def test_an_unreachable_cluster_without_rows_still_colours_every_level_above_it():
+    t = build_topology([cluster("a", "r1", "z1"),
+                        cluster("down", "r1", "z2", health="unhealthy", reachable=False, error="refused")],
+                       [], [], [])
+    assert t.health == "unhealthy"
+    z2 = t.find("region:r1/zone:z2")
+    assert z2.health == "unhealthy" and t.find("region:r1/zone:z1").health == "healthy"
+    down = t.find("cluster:down")
+    assert down.detail == "unreachable: refused" and down.children == ()
+
+
+def test_clusters_without_topology_are_grouped_not_lost():
+    t = build_topology([cluster("x")], [], [], [])
+    assert [n.name for n in t.walk() if n.kind in ("region", "zone")] == [NO_REGION, NO_ZONE]
+
+
+def test_namespaces_seen_only_through_workloads_still_appear_and_counts_roll_up():
+    wls = [workload("a", "shop", "web", "healthy"), workload("a", "shop", "pay", "degraded"),
+           workload("a", "ghost", "x", "progressing")]
+    t = build_topology([cluster("a", "r", "z")],
+                       [NamespaceRow("a", "shop", "Active", "degraded", 2, 1, 0, 0.0)], wls,
+                       [node("a", "n1"), node("a", "n2", ready=False)])
+    assert [c.name for c in t.find("cluster:a").children] == ["ghost", "shop", "nodes"]
+    assert t.counts == {"healthy": 2, "degraded": 1, "progressing": 1, "unhealthy": 1}
+    assert t.find("cluster:a/nodes").health == "unhealthy"
+    assert t.find("cluster:a/nodes/n2").detail == "NotReady KubeletNotReady"
+    keys = [n.key for n in t.walk()]
+    assert len(keys) == len(set(keys))  # stable, unique keys for diffing
