@@ -108,13 +108,9 @@ def wants_table(request: web.Request) -> bool:
 
 # ------------------------------------------------------------------- input
 
-def parse_body(raw: bytes, *, yaml_ok: bool = False, content_type: str = "") -> Any:
+def parse_body(raw: bytes, *, yaml_ok: bool = False) -> Any:
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
-    if "protobuf" in content_type:
-        from fleettui.sim import protobuf
-
-        return protobuf.decode(raw)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -264,7 +260,7 @@ def _decode_continue(token: str) -> tuple[str, str]:
 def create(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> web.Response:
     if t.name is not None:
         raise errors.method_not_allowed()
-    obj = _check_identity(t, parse_body(raw, content_type=request.content_type), need_name=False)
+    obj = _check_identity(t, parse_body(raw), need_name=False)
     created = cluster.create(t.rt.key, obj, field_manager=field_manager(request), dry_run=dry_run(request), validate=True)
     return respond(as_version(created, t.group_version), 201)
 
@@ -272,7 +268,7 @@ def create(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
 def update(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> web.Response:
     if t.name is None:
         raise errors.method_not_allowed()
-    body = parse_body(raw, content_type=request.content_type)
+    body = parse_body(raw)
     if t.subresource == "scale":
         return respond(_update_scale(cluster, t, body, field_manager(request), dry_run(request)))
     obj = _check_identity(t, body, need_name=True)
@@ -400,7 +396,7 @@ def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str,
 def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, Any] | None, bool]:
     opts: dict[str, Any] = {}
     if raw.strip():
-        opts = parse_body(raw, content_type=request.content_type)
+        opts = parse_body(raw)
         if not isinstance(opts, dict):
             raise errors.bad_request("DeleteOptions must be an object")
     policy = request.query.get("propagationPolicy") or opts.get("propagationPolicy")

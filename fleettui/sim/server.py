@@ -111,7 +111,10 @@ class ClusterServer:
         (answered even then, as RBAC lets every user ask)."""
         if request.method != "POST" or t.name is not None:
             raise errors.method_not_allowed()
-        body = api.parse_body(await request.read(), content_type=request.content_type)
+        raw = await request.read()
+        if raw and _binary_body(request.content_type):
+            raise _unsupported_media_type()
+        body = api.parse_body(raw)
         if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
             raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
         body["status"] = {"allowed": True} if allowed else {
@@ -150,10 +153,8 @@ class ClusterServer:
     async def _resource(self, cluster: SimCluster, t: api.Target, verb: str,
                         request: web.Request) -> web.StreamResponse:
         raw = await request.read() if request.body_exists else b""
-        if raw and "cbor" in request.content_type:
-            raise errors.ApiError(415, "UnsupportedMediaType",
-                                  f'the body of the request was in an unknown format - accepted media types include: '
-                                  f'application/json, application/yaml, {", ".join(api.PATCH_TYPES)}')
+        if raw and verb != "patch" and _binary_body(request.content_type):
+            raise _unsupported_media_type()
         if verb == "watch":
             return await watch.serve(request, cluster, t, self.watches,
                                      drop_now=self.faults.get(cluster.name).drop_watches)
@@ -170,6 +171,17 @@ class ClusterServer:
         if verb in ("delete", "deletecollection"):
             return api.delete(cluster, t, request, raw)
         raise errors.method_not_allowed()
+
+
+def _binary_body(content_type: str) -> bool:
+    return "protobuf" in content_type or "cbor" in content_type
+
+
+def _unsupported_media_type() -> ApiError:
+    """Protobuf and CBOR bodies are not decoded: the answer of an apiserver that does not
+    accept the media type (the apiserver's message lists the types it does accept)."""
+    return ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                    "accepted media types include: application/json, application/yaml")
 
 
 def _openapi_v2(request: web.Request) -> web.Response:
