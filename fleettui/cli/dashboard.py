@@ -35,10 +35,44 @@ def _import_sync() -> None:
     import fleettui.sync.members  # noqa: F401
 
 
+def _hub_args(args: argparse.Namespace, hub: str) -> argparse.Namespace:
+    """The arguments `fleettui app` would get for this hub ('local': the store's own)."""
+    ns = argparse.Namespace(**vars(args))
+    ns.hub = None if hub == "local" else hub
+    return ns
+
+
+def make_hub_session(args: argparse.Namespace) -> Callable[[str], Any]:
+    """hub_session(name): the Hub the actions of the rollouts pane go through, opened
+    the way `fleettui app` opens it (local hub with the engine, or a Kubernetes hub)."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def hub_session(name: str):
+        from fleettui.cli.commands.app import open_hub
+
+        async with open_hub(_hub_args(args, name)) as hub:
+            yield hub
+
+    return hub_session
+
+
 def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hub: str | None,
-                     read_only: bool) -> Callable[..., Any]:
-    """The coroutine the app runs in its sync worker: discover members, then keep the
-    store current until the app exits."""
+                     read_only: bool, args: argparse.Namespace | None = None) -> Callable[..., Any]:
+    """The coroutine the app runs on its sync thread: discover members, then keep the
+    store current until the app exits; unless read-only, also run the local hub's
+    engine, so a rollout resumed from the screen carries on (as `fleettui app` would)."""
+
+    async def run_engine(notice: Callable[[str], None]) -> None:
+        from fleettui.cli.commands.app import open_hub
+
+        try:
+            async with open_hub(_hub_args(args, "local")) as local:
+                await local.engine.run(poll=2.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the inventory keeps syncing; say why rollouts stopped
+            notice(f"the local hub's engine stopped: {exc}")
 
     async def run_sync(store: Any, notice: Callable[[str], None]) -> None:
         # importing the sync (kubernetes_asyncio, aiohttp) takes a while: do it off
@@ -52,8 +86,12 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         for problem in members.errors:
             notice(problem)
         # the sync only lists and watches; its clients are read-only in every mode
-        await FleetSync(store, list(members), kubeconfig=kubeconfig, read_only=True,
-                        prune=not globs).run()
+        sync = FleetSync(store, list(members), kubeconfig=kubeconfig, read_only=True,
+                         prune=not globs).run()
+        if read_only or args is None:
+            await sync
+            return
+        await asyncio.gather(sync, run_engine(notice))
 
     return run_sync
 
@@ -80,7 +118,8 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
     globs = opt(args, "context")
     run_sync = None
     if kubeconfig.contexts:
-        run_sync = make_sync_runner(kubeconfig, fleet, globs, hub=hub, read_only=read_only)
+        run_sync = make_sync_runner(kubeconfig, fleet, globs, hub=hub, read_only=read_only,
+                                    args=args)
     kwargs: dict[str, Any] = {}
     if clock is not None:
         kwargs["clock"] = clock
@@ -92,6 +131,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         kubeconfig=label or _kubeconfig_label(kube_arg),
         hub=hub,
         theme=opt(args, "theme"),
+        hub_session=None if read_only else make_hub_session(args),
         **kwargs,
     )
 

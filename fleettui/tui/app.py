@@ -15,15 +15,17 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input
 
@@ -33,15 +35,23 @@ from fleettui.tui.commands import JumpCommands, ThemeCommands
 from fleettui.tui.messages import Refreshed, StoreChanged, SyncNotice, SyncStateChanged, ViewData
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.renderers import Palette, StatusInfo
+from fleettui.tui.rollout_renderers import plan_table, waiting_step
+from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
+from fleettui.tui.screens.dialogs import Confirm, PathPrompt
 from fleettui.tui.screens.help import HelpScreen
 from fleettui.tui.themes import initial_theme, load_themes
 from fleettui.tui.widgets.bars import FleetHeader, StatusBar
 
 # run_sync(store, notice): keeps the store current; notice(text) reports a problem
 SyncRunner = Callable[[Store, Callable[[str], None]], Awaitable[None]]
+
+
+# hub_session(hub_name) -> async context manager yielding a fleettui.engine.hub.Hub
+HubSession = Callable[[str], AbstractAsyncContextManager[Any]]
 
 
 @dataclass
@@ -88,6 +98,7 @@ class FleetApp(App[None]):
         tick: float = 5.0,
         panes: list[type[Pane]] | None = None,
         pane_options: dict[str, Any] | None = None,
+        hub_session: HubSession | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_path is None:
@@ -104,7 +115,8 @@ class FleetApp(App[None]):
         self.debounce = debounce
         self.tick = tick
         self.pane_options = pane_options or {}
-        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane]
+        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane, RolloutsPane]
+        self._hub_session = hub_session
         self.directory = Directory()
         self.sync_error: str | None = None
         self.syncing = False
@@ -272,8 +284,8 @@ class FleetApp(App[None]):
             "summary": _fetch_summary,
             f"pane:{self.switcher.current}": type(self.pane).fetch,
         }
-        if isinstance(self.screen, ClusterScreen):
-            targets["cluster-screen"] = self.screen.make_fetch()
+        if isinstance(self.screen, ClusterScreen | AppScreen):
+            targets["detail-screen"] = self.screen.make_fetch()
         self._refresh_worker(targets)
 
     @on(Refreshed)
@@ -289,7 +301,7 @@ class FleetApp(App[None]):
             if name.startswith("pane:"):
                 pane_id = name[5:]
                 self.query_one(f"#{pane_id}", Pane).show(data, now, palette)
-            elif name == "cluster-screen" and isinstance(self.screen, ClusterScreen):
+            elif name == "detail-screen" and isinstance(self.screen, ClusterScreen | AppScreen):
                 self.screen.show(data, now, palette)
         self.query_one(FleetHeader).show(self._summary, palette)
         self._show_status(now)
@@ -357,13 +369,13 @@ class FleetApp(App[None]):
         self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
 
     def action_next_pane(self) -> None:
-        if isinstance(self.screen, ClusterScreen):
-            self.screen.cycle_tab(1)  # on the cluster screen Tab walks its tabs
+        if isinstance(self.screen, ClusterScreen | AppScreen):
+            self.screen.cycle_tab(1)  # on a detail screen Tab walks its tabs
         elif len(self.screen_stack) == 1:
             self._cycle_pane(1)
 
     def action_previous_pane(self) -> None:
-        if isinstance(self.screen, ClusterScreen):
+        if isinstance(self.screen, ClusterScreen | AppScreen):
             self.screen.cycle_tab(-1)
         elif len(self.screen_stack) == 1:
             self._cycle_pane(-1)
@@ -421,12 +433,114 @@ class FleetApp(App[None]):
         self.open_cluster(event.name)
 
     def open_cluster(self, name: str) -> None:
+        self._open_detail(ClusterScreen(name))
+
+    @on(RolloutsPane.OpenApp)
+    def _open_app(self, event: RolloutsPane.OpenApp) -> None:
+        self._open_detail(AppScreen(event.row))
+
+    def _open_detail(self, screen: Screen) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(ClusterScreen(name))
-        self._timer and self._timer.stop()
+        self.push_screen(screen)
+        if self._timer is not None:
+            self._timer.stop()
         self._timer = None
         self.call_after_refresh(self._start_refresh)
+
+    # -- hub actions (hidden and refused in read-only and watch mode) --
+
+    def action_distribute(self) -> None:
+        if self.read_only:
+            self.notify("read-only: distributing is off", severity="warning")
+            return
+        self.push_screen(PathPrompt("Distribute an Application from a file"), self._distribute_path)
+
+    def _distribute_path(self, path: Path | None) -> None:
+        if path is not None:
+            self._plan_worker(path)
+
+    @work(exclusive=True, group="action", exit_on_error=False)
+    async def _plan_worker(self, path: Path) -> None:
+        from fleettui.engine.errors import EngineError
+
+        try:
+            document = yaml.safe_load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            self.notify(f"{path}: {exc}", title="cannot read the file", severity="error", timeout=10)
+            return
+        if self._hub_session is None:
+            self.notify("no hub to distribute to", severity="error")
+            return
+        try:
+            async with self._hub_session("local") as hub:
+                app, plan = await hub.plan(document)
+        except EngineError as exc:  # validation: names the application and field
+            self.notify(str(exc), title=f"{path.name} is not valid", severity="error", timeout=15)
+            return
+        except Exception as exc:
+            self.notify(f"{type(exc).__name__}: {exc}", title="planning failed", severity="error", timeout=15)
+            return
+        title = f"Distribute {app.namespace}/{app.name} from {path.name}: {len(plan)} placement(s)"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._hub_worker("apply", "local", document, None)
+
+        self.push_screen(Confirm(title, plan_table(plan)), confirmed)
+
+    def hub_action(self, op: str, row: Any) -> None:
+        """resume_step | resume_all | suspend | rollback | delete on one application."""
+        if self.read_only:
+            self.notify("read-only: actions are off", severity="warning")
+            return
+        if op in ("rollback", "delete"):
+            what = "Roll back" if op == "rollback" else "Delete"
+            body = ("to the previous revision" if op == "rollback"
+                    else "and remove its resources from every cluster")
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._hub_worker(op, row.hub, None, row)
+
+            self.push_screen(Confirm(f"{what} {row.namespace}/{row.name}?", body, yes=what), confirmed)
+            return
+        self._hub_worker(op, row.hub, None, row)
+
+    @work(exclusive=True, group="action", exit_on_error=False)
+    async def _hub_worker(self, op: str, hub_name: str, document: Any, row: Any) -> None:
+        if self._hub_session is None:
+            self.notify("no hub", severity="error")
+            return
+        try:
+            async with self._hub_session(hub_name) as hub:
+                if op == "apply":
+                    result = await hub.apply(document)
+                    message = f"{result.namespace}/{result.name} {result.action}"
+                elif op == "resume_step":
+                    current = await hub.get(row.namespace, row.name) or {}
+                    steps = ((current.get("status") or {}).get("workflow") or {}).get("steps") or []
+                    step = waiting_step(steps)
+                    if step is None:
+                        message = f"{row.name}: no step is waiting"
+                    else:
+                        message = await hub.resume(row.namespace, row.name, step)
+                elif op == "resume_all":
+                    message = await hub.resume(row.namespace, row.name)
+                elif op == "suspend":
+                    message = await hub.suspend(row.namespace, row.name)
+                elif op == "rollback":
+                    message = await hub.rollback(row.namespace, row.name)
+                elif op == "delete":
+                    message = await hub.delete(row.namespace, row.name)
+                else:
+                    raise ValueError(op)
+        except Exception as exc:  # the hub's sentence (EngineError) or a cluster's error
+            self.notify(str(exc) or type(exc).__name__, title=f"{op.replace('_', ' ')} failed",
+                        severity="error", timeout=12)
+            return
+        self.notify(message, title=op.replace("_", " "))
+        self._request_refresh()
 
     def jump_to_namespace(self, cluster: str, namespace: str) -> None:
         self.action_show_pane("topology")

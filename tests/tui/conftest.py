@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fleettui.tui.app import FleetApp
+from tui.apps_fixture import fill_apps
 from tui.fleet_fixture import FROZEN_NOW, fixture_store
 
 
@@ -18,6 +19,7 @@ def fleet_cache_master(tmp_path_factory) -> Path:
 
     async def build() -> None:
         store = await fixture_store(path)
+        await fill_apps(store)
         await store.close()
 
     asyncio.run(build())

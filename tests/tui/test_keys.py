@@ -39,9 +39,11 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "topology"
         await pilot.press("tab")
+        assert app.switcher.current == "rollouts"
+        await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
         await pilot.press("shift+tab")
-        assert app.switcher.current == "topology"
+        assert app.switcher.current == "rollouts"
 
 
 async def test_filter_and_escape(fleet_cache):

@@ -55,3 +55,27 @@ def test_watch_mode_help(snap_compare, fleet_cache):
 
     assert snap_compare(make_app(fleet_cache, watch=True), terminal_size=(80, 24),
                         run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rollouts_pane(snap_compare, fleet_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_application_screen(snap_compare, fleet_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")  # node-agent: one cluster failed
+        await settle(pilot)
+        pilot.app.screen.show_tab("tab-placement")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)

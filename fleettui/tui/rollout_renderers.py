@@ -1,0 +1,191 @@
+"""Pure renderers for the rollouts pane and the application screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from fleettui.store.apps import (
+    AppClusterCell,
+    AppEventRow,
+    AppRow,
+    PlacementRow,
+    ResourceRow,
+    RevisionRow,
+)
+from fleettui.tui.renderers import MARKERS, Palette, fmt_age, health_text
+
+# application phases (KubeVela status.status) → a health word for colour and marker
+PHASE_HEALTH = {
+    "running": "healthy",
+    "runningWorkflow": "progressing",
+    "rendering": "progressing",
+    "workflowSuspending": "progressing",
+    "workflowTerminated": "degraded",
+    "workflowFailed": "unhealthy",
+    "unhealthy": "unhealthy",
+    "deleting": "progressing",
+}
+
+STEP_HEALTH = {"succeeded": "healthy", "skipped": "unknown", "running": "progressing",
+               "pending": "unknown", "suspending": "progressing", "failed": "unhealthy"}
+
+APP_COLUMNS = (("name", "APPLICATION"), ("phase", "PHASE"), ("workflow", "WORKFLOW"),
+               ("clusters", "CLUSTERS"), ("revision", "REVISION"), ("ns", "NAMESPACE"),
+               ("hub", "HUB"), ("message", "MESSAGE"))
+
+
+def app_key(row: AppRow) -> str:
+    return f"{row.hub}/{row.namespace}/{row.name}"
+
+
+def progress_bar(done: int, total: int, width: int = 6) -> str:
+    if total <= 0:
+        return "-"
+    filled = round(width * done / total)
+    return "█" * filled + "░" * (width - filled) + f" {done}/{total}"
+
+
+def app_cells(row: AppRow, palette: Palette) -> tuple[Text, ...]:
+    health = "progressing" if row.deleting else PHASE_HEALTH.get(row.phase, "unknown")
+    phase = "deleting" if row.deleting else (row.phase or "-")
+    clusters = f"{row.clusters_healthy}/{row.clusters} healthy" if row.clusters else "-"
+    return (
+        Text(row.name, style="bold"),
+        Text(f"{MARKERS[health]} {phase}", style=palette.health(health)),
+        Text(progress_bar(row.steps_done, row.steps_total)),
+        Text(clusters, style=palette.degraded if row.clusters_healthy < row.clusters else ""),
+        Text(row.revision or "-"),
+        Text(row.namespace),
+        Text(row.hub, style=palette.muted),
+        Text(row.message or "", style=palette.muted),
+    )
+
+
+def matrix_table(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palette: Palette) -> Table:
+    """Clusters down, applications across (a fleet has more clusters than rollouts):
+    each cell is the health marker and healthy/total resources of that placement."""
+    by = {(c.hub, c.namespace, c.app, c.cluster): c for c in cells}
+    clusters = sorted({c[3] for c in by})
+    table = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False, header_style="bold")
+    table.add_column("CLUSTER", no_wrap=True)
+    for a in apps:
+        table.add_column(a.name, no_wrap=True)
+    for cluster in clusters:
+        row: list[Text] = [Text(cluster)]
+        for a in apps:
+            cell = by.get((a.hub, a.namespace, a.name, cluster))
+            if cell is None:
+                row.append(Text("·", style=palette.muted))
+                continue
+            text = Text(f"{MARKERS.get(cell.health, '?')} {cell.resources_healthy}/{cell.resources}",
+                        style=palette.health(cell.health))
+            if cell.placement_state == "failed":
+                text = Text(f"{MARKERS['unhealthy']} failed", style=palette.unhealthy)
+            elif cell.placement_state == "pending":
+                text.append(" pending", style=palette.muted)
+            row.append(text)
+        table.add_row(*row)
+    return table
+
+
+# -- application screen --
+
+STEP_COLUMNS = (("step", "STEP"), ("type", "TYPE"), ("phase", "PHASE"), ("message", "MESSAGE"))
+
+
+def step_rows(steps: Sequence[dict[str, Any]], palette: Palette, depth: int = 0) -> list[tuple[str, tuple[Text, ...]]]:
+    """Steps with their phases; sub-steps of a step-group indented under it."""
+    out: list[tuple[str, tuple[Text, ...]]] = []
+    for s in steps:
+        phase = s.get("phase") or "pending"
+        word = STEP_HEALTH.get(phase, "unknown")
+        key = s.get("id") or f"{depth}:{s.get('name')}"
+        out.append((key, (
+            Text("  " * depth + (s.get("name") or "?")),
+            Text(s.get("type") or "", style=palette.muted),
+            Text(f"{MARKERS[word]} {phase}", style=palette.health(word)),
+            Text(s.get("message") or "", style=palette.muted),
+        )))
+        out.extend(step_rows(s.get("subSteps") or [], palette, depth + 1))
+    return out
+
+
+PLACEMENT_COLUMNS = (("cluster", "CLUSTER"), ("state", "STATE"), ("step", "STEP"),
+                     ("revision", "REVISION"), ("objects", "OBJECTS"), ("diff", "OVERRIDES ON THIS CLUSTER"))
+
+
+def _short(value: Any, limit: int = 24) -> str:
+    text = "<none>" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def placement_cells(p: PlacementRow, palette: Palette) -> tuple[Text, ...]:
+    """One cluster's placement: an error from that cluster shows here, on its row."""
+    word = {"applied": "healthy", "pending": "progressing", "failed": "unhealthy"}.get(p.state, "unknown")
+    state = Text(f"{MARKERS[word]} {p.state}", style=palette.health(word))
+    diff = "; ".join(f"{path}: {_short(before)} → {_short(after)}" for path, before, after in
+                     (o for o in p.overrides if len(o) == 3))
+    if p.state == "failed" and p.message:
+        diff = p.message
+    return (Text(p.cluster), state, Text(p.step), Text(p.revision), Text(str(len(p.manifests))),
+            Text(diff or "-", style=palette.unhealthy if p.state == "failed" else ""))
+
+
+RESOURCE_COLUMNS = (("cluster", "CLUSTER"), ("kind", "KIND"), ("name", "NAMESPACE/NAME"),
+                    ("health", "HEALTH"), ("component", "COMPONENT"), ("message", "MESSAGE"))
+
+
+def resource_key(r: ResourceRow) -> str:
+    return f"{r.cluster}/{r.api_version}/{r.kind}/{r.namespace}/{r.name}"
+
+
+def resource_cells(r: ResourceRow, palette: Palette) -> tuple[Text, ...]:
+    word = "unknown" if r.healthy is None else ("healthy" if r.healthy else "unhealthy")
+    return (Text(r.cluster), Text(r.kind), Text(f"{r.namespace}/{r.name}" if r.namespace else r.name),
+            health_text(word, palette), Text(r.component, style=palette.muted),
+            Text(r.message or "", style=palette.muted))
+
+
+APP_EVENT_COLUMNS = (("age", "AGE"), ("type", "TYPE"), ("reason", "REASON"), ("cluster", "CLUSTER"),
+                     ("message", "MESSAGE"))
+
+
+def app_event_cells(e: AppEventRow, now: float, palette: Palette) -> tuple[Text, ...]:
+    return (Text(fmt_age(max(0.0, now - e.at))),
+            Text(e.type, style=palette.degraded if e.type == "Warning" else ""),
+            Text(e.reason), Text(e.cluster or "-"), Text(e.message))
+
+
+REVISION_COLUMNS = (("revision", "REVISION"), ("name", "NAME"), ("age", "AGE"), ("succeeded", "SUCCEEDED"),
+                    ("hash", "HASH"))
+
+
+def revision_cells(r: RevisionRow, now: float, palette: Palette) -> tuple[Text, ...]:
+    return (Text(str(r.revision)), Text(r.name), Text(fmt_age(max(0.0, now - r.created_at))),
+            Text("yes" if r.succeeded else "no", style=palette.healthy if r.succeeded else palette.muted),
+            Text(r.hash[:12], style=palette.muted))
+
+
+def plan_table(plan: Sequence[Any]) -> Table:
+    """What `apply` would do: per deploy step and cluster, the objects and overrides."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False)
+    for col in ("STEP", "CLUSTER", "OBJECTS", "OVERRIDES"):
+        table.add_column(col)
+    for e in plan:
+        table.add_row(e.step, e.cluster, "\n".join(e.objects) or "-", "\n".join(e.overrides) or "-")
+    return table
+
+
+def waiting_step(steps: Sequence[dict[str, Any]]) -> str | None:
+    """The first suspended step (what `r` resumes)."""
+    for s in steps:
+        if s.get("phase") == "suspending":
+            return s.get("name")
+        sub = waiting_step(s.get("subSteps") or [])
+        if sub:
+            return sub
+    return None

@@ -1,0 +1,126 @@
+"""The application screen (Enter on a rollout): steps with phases, per-cluster placement
+and what the override changed there, resources per cluster with health, events,
+history. Live like the panes; the same actions as the rollouts pane."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from fleettui.store import Store
+from fleettui.store.apps import AppDetail, AppRow, AppStore
+from fleettui.tui.panes.rollouts import ROLLOUT_BINDINGS, ActionGuard
+from fleettui.tui.renderers import MARKERS, Palette
+from fleettui.tui.rollout_renderers import (
+    APP_EVENT_COLUMNS,
+    PHASE_HEALTH,
+    PLACEMENT_COLUMNS,
+    RESOURCE_COLUMNS,
+    REVISION_COLUMNS,
+    STEP_COLUMNS,
+    app_event_cells,
+    placement_cells,
+    progress_bar,
+    resource_cells,
+    resource_key,
+    revision_cells,
+    step_rows,
+)
+from fleettui.tui.widgets.diff_table import DiffTable
+
+
+def app_heading(detail: AppDetail | None, row: AppRow, palette: Palette) -> Text:
+    if detail is None:
+        return Text(f"application {row.namespace}/{row.name}: gone from the hub", style=palette.stale)
+    r = detail.row
+    health = PHASE_HEALTH.get(r.phase, "unknown")
+    out = Text.assemble(("application ", palette.muted), (f"{r.namespace}/{r.name}", "bold"), "  ",
+                        (f"{MARKERS[health]} {'deleting' if r.deleting else r.phase}", palette.health(health)),
+                        f"  revision {r.revision or '-'}  workflow {progress_bar(r.steps_done, r.steps_total)}",
+                        (f"  hub {r.hub}", palette.muted))
+    if r.message:
+        out.append(f"\n{r.message}", style=palette.degraded)
+    return out
+
+
+class AppScreen(ActionGuard, Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), *ROLLOUT_BINDINGS]
+    TABS = ("tab-steps", "tab-placement", "tab-resources", "tab-app-events", "tab-history")
+
+    def __init__(self, row: AppRow) -> None:
+        super().__init__(id="app-screen")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="app-heading")
+        with TabbedContent(id="app-tabs"):
+            with TabPane("Steps", id="tab-steps"):
+                yield DiffTable(STEP_COLUMNS, id="app-steps")
+            with TabPane("Placement", id="tab-placement"):
+                yield DiffTable(PLACEMENT_COLUMNS, id="app-placement")
+            with TabPane("Resources", id="tab-resources"):
+                yield DiffTable(RESOURCE_COLUMNS, id="app-resources")
+            with TabPane("Events", id="tab-app-events"):
+                yield DiffTable(APP_EVENT_COLUMNS, id="app-events")
+            with TabPane("History", id="tab-history"):
+                yield DiffTable(REVISION_COLUMNS, id="app-history")
+        yield Footer()
+
+    def make_fetch(self):
+        row = self.row
+
+        async def fetch(store: Store) -> AppDetail | None:
+            return await AppStore(store, hub=row.hub).detail(row.namespace, row.name)
+
+        return fetch
+
+    def show(self, detail: AppDetail | None, now: float, palette: Palette) -> None:
+        self.query_one("#app-heading", Static).update(app_heading(detail, self.row, palette))
+        if detail is None:
+            return
+        self.row = detail.row
+        self.query_one("#app-steps", DiffTable).apply_rows(step_rows(detail.steps, palette))
+        self.query_one("#app-placement", DiffTable).apply_rows(
+            [(p.cluster, placement_cells(p, palette)) for p in detail.placements])
+        self.query_one("#app-resources", DiffTable).apply_rows(
+            [(resource_key(r), resource_cells(r, palette)) for r in detail.resources])
+        self.query_one("#app-events", DiffTable).apply_rows(
+            [(f"{e.at}/{e.reason}/{e.cluster}/{i}", app_event_cells(e, now, palette))
+             for i, e in enumerate(reversed(detail.events))][::-1])
+        self.query_one("#app-history", DiffTable).apply_rows(
+            [(str(r.revision), revision_cells(r, now, palette)) for r in reversed(detail.revisions)])
+        tabs = self.query_one(TabbedContent)
+        failed = sum(1 for p in detail.placements if p.state == "failed")
+        tabs.get_tab("tab-placement").label = f"Placement ({len(detail.placements)}" + (
+            f", {failed} failed)" if failed else ")")
+        tabs.get_tab("tab-resources").label = f"Resources ({len(detail.resources)})"
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab} DiffTable", DiffTable).focus()
+
+    def cycle_tab(self, step: int) -> None:
+        current = self.query_one(TabbedContent).active
+        i = self.TABS.index(current) if current in self.TABS else 0
+        self.show_tab(self.TABS[(i + step) % len(self.TABS)])
+
+    def _act(self, op: str) -> None:
+        self.app.hub_action(op, self.row)  # type: ignore[attr-defined]
+
+    def action_resume_step(self) -> None:
+        self._act("resume_step")
+
+    def action_resume_all(self) -> None:
+        self._act("resume_all")
+
+    def action_suspend(self) -> None:
+        self._act("suspend")
+
+    def action_rollback(self) -> None:
+        self._act("rollback")
+
+    def action_delete_app(self) -> None:
+        self._act("delete")

@@ -1,0 +1,72 @@
+"""Small modal dialogs for actions: a path prompt, a confirmation (with a plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import RenderableType
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+
+class PathPrompt(ModalScreen[Path | None]):
+    """Ask for an Application file; the path must name a readable file."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, *, value: str = "") -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title")
+            yield Input(value=self._value, placeholder="path/to/application.yaml", id="path")
+            yield Static("", id="path-error", classes="dialog-error")
+
+    @on(Input.Submitted, "#path")
+    def _submit(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip()).expanduser()
+        if not event.value.strip():
+            self.query_one("#path-error", Static).update("give a path")
+        elif not path.is_file():
+            self.query_one("#path-error", Static).update(f"{path}: no such file")
+        else:
+            self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """Yes/no, with whatever the user must see before saying yes (a plan, a warning)."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel"), Binding("n", "no", "No"), Binding("y", "yes", "Yes")]
+
+    def __init__(self, title: str, body: RenderableType = "", *, yes: str = "Apply") -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._body = body
+        self._yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self._body)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self._yes} (y)", id="yes", variant="primary")
+                yield Button("Cancel (n)", id="no")
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
