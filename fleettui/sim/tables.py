@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fleettui.sim import jsonpath
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.resources import ResourceType
 from fleettui.sim.selectors import selector_from_label_selector
@@ -268,6 +269,22 @@ _COLUMNS: dict[str, tuple[list[dict[str, Any]], Row]] = {
 }
 
 
+def _crd_cell(type_: str, value: Any, now: float) -> Any:
+    """A printer column cell of the declared type; a value of another type prints as <none>."""
+    if type_ == "string":
+        return jsonpath.text(value)
+    if type_ == "boolean":
+        return value if isinstance(value, bool) else None
+    if type_ == "integer":
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if type_ == "number":
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if type_ == "date":
+        t = _ts(value) if isinstance(value, str) else None
+        return human_duration(now - t) if t is not None else None
+    return value
+
+
 def _crd_columns(cluster: SimCluster, rt: ResourceType) -> tuple[list[dict[str, Any]], Row] | None:
     crd = cluster.get("customresourcedefinitions.apiextensions.k8s.io", None, rt.key)
     if crd is None:
@@ -278,17 +295,19 @@ def _crd_columns(cluster: SimCluster, rt: ResourceType) -> tuple[list[dict[str, 
         return None
     cols = [_NAME] + [_col(c.get("name", ""), c.get("type", "string"), c.get("priority", 0)) for c in extra]
 
+    paths = []
+    for c in extra:
+        try:
+            paths.append(jsonpath.parse(str(c.get("jsonPath", ""))))
+        except ValueError:
+            paths.append(None)  # the CRD was accepted; its column stays empty
+
     def row(o: dict[str, Any], now: float) -> list[Any]:
         cells: list[Any] = [_name(o)]
-        for c in extra:
-            path = str(c.get("jsonPath", "")).lstrip(".")
-            v: Any = o
-            for part in path.split("."):
-                v = v.get(part) if isinstance(v, dict) else None
-            if c.get("type") == "date":
-                t = _ts(v) if isinstance(v, str) else None
-                v = human_duration(now - t) if t is not None else "<unknown>"
-            cells.append(v)
+        for c, path in zip(extra, paths, strict=True):
+            found = jsonpath.find(o, path) if path is not None else []
+            # As the apiserver's CRD table convertor: the first result only, <none> if nothing.
+            cells.append(_crd_cell(c.get("type", "string"), found[0], now) if found else None)
         return cells
 
     return cols, row

@@ -322,3 +322,22 @@ async def test_auth_can_i_sends_protobuf_and_gets_415(kubectl: Kubectl):
     # SelfSubjectAccessReview goes through the typed client too (answered over JSON: test_api_client).
     rc, _, err = await kubectl("auth", "can-i", "list", "pods", check=False)
     assert rc == 1 and "UnsupportedMediaType" in err and UNSUPPORTED in err
+
+
+async def test_managed_cluster_printer_columns_evaluate_jsonpath(sim: Simulator, kubeconfig_path: Path, tmp_path: Path):
+    hub = Kubectl(kubeconfig_path, tmp_path / "home", "hub")
+    _, out, _ = await hub("get", "managedclusters")
+    header, *rows = [line.split() for line in out.strip().splitlines()]
+    assert header == ["NAME", "HUB", "ACCEPTED", "MANAGED", "CLUSTER", "URLS", "JOINED", "AVAILABLE", "AGE"]
+    by_name = {r[0]: r for r in rows}
+    assert set(by_name) == set(sim.cluster_names)
+    for name, row in by_name.items():
+        assert row[1:5] == ["true", sim.url(name), "True", "True"] or (
+            name.startswith("edge") and row[4] == "Unknown"), row
+    mc = sim.hub.get("managedclusters.cluster.open-cluster-management.io", None, sim.cluster_names[0])
+    conditions = [c for c in mc["status"]["conditions"] if c["type"] != "ManagedClusterJoined"]
+    sim.hub.set_status("managedclusters.cluster.open-cluster-management.io", None, sim.cluster_names[0],
+                       {**mc["status"], "conditions": conditions})
+    _, out, _ = await hub("get", "managedcluster", sim.cluster_names[0], "--no-headers")
+    # No Joined condition: a null cell, which kubectl prints blank (Available follows the URL).
+    assert out.split()[1:4] == ["true", sim.url(sim.cluster_names[0]), "True"] and len(out.split()) == 5, out
