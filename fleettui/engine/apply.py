@@ -66,8 +66,9 @@ _KNOWN_NAMESPACES: weakref.WeakKeyDictionary[ClusterClient, set[str]] = weakref.
 
 
 async def _ensure_namespaces(client: ClusterClient, names: set[str]) -> None:
-    """Create the target namespaces that are missing (once per client), as KubeVela's
-    dispatcher does, so the objects' applies do not fail first."""
+    """Create the target namespaces that are missing (once per client), so a topology
+    `namespace` or a fresh cluster just works; the objects' applies do not fail first.
+    (Namespaces made this way are not labelled ours and never garbage collected.)"""
     known = _KNOWN_NAMESPACES.setdefault(client, set())
     todo = sorted(names - known)
     if not todo:
@@ -115,7 +116,7 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
                 except errors.NotFound as exc:
                     if exc.details.get("kind") != "namespaces" or not m.key[2]:
                         raise
-                    # like KubeVela's dispatcher: create the target namespace when missing
+                    # deleted since we last looked: create it and try again
                     await _ensure_namespace(client, m.key[2])
                     await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
                 result.applied.append(m)
