@@ -197,3 +197,28 @@ async def test_garbage_on_a_down_cluster_is_collected_later(hub, sim):
     assert sim.cluster("edge-shenzhen").get("deployments.apps", "shop", "web") is None
     assert sim.cluster("edge-shenzhen").get("configmaps", "shop", "web-config") is None
     assert {r.cluster for r in await hub.records.resources("shop", "web")} == {"ack-hangzhou-a", "idc-beijing"}
+
+
+async def test_engine_loop_picks_up_pending_work(hub, sim):
+    import asyncio
+    import contextlib
+
+    steps = [{"name": "first", "type": "deploy", "properties": {"policies": ["first"]}},
+             {"name": "bake", "type": "suspend", "properties": {"duration": "1m"}},
+             {"name": "rest", "type": "deploy", "properties": {"policies": ["others"]}}]
+    await hub.apply(web_app(steps=steps))  # stored only: the loop must find it
+    task = asyncio.create_task(hub.engine.run(poll=0.05, keep_state_every=0.2))
+    try:
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            await sim.advance(2.0)
+            rec = await hub.records.get_app("shop", "web")
+            if rec.phase == "running":
+                break
+        assert rec.phase == "running"
+        assert phases(await hub.get("shop", "web")) == {"first": "succeeded", "bake": "succeeded",
+                                                          "rest": "succeeded"}
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
