@@ -66,48 +66,26 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
     read_only = bool(opt(args, "read_only", False))
     kubeconfig = _kubeconfig(args) if (engine or getattr(args, "hub", None)) else None
     hub_context = getattr(args, "hub", None)
-    if hub_context:
-        from fleettui.engine.hub_kube import KubeHub
-        from fleettui.kube import ClusterClient
-
-        if not kubeconfig.has_context(hub_context):
-            raise CliError(f"hub context {hub_context!r} is not in the kubeconfig")
-        from fleettui.config.paths import cache_path
-        from fleettui.store import Store, StoreError
-        from fleettui.store.apps import AppStore
-
-        try:
-            store = await Store.open(cache_path(cache_path_arg(args)))
-        except StoreError as exc:
-            raise CliError(str(exc)) from exc
-        hub = KubeHub(ClusterClient.from_kubeconfig(kubeconfig, context=hub_context, read_only=read_only),
-                      read_only=read_only, records=AppStore(store, hub=hub_context))
-        try:
-            yield hub
-        finally:
-            await hub.close()
-            await store.close()
-        return
     from fleettui.config.paths import cache_path
-    from fleettui.engine.engine import Engine
-    from fleettui.engine.fleet import Fleet
-    from fleettui.engine.hub_local import LocalHub
-    from fleettui.engine.source import LocalSource
+    from fleettui.engine import setup
     from fleettui.store import Store, StoreError
-    from fleettui.store.apps import AppStore
 
+    if hub_context and not kubeconfig.has_context(hub_context):
+        raise CliError(f"hub context {hub_context!r} is not in the kubeconfig")
     try:
         store = await Store.open(cache_path(cache_path_arg(args)))
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     try:
-        records = AppStore(store)
-        eng = None
-        if engine:
-            members = await _members(args, kubeconfig, read_only)
-            fleet = Fleet.from_members(kubeconfig, members, read_only=read_only, timeout=10.0)
-            eng = Engine(LocalSource(records), records, fleet)
-        hub = LocalHub(records, engine=eng, read_only=read_only)
+        if hub_context:
+            hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
+        elif engine:
+            hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only)
+        else:
+            from fleettui.engine.hub_local import LocalHub
+            from fleettui.store.apps import AppStore
+
+            hub = LocalHub(AppStore(store), read_only=read_only)
         try:
             yield hub
         finally:

@@ -1,0 +1,34 @@
+"""Building hubs for a front end (CLI, TUI) from what it already has: the store, the
+kubeconfig and the fleet's members (name, context, labels — as `fleettui.sync.members`
+finds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fleettui.engine.engine import Engine
+from fleettui.engine.fleet import Fleet
+from fleettui.engine.hub_kube import KubeHub
+from fleettui.engine.hub_local import LocalHub
+from fleettui.engine.source import LocalSource
+from fleettui.kube import ClusterClient
+from fleettui.store import Store
+from fleettui.store.apps import AppStore
+
+
+def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[str, str, Mapping[str, str]]], *,
+              read_only: bool = False, timeout: float = 10.0, concurrency: int = 16) -> LocalHub:
+    """The local hub with an engine on `members`; `close()` it to close the member clients."""
+    records = AppStore(store)
+    fleet = Fleet.from_members(kubeconfig, members, read_only=read_only, timeout=timeout)
+    engine = Engine(LocalSource(records), records, fleet, concurrency=concurrency)
+    return LocalHub(records, engine=engine, read_only=read_only)
+
+
+def kube_hub(kubeconfig: Any, context: str, *, store: Store | None = None, read_only: bool = False,
+             timeout: float = 10.0) -> KubeHub:
+    """A Kubernetes hub (Application CRs on `context`); with `store`, rollback can use the
+    revisions a local controller recorded."""
+    client = ClusterClient.from_kubeconfig(kubeconfig, context=context, read_only=read_only, timeout=timeout)
+    return KubeHub(client, read_only=read_only, records=AppStore(store, hub=context) if store else None)
