@@ -71,7 +71,7 @@ class ClusterClient:
         """
         ref = kubeconfig.context(context)
         transport = Transport(
-            kubeconfig.as_dict(current_context=context),
+            context_config(kubeconfig, context),
             context=context,
             cluster=name or context,
             read_only=read_only,
@@ -365,6 +365,31 @@ class ClusterClient:
         if not res.namespaced:
             return None
         return namespace or self.default_namespace
+
+
+def context_config(kubeconfig: KubeConfig, context: str) -> dict[str, Any]:
+    """A kubeconfig document holding only `context` and the cluster and user it names.
+
+    Each client needs its own copy (credential plugins and token refreshes write
+    into it), but copying the whole merged kubeconfig for every one of N clients
+    costs O(N^2) at fleet start; this copies one context's entries.
+    """
+    ref = kubeconfig.context(context)
+    entry: dict[str, Any] = {"cluster": ref.cluster}
+    if ref.user:
+        entry["user"] = ref.user
+    if ref.namespace:
+        entry["namespace"] = ref.namespace
+    cluster = kubeconfig.cluster_entry(ref.cluster) if ref.cluster else None
+    user = kubeconfig.user_entry(ref.user) if ref.user else None
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [] if cluster is None else [{"name": ref.cluster, "cluster": cluster}],
+        "users": [] if user is None else [{"name": ref.user, "user": user}],
+        "contexts": [{"name": context, "context": entry}],
+        "current-context": context,
+    }
 
 
 def _meta(obj: dict[str, Any]) -> dict[str, Any]:

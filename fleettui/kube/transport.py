@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import ssl
@@ -158,7 +159,7 @@ class Transport:
         if not data:
             return None
         try:
-            return json.loads(data)
+            return parse_json(data)
         except ValueError as exc:
             raise errors.KubeError(
                 f"{method} {path}: the server answered with something that is not JSON",
@@ -328,6 +329,25 @@ class Transport:
         if old is not None:
             with contextlib.suppress(Exception):
                 await old.close()
+
+
+def parse_json(data: bytes) -> Any:
+    """`json.loads`, with the cyclic garbage collector paused.
+
+    A list answer is tens of thousands of fresh dicts and lists; each few
+    hundred allocations trigger a collection, and as the cache of parsed
+    objects grows the older generations get scanned again and again: profiled
+    on a 100-cluster sync, collections made up most of the parse time. Parsed
+    JSON holds no reference cycles, so nothing is lost by not looking; the
+    collector catches up at its next natural trigger.
+    """
+    if not gc.isenabled():
+        return json.loads(data)
+    gc.disable()
+    try:
+        return json.loads(data)
+    finally:
+        gc.enable()
 
 
 def _param(v: Any) -> str:
