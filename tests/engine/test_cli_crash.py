@@ -34,7 +34,7 @@ async def cli(sim, kubeconfig, cache, *args, advance: bool = True, wait: bool = 
 
     driver = asyncio.create_task(drive()) if advance else None
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        out, err = await asyncio.wait_for(proc.communicate(), 90)
     finally:
         if driver:
             driver.cancel()
@@ -57,9 +57,9 @@ async def test_kill_mid_rollout_then_continue(sim, kubeconfig_path, tmp_path):
     proc = await cli(sim, kubeconfig_path, cache, "app", "apply", "-f", str(EXAMPLES / "canary.yaml"), wait=False)
     # once it has stored the application (first line out), wait until the canary cluster has
     # its placement applied; the rollout cannot become ready (the clock is frozen)
-    first = await asyncio.wait_for(proc.stdout.readline(), 20)
+    first = await asyncio.wait_for(proc.stdout.readline(), 60)
     assert b"created" in first
-    for _ in range(150):
+    for _ in range(300):
         await asyncio.sleep(0.1)
         if cache.exists():
             rec, placements = await read_app(cache, "shop", "orders-api")
