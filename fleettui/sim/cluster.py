@@ -169,6 +169,8 @@ class SimCluster:
         defaults.prepare_create(rt, obj, self.clock.iso())
         if validate:
             validation.validate(rt, obj)
+        if resource == "services":
+            defaults.default_service(obj, None, defaults.ServiceAllocations(self.list(resource)), self._rng)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             meta.pop(k, None)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -259,6 +261,9 @@ class SimCluster:
                 new["spec"] = old.get("spec", new.get("spec"))
             if validate:
                 validation.validate(rt, new)
+            if resource == "services":
+                others = defaults.ServiceAllocations(self.list(resource), exclude=(ns, name))
+                defaults.default_service(new, old, others, self._rng)
             if rt.generation and _spec_of(new) != _spec_of(old):
                 meta["generation"] = old_meta.get("generation", 1) + 1
         else:

@@ -348,7 +348,6 @@ def workloads(spec: ClusterSpec, rng: random.Random, now: float) -> Iterator[tup
                          {"app": name}, type_=type_)
             status = None
             if type_ == "LoadBalancer":
-                s["spec"]["ports"][0]["nodePort"] = 30000 + rng.randrange(2767)
                 s["spec"]["externalTrafficPolicy"] = "Cluster"
                 lb = ({"ip": f"47.{rng.randrange(96, 120)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"}
                       if spec.provider == "ack" else

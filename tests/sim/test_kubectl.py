@@ -341,3 +341,26 @@ async def test_managed_cluster_printer_columns_evaluate_jsonpath(sim: Simulator,
     _, out, _ = await hub("get", "managedcluster", sim.cluster_names[0], "--no-headers")
     # No Joined condition: a null cell, which kubectl prints blank (Available follows the URL).
     assert out.split()[1:4] == ["true", sim.url(sim.cluster_names[0]), "True"] and len(out.split()) == 5, out
+
+
+async def test_applied_services_get_allocations_that_survive_reapply(kubectl: Kubectl, sim: Simulator):
+    service = """
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: PORT}]
+"""
+    await kubectl("apply", "-f", "-", stdin=service.replace("PORT", "80"))
+    first = await kubectl.json("get", "svc", "web")
+    node_port = first["spec"]["ports"][0]["nodePort"]
+    _, out, _ = await kubectl("get", "svc", "web", "--no-headers")
+    assert out.split()[1:5] == ["NodePort", first["spec"]["clusterIP"], "<none>", f"80:{node_port}/TCP"]
+    _, out, _ = await kubectl("apply", "-f", "-", stdin=service.replace("PORT", "80"))
+    assert out.strip() == "service/web unchanged"
+    await kubectl("apply", "-f", "-", stdin=service.replace("PORT", "8080"))
+    second = await kubectl.json("get", "svc", "web")
+    assert second["spec"]["clusterIP"] == first["spec"]["clusterIP"]
+    assert second["spec"]["ports"][0]["targetPort"] == 8080 and second["spec"]["ports"][0]["nodePort"] in range(30000, 32768)

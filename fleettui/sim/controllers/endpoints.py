@@ -37,7 +37,7 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
         return
-    svc = _allocate_addresses(rt, svc)
+    svc = _provision_load_balancer(rt, svc)
     spec = svc.get("spec") or {}
     if not spec.get("selector"):
         return
@@ -160,57 +160,17 @@ def _sync_slice(rt: ClusterRuntime, svc: dict, pods: list[dict]) -> None:
     rt.cluster.update(SLICES, obj)
 
 
-def _allocate_addresses(rt: ClusterRuntime, svc: dict) -> dict:
-    """Stand-in for the apiserver's ClusterIP/NodePort allocators and the cloud LB controller.
+def _provision_load_balancer(rt: ClusterRuntime, svc: dict) -> dict:
+    """Stand-in for the cloud controller: a LoadBalancer Service gets an ingress IP.
 
-    The storage layer does not allocate, so a Service created without a clusterIP
-    (kubectl expose, a manifest) gets one here from the range its siblings use;
-    NodePort/LoadBalancer ports get a nodePort; a LoadBalancer gets an ingress IP.
+    (Cluster IPs and node ports are allocated by the storage layer at create:
+    defaults.default_service.)
     """
-    spec = svc.get("spec") or {}
-    type_ = spec.get("type") or "ClusterIP"
-    needs_ip = not spec.get("clusterIP")
-    needs_ports = type_ in ("NodePort", "LoadBalancer") and any(
-        not p.get("nodePort") for p in spec.get("ports") or [])
     m = meta(svc)
-    if needs_ip or needs_ports:
-        obj = deep(svc)
-        if needs_ip:
-            ip = _free_cluster_ip(rt)
-            obj["spec"]["clusterIP"] = ip
-            obj["spec"]["clusterIPs"] = [ip]
-            obj["spec"].setdefault("ipFamilies", ["IPv4"])
-            obj["spec"].setdefault("ipFamilyPolicy", "SingleStack")
-        if needs_ports:
-            used = {p.get("nodePort") for s in rt.cluster.list(RESOURCE) for p in (s.get("spec") or {}).get("ports") or []}
-            port = 30000
-            for p in obj["spec"].get("ports") or []:
-                if not p.get("nodePort"):
-                    while port in used:
-                        port += 1
-                    p["nodePort"] = port
-                    used.add(port)
-        svc = rt.cluster.update(RESOURCE, obj)
-    if type_ == "LoadBalancer" and not ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
+    if (svc.get("spec") or {}).get("type") == "LoadBalancer" and not (
+            (svc.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
         n = int(safe_hash(m.get("uid", ""), 4).encode().hex(), 16)
         rt.cluster.set_status(RESOURCE, m.get("namespace"), m["name"], {"loadBalancer": {"ingress": [
             {"ip": f"203.0.{113 + n % 2}.{n % 250 + 2}"}]}})
         svc = rt.cluster.get(RESOURCE, m.get("namespace"), m["name"]) or svc
     return svc
-
-
-def _free_cluster_ip(rt: ClusterRuntime) -> str:
-    used = set()
-    prefix = "10.96"
-    for s in rt.cluster.list(RESOURCE):
-        ip = (s.get("spec") or {}).get("clusterIP")
-        if ip and ip != "None":
-            used.add(ip)
-            if (meta(s).get("namespace"), meta(s).get("name")) == ("default", "kubernetes"):
-                prefix = ".".join(ip.split(".")[:2])
-    for third in range(1, 255):
-        for fourth in range(2, 255):
-            ip = f"{prefix}.{third}.{fourth}"
-            if ip not in used:
-                return ip
-    return f"{prefix}.255.254"
