@@ -39,7 +39,8 @@ class DeployMixin:
     def _ref_client(self, cluster: str | None) -> ClusterClient | None:  # provided by Engine
         raise NotImplementedError
 
-    async def _deploy(self, app: Application, revision: str, step: Step, ref_cache: dict[str, Any]) -> DeployOutcome:
+    async def _deploy(self, app: Application, revision: str, step: Step, ref_cache: dict[str, Any], *,
+                      started: float) -> DeployOutcome:
         ns, name = app.namespace, app.name
         policies = list(step.properties.get("policies") or [])
         try:
@@ -55,8 +56,9 @@ class DeployMixin:
         todo = []
         for pl in placements:
             ex = existing.get(pl.cluster)
-            if ex and ex.state == "applied" and ex.revision == revision and ex.manifests == _manifests_json(pl):
-                continue  # applied before (maybe by a process that died since): do not re-apply
+            if ex and ex.state == "applied" and ex.revision == revision and ex.manifests == _manifests_json(pl) \
+                    and (ex.applied_at or 0) >= started:
+                continue  # applied in this run of the step (maybe by a process that died since): not again
             todo.append(pl)
         results = await asyncio.gather(*(self._apply_placement(app, revision, step, pl, ref_cache['refs'])
                                          for pl in todo))

@@ -133,8 +133,8 @@ class Engine(DeployMixin):
 
         ref_cache: dict[str, Any] = {}
 
-        async def deploy(step: Step) -> DeployOutcome:
-            return await self._deploy(app, latest["name"], step, ref_cache)
+        async def deploy(step: Step, started: float) -> DeployOutcome:
+            return await self._deploy(app, latest["name"], step, ref_cache, started=started)
 
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
         wakeup = await runner.run()

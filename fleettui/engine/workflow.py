@@ -72,7 +72,7 @@ class DeployOutcome:
     reason: str = ""
 
 
-DeployFn = Callable[[Step], Awaitable[DeployOutcome]]
+DeployFn = Callable[[Step, float], Awaitable[DeployOutcome]]  # (step, when this run of it began)
 PersistFn = Callable[[], Awaitable[None]]
 
 
@@ -195,7 +195,7 @@ class WorkflowRunner:
                 st["phase"] = RUNNING
             if st["phase"] != RUNNING:
                 return
-            outcome = await self.deploy(step)
+            outcome = await self.deploy(step, parse_iso(st["firstExecuteTime"]))
             st["message"] = outcome.message
             if outcome.failed:
                 st["phase"] = FAILED

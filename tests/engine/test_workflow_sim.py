@@ -222,3 +222,19 @@ async def test_engine_loop_picks_up_pending_work(hub, sim):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_restart_from_a_step_keeps_the_earlier_ones(hub, sim):
+    await hub.apply(web_app())
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    first_done = {s["name"]: s.get("firstExecuteTime") for s in (await hub.get("shop", "web"))["status"]["workflow"]["steps"]}
+    canary_writes = sim.mutations("ack-hangzhou-a")
+    sim.cluster("idc-beijing").delete("deployments.apps", "shop", "web")
+    await hub.restart("shop", "web", step="deploy-others")
+    assert phases(await hub.get("shop", "web")) == {"deploy-first": "succeeded", "deploy-others": "pending"}
+    await sim.advance(5)
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    steps = {s["name"]: s for s in (await hub.get("shop", "web"))["status"]["workflow"]["steps"]}
+    assert steps["deploy-first"]["firstExecuteTime"] == first_done["deploy-first"]
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web") is not None
+    assert sim.mutations("ack-hangzhou-a") == canary_writes
