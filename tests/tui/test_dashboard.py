@@ -31,7 +31,8 @@ async def _wait_rows(pilot, want, limit=15.0):
 
 
 async def test_dashboard_syncs_the_fleet_and_shows_a_down_cluster(sim, kubeconfig_path, tmp_path):
-    app = build_app(_args(kubeconfig_path, tmp_path / "cache.db"))
+    # read-only: the sync alone (no local hub engine beside it), which is what this is about
+    app = build_app(_args(kubeconfig_path, tmp_path / "cache.db", read_only=True))
     app.debounce = 0.05
     async with app.run_test(size=(120, 30)) as pilot:
         rows = await _wait_rows(pilot, lambda r: len(r) == 3 and all(

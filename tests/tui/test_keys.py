@@ -46,7 +46,7 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         assert app.switcher.current == "rollouts"
 
 
-async def test_filter_and_escape(fleet_cache):
+async def test_filter_help_and_escape(fleet_cache):
     app = make_app(fleet_cache)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_data(pilot)
@@ -57,6 +57,10 @@ async def test_filter_and_escape(fleet_cache):
         assert len(shown_clusters(app)) == 3
         await pilot.press("escape")
         assert len(shown_clusters(app)) == 8
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_sort_keys(fleet_cache):
@@ -88,16 +92,6 @@ async def test_enter_opens_the_cluster_and_escape_goes_back(fleet_cache):
         assert len(app.screen.query_one("#cluster-events").shown_keys) == 1
         await pilot.press("escape")
         assert not isinstance(app.screen, ClusterScreen)
-
-
-async def test_help_and_escape(fleet_cache):
-    app = make_app(fleet_cache)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_data(pilot)
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_palette_jumps_to_a_cluster(fleet_cache):

@@ -59,7 +59,8 @@ class Simulation:
         log = open(self.log_path, "w")  # noqa: SIM115 - owned by the child for its lifetime
         env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "FLEETTUI_CACHE")}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                                     text=True, env=env, start_new_session=True)
+                                     text=True, env=env, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
         log.close()
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
@@ -95,6 +96,19 @@ class Simulation:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _die_with_parent() -> None:
+    """Linux: the simulator gets SIGTERM if the demo process dies without cleaning up
+    (a closed terminal, kill -9), so no simulator is left behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the finally clause is the only cleanup
+        pass
+
+
 def demo_cache(args: argparse.Namespace) -> str:
     from fleettui.config.paths import cache_dir
 
@@ -111,6 +125,8 @@ def run_demo(args: argparse.Namespace) -> int:
     sim = Simulation(args.clusters)
     print(f"starting the simulator ({args.clusters} clusters)…", file=sys.stderr, flush=True)
     sim.start()
+    # a closed terminal (SIGHUP) or a kill (SIGTERM) still stops the simulator
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGHUP, signal.SIGTERM)}
     try:
         args.kubeconfig = str(sim.kubeconfig)
         args.cache = cache
@@ -121,4 +137,10 @@ def run_demo(args: argparse.Namespace) -> int:
         code = int(app.return_code or 0)
     finally:
         sim.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return code
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -66,7 +67,9 @@ class RolloutsPane(ActionGuard, Pane):
     def compose(self) -> ComposeResult:
         yield Static(id="rollouts-info", classes="pane-info")
         yield DiffTable(APP_COLUMNS, id="rollouts-table")
-        yield Static(id="rollouts-matrix")
+        yield Static("health per cluster and application (healthy/total resources)",
+                     id="rollouts-matrix-title")
+        yield VerticalScroll(Static(id="rollouts-matrix"))
 
     @property
     def table(self) -> DiffTable:
