@@ -7,9 +7,15 @@ import argparse
 import os
 import urllib.request
 
+import pytest
+import yaml
+
 from fleettui.cli.commands.demo import Simulation
-from fleettui.cli.dashboard import build_app
+from fleettui.cli.dashboard import build_app, make_hub_session
 from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.panes.rollouts import RolloutsPane
+from fleettui.tui.screens.dialogs import Confirm, PathPrompt
+from tui.apps_fixture import EXAMPLES, fill_apps
 from tui.conftest import settle
 
 
@@ -46,6 +52,35 @@ async def test_dashboard_syncs_the_fleet_and_shows_a_down_cluster(sim, kubeconfi
         rows = await _wait_rows(pilot, lambda r: r[down][6].plain.startswith("stale"))
         assert rows[down][1].plain == "✖ unhealthy"
         assert app.sync_error is None  # the sync keeps running; the fault is that cluster's
+
+        # read-only: every action key on an application, and the actions invoked directly
+        sim.faults.clear(down)
+        await fill_apps(app.store)
+        await pilot.press("3")
+        await settle(pilot, 0.3)
+        pane = app.query_one(RolloutsPane)
+        assert pane.table.shown_keys
+        for key in ("d", "r", "R", "S", "B", "ctrl+d", "enter", "r", "R", "S", "B", "ctrl+d", "escape"):
+            await pilot.press(key)
+        app.action_distribute()
+        for op in ("resume_step", "resume_all", "suspend", "rollback", "delete"):
+            app.hub_action(op, pane.current())
+        await settle(pilot, 0.3)
+        assert not isinstance(app.screen, Confirm | PathPrompt)
+    assert sim.mutations() == 0
+
+
+async def test_read_only_hub_refuses_below_the_screen(sim, kubeconfig_path, tmp_path):
+    """Even a hub opened for the dashboard in read-only mode refuses before writing."""
+    from fleettui.engine.hub import ReadOnlyRefused
+
+    args = _args(kubeconfig_path, tmp_path / "cache.db", read_only=True)
+    async with make_hub_session(args)("local") as hub:
+        with pytest.raises(ReadOnlyRefused):
+            await hub.apply(yaml.safe_load((EXAMPLES / "canary.yaml").read_text()))
+        with pytest.raises(ReadOnlyRefused):
+            await hub.delete("shop", "orders-api")
+    assert sim.mutations() == 0
 
 
 async def test_watch_mode_flags(sim, kubeconfig_path, tmp_path):
