@@ -1,0 +1,115 @@
+"""Fleet membership while the sync runs: what changed between two discoveries.
+
+Members come and go while fleettui runs: `fleettui cluster add` edits the
+fleet file, a kubeconfig gains a context, the hub accepts a new OCM
+ManagedCluster. `FleetSync` re-discovers periodically (and on demand) and
+applies the difference computed here: start informers for new members, stop
+and forget removed ones, restart a member whose connection (context, server)
+changed, re-register one whose labels or registration changed.
+
+A discovery that could not read the hub must not read as "every hub-registered
+cluster left the fleet": those members are kept until the hub answers again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# (members, kubeconfig) of one fresh discovery; kubeconfig None: unchanged
+Discovery = Callable[[], Awaitable[tuple[Sequence[Any], Any]]]
+
+_HUB_SOURCES = ("ocm", "vela")
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """What one re-discovery changed (names, in discovery order)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    reconnected: tuple[str, ...] = ()  # context or server changed: informers restarted
+    updated: tuple[str, ...] = ()  # registration fields changed (labels, provider, ...)
+    errors: tuple[str, ...] = field(default=())  # discovery problems (reported, not raised)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.reconnected or self.updated)
+
+
+def hub_unread(errors: Sequence[str]) -> bool:
+    """Whether discovery's problems say the hub could not be read (see members.py)."""
+    return any(str(e).startswith("hub ") for e in errors)
+
+
+def _connection(member: Any) -> tuple[Any, Any]:
+    return getattr(member, "context", None), getattr(member, "server", None)
+
+
+def _from_hub(member: Any) -> bool:
+    return getattr(member, "source", None) in _HUB_SOURCES or (
+        getattr(member, "context", None) is None and getattr(member, "registration", None)
+    )
+
+
+def diff_members(
+    old: Mapping[str, Any],
+    new: Sequence[Any],
+    *,
+    fields: Callable[[Any], Mapping[str, Any]],
+    errors: Sequence[str] = (),
+) -> tuple[list[Any], MembershipChange]:
+    """The member list to run with, and how it differs from `old` (by name).
+
+    `fields(member)` gives the registration fields written to the store; a
+    difference there is an update. When `errors` say the hub was not read,
+    members the hub had registered stay (the hub may be briefly unreachable).
+    """
+    kept_from_hub = hub_unread(errors)
+    names = {m.name for m in new}
+    result = list(new)
+    if kept_from_hub:
+        result += [m for name, m in old.items() if name not in names and _from_hub(m)]
+    added, reconnected, updated = [], [], []
+    for m in result:
+        before = old.get(m.name)
+        if before is None:
+            added.append(m.name)
+        elif _connection(before) != _connection(m):
+            reconnected.append(m.name)
+        elif fields(before) != fields(m):
+            updated.append(m.name)
+    final = {m.name for m in result}
+    removed = [name for name in old if name not in final]
+    change = MembershipChange(tuple(added), tuple(removed), tuple(reconnected), tuple(updated),
+                              tuple(str(e) for e in errors))
+    return result, change
+
+
+def reloading_discovery(
+    kubeconfig_paths: Any,
+    fleet_path: Any,
+    globs: list[str] | None,
+    *,
+    hub: str | None = None,
+    request_timeout: float = 10.0,
+) -> Discovery:
+    """A `FleetSync(discover=...)` that re-reads the kubeconfig files and the fleet
+    file each time (what `fleettui cluster add` and kubeconfig edits change) and
+    asks the hub again. `kubeconfig_paths`: the `--kubeconfig` value or None
+    (`$KUBECONFIG`, read at each call); `fleet_path`: the fleet file (may be missing)."""
+
+    async def discover() -> tuple[Sequence[Any], Any]:
+        from fleettui.config.fleetfile import FleetFile
+        from fleettui.config.kubeconfig import load_kubeconfig
+        from fleettui.sync.members import discover_members
+
+        kubeconfig = load_kubeconfig(kubeconfig_paths)
+        fleet = FleetFile.load(fleet_path, missing_ok=True) if fleet_path else None
+        members = await discover_members(
+            kubeconfig, fleet, globs, read_only=True,
+            hub_context=hub or (fleet.hub if fleet else None), request_timeout=request_timeout,
+        )
+        return members, kubeconfig
+
+    return discover
