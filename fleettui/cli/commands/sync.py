@@ -139,9 +139,15 @@ async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list
         loop.add_signal_handler(sig, main.cancel)
     print(f"fleettui: keeping {store.path} current for {len(members)} clusters; Ctrl-C to stop",
           file=sys.stderr, flush=True)
+    from fleettui.config.paths import fleet_file_path
+    from fleettui.sync.membership import reloading_discovery
+
+    # clusters added or removed while running (fleet file, kubeconfig, hub) are noticed
+    discover = reloading_discovery(opt(args, "kubeconfig"), fleet_file_path(opt(args, "fleet")),
+                                   opt(args, "context"), request_timeout=args.timeout)
     fleet = FleetSync(store, members, kubeconfig=kubeconfig, read_only=True,
                       concurrency=args.concurrency, timeout=args.timeout,
-                      prune=not opt(args, "context"))
+                      prune=not opt(args, "context"), discover=discover)
     reporter = asyncio.create_task(_report_health(store))
     try:
         await fleet.run()
