@@ -64,6 +64,9 @@ class SimCluster:
         self._dependents: dict[str, set[tuple[str, str, str]]] = {}
         self._rng = rng or random.Random()
         self.events = EventRecorder(self)
+        # Virtual time the seed finished, if seeded: its objects are backdated, and the
+        # controllers backdate the children they first make for them (runtime.initial_child_time).
+        self.seeded_at: float | None = None
 
     # ----------------------------------------------------------------- read
 
@@ -136,8 +139,12 @@ class SimCluster:
         managed_fields: list[dict[str, Any]] | None = None,
         dry_run: bool = False,
         validate: bool = False,
+        creation_timestamp: str | None = None,
     ) -> dict[str, Any]:
         """Create with full server semantics; emits ADDED. Raises ApiError.
+
+        `creation_timestamp`: for trusted internals only (the seed and the controllers'
+        first children of seeded objects), so a seeded fleet looks as old as a real one.
 
         `dry_run`: every check and default, nothing stored (as `?dryRun=All`).
         `validate`: the per-kind checks of validation.py; the HTTP layer asks for them,
@@ -174,7 +181,7 @@ class SimCluster:
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             meta.pop(k, None)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-        meta["creationTimestamp"] = self.clock.iso()
+        meta["creationTimestamp"] = creation_timestamp or self.clock.iso()
         if rt.generation:
             meta["generation"] = 1
         else:

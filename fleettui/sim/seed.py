@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from .seed_catalog import APP_NAMESPACES, cluster_objects
+from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
 from .seed_hub import hub_crds, member_registration
 
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -152,31 +153,101 @@ def cluster_specs(seed: str, count: int) -> list[ClusterSpec]:
     return specs
 
 
+DAY = 86400.0
+# Made at start by design, so as young as they look: the reindex Job runs when the fleet starts.
+_FRESH = ("jobs.batch",)
+
+
+class _Ages:
+    """Backdated creation times for a seeded cluster (deterministic by its rng).
+
+    The cluster was born months ago, its built-in objects with it; the app namespaces
+    came days later; workloads and their config days to weeks before now. A time is
+    never after a time its object's seeded status reports (a node's boot, a CronJob's
+    last run) nor before its namespace.
+    """
+
+    def __init__(self, rng: random.Random, now: float) -> None:
+        self.rng, self.now = rng, now
+        self.birth = now - DAY * rng.uniform(120, 400)
+        self.namespaces: dict[str, float] = {}
+
+    def namespace(self, name: str) -> float:
+        builtin = name in BUILTIN_NAMESPACES
+        t = self.birth if builtin else self.birth + DAY * self.rng.uniform(1, 20)
+        self.namespaces[name] = t
+        return t
+
+    def of(self, resource: str, obj: dict, status: dict | None) -> float | None:
+        if resource in _FRESH:
+            return None
+        ns = (obj.get("metadata") or {}).get("namespace")
+        floor = self.namespaces.get(ns, self.birth) if ns else self.birth
+        if ns == "kube-system" or resource == "nodes" or (ns == "default" and resource == "services"):
+            t = self.rng.uniform(floor + 60, floor + 3600)  # installed with the cluster
+        else:
+            t = self.rng.uniform(max(floor + 3600, self.now - 60 * DAY), self.now - 2 * DAY)
+        ceiling = min(_times(status), default=self.now) - 60
+        return max(floor, min(t, ceiling))
+
+
+def _times(value: Any) -> list[float]:
+    """Every RFC 3339 timestamp in a (status) document."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _times(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _times(v)]
+    if isinstance(value, str) and len(value) == 20 and value[4] == "-" and value.endswith("Z"):
+        try:
+            return [datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()]
+        except ValueError:
+            return []
+    return []
+
+
 def populate(cluster: Any, spec: ClusterSpec, *, seed: str, rng: random.Random) -> None:
     """Create the cluster's initial objects; the controllers take it from there."""
+    now = cluster.clock.now()
+    ages = _Ages(random.Random(rng.getrandbits(64)), now)
     for ns in BUILTIN_NAMESPACES + (APP_NAMESPACES if seed == "demo" else ()):
-        cluster.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=cluster.clock.now()):
-        created = cluster.create(resource, obj)
+        cluster.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
+                       creation_timestamp=iso(ages.namespace(ns)))
+    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now):
+        t = ages.of(resource, obj, status)
+        created = cluster.create(resource, obj, creation_timestamp=iso(t) if t is not None else None)
         if status is not None:
             m = created["metadata"]
             cluster.set_status(resource, m.get("namespace"), m["name"], status)
+    cluster.seeded_at = now
 
 
 def populate_hub(hub: Any, specs: list[ClusterSpec], *, seed: str, base_url: str) -> None:
-    """CRDs of OCM and KubeVela; with the demo seed, every member registered in both."""
+    """CRDs of OCM and KubeVela; with the demo seed, every member registered in both.
+
+    With the demo seed the hub is backdated as the members are: installed before the
+    first member joined, each member's namespace, ManagedCluster and Secret made as it
+    joined (the Joined condition's time).
+    """
+    now = hub.clock.now()
+    demo = seed == "demo"
+    birth = iso(now - DAY * (31 + len(specs))) if demo else None
     namespaces = BUILTIN_NAMESPACES + ("open-cluster-management", "open-cluster-management-hub", "vela-system")
     for ns in namespaces:
-        hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
+                   creation_timestamp=birth)
     for crd in hub_crds():
-        hub.create("customresourcedefinitions.apiextensions.k8s.io", crd)
-    if seed != "demo":
+        hub.create("customresourcedefinitions.apiextensions.k8s.io", crd, creation_timestamp=birth)
+    if not demo:
         return
     base = base_url.rstrip("/")
     for spec in specs:
-        managed, status, secret = member_registration(spec, f"{base}/clusters/{spec.name}", now=hub.clock.now())
+        managed, status, secret = member_registration(spec, f"{base}/clusters/{spec.name}", now=now)
+        joined = iso(min(_times(status), default=now) - 60)
         # OCM gives every managed cluster a namespace of its name on the hub
-        hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": spec.name}})
-        created = hub.create("managedclusters.cluster.open-cluster-management.io", managed)
+        hub.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": spec.name}},
+                   creation_timestamp=joined)
+        created = hub.create("managedclusters.cluster.open-cluster-management.io", managed,
+                             creation_timestamp=joined)
         hub.set_status("managedclusters.cluster.open-cluster-management.io", None, created["metadata"]["name"], status)
-        hub.create("secrets", secret)
+        hub.create("secrets", secret, creation_timestamp=joined)
+    hub.seeded_at = now

@@ -364,3 +364,12 @@ spec:
     second = await kubectl.json("get", "svc", "web")
     assert second["spec"]["clusterIP"] == first["spec"]["clusterIP"]
     assert second["spec"]["ports"][0]["targetPort"] == 8080 and second["spec"]["ports"][0]["nodePort"] in range(30000, 32768)
+
+
+async def test_seeded_fleet_shows_realistic_ages(kubectl: Kubectl, sim: Simulator):
+    await sim.advance(20)
+    for args in (("get", "deploy", "-n", "shop"), ("get", "pods", "-n", "shop"), ("get", "nodes"), ("get", "ns")):
+        _, out, _ = await kubectl(*args, "--no-headers")
+        rows = [line.split() for line in out.strip().splitlines() if not line.startswith("catalog-reindex")]
+        ages = {r[0]: r[-2] if args[1] == "nodes" else r[-1] for r in rows}  # the Job's pod runs at start
+        assert ages and all("d" in a for a in ages.values()), (args, ages)

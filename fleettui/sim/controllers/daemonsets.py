@@ -73,6 +73,7 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
             node = (pod.get("spec") or {}).get("nodeName") or pinned_node(pod.get("spec") or {}) or ""
             by_node.setdefault(node, []).append(pod)
 
+    born = rt.initial_child_time(ds, first=not by_node)
     desired = scheduled = misscheduled = 0
     pods: list[dict] = []
     for node in rt.cluster.list("nodes"):
@@ -87,7 +88,7 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
                 for extra in here[1:]:
                     rt.cluster.delete("pods", namespace, meta(extra)["name"])
             elif run:
-                pods.append(_create_pod(rt, ds, node_name, revision, generation))
+                pods.append(_create_pod(rt, ds, node_name, revision, generation, born))
         else:
             misscheduled += len(here)
             for pod in here:
@@ -124,7 +125,8 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
     rt.cluster.set_status(RESOURCE, namespace, name, status)
 
 
-def _create_pod(rt: ClusterRuntime, ds: dict, node_name: str, revision: str, generation: int) -> dict:
+def _create_pod(rt: ClusterRuntime, ds: dict, node_name: str, revision: str, generation: int,
+                born: str | None) -> dict:
     m = meta(ds)
     template = deep((ds.get("spec") or {}).get("template") or {})
     pod = pod_template_from(template, namespace=m.get("namespace", ""), owner=ds,
@@ -134,4 +136,4 @@ def _create_pod(rt: ClusterRuntime, ds: dict, node_name: str, revision: str, gen
     pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": [{"matchFields": [
             {"key": "metadata.name", "operator": "In", "values": [node_name]}]}]}}}
-    return rt.cluster.create("pods", pod)
+    return rt.cluster.create("pods", pod, creation_timestamp=born)

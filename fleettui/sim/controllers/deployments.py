@@ -150,7 +150,7 @@ def _create_new(rt: ClusterRuntime, d: dict, all_rs: list[dict]) -> dict:
             "template": template,
         },
     }
-    created = rt.cluster.create(RS, rs)
+    created = rt.cluster.create(RS, rs, creation_timestamp=rt.initial_child_time(d, first=not all_rs))
     _set_deployment_revision(rt, d, revision)
     return created
 

@@ -30,13 +30,15 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
         return
     spec = rs.get("spec") or {}
     want = int(spec.get("replicas", 1) or 0)
-    pods = [p for p in rt.owned(rs, "pods") if pod_is_active(p)]
+    owned = rt.owned(rs, "pods")
+    pods = [p for p in owned if pod_is_active(p)]
     diff = want - len(pods)
     if diff > 0:
+        born = rt.initial_child_time(rs, first=not owned)
         for _ in range(min(diff, BURST)):
             pod = pod_template_from(spec.get("template") or {}, namespace=namespace, owner=rs)
             pod["metadata"]["generateName"] = f"{name}-"
-            created = rt.cluster.create("pods", pod)
+            created = rt.cluster.create("pods", pod, creation_timestamp=born)
             pods.append(created)
             rt.event(rs, "SuccessfulCreate", f"Created pod: {meta(created)['name']}", type="Normal",
                      component=COMPONENT)

@@ -41,6 +41,11 @@ OWNER_RESOURCES = {
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
 
 
+# Virtual seconds after the seed during which first children of seeded objects are
+# backdated (the demo fleet settles in about 20).
+SETTLE_WINDOW = 120.0
+
+
 def parse_time(value: str | None) -> float | None:
     if not value:
         return None
@@ -221,6 +226,23 @@ class ClusterRuntime:
                 if obj is not None:
                     out.append(obj)
         return out
+
+    def initial_child_time(self, owner: dict, *, first: bool = True) -> str | None:
+        """creationTimestamp for a child made for a seeded `owner` as the fleet first settles.
+
+        Seeded objects are backdated (a real fleet has run for weeks); the ReplicaSets
+        and pods the controllers first make for them get their owner's age (plus two
+        seconds, as a controller's reaction), so `kubectl get pods` does not show a
+        fleet born a minute ago. `first`: the owner had no such children yet. Outside
+        the settle window, or for objects made after the seed, None: now.
+        """
+        seeded = getattr(self.cluster, "seeded_at", None)
+        if not first or seeded is None or self.now() > seeded + SETTLE_WINDOW:
+            return None
+        born = parse_time(meta(owner).get("creationTimestamp"))
+        if born is None or born >= seeded:
+            return None
+        return self.iso(born + 2)
 
     def after(self, seconds: float, resource: str, key: Key) -> None:
         """Reconcile `resource` `key` again once `seconds` of virtual time have passed."""

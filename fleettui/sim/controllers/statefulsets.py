@@ -119,16 +119,19 @@ def _create_pod(rt: ClusterRuntime, sts: dict, ordinal: int, revision: str) -> d
     if spec.get("serviceName"):
         pod["spec"]["subdomain"] = spec["serviceName"]
     volumes = pod["spec"].setdefault("volumes", [])
-    for claim in spec.get("volumeClaimTemplates") or []:
-        claim_name = f"{meta(claim)['name']}-{name}"
-        _ensure_claim(rt, sts, claim, claim_name)
+    # A retained claim means this ordinal ran before: only a first pod may be backdated.
+    claims = [(claim, f"{meta(claim)['name']}-{name}") for claim in spec.get("volumeClaimTemplates") or []]
+    first = not any(rt.cluster.get("persistentvolumeclaims", m.get("namespace"), n) for _, n in claims)
+    born = rt.initial_child_time(sts, first=first)
+    for claim, claim_name in claims:
+        _ensure_claim(rt, sts, claim, claim_name, born)
         volumes.append({"name": meta(claim)["name"], "persistentVolumeClaim": {"claimName": claim_name}})
     if not volumes:
         del pod["spec"]["volumes"]
-    return rt.cluster.create("pods", pod)
+    return rt.cluster.create("pods", pod, creation_timestamp=born)
 
 
-def _ensure_claim(rt: ClusterRuntime, sts: dict, claim: dict, claim_name: str) -> None:
+def _ensure_claim(rt: ClusterRuntime, sts: dict, claim: dict, claim_name: str, born: str | None) -> None:
     """A claim per pod, left behind on scale-down as the default Retain policy does; bound at once."""
     ns = meta(sts).get("namespace")
     if rt.cluster.get("persistentvolumeclaims", ns, claim_name) is not None:
@@ -141,7 +144,7 @@ def _ensure_claim(rt: ClusterRuntime, sts: dict, claim: dict, claim_name: str) -
     obj = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
            "metadata": {"name": claim_name, "namespace": ns, "labels": labels},
            "spec": spec}
-    created = rt.cluster.create("persistentvolumeclaims", obj)
+    created = rt.cluster.create("persistentvolumeclaims", obj, creation_timestamp=born)
     storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "1Gi")
     rt.cluster.set_status("persistentvolumeclaims", ns, meta(created)["name"],
                           {"phase": "Bound", "accessModes": spec.get("accessModes") or ["ReadWriteOnce"],
