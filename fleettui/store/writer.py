@@ -268,21 +268,34 @@ class InventoryWriter:
                     i = j
                     continue
                 if tag == "replace":
-                    _, cluster, kind, rows, rv, now = op
-                    await conn.execute(
-                        "DELETE FROM objects WHERE cluster=? AND kind=?", (cluster, kind)
+                    # a full sync queues hundreds of lists at once: one executemany per
+                    # statement for the whole run of them, not three calls per list
+                    # (each call is a round trip to aiosqlite's thread). A (cluster,
+                    # kind) listed twice in the run ends it: the later list must win.
+                    j, seen = i, set()
+                    while j < len(ops) and ops[j][0] == "replace" and ops[j][1:3] not in seen:
+                        seen.add(ops[j][1:3])
+                        j += 1
+                    group = ops[i:j]
+                    await conn.executemany(
+                        "DELETE FROM objects WHERE cluster=? AND kind=?", [o[1:3] for o in group]
                     )
-                    await conn.executemany(UPSERT_OBJECT_SQL, rows)
-                    await conn.execute(
+                    await conn.executemany(
+                        UPSERT_OBJECT_SQL, [row for o in group for row in o[3]]
+                    )
+                    await conn.executemany(
                         "INSERT INTO sync_state (cluster, kind, resource_version, listed_at,"
                         " updated_at, count, last_error) VALUES (?,?,?,?,?,?,NULL)"
                         " ON CONFLICT (cluster, kind) DO UPDATE SET resource_version=excluded.resource_version,"
                         " listed_at=excluded.listed_at, updated_at=excluded.updated_at,"
                         " count=excluded.count, last_error=NULL",
-                        (cluster, kind, rv, now, now, len(rows)),
+                        [(c, k, rv, now, now, len(rows)) for _, c, k, rows, rv, now in group],
                     )
-                    rollup.add(cluster)
-                    changes[Change(_topic(kind), cluster)] = None
+                    for _, cluster, kind, *_rest in group:
+                        rollup.add(cluster)
+                        changes[Change(_topic(kind), cluster)] = None
+                    i = j
+                    continue
                 elif tag == "cluster":
                     _, name, fields = op
                     cols = ", ".join(("name", *fields))
@@ -333,11 +346,12 @@ class InventoryWriter:
                         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (op[1], op[2])
                     )
                 i += 1
-            for cluster in rollup:
-                await conn.execute(ROLLUP_SQL, {"c": cluster})
-                changes[Change("clusters", cluster)] = None
-            for cluster in rollup | health:
-                await conn.execute(HEALTH_SQL, (cluster,))
+            if rollup:
+                await conn.executemany(ROLLUP_SQL, [{"c": c} for c in rollup])
+                for cluster in rollup:
+                    changes[Change("clusters", cluster)] = None
+            if rollup or health:
+                await conn.executemany(HEALTH_SQL, [(c,) for c in rollup | health])
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")

@@ -109,6 +109,7 @@ class FleetSync:
         prune: bool = False,
         discover: Discovery | None = None,
         rediscover_interval: float = 30.0,
+        cluster_list_concurrency: int = 2,
     ) -> None:
         """`members`: what `discover_members` found (name, context, provider, ...).
         `prune`: forget cached clusters that are no longer members (only when the
@@ -120,6 +121,7 @@ class FleetSync:
         self.members = list(members)
         self.discover = discover
         self.rediscover_interval = rediscover_interval
+        self.cluster_list_concurrency = cluster_list_concurrency
         self._read_only = read_only
         self._custom_factory = client_factory is not None
         self.kinds = list(kinds) if kinds is not None else default_kinds()
@@ -172,6 +174,7 @@ class FleetSync:
         self.clusters[member.name] = ClusterSync(
             member.name, client, writer, self.kinds, gate=gate,
             probe_interval=self.probe_interval, watch_timeout=self.watch_timeout,
+            list_concurrency=self.cluster_list_concurrency,
         )
         return None
 

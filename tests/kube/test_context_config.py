@@ -62,3 +62,31 @@ def test_parse_json_restores_the_collector():
     except ValueError:
         pass
     assert gc.isenabled()
+
+
+def test_the_proxy_environment_is_read_once_per_cluster(monkeypatch):
+    from fleettui.kube.transport import env_proxy
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:pw@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    proxy, auth = env_proxy("https://api.prod.example:6443")
+    assert proxy == "http://proxy.example:3128" and auth.login == "user"
+    assert env_proxy("https://api.internal.example:6443") == (None, None)
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.delenv("NO_PROXY")
+    assert env_proxy("https://api.prod.example:6443") == (None, None)
+
+
+async def test_sessions_do_not_look_in_the_environment_per_request(tmp_path):
+    kc = KubeConfig.from_dict({
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+    })
+    client = ClusterClient.from_kubeconfig(kc, context="x")
+    t = client._t
+    try:
+        await t._ensure()
+        assert t._rest.pool_manager.trust_env is False
+    finally:
+        await client.close()

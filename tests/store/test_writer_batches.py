@@ -1,0 +1,42 @@
+"""Lists queued together are written together; the last list of a (cluster, kind) wins."""
+
+
+async def _names(store, cluster, kind):
+    rows = await store.fetchall(
+        "SELECT name FROM objects WHERE cluster=? AND kind=? ORDER BY name", (cluster, kind))
+    return [r[0] for r in rows]
+
+
+async def test_a_run_of_lists_is_one_transaction_with_every_roll_up(store):
+    w = store.writer
+    for c in ("a", "b", "c"):
+        w.put_cluster(c)
+    await w.flush()
+    before = w.transactions
+    for c in ("a", "b", "c"):
+        w.replace(c, "Node", [{"name": f"{c}-n{i}", "ready": 1, "cpu_m": 1000} for i in range(3)],
+                  resource_version="7")
+        w.replace(c, "Pod", [{"namespace": "ns", "name": f"p{i}", "phase": "Running", "cpu_m": 100}
+                             for i in range(4)], resource_version="8")
+    await w.flush()
+    assert w.transactions == before + 1
+    for c in ("a", "b", "c"):
+        row = await store.cluster(c)
+        assert (row.nodes_total, row.nodes_ready, row.cpu_alloc_m) == (3, 3, 3000)
+        assert (row.pods_running, row.cpu_req_m) == (4, 400)
+    states = {(s["cluster"], s["kind"]): s for s in await store.sync_states()}
+    assert states[("b", "Pod")]["resource_version"] == "8" and states[("b", "Pod")]["count"] == 4
+
+
+async def test_the_later_of_two_lists_in_one_batch_wins(store):
+    w = store.writer
+    w.put_cluster("a")
+    w.replace("a", "Pod", [{"namespace": "ns", "name": "old-1"}, {"namespace": "ns", "name": "old-2"}],
+              resource_version="1")
+    w.replace("b", "Pod", [{"namespace": "ns", "name": "other"}], resource_version="1")
+    w.replace("a", "Pod", [{"namespace": "ns", "name": "new"}], resource_version="2")
+    await w.flush()
+    assert await _names(store, "a", "Pod") == ["new"]
+    assert await _names(store, "b", "Pod") == ["other"]
+    states = {(s["cluster"], s["kind"]): s for s in await store.sync_states()}
+    assert states[("a", "Pod")]["resource_version"] == "2" and states[("a", "Pod")]["count"] == 1
