@@ -90,3 +90,12 @@ async def test_sessions_do_not_look_in_the_environment_per_request(tmp_path):
         assert t._rest.pool_manager.trust_env is False
     finally:
         await client.close()
+
+
+def test_parse_json_falls_back_to_the_standard_parser():
+    # what orjson refuses, json parses; bad JSON still raises ValueError
+    assert parse_json(b'{"a": [1, 2.5, "\\u00e9", null]}') == {"a": [1, 2.5, "\u00e9", None]}
+    import pytest
+
+    with pytest.raises(ValueError):
+        parse_json(b'{"a": ')

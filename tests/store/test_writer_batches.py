@@ -40,3 +40,13 @@ async def test_the_later_of_two_lists_in_one_batch_wins(store):
     assert await _names(store, "b", "Pod") == ["other"]
     states = {(s["cluster"], s["kind"]): s for s in await store.sync_states()}
     assert states[("a", "Pod")]["resource_version"] == "2" and states[("a", "Pod")]["count"] == 1
+
+
+def test_row_data_is_compact_json_whatever_the_encoder():
+    import json
+
+    from fleettui.store.rows import object_row
+
+    row = object_row("c", "Pod", {"name": "p", "image": "r/é:1", "big": 2**70, "skip": None}, 1.0)
+    assert json.loads(row[15]) == {"image": "r/é:1", "big": 2**70}
+    assert " " not in row[15]
