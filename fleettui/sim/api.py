@@ -393,7 +393,7 @@ def _update_scale(cluster: SimCluster, t: Target, scale: Any, manager: str,
 
 # ------------------------------------------------------------------- delete
 
-def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, Any] | None, bool]:
+def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, Any] | None, bool, int | None]:
     opts: dict[str, Any] = {}
     if raw.strip():
         opts = parse_body(raw)
@@ -413,28 +413,47 @@ def _delete_options(request: web.Request, raw: bytes) -> tuple[str, dict[str, An
     if body_dry and body_dry != ["All"]:
         raise errors.invalid("DeleteOptions", "", "", [(
             "FieldValueNotSupported", "dryRun", f'Unsupported value: {body_dry!r}: supported values: "All"')])
-    return policy, pre if isinstance(pre, dict) else None, dry or bool(body_dry)
+    grace = request.query.get("gracePeriodSeconds", opts.get("gracePeriodSeconds"))
+    if grace is not None:
+        try:
+            grace = int(grace)
+        except (TypeError, ValueError):
+            raise errors.bad_request(f"gracePeriodSeconds: invalid value {grace!r}: not an integer") from None
+        grace = max(grace, 1) if grace < 0 else grace  # negative means 1 s, as in the apiserver
+    return policy, pre if isinstance(pre, dict) else None, dry or bool(body_dry), grace
+
+
+def _grace(t: Target, obj: dict[str, Any], grace: int | None) -> int | None:
+    """Pods are deleted gracefully: the client's period, else the pod's own (default 30 s)."""
+    if t.rt.key != "pods":
+        return None
+    if grace is not None:
+        return grace
+    period = (obj.get("spec") or {}).get("terminationGracePeriodSeconds")
+    return period if isinstance(period, int) and not isinstance(period, bool) and period >= 0 else 30
 
 
 def delete(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> web.Response:
     if t.subresource is not None:
         raise errors.method_not_allowed()
-    policy, pre, dry = _delete_options(request, raw)
+    policy, pre, dry, grace = _delete_options(request, raw)
     if t.name is None:
         if dry:
             return respond({"kind": t.rt.list_kind, "apiVersion": t.group_version,
                             "metadata": {"resourceVersion": cluster.resource_version},
                             "items": [as_version(o, t.group_version) for o in matching(cluster, t, request)]})
-        return _delete_collection(cluster, t, request, policy)
+        return _delete_collection(cluster, t, request, policy, grace)
     live = cluster.get(t.rt.key, t.namespace, t.name)
     if live is None:
         raise errors.not_found(t.rt.plural, t.rt.group, t.name)
-    obj = cluster.delete(t.rt.key, t.namespace, t.name, propagation=policy, preconditions=pre, dry_run=dry)
+    obj = cluster.delete(t.rt.key, t.namespace, t.name, propagation=policy, preconditions=pre, dry_run=dry,
+                         grace_period_seconds=_grace(t, live, grace))
     if dry:
         return respond(as_version(obj or live, t.group_version))
     still = cluster.get(t.rt.key, t.namespace, t.name)
     if still is not None:
-        return respond(as_version(still, t.group_version), 202 if still is not live else 200)
+        terminating = bool(still["metadata"].get("deletionGracePeriodSeconds"))  # a graceful pod: 200, as the apiserver
+        return respond(as_version(still, t.group_version), 202 if still is not live and not terminating else 200)
     details: dict[str, Any] = {"name": t.name, "kind": t.rt.plural, "uid": live["metadata"]["uid"]}
     if t.rt.group:
         details["group"] = t.rt.group
@@ -442,13 +461,15 @@ def delete(cluster: SimCluster, t: Target, request: web.Request, raw: bytes) -> 
     return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 
 
-def _delete_collection(cluster: SimCluster, t: Target, request: web.Request, policy: str) -> web.Response:
+def _delete_collection(cluster: SimCluster, t: Target, request: web.Request, policy: str,
+                       grace: int | None) -> web.Response:
     if "deletecollection" not in t.rt.verbs:
         raise errors.method_not_allowed()
     gone = []
     for obj in matching(cluster, t, request):
         m = obj["metadata"]
-        cluster.delete(t.rt.key, m.get("namespace"), m["name"], propagation=policy)
-        gone.append(as_version(obj, t.group_version))
+        after = cluster.delete(t.rt.key, m.get("namespace"), m["name"], propagation=policy,
+                               grace_period_seconds=_grace(t, obj, grace))
+        gone.append(as_version(after or obj, t.group_version))
     return respond({"kind": t.rt.list_kind, "apiVersion": t.group_version,
                     "metadata": {"resourceVersion": cluster.resource_version}, "items": gone})

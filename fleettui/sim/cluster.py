@@ -12,9 +12,11 @@ copying it. Callers must treat what `get`/`list` return as read-only.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import random
 import re
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -308,7 +310,8 @@ class SimCluster:
             self._serve_crd(new)
         self._emit("MODIFIED", resource, new)
         meta = new["metadata"]
-        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+        # A gracefully deleted pod waits for its kubelet (deletionGracePeriodSeconds > 0).
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not meta.get("deletionGracePeriodSeconds"):
             if resource == "namespaces":
                 self._finish_namespace(new)  # goes once empty (spec.finalizers: kubernetes)
             else:
@@ -353,10 +356,18 @@ class SimCluster:
         propagation: str = "Background",
         preconditions: dict[str, Any] | None = None,
         dry_run: bool = False,
+        grace_period_seconds: int | None = None,
     ) -> dict[str, Any] | None:
         """Delete, honouring finalizers and propagation. Returns the object as the
         server returns it (with deletionTimestamp if it lingers), or None if absent.
-        `dry_run` checks preconditions and returns the object untouched."""
+        `dry_run` checks preconditions and returns the object untouched.
+
+        `grace_period_seconds` (pods): a positive period deletes gracefully, as the
+        apiserver does for a scheduled, unfinished pod: deletionTimestamp = now + period,
+        the pod stays (Terminating) until its node's kubelet removes it when the period
+        is over; a later, shorter period brings that forward. None or 0 deletes at once
+        (None is the Python API's default; the HTTP layer passes the pod's
+        terminationGracePeriodSeconds when the client gives none)."""
         rt = self.resource_type(resource)
         ns = namespace or ""
         obj = self.get(resource, ns, name)
@@ -376,6 +387,8 @@ class SimCluster:
             return obj
         if resource == "namespaces":
             return self._terminate_namespace(obj)
+        if resource == "pods" and grace_period_seconds and _graceful(obj):
+            return self._delete_gracefully(rt, obj, max(int(grace_period_seconds), 1))
         if propagation == "Orphan":
             self._orphan_dependents(meta["uid"])
         finalizers = list(meta.get("finalizers") or ())
@@ -383,7 +396,8 @@ class SimCluster:
         if propagation == "Foreground" and has_children and _FOREGROUND not in finalizers:
             finalizers.append(_FOREGROUND)
         if finalizers:
-            if not meta.get("deletionTimestamp") or finalizers != meta.get("finalizers"):
+            if (not meta.get("deletionTimestamp") or finalizers != meta.get("finalizers")
+                    or meta.get("deletionGracePeriodSeconds")):
                 new = dict(obj)
                 new["metadata"] = {**meta, "finalizers": finalizers,
                                    "deletionTimestamp": meta.get("deletionTimestamp") or self.clock.iso(),
@@ -396,6 +410,17 @@ class SimCluster:
                 obj = self.get(resource, ns, name) or obj
             return obj
         return self._remove(resource, ns, name)
+
+    def _delete_gracefully(self, rt: ResourceType, pod: dict[str, Any], grace: int) -> dict[str, Any]:
+        meta = pod["metadata"]
+        deadline = self.clock.now() + grace
+        current = _parse_time(meta.get("deletionTimestamp"))
+        if current is not None and current <= deadline:
+            return pod  # already going sooner: a longer period does not postpone it
+        new = dict(pod)
+        new["metadata"] = {**meta, "deletionTimestamp": self.clock.iso(deadline),
+                           "deletionGracePeriodSeconds": grace}
+        return self._replace(rt, "pods", meta.get("namespace") or "", meta["name"], new)
 
     def _remove(self, resource: str, ns: str, name: str) -> dict[str, Any]:
         by_ns = self._objects.get(resource, {})
@@ -600,3 +625,16 @@ def _spec_of(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
 
 
+def _graceful(pod: dict[str, Any]) -> bool:
+    """The pod strategy deletes at once what no kubelet runs: unscheduled or finished pods."""
+    return bool((pod.get("spec") or {}).get("nodeName")) and (pod.get("status") or {}).get("phase") not in (
+        "Succeeded", "Failed")
+
+
+def _parse_time(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        return None

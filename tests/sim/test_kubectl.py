@@ -373,3 +373,27 @@ async def test_seeded_fleet_shows_realistic_ages(kubectl: Kubectl, sim: Simulato
         rows = [line.split() for line in out.strip().splitlines() if not line.startswith("catalog-reindex")]
         ages = {r[0]: r[-2] if args[1] == "nodes" else r[-1] for r in rows}  # the Job's pod runs at start
         assert ages and all("d" in a for a in ages.values()), (args, ages)
+
+
+async def test_pod_deletion_is_graceful_and_kubectl_waits_for_it(kubectl: Kubectl, sim: Simulator):
+    cluster = sim.cluster(sim.cluster_names[0])
+    pods = [p["metadata"]["name"] for p in cluster.list("pods", "shop") if p["metadata"]["labels"].get("app") == "cart"]
+    await sim.advance(20)
+    _, out, _ = await kubectl("delete", "pod", pods[0], "-n", "shop", "--wait=false")
+    assert out.strip() == f'pod "{pods[0]}" deleted from shop namespace' or out.strip() == f'pod "{pods[0]}" deleted'
+    _, out, _ = await kubectl("get", "pod", pods[0], "-n", "shop", "--no-headers")
+    assert out.split()[2] == "Terminating"
+    proc = await asyncio.create_subprocess_exec(
+        str(KUBECTL), "--context", kubectl.context, "delete", "pod", pods[1], "-n", "shop", "--timeout=20s",
+        env=kubectl.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    waiting = asyncio.ensure_future(proc.communicate())
+    for _ in range(80):  # kubectl waits until the kubelet removes the pod after its 30 s
+        if waiting.done():
+            break
+        await sim.advance(1.0)
+        await asyncio.sleep(0.05)
+    _, err = await asyncio.wait_for(waiting, 20)
+    assert proc.returncode == 0, err.decode()
+    assert cluster.get("pods", "shop", pods[0]) is None and cluster.get("pods", "shop", pods[1]) is None
+    _, out, err = await kubectl("delete", "pod", pods[2], "-n", "shop", "--grace-period=0", "--force")
+    assert "force deleted" in out + err and cluster.get("pods", "shop", pods[2]) is None

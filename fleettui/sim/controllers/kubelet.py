@@ -369,3 +369,23 @@ def mark_not_ready(rt: ClusterRuntime, pod: dict) -> None:
     m = meta(pod)
     rt.cluster.set_status("pods", m.get("namespace"), m["name"], status)
     rt.event(pod, "NodeNotReady", "Node is not ready", component="node-controller")
+
+
+def stop_containers(rt: ClusterRuntime, pod: dict) -> None:
+    """Graceful deletion began: the kubelet kills the containers, so the pod is not Ready."""
+    status = deep(pod.get("status") or {})
+    changed = False
+    for c in status.get("conditions") or []:
+        if c.get("type") in ("Ready", "ContainersReady") and c.get("status") != "False":
+            c.update(status="False", lastTransitionTime=rt.iso())
+            changed = True
+    for cs in status.get("containerStatuses") or []:
+        if cs.get("ready"):
+            cs["ready"] = False
+            changed = True
+    if not changed:
+        return
+    m = meta(pod)
+    rt.cluster.set_status("pods", m.get("namespace"), m["name"], status)
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        rt.event(pod, "Killing", f"Stopping container {c.get('name')}", type="Normal", component="kubelet")

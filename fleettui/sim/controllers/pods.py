@@ -20,6 +20,9 @@ DEFAULT_TOLERATION_SECONDS = 300.0
 
 def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
     pod = rt.cluster.get(RESOURCE, namespace, name)
+    if pod is not None and meta(pod).get("deletionGracePeriodSeconds"):
+        _terminate(rt, pod)
+        return
     if pod is None or not pod_is_active(pod):
         return
     node_name = (pod.get("spec") or {}).get("nodeName")
@@ -38,6 +41,22 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
             kubelet.mark_not_ready(rt, pod)
         return
     kubelet.sync(rt, pod, node)
+
+
+def _terminate(rt: ClusterRuntime, pod: dict) -> None:
+    """A gracefully deleted pod: its kubelet stops the containers (not Ready at once) and
+    removes the pod when the grace period is over. On a node whose kubelet stopped it
+    stays Terminating, as in a real cluster; on a node that is gone it goes at once."""
+    m = meta(pod)
+    node = rt.cluster.get("nodes", "", (pod.get("spec") or {}).get("nodeName") or "")
+    if node is not None and kubelet_stopped(node):
+        return
+    deadline = parse_time(m.get("deletionTimestamp"))
+    if node is not None and deadline is not None and rt.now() < deadline:
+        kubelet.stop_containers(rt, pod)
+        rt.at(deadline, RESOURCE, (m.get("namespace", ""), m["name"]))
+        return
+    rt.cluster.delete(RESOURCE, m.get("namespace"), m["name"], grace_period_seconds=0)
 
 
 def _evict_for_taints(rt: ClusterRuntime, pod: dict, node: dict) -> bool:

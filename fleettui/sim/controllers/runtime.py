@@ -140,7 +140,8 @@ class ClusterRuntime:
             self._index_pod(key, obj, deleted)
             # Endpoints only care about a pod's address and readiness (and its labels).
             st = obj.get("status") or {}
-            sig = None if deleted else (st.get("podIP"), _ready(st), st.get("phase"), repr(m.get("labels")))
+            sig = None if deleted else (st.get("podIP"), _ready(st), st.get("phase"), repr(m.get("labels")),
+                                        bool(m.get("deletionTimestamp")))
             if self._endpoint_sig.get(key) != sig:
                 self._endpoint_sig[key] = sig
                 self._dirty_services_selecting(key[0], m.get("labels") or {})
