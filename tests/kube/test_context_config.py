@@ -64,16 +64,21 @@ def test_parse_json_restores_the_collector():
     assert gc.isenabled()
 
 
-def test_the_proxy_environment_is_read_once_per_cluster(monkeypatch):
-    from fleettui.kube.transport import env_proxy
+def test_the_proxy_environment_is_read_once(monkeypatch):
+    from fleettui.kube.transport import _proxies_from_env, env_proxy
 
     monkeypatch.setenv("HTTPS_PROXY", "http://user:pw@proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "internal.example")
-    proxy, auth = env_proxy("https://api.prod.example:6443")
-    assert proxy == "http://proxy.example:3128" and auth.login == "user"
-    assert env_proxy("https://api.internal.example:6443") == (None, None)
-    monkeypatch.delenv("HTTPS_PROXY")
-    monkeypatch.delenv("NO_PROXY")
+    _proxies_from_env.cache_clear()
+    try:
+        proxy, auth = env_proxy("https://api.prod.example:6443")
+        assert proxy == "http://proxy.example:3128" and auth.login == "user"
+        assert env_proxy("https://api.internal.example:6443") == (None, None)
+        assert env_proxy("http://api.prod.example") == (None, None)  # no HTTP_PROXY
+    finally:
+        monkeypatch.delenv("HTTPS_PROXY")
+        monkeypatch.delenv("NO_PROXY")
+        _proxies_from_env.cache_clear()
     assert env_proxy("https://api.prod.example:6443") == (None, None)
 
 
