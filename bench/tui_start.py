@@ -76,7 +76,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fleettui-bench-") as tmp, \
             simulator(args.clusters, Path(tmp), settle=args.settle) as (_, kubeconfig):
         cache = Path(tmp) / "cache.db"
-        seconds, objects, failed = asyncio.run(full_sync(kubeconfig, cache, concurrency=32))
+        # (seconds, objects, failed clusters, ...): bench.sync_full owns the shape
+        seconds, objects, failed = asyncio.run(full_sync(kubeconfig, cache, concurrency=32))[:3]
         print(f"cache: {args.clusters} clusters, {objects} objects synced in {seconds:.1f}s "
               f"({failed} failed)", flush=True)
         cmd = [fleettui, "--kubeconfig", str(kubeconfig), "--cache", str(cache), "--hub", "hub"]
