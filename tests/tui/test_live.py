@@ -104,3 +104,33 @@ async def test_refresh_skipped_under_a_modal(fleet_cache):
             assert row[6].plain.startswith("stale")
     finally:
         await store.close()
+
+
+async def test_cached_fleet_is_shown_before_the_sync_starts(fleet_cache):
+    """The first frame is the cache: the sync (network) starts only after it is shown,
+    on its own thread, with its own connection to the store."""
+    import asyncio
+    import threading
+    import time
+
+    started: dict[str, object] = {}
+
+    async def run_sync(store, notice) -> None:
+        started["at"] = time.perf_counter()
+        started["thread"] = threading.current_thread().name
+        started["own_store"] = store is not app.store
+        await asyncio.sleep(3600)  # a sync that never finishes, like a real one
+
+    app = FleetApp(store_path=fleet_cache, clock=lambda: FROZEN_NOW, debounce=0.05, run_sync=run_sync)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        for _ in range(40):
+            if "at" in started:
+                break
+            await pilot.pause(0.05)
+        assert app.first_data_at is not None and "at" in started
+        assert app.first_data_at < started["at"]
+        assert started["thread"] == "fleet-sync" and started["own_store"] is True
+        assert len(app.query_one(ClustersPane).table.shown_keys) == 8
+    # quitting cancelled the sync and joined its thread
+    assert app._sync_thread is not None and not app._sync_thread.is_alive()
