@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         parents=parents,
         help="open the dashboard on a simulated fleet (starts and stops the simulator)",
         description="Start the fleet simulator as a child process and open the dashboard on it. "
-        "Uses its own cache ($XDG_CACHE_HOME/fleettui/demo.db unless --cache).",
+        "Uses its own cache ($XDG_CACHE_HOME/fleettui/demo.db, started afresh each time, "
+        "unless --cache).",
     )
     p.add_argument("--clusters", type=int, default=8, metavar="N",
                    help="simulated member clusters (default: 8)")
@@ -122,6 +123,11 @@ def run_demo(args: argparse.Namespace) -> int:
         raise CliError("--clusters must be at least 1", 2)
     cache = demo_cache(args)
     Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    if not opt(args, "cache"):
+        # every demo is a brand-new simulated fleet (new objects, resourceVersions
+        # counted from scratch): a cache of the previous one would only mislead
+        for suffix in ("", "-wal", "-shm"):
+            Path(cache + suffix).unlink(missing_ok=True)
     sim = Simulation(args.clusters)
     print(f"starting the simulator ({args.clusters} clusters)…", file=sys.stderr, flush=True)
     sim.start()
