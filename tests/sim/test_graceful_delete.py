@@ -101,6 +101,10 @@ async def test_terminating_pods_are_replaced_and_not_available(sim: Simulator, h
     ips = {a["ip"] for s in cluster.get("endpoints", "shop", "storefront").get("subsets", [])
            for a in s.get("addresses", [])}
     assert victim["status"]["podIP"] not in ips
+    (eps,) = [s for s in cluster.list("endpointslices.discovery.k8s.io", "shop")
+              if s["metadata"]["labels"]["kubernetes.io/service-name"] == "storefront"]
+    (gone,) = [e for e in eps["endpoints"] if e["targetRef"]["name"] == name]
+    assert gone["conditions"] == {"ready": False, "serving": False, "terminating": True}
     await sim.advance(35)
     assert cluster.get("pods", "shop", name) is None
     assert cluster.get("deployments.apps", "shop", "storefront")["status"]["availableReplicas"] == replicas

@@ -5,7 +5,9 @@ ones `notReadyAddresses` (ready=false); pods without an IP are left out, as
 the endpoints and endpointslice controllers do. A Service without a selector
 is left alone (its endpoints are the user's). The Endpoints object has the
 Service's name and no ownerReference (as in real clusters); the slice is owned
-by the Service and labelled kubernetes.io/service-name.
+by the Service and labelled kubernetes.io/service-name. A terminating pod
+(graceful deletion) leaves the Endpoints at once but stays in the slice with
+terminating=true, ready=false, serving as its readiness, until it is gone.
 """
 
 from __future__ import annotations
@@ -41,12 +43,15 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
     spec = svc.get("spec") or {}
     if not spec.get("selector"):
         return
-    pods = [p for p in rt.cluster.list("pods", namespace)
-            if pod_is_active(p) and map_selector_matches(spec["selector"], meta(p).get("labels"))
-            and (p.get("status") or {}).get("podIP")]
-    pods.sort(key=lambda p: p["status"]["podIP"])
+    selected = [p for p in rt.cluster.list("pods", namespace)
+                if map_selector_matches(spec["selector"], meta(p).get("labels"))
+                and (p.get("status") or {}).get("podIP")
+                and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    selected.sort(key=lambda p: p["status"]["podIP"])
+    pods = [p for p in selected if pod_is_active(p)]
     _sync_endpoints(rt, svc, pods)
-    _sync_slice(rt, svc, pods)
+    # Slices keep terminating pods (terminating=true, never ready) until they are gone.
+    _sync_slice(rt, svc, selected)
 
 
 def _target_ref(pod: dict) -> dict:
@@ -125,9 +130,11 @@ def _sync_slice(rt: ClusterRuntime, svc: dict, pods: list[dict]) -> None:
     zones = {}
     endpoints = []
     for pod in pods:
-        ready = pod_is_ready(pod)
+        serving = pod_is_ready(pod)
+        terminating = bool(meta(pod).get("deletionTimestamp"))
         ep: dict[str, Any] = {"addresses": [pod["status"]["podIP"]],
-                              "conditions": {"ready": ready, "serving": ready, "terminating": False},
+                              "conditions": {"ready": serving and not terminating, "serving": serving,
+                                             "terminating": terminating},
                               "targetRef": _target_ref(pod)}
         node_name = (pod.get("spec") or {}).get("nodeName")
         if node_name:
