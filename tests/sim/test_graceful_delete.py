@@ -121,3 +121,15 @@ async def test_stopped_kubelet_leaves_the_pod_terminating(sim: Simulator, http):
     assert cluster.get("pods", "default", "stuck")["metadata"]["deletionTimestamp"]
     status, _ = await http.call("DELETE", f"{NS}/stuck", gracePeriodSeconds="0")  # kubectl delete --force
     assert cluster.get("pods", "default", "stuck") is None
+
+
+async def test_finalizers_hold_a_pod_after_its_grace_period(sim: Simulator, http):
+    cluster = sim.cluster(sim.cluster_names[0])
+    await running(sim, http, "held", grace=3)
+    cluster.patch_metadata("pods", "default", "held", finalizers=["example.io/hold"])
+    await http.call("DELETE", f"{NS}/held")
+    await sim.advance(5)
+    live = cluster.get("pods", "default", "held")
+    assert live["metadata"]["deletionTimestamp"] and live["metadata"]["deletionGracePeriodSeconds"] == 0
+    cluster.patch_metadata("pods", "default", "held", finalizers=[])
+    assert cluster.get("pods", "default", "held") is None
