@@ -8,6 +8,7 @@ like the API server does when it canonicalises.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -31,7 +32,7 @@ _QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?
 def parse_quantity(value: str | int | float | None) -> Decimal | None:
     """The quantity as a Decimal in base units; None when absent or malformed
     (a malformed quantity in one object must not stop the sync of the others)."""
-    if value is None:
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return Decimal(str(value))
@@ -50,11 +51,29 @@ def parse_quantity(value: str | int | float | None) -> Decimal | None:
         return None
 
 
-def cpu_millis(value: str | int | float | None) -> int:
+# A fleet's requests are a handful of distinct strings ("100m", "128Mi") repeated
+# tens of thousands of times: parse each once.
+@functools.lru_cache(maxsize=4096, typed=True)
+def _cpu_millis(value: str | int | float | None) -> int:
     q = parse_quantity(value)
     return 0 if q is None else int(math.ceil(q * 1000))
 
 
-def memory_bytes(value: str | int | float | None) -> int:
+@functools.lru_cache(maxsize=4096, typed=True)
+def _memory_bytes(value: str | int | float | None) -> int:
     q = parse_quantity(value)
     return 0 if q is None else int(math.ceil(q))
+
+
+def cpu_millis(value: str | int | float | None) -> int:
+    try:
+        return _cpu_millis(value)
+    except TypeError:  # unhashable (a list where a quantity belongs): not a quantity
+        return 0
+
+
+def memory_bytes(value: str | int | float | None) -> int:
+    try:
+        return _memory_bytes(value)
+    except TypeError:
+        return 0

@@ -299,3 +299,11 @@ def test_cpu_quantities(text, millis):
                                               ("12k", 12000), ("0.5Gi", 2**29)])
 def test_memory_quantities(text, nbytes):
     assert memory_bytes(text) == nbytes
+
+
+def test_quantities_that_are_not_quantities_count_as_zero():
+    from fleettui.sync.quantity import cpu_millis, memory_bytes
+
+    assert cpu_millis(True) == 0 and cpu_millis(1) == 1000  # a bool is no quantity (and not 1)
+    assert cpu_millis(["100m"]) == 0 and memory_bytes({"x": 1}) == 0
+    assert cpu_millis("100m") == cpu_millis("100m") == 100  # parsed once, remembered
