@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--watch", action="store_true", default=argparse.SUPPRESS,
                    help="watch mode (read-only, no action keys)")
     p.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="theme name")
+    p.add_argument("--no-apps", action="store_true",
+                   help="start without the example applications (examples/*.yaml)")
     p.set_defaults(handler=run_demo)
 
 
@@ -138,6 +140,8 @@ def run_demo(args: argparse.Namespace) -> int:
         args.cache = cache
         args.hub = "hub"
         args.context = None  # every simulated cluster
+        if not args.no_apps and not opt(args, "read_only") and not opt(args, "watch"):
+            declare_example_applications(args)
         app = build_app(args, kubeconfig_label=f"demo simulator {sim.base_url}")
         app.run()
         code = int(app.return_code or 0)
@@ -146,6 +150,44 @@ def run_demo(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code
+
+
+def examples_dir() -> Path | None:
+    """`examples/` of a source checkout (where `make demo` runs); None when installed."""
+    here = Path(__file__).resolve().parents[3] / "examples"
+    return here if here.is_dir() else None
+
+
+def declare_example_applications(args: argparse.Namespace) -> list[str]:
+    """Declare the example applications on the demo's local hub, so the Rollouts pane
+    has the three delivery scenarios to show: replication, differentiated
+    configuration, and a canary that stops at its gate. Only declared here; the
+    dashboard's engine runs their workflows live, as it would for a user's `d`."""
+    examples = examples_dir()
+    if examples is None:
+        return []
+    import yaml
+
+    from fleettui.cli.commands.app import open_hub
+
+    local = argparse.Namespace(**vars(args))
+    local.hub = None
+
+    async def declare() -> list[str]:
+        declared: list[str] = []
+        async with open_hub(local) as hub:
+            for path in sorted(examples.glob("*.yaml")):
+                try:
+                    result = await hub.apply(yaml.safe_load(path.read_text()))
+                except Exception as exc:  # a demo extra: say why, never stop the demo
+                    print(f"demo: {path.name} not declared: {exc}", file=sys.stderr)
+                    continue
+                declared.append(f"{result.namespace}/{result.name}")
+        return declared
+
+    import asyncio
+
+    return asyncio.run(declare())
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
