@@ -89,6 +89,11 @@ def test_demo_opens_shows_the_fleet_switches_panes_and_quits_cleanly(
     _tmux("send-keys", "-t", session, "2")
     _wait_for(session, "fleet", "region")
 
+    # The demo declares the example applications; the dashboard's own engine runs
+    # them: the canary is deployed to its first cluster and waits at its gate.
+    _tmux("send-keys", "-t", session, "3")
+    _wait_for(session, "node-agent", "orders-api", "workflowSuspending")
+
     _tmux("send-keys", "-t", session, "q")
     deadline = time.monotonic() + 20
     while not exit_file.exists() and time.monotonic() < deadline:
