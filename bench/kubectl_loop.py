@@ -86,7 +86,7 @@ def main() -> int:
             if i:
                 workdir = Path(tmp) / f"round-{i}"
                 workdir.mkdir()
-                runs += repeated_syncs(kubeconfig, workdir, repeat=1, concurrency=32)
+                runs += repeated_syncs(kubeconfig, workdir, repeat=1, concurrency=64)
                 print(f"  round {i}: warm loop / sync = {loop_s / runs[-1][0]:.1f}x", flush=True)
         for f in failed:
             print(f"  kubectl failed: {f}", file=sys.stderr)

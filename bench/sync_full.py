@@ -6,7 +6,7 @@ a fresh cache and prints seconds and objects/s. Target: <= 10 s for 100
 clusters of the simulator's scale size (5 nodes, 40 deployments, 120 pods, 40
 services each).
 
-    .venv/bin/python -m bench.sync_full [--clusters 100] [--concurrency 32] [--profile FILE]
+    .venv/bin/python -m bench.sync_full [--clusters 100] [--concurrency 64] [--profile FILE]
 
 It prints fleettui's own CPU seconds (this process, the SQLite thread included)
 and the simulator's CPU during each sync: both share the machine's cores, and
@@ -171,7 +171,7 @@ def repeated_syncs(kubeconfig: Path, workdir: Path, *, repeat: int, concurrency:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clusters", type=int, default=100)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds to let the simulator settle")
     ap.add_argument("--repeat", type=int, default=3, help="full syncs to run (median reported)")
     ap.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",

@@ -100,7 +100,7 @@ class FleetSync:
         *,
         kubeconfig: Any = None,
         read_only: bool = True,
-        concurrency: int = 32,
+        concurrency: int = 64,
         kinds: Iterable[KindSpec] | None = None,
         timeout: float = 10.0,
         probe_interval: float = 15.0,

@@ -185,7 +185,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--once", action="store_true",
                    help="one full pass, print a summary, exit non-zero if a cluster failed")
-    p.add_argument("--concurrency", type=int, default=32, metavar="N",
+    p.add_argument("--concurrency", type=int, default=64, metavar="N",
                    help="requests in flight across the fleet (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="per-request timeout (default: %(default)s)")
