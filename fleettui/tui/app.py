@@ -42,6 +42,7 @@ from fleettui.tui.rollout_renderers import plan_table, waiting_step
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt
+from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
 from fleettui.tui.themes import initial_theme, load_themes
 from fleettui.tui.widgets.bars import FleetHeader, StatusBar
@@ -373,12 +374,16 @@ class FleetApp(App[None]):
             self.screen.cycle_tab(1)  # on a detail screen Tab walks its tabs
         elif len(self.screen_stack) == 1:
             self._cycle_pane(1)
+        else:  # a dialog: Tab walks its fields (this binding has priority over theirs)
+            self.screen.focus_next()
 
     def action_previous_pane(self) -> None:
         if isinstance(self.screen, ClusterScreen | AppScreen):
             self.screen.cycle_tab(-1)
         elif len(self.screen_stack) == 1:
             self._cycle_pane(-1)
+        else:  # a dialog: Tab walks its fields (this binding has priority over theirs)
+            self.screen.focus_previous()
 
     def action_help(self) -> None:
         note = ""
@@ -488,6 +493,29 @@ class FleetApp(App[None]):
                 self._hub_worker("apply", "local", document, None)
 
         self.push_screen(Confirm(title, plan_table(plan)), confirmed)
+
+    def action_distribute_selection(self) -> None:
+        if self.read_only:
+            self.notify("read-only: distributing is off", severity="warning")
+            return
+        if self.store is None:
+            return
+        self.push_screen(SelectionDialog(self.store), self._selection_written)
+
+    def _selection_written(self, document: dict[str, Any] | None) -> None:
+        if document is not None:
+            self.push_screen(ApplicationEditor(document, self._plan_document), self._edited)
+
+    async def _plan_document(self, document: dict[str, Any]) -> tuple[Any, list[Any]]:
+        """The editor's validation: the local hub's plan (raises its EngineError)."""
+        if self._hub_session is None:
+            raise RuntimeError("no hub to distribute to")
+        async with self._hub_session("local") as hub:
+            return await hub.plan(document)
+
+    def _edited(self, document: dict[str, Any] | None) -> None:
+        if document is not None and not self.read_only:
+            self._hub_worker("apply", "local", document, None)
 
     def hub_action(self, op: str, row: Any) -> None:
         """resume_step | resume_all | suspend | rollback | delete on one application."""

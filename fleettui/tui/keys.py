@@ -28,7 +28,7 @@ APP_BINDINGS = [
 
 # actions that write to a cluster or the hub (the rollouts pane defines them)
 ACTIONS = frozenset({
-    "distribute", "resume_step", "resume_all", "suspend", "rollback", "delete_app",
+    "distribute", "distribute_selection", "resume_step", "resume_all", "suspend", "rollback", "delete_app",
 })
 
 # (section, [(keys, what it does, is a write action)]) for the help screen
@@ -56,6 +56,7 @@ HELP = [
     ("Rollouts", [
         ("Enter", "open the application: steps, placement diff, resources, events, history", False),
         ("d", "distribute an Application from a file", True),
+        ("D", "distribute from a selection: resources of a namespace to clusters by name or label", True),
         ("r / R", "resume the waiting step / resume all", True),
         ("S", "suspend the workflow", True),
         ("B", "roll back to the previous revision", True),

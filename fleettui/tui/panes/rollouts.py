@@ -22,6 +22,7 @@ from fleettui.tui.widgets.diff_table import DiffTable
 
 ROLLOUT_BINDINGS = [
     Binding("d", "app.distribute", "Distribute"),
+    Binding("D", "app.distribute_selection", "From selection", show=False),
     Binding("r", "resume_step", "Resume step"),
     Binding("R", "resume_all", "Resume all", show=False),
     Binding("S", "suspend", "Suspend", show=False),
@@ -66,7 +67,10 @@ class RolloutsPane(ActionGuard, Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(id="rollouts-info", classes="pane-info")
-        yield DiffTable(APP_COLUMNS, id="rollouts-table")
+        # a cell of room after each header: where the header is the widest thing in its
+        # column, bold headers drawn in a wider font (the PNG screenshots) ran into the
+        # next one ("NAMESPACEHUB"); wider padding would cost 16 columns at 80x24
+        yield DiffTable([(key, f"{label} ") for key, label in APP_COLUMNS], id="rollouts-table")
         yield Static("health per cluster and application (healthy/total resources)",
                      id="rollouts-matrix-title")
         yield VerticalScroll(Static(id="rollouts-matrix"))
@@ -99,7 +103,8 @@ class RolloutsPane(ActionGuard, Pane):
         info = f"{len(apps)} applications"
         if not self._data.apps:
             info += " — none yet" + ("" if getattr(self.app, "read_only", False)
-                                     else "; d distributes one from a file (see examples/)")
+                                     else "; d distributes one from a file (see examples/),"
+                                          " D from a selection of resources")
         if self._needle:
             info += f"  filter: /{self._needle}"
         self.query_one("#rollouts-info", Static).update(self.info_line(info))

@@ -1,0 +1,331 @@
+"""Distribute from a selection: pick resources in a namespace of a source cluster and
+target clusters (by name or by label), choose replicate or canary-first; the engine's
+`compose.ref_objects_application` writes the `ref-objects` Application, which the
+user then edits, validates (`hub.plan`), confirms and applies.
+
+The store keeps summaries only; that is enough, since `ref-objects` references the
+objects by name and the engine reads them from the source cluster when it applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
+
+from fleettui.engine.compose import SelectedResource, ref_objects_application
+from fleettui.store import ClusterRow, Store
+from fleettui.tui.rollout_renderers import plan_table
+from fleettui.tui.screens.dialogs import Confirm
+
+# kind as the store names it -> (resource as kubectl spells it, API group)
+KIND_RESOURCES = {
+    "Deployment": ("deployment", "apps"),
+    "StatefulSet": ("statefulset", "apps"),
+    "DaemonSet": ("daemonset", "apps"),
+    "Service": ("service", ""),
+    "ConfigMap": ("configmap", ""),
+}
+
+MODES = (("replicate: one deploy to every target", "replicate"),
+         ("canary-first: first target, a gate, then the rest", "canary"))
+
+# planner(document) -> (application, plan entries); raises the hub's EngineError
+Planner = Callable[[dict[str, Any]], Awaitable[tuple[Any, list[Any]]]]
+
+
+def parse_labels(text: str) -> dict[str, str] | None:
+    """`k=v,k2=v2` -> {k: v, k2: v2}; blank -> None. Raises ValueError naming the bad term."""
+    if not text.strip():
+        return None
+    out: dict[str, str] = {}
+    for term in text.split(","):
+        key, sep, value = term.strip().partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"label selector: {term.strip() or '(empty)'!r} is not key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def matching(clusters: Sequence[ClusterRow], labels: Mapping[str, str]) -> list[str]:
+    """Clusters whose labels contain every pair of the selector (matchLabels)."""
+    return [c.name for c in clusters if all(c.labels.get(k) == v for k, v in labels.items())]
+
+
+def resource_value(kind: str, name: str) -> str:
+    return f"{kind}/{name}"
+
+
+def selected_resource(value: str) -> SelectedResource:
+    kind, _, name = value.partition("/")
+    resource, group = KIND_RESOURCES[kind]
+    return SelectedResource(resource=resource, name=name, group=group)
+
+
+@dataclass(frozen=True)
+class Selection:
+    source_cluster: str
+    namespace: str
+    resources: tuple[str, ...]  # "Kind/name"
+    clusters: tuple[str, ...]
+    labels: Mapping[str, str] | None
+    name: str
+    app_namespace: str
+    mode: str
+    gate_message: str = ""
+
+
+def compose_application(sel: Selection, known: Sequence[ClusterRow]) -> dict[str, Any]:
+    """The Application for a selection. With a label selector the targets are the
+    clusters it matches now (the canary is the first of them); the policy keeps the
+    selector, so a cluster labelled later is included on the next deploy."""
+    if not sel.name.strip():
+        raise ValueError("give the application a name")
+    targets = matching(known, sel.labels) if sel.labels is not None else list(sel.clusters)
+    canary = None
+    if sel.mode == "canary":
+        if not targets:
+            raise ValueError("canary-first needs at least one target cluster")
+        canary = targets[0]
+    names = list(sel.clusters) if sel.labels is None else ([canary] if canary else [])
+    doc = ref_objects_application(
+        sel.name.strip(), sel.app_namespace.strip() or sel.namespace, source_cluster=sel.source_cluster,
+        resources=[selected_resource(v) for v in sel.resources], clusters=names,
+        cluster_labels=sel.labels, strategy=sel.mode, canary_cluster=canary)
+    if sel.mode == "canary" and sel.gate_message.strip():
+        for step in doc["spec"]["workflow"]["steps"]:
+            if step["type"] == "suspend":
+                step["properties"]["message"] = sel.gate_message.strip()
+    return doc
+
+
+async def namespace_resources(store: Store, cluster: str, namespace: str) -> list[str]:
+    """"Kind/name" of the workloads, services and configmaps the store knows there."""
+    out = [resource_value(w.kind, w.name) for w in await store.workloads(cluster, namespace=namespace)]
+    out += [resource_value("Service", s.name) for s in await store.services(cluster, namespace=namespace)]
+    # the store has no ConfigMap query (it keeps their names, never their data)
+    rows = await store.fetchall("SELECT name FROM objects WHERE cluster = ? AND namespace = ?"
+                                " AND kind = 'ConfigMap' ORDER BY name", (cluster, namespace))
+    out += [resource_value("ConfigMap", r[0]) for r in rows]
+    return out
+
+
+class SelectionDialog(ModalScreen[dict[str, Any] | None]):
+    """Pick what to distribute and where; Ctrl+S writes the Application."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "write", "Write application")]
+
+    DEFAULT_CSS = """
+    SelectionDialog .dialog-box { height: 90%; }
+    SelectionDialog .pick-row { height: auto; }
+    SelectionDialog .pick-row > * { width: 1fr; }
+    SelectionDialog SelectionList { height: 7; }
+    SelectionDialog Label { color: $text-muted; }
+    """
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(classes="dialog")
+        self._store = store
+        self.clusters: list[ClusterRow] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static("Distribute from a selection  (Tab moves, Space picks, Ctrl+S writes, Esc cancels)",
+                         classes="dialog-title")
+            with VerticalScroll():
+                with Horizontal(classes="pick-row"):
+                    yield Select([], prompt="source cluster", id="source", compact=True)
+                    yield Select([], prompt="namespace", id="namespace", compact=True)
+                with Horizontal(classes="pick-row"):
+                    with Vertical():
+                        yield Label("resources")
+                        yield SelectionList[str](id="resources", compact=True)
+                    with Vertical():
+                        yield Label("target clusters")
+                        yield SelectionList[str](id="targets", compact=True)
+                yield Input(placeholder="or a label selector: env=prod,region=...", id="labels", compact=True)
+                yield Static("", id="matches")
+                with Horizontal(classes="pick-row"):
+                    yield Input(placeholder="application name", id="app-name", compact=True)
+                    yield Input(placeholder="application namespace", id="app-namespace", compact=True)
+                yield Select(MODES, value="replicate", allow_blank=False, id="mode", compact=True)
+                yield Input(placeholder="gate message (canary-first)", id="gate", compact=True)
+            yield Static("", id="selection-error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        self._load_clusters()
+        self.query_one("#source", Select).focus()
+
+    # -- the catalog, read from the store in workers --
+
+    @work(group="catalog", exit_on_error=False)
+    async def _load_clusters(self) -> None:
+        self.clusters = await self._store.clusters()
+        self.query_one("#source", Select).set_options([(c.name, c.name) for c in self.clusters])
+        self.query_one("#targets", SelectionList).set_options([(c.name, c.name) for c in self.clusters])
+        self._show_matches()
+
+    @on(Select.Changed, "#source")
+    def _source_changed(self, event: Select.Changed) -> None:
+        self.query_one("#resources", SelectionList).clear_options()
+        self.query_one("#namespace", Select).set_options([])
+        if isinstance(event.value, str):
+            self._load_namespaces(event.value)
+
+    @work(exclusive=True, group="namespaces", exit_on_error=False)
+    async def _load_namespaces(self, cluster: str) -> None:
+        rows = await self._store.namespaces(cluster)
+        self.query_one("#namespace", Select).set_options([(r.name, r.name) for r in rows])
+
+    @on(Select.Changed, "#namespace")
+    def _namespace_changed(self, event: Select.Changed) -> None:
+        self.query_one("#resources", SelectionList).clear_options()
+        source = self.query_one("#source", Select).value
+        if isinstance(event.value, str) and isinstance(source, str):
+            box = self.query_one("#app-namespace", Input)
+            if not box.value:
+                box.value = event.value
+            self._load_resources(source, event.value)
+
+    @work(exclusive=True, group="resources", exit_on_error=False)
+    async def _load_resources(self, cluster: str, namespace: str) -> None:
+        values = await namespace_resources(self._store, cluster, namespace)
+        box = self.query_one("#resources", SelectionList)
+        box.set_options([(v, v) for v in values])
+        if not values:
+            self._error(f"the cache knows no workloads, services or configmaps in {cluster}/{namespace}")
+
+    # -- targets by label: show which clusters match, live --
+
+    @on(Input.Changed, "#labels")
+    @on(SelectionList.SelectedChanged, "#targets")
+    def _targets_changed(self) -> None:
+        self._show_matches()
+
+    def _show_matches(self) -> None:
+        out = self.query_one("#matches", Static)
+        try:
+            labels = parse_labels(self.query_one("#labels", Input).value)
+        except ValueError as exc:
+            out.update(str(exc))
+            return
+        if labels is None:
+            picked = self.query_one("#targets", SelectionList).selected
+            out.update(f"targets: {', '.join(picked)}" if picked else "targets: none picked")
+            return
+        names = matching(self.clusters, labels)
+        note = "  (picked names are ignored while a selector is given)"
+        out.update(f"matches {len(names)}: {', '.join(names) or 'no cluster'}{note}")
+
+    # -- the result --
+
+    def selection(self) -> Selection:
+        source = self.query_one("#source", Select).value
+        namespace = self.query_one("#namespace", Select).value
+        if not isinstance(source, str):
+            raise ValueError("pick the source cluster")
+        if not isinstance(namespace, str):
+            raise ValueError("pick a namespace of the source cluster")
+        mode = self.query_one("#mode", Select).value
+        return Selection(
+            source_cluster=source, namespace=namespace,
+            resources=tuple(self.query_one("#resources", SelectionList).selected),
+            clusters=tuple(self.query_one("#targets", SelectionList).selected),
+            labels=parse_labels(self.query_one("#labels", Input).value),
+            name=self.query_one("#app-name", Input).value,
+            app_namespace=self.query_one("#app-namespace", Input).value,
+            mode=mode if isinstance(mode, str) else "replicate",
+            gate_message=self.query_one("#gate", Input).value)
+
+    def action_write(self) -> None:
+        try:
+            doc = compose_application(self.selection(), self.clusters)
+        except ValueError as exc:
+            self._error(str(exc))
+            return
+        self.dismiss(doc)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#selection-error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ApplicationEditor(ModalScreen[dict[str, Any] | None]):
+    """The written Application as YAML, editable. Ctrl+S validates it through the hub
+    (errors shown here, the buffer kept), shows the plan and asks; yes dismisses with
+    the document to apply."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "plan", "Validate and plan")]
+
+    DEFAULT_CSS = """
+    ApplicationEditor .dialog-box { height: 90%; }
+    ApplicationEditor TextArea { height: 1fr; }
+    ApplicationEditor #editor-error { height: auto; max-height: 6; }
+    """
+
+    def __init__(self, document: dict[str, Any], planner: Planner) -> None:
+        super().__init__(classes="dialog")
+        self._text = yaml.safe_dump(document, sort_keys=False)
+        self._planner = planner
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static("The Application (edit it; Ctrl+S validates and plans, Esc cancels)",
+                         classes="dialog-title")
+            yield TextArea(self._text, id="editor", show_line_numbers=True, soft_wrap=False)
+            yield Static("", id="editor-error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_plan(self) -> None:
+        try:
+            document = yaml.safe_load(self.text)
+        except yaml.YAMLError as exc:
+            self._error(f"not valid YAML: {exc}")
+            return
+        if not isinstance(document, dict):
+            self._error("the Application must be a YAML mapping")
+            return
+        self._error("validating…")
+        self._plan_worker(document)
+
+    @work(exclusive=True, group="plan", exit_on_error=False)
+    async def _plan_worker(self, document: dict[str, Any]) -> None:
+        try:
+            app, plan = await self._planner(document)
+        except Exception as exc:  # the hub's sentence names the application and field
+            problems = getattr(exc, "problems", None)
+            text = str(exc) or type(exc).__name__
+            if problems and not all(str(p) in text for p in problems):
+                text += "\n" + "\n".join(f"- {p}" for p in problems)
+            self._error(text)
+            return
+        self._error("")
+        title = f"Distribute {app.namespace}/{app.name}: {len(plan)} placement(s)"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(document)
+
+        self.app.push_screen(Confirm(title, plan_table(plan)), confirmed)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#editor-error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,213 @@
+"""Distribute from a selection: the dialog writes the ref-objects Application, the
+editor validates it through the hub (keeping the buffer on error), confirm applies."""
+
+from __future__ import annotations
+
+import yaml
+from textual.widgets import Input, Select, SelectionList, TextArea
+
+from fleettui.engine.compose import SelectedResource, ref_objects_application
+from fleettui.store import Store
+from fleettui.store.apps import AppStore
+from fleettui.tui.panes.rollouts import RolloutsPane
+from fleettui.tui.screens.dialogs import Confirm
+from fleettui.tui.screens.distribute import (
+    ApplicationEditor,
+    SelectionDialog,
+    matching,
+    parse_labels,
+)
+from tui.conftest import settle, wait_for_data
+from tui.fleet_fixture import FROZEN_NOW
+from tui.test_rollouts import _actions_done, _app
+
+
+async def _until(pilot, cond, what: str) -> None:
+    for _ in range(60):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def _open_dialog(pilot) -> SelectionDialog:
+    await wait_for_data(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    await pilot.press("D")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, SelectionDialog), "the dialog")
+    dialog = pilot.app.screen
+    await _until(pilot, lambda: dialog.query_one("#targets", SelectionList).option_count == 8, "clusters")
+    return dialog
+
+
+async def _pick_source(pilot, dialog: SelectionDialog, cluster: str, namespace: str, count: int) -> None:
+    dialog.query_one("#source", Select).value = cluster
+    ns = dialog.query_one("#namespace", Select)
+    await _until(pilot, lambda: any(v == namespace for _, v in ns._options), "namespaces")
+    ns.value = namespace
+    res = dialog.query_one("#resources", SelectionList)
+    await _until(pilot, lambda: res.option_count == count, "resources")
+
+
+def test_label_selector_parsing_and_matching():
+    assert parse_labels(" env=prod, region = cn ") == {"env": "prod", "region": "cn"}
+    assert parse_labels("  ") is None
+    try:
+        parse_labels("env=prod,oops")
+    except ValueError as exc:
+        assert "'oops'" in str(exc)
+    else:
+        raise AssertionError("a term without = must be refused")
+
+
+async def test_keyboard_only_replicate_at_80x24(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        store.writer.replace("ack-hangzhou-a", "Service", [
+            {"namespace": "shop", "name": "frontend", "data": {"type": "ClusterIP"}}])
+        store.writer.replace("ack-hangzhou-a", "ConfigMap", [{"namespace": "shop", "name": "frontend-config"}])
+        await store.writer.flush()
+        app = _app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await _open_dialog(pilot)
+            # source cluster: the first (below the blank); namespace "shop" is the last of five
+            await pilot.press("enter", "down", "enter")
+            ns = dialog.query_one("#namespace", Select)
+            await _until(pilot, lambda: len(ns._options) == 6, "namespaces")
+            await pilot.press("tab", "enter", *["down"] * 5, "enter")
+            res = dialog.query_one("#resources", SelectionList)
+            await _until(pilot, lambda: res.option_count == 5, "resources")
+            assert [o.prompt for o in res.options] == [
+                "Deployment/cart", "Deployment/checkout", "Deployment/frontend", "Service/frontend",
+                "ConfigMap/frontend-config"]
+            # resources: frontend deployment, its service and configmap (the first
+            # down highlights the first option)
+            await pilot.press("tab", "down", "down", "down", "space", "down", "space", "down", "space")
+            # targets: ack-hangzhou-b and ack-hangzhou-c
+            await pilot.press("tab", "down", "down", "space", "down", "space")
+            assert "ack-hangzhou-b, ack-hangzhou-c" in str(dialog.query_one("#matches").render())
+            await pilot.press("tab", "tab", *"shop-frontend", "ctrl+s")
+            await _until(pilot, lambda: isinstance(app.screen, ApplicationEditor), "the editor")
+            written = yaml.safe_load(app.screen.query_one(TextArea).text)
+            assert written == ref_objects_application(
+                "shop-frontend", "shop", source_cluster="ack-hangzhou-a",
+                resources=[SelectedResource("deployment", "frontend", "apps"),
+                           SelectedResource("service", "frontend"),
+                           SelectedResource("configmap", "frontend-config")],
+                clusters=["ack-hangzhou-b", "ack-hangzhou-c"])
+            assert written["spec"]["policies"][0]["properties"] == {
+                "clusters": ["ack-hangzhou-b", "ack-hangzhou-c"]}
+    finally:
+        await store.close()
+
+
+async def test_canary_first_by_label_with_a_gate(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        app = _app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await _open_dialog(pilot)
+            await _pick_source(pilot, dialog, "ack-hangzhou-a", "payments", 2)
+            dialog.query_one("#resources", SelectionList).select_all()
+            dialog.query_one("#labels", Input).value = "env=prod"
+            await pilot.pause()
+            prod = matching(dialog.clusters, {"env": "prod"})
+            assert prod[0] == "ack-hangzhou-b" and len(prod) == 5
+            assert f"matches 5: {', '.join(prod)}" in str(dialog.query_one("#matches").render())
+            dialog.query_one("#app-name", Input).value = "payments"
+            dialog.query_one("#mode", Select).value = "canary"
+            dialog.query_one("#gate", Input).value = "check the ledger on ack-hangzhou-b"
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: isinstance(app.screen, ApplicationEditor), "the editor")
+            doc = yaml.safe_load(app.screen.query_one(TextArea).text)
+            assert doc["metadata"] == {"name": "payments", "namespace": "payments"}
+            objects = doc["spec"]["components"][0]["properties"]["objects"]
+            assert [(o["resource"], o["name"], o["cluster"], o["namespace"]) for o in objects] == [
+                ("deployment", "api", "ack-hangzhou-a", "payments"),
+                ("deployment", "ledger", "ack-hangzhou-a", "payments")]
+            assert doc["spec"]["policies"] == [
+                {"name": "canary", "type": "topology", "properties": {"clusters": ["ack-hangzhou-b"]}},
+                {"name": "rest", "type": "topology", "properties": {"clusterLabelSelector": {"env": "prod"}}}]
+            steps = doc["spec"]["workflow"]["steps"]
+            assert [(s["name"], s["type"]) for s in steps] == [
+                ("deploy-canary", "deploy"), ("gate", "suspend"), ("deploy-rest", "deploy")]
+            assert steps[1]["properties"]["message"] == "check the ledger on ack-hangzhou-b"
+    finally:
+        await store.close()
+
+
+async def test_incomplete_selection_is_refused_in_the_dialog(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        app = _app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await _open_dialog(pilot)
+            await pilot.press("ctrl+s")
+            assert "pick the source cluster" in str(dialog.query_one("#selection-error").render())
+            await _pick_source(pilot, dialog, "ack-hangzhou-a", "shop", 3)
+            dialog.query_one("#app-name", Input).value = "x"
+            await pilot.press("ctrl+s")
+            assert "pick at least one resource" in str(dialog.query_one("#selection-error").render())
+            assert app.screen is dialog
+    finally:
+        await store.close()
+
+
+async def test_invalid_edit_keeps_the_buffer_then_apply_lists_the_app(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        app = _app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await _open_dialog(pilot)
+            await _pick_source(pilot, dialog, "ack-hangzhou-a", "shop", 3)
+            dialog.query_one("#resources", SelectionList).select("Deployment/cart")
+            dialog.query_one("#targets", SelectionList).select("eks-us-west-2")
+            dialog.query_one("#app-name", Input).value = "cart"
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: isinstance(app.screen, ApplicationEditor), "the editor")
+            editor = app.screen
+            area = editor.query_one(TextArea)
+            bad = area.text.replace("type: ref-objects", "type: no-such-type")
+            area.text = bad
+            await pilot.press("ctrl+s")
+            error = editor.query_one("#editor-error")
+            await _until(pilot, lambda: "no-such-type" in str(error.render()), "the hub's error")
+            assert app.screen is editor and area.text == bad
+            assert app.hubs_opened == ["local"]
+            area.text = "spec: [unclosed"
+            await pilot.press("ctrl+s")
+            assert "not valid YAML" in str(error.render()) and area.text == "spec: [unclosed"
+
+            area.text = bad.replace("no-such-type", "ref-objects")
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: isinstance(app.screen, Confirm), "the plan")
+            await pilot.press("y")
+            await _actions_done(pilot)
+            await settle(pilot)
+            rec = await AppStore(store).get_app("shop", "cart")
+            assert rec is not None and rec.document["spec"]["components"][0]["type"] == "ref-objects"
+            assert "local/shop/cart" in app.query_one(RolloutsPane).table.shown_keys
+    finally:
+        await store.close()
+
+
+async def test_read_only_hides_and_refuses_it(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        app = _app(store, read_only=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_data(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            shown = {b.binding.action for b in app.active_bindings.values()}
+            assert "app.distribute_selection" not in shown
+            await pilot.press("D")
+            await settle(pilot)
+            app.action_distribute_selection()  # even when invoked directly
+            app._edited({"apiVersion": "core.oam.dev/v1beta1"})
+            await _actions_done(pilot)
+            assert not isinstance(app.screen, SelectionDialog | ApplicationEditor)
+            assert app.hubs_opened == []
+    finally:
+        await store.close()
