@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from fleettui.engine.compose import SelectedResource, ref_objects_application
@@ -118,6 +119,12 @@ async def namespace_resources(store: Store, cluster: str, namespace: str) -> lis
     return out
 
 
+def _field(label: str, widget: Widget) -> ComposeResult:
+    with Horizontal(classes="field pick-row"):
+        yield Label(label, classes="field-label")
+        yield widget
+
+
 class SelectionDialog(ModalScreen[dict[str, Any] | None]):
     """Pick what to distribute and where; Ctrl+S writes the Application."""
 
@@ -126,9 +133,12 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
     DEFAULT_CSS = """
     SelectionDialog .dialog-box { height: 90%; }
     SelectionDialog .pick-row { height: auto; }
-    SelectionDialog .pick-row > * { width: 1fr; }
-    SelectionDialog SelectionList { height: 7; }
-    SelectionDialog Label { color: $text-muted; }
+    SelectionDialog .pick-row > * { width: 1fr; height: auto; }
+    SelectionDialog .pick-row > Vertical { padding-right: 1; }
+    SelectionDialog SelectionList { height: auto; max-height: 7; }
+    SelectionDialog Label, SelectionDialog .dialog-hint, SelectionDialog #matches { color: $text-muted; }
+    SelectionDialog .field-label { width: 12; }
+    SelectionDialog .field > Input, SelectionDialog .field > Select { width: 1fr; }
     """
 
     def __init__(self, store: Store) -> None:
@@ -138,12 +148,13 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static("Distribute from a selection  (Tab moves, Space picks, Ctrl+S writes, Esc cancels)",
-                         classes="dialog-title")
+            yield Static("Distribute from a selection", classes="dialog-title")
+            yield Static("Tab: next field  Enter: open a list  Space: pick  Ctrl+S: write  Esc: cancel",
+                         classes="dialog-hint")
             with VerticalScroll():
                 with Horizontal(classes="pick-row"):
-                    yield Select([], prompt="source cluster", id="source", compact=True)
-                    yield Select([], prompt="namespace", id="namespace", compact=True)
+                    yield from _field("source", Select([], prompt="cluster", id="source", compact=True))
+                    yield from _field("namespace", Select([], prompt="namespace", id="namespace", compact=True))
                 with Horizontal(classes="pick-row"):
                     with Vertical():
                         yield Label("resources")
@@ -151,13 +162,16 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
                     with Vertical():
                         yield Label("target clusters")
                         yield SelectionList[str](id="targets", compact=True)
-                yield Input(placeholder="or a label selector: env=prod,region=...", id="labels", compact=True)
+                yield from _field("or labels", Input(placeholder="env=prod,region=...", id="labels", compact=True))
                 yield Static("", id="matches")
                 with Horizontal(classes="pick-row"):
-                    yield Input(placeholder="application name", id="app-name", compact=True)
-                    yield Input(placeholder="application namespace", id="app-namespace", compact=True)
-                yield Select(MODES, value="replicate", allow_blank=False, id="mode", compact=True)
-                yield Input(placeholder="gate message (canary-first)", id="gate", compact=True)
+                    yield from _field("app name", Input(placeholder="name", id="app-name", compact=True))
+                    yield from _field("namespace", Input(placeholder="namespace", id="app-namespace",
+                                                         compact=True))
+                yield from _field("mode", Select(MODES, value="replicate", allow_blank=False, id="mode",
+                                                 compact=True))
+                yield from _field("gate", Input(placeholder="message at the canary's gate", id="gate",
+                                                compact=True))
             yield Static("", id="selection-error", classes="dialog-error")
 
     def on_mount(self) -> None:
@@ -322,7 +336,8 @@ class ApplicationEditor(ModalScreen[dict[str, Any] | None]):
             if yes:
                 self.dismiss(document)
 
-        self.app.push_screen(Confirm(title, plan_table(plan)), confirmed)
+        body = plan_table(plan) if plan else "valid; this hub gives no per-cluster plan"
+        self.app.push_screen(Confirm(title, body), confirmed)
 
     def _error(self, text: str) -> None:
         self.query_one("#editor-error", Static).update(text)
