@@ -32,9 +32,28 @@ async def shot(cache: Path, name: str, keys: list[str], after=None, **app_kwargs
         if after is not None:
             after(app)
             await settle(pilot)
+            await pilot.pause(0.8)  # a dialog's own workers
         path = OUT / f"{name}.svg"
         app.save_screenshot(str(path))
     return path
+
+
+def _fill_selection(app) -> None:
+    """The selection dialog with a canary-first pick (its lists load in workers,
+    so the namespace and resources are picked once they arrive)."""
+    from textual.widgets import Input, Select, SelectionList
+
+    dialog = app.screen
+    dialog.query_one("#source", Select).value = "ack-hangzhou-a"
+    dialog.query_one("#app-name", Input).value = "shop-frontend"
+    dialog.query_one("#labels", Input).value = "env=prod"
+    dialog.query_one("#mode", Select).value = "canary"
+
+    def namespace() -> None:
+        dialog.query_one("#namespace", Select).value = "shop"
+        dialog.set_timer(0.3, lambda: dialog.query_one("#resources", SelectionList).select("Deployment/frontend"))
+
+    dialog.set_timer(0.3, namespace)
 
 
 async def main() -> None:
@@ -52,6 +71,7 @@ async def main() -> None:
             await shot(cache, "rollouts", ["3"]),
             await shot(cache, "application", ["3", "enter"],
                        after=lambda app: app.screen.show_tab("tab-placement")),
+            await shot(cache, "distribute-selection", ["3", "D"], after=_fill_selection),
             await shot(cache, "watch-help", ["question_mark"], watch=True),
             await shot(cache, "light-theme", [], theme="fleet-light"),
         ]
