@@ -87,6 +87,13 @@ class Gone(KubeError):
     """410: the resourceVersion is too old (watch) or a continue token expired (list): relist."""
 
 
+class ResourceVersionTooLarge(Gone):
+    """The server has not reached the resourceVersion we asked for (504 with cause
+    ResourceVersionTooLarge): our cache comes from another incarnation of the cluster
+    (recreated, restored from backup, or a different cluster behind the same context).
+    Handled like Gone: relist, as client-go's reflector does."""
+
+
 class TooManyRequests(KubeError):
     """429: the server asks us to slow down (`retry_after` seconds when it says)."""
 
@@ -156,8 +163,13 @@ def from_status(
     reason = str(status.get("reason") or "")
     message = str(status.get("message") or fallback or _default_message(code))
     details = status.get("details") if isinstance(status.get("details"), dict) else None
-    if code == 409 and reason == "AlreadyExists":
-        cls: type[KubeError] = AlreadyExists
+    causes = (details or {}).get("causes")
+    if isinstance(causes, list) and any(
+        isinstance(c, dict) and c.get("reason") == "ResourceVersionTooLarge" for c in causes
+    ):
+        cls: type[KubeError] = ResourceVersionTooLarge
+    elif code == 409 and reason == "AlreadyExists":
+        cls = AlreadyExists
     elif code in _BY_STATUS:
         cls = _BY_STATUS[code]
     elif code >= 500:

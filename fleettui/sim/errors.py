@@ -102,6 +102,19 @@ def gone(message: str) -> ApiError:
     return ApiError(410, "Expired", message)
 
 
+def too_large_resource_version(requested: int, current: int) -> ApiError:
+    """A resourceVersion the server has not reached (e.g. a client's cache from another
+    incarnation of the cluster): the watch cache's 504 with cause ResourceVersionTooLarge,
+    on which client-go's reflector relists."""
+    return ApiError(
+        504,
+        "Timeout",
+        f"Timeout: Too large resource version: {requested}, current: {current}",
+        details={"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                 "retryAfterSeconds": 1},
+    )
+
+
 def method_not_allowed(message: str = "the server does not allow this method on the requested resource") -> ApiError:
     return ApiError(405, "MethodNotAllowed", message)
 

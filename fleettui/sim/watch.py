@@ -88,6 +88,8 @@ async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: 
         assert start is not None
         if start < cluster.compacted_rv:
             expired = errors.gone(f"too old resource version: {start} ({cluster.compacted_rv + 1})")
+        elif start > int(cluster.resource_version):
+            raise errors.too_large_resource_version(start, int(cluster.resource_version))
         else:
             initial = [(etype, o) for erv, etype, res, o in cluster.history
                        if erv > start and res == key and matches(o)]

@@ -90,6 +90,8 @@ class ClusterSync:
         self.latency_ms: float | None = None
         self.probe_error: str | None = None
         self._probe_now = asyncio.Event()
+        # uid of the cached kube-system namespace: who the cached resourceVersions belong to
+        self.cached_identity: str | None = None
         self.informers = [
             Informer(client, writer, name, spec, list_gate=gate, watch_timeout=watch_timeout,
                      on_error=self._informer_error, on_watch_error=self._watch_error)
@@ -200,11 +202,40 @@ class ClusterSync:
 
     async def run(self) -> None:
         """Probe every `probe_interval` and keep every informer running, until cancelled."""
+        await self._check_incarnation()
         async with asyncio.TaskGroup() as tg:
             for inf in self.informers:
                 tg.create_task(inf.run(resume=inf.resource_version is not None),
                                name=f"informer {self.name}/{inf.spec.kind}")
             tg.create_task(self._probe_loop(), name=f"probe {self.name}")
+
+    async def _check_incarnation(self) -> None:
+        """Resume from cached resourceVersions only if they are this cluster's.
+
+        resourceVersions mean something only to the etcd that issued them. A cluster
+        recreated under the same context (or restored from a backup, or another
+        cluster behind a reused context name) may still accept a cached version, and
+        a watch from it would merge two clusters' objects in the cache. The
+        kube-system namespace's uid names the incarnation (the usual cluster id);
+        when it changed, every kind is relisted. When it cannot be read, resuming
+        is still safe enough: a version the server never issued is refused (410, or
+        504 ResourceVersionTooLarge) and relisted.
+        """
+        if self.cached_identity is None or not any(i.resource_version for i in self.informers):
+            return
+        try:
+            res = await self.client.resource("v1", "Namespace")
+            live = await self.client.get(res, "kube-system")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.debug("%s: cannot read kube-system to check the cache: %s", self.name, exc)
+            return
+        if live is None or live.get("metadata", {}).get("uid") != self.cached_identity:
+            log.info("%s: the cluster is not the one cached (kube-system uid changed): relisting",
+                     self.name)
+            for inf in self.informers:
+                inf.resource_version = None
 
     async def _probe_loop(self) -> None:
         loop = asyncio.get_running_loop()
