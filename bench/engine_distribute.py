@@ -4,13 +4,15 @@ the simulated rollout that follows is not counted). Target <= 5 s."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import time
 
 from bench.engine_common import application, setup, teardown
 
-CLUSTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+_parser = argparse.ArgumentParser(description=__doc__)
+_parser.add_argument("--clusters", type=int, default=100)
+CLUSTERS = _parser.parse_args().clusters
 
 
 async def main() -> None:

@@ -4,15 +4,18 @@ changed behind our back (repaired and recorded). Target <= 5 s."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
-import sys
 import time
 
 from bench.engine_common import setup, teardown
 
-CLUSTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-APPS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+_parser = argparse.ArgumentParser(description=__doc__)
+_parser.add_argument("--clusters", type=int, default=100)
+_parser.add_argument("--apps", type=int, default=20)
+_args = _parser.parse_args()
+CLUSTERS, APPS = _args.clusters, _args.apps
 
 
 def application(name: str) -> dict:
