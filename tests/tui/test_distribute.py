@@ -13,7 +13,9 @@ from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.screens.dialogs import Confirm
 from fleettui.tui.screens.distribute import (
     ApplicationEditor,
+    Selection,
     SelectionDialog,
+    compose_application,
     matching,
     parse_labels,
 )
@@ -61,6 +63,30 @@ def test_label_selector_parsing_and_matching():
         raise AssertionError("a term without = must be refused")
 
 
+def test_canary_first_by_name_leaves_the_canary_out_of_the_rest():
+    sel = Selection("ack-hangzhou-a", "shop", ("Deployment/cart", "ConfigMap/cart"),
+                    ("eks-us-west-2", "ack-hangzhou-b"), None, " cart ", "", "canary")
+    doc = compose_application(sel, [])
+    assert doc["metadata"] == {"name": "cart", "namespace": "shop"}
+    assert [p["properties"] for p in doc["spec"]["policies"]] == [
+        {"clusters": ["eks-us-west-2"]}, {"clusters": ["ack-hangzhou-b"]}]
+    objects = doc["spec"]["components"][0]["properties"]["objects"]
+    assert objects[1] == {"resource": "configmap", "name": "cart", "cluster": "ack-hangzhou-a",
+                          "namespace": "shop"}
+    gate = doc["spec"]["workflow"]["steps"][1]
+    assert gate["properties"]["message"] == "canary on eks-us-west-2: check it, then resume"
+    for bad, why in ((Selection("a", "shop", ("Deployment/x",), (), None, "x", "", "canary"),
+                      "at least one target"),
+                     (Selection("a", "shop", ("Deployment/x",), ("b",), None, "", "", "replicate"),
+                      "name")):
+        try:
+            compose_application(bad, [])
+        except ValueError as exc:
+            assert why in str(exc)
+        else:
+            raise AssertionError(f"{bad} must be refused")
+
+
 async def test_keyboard_only_replicate_at_80x24(fleet_cache):
     store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
     try:
@@ -87,11 +113,11 @@ async def test_keyboard_only_replicate_at_80x24(fleet_cache):
             # targets: ack-hangzhou-b and ack-hangzhou-c
             await pilot.press("tab", "down", "down", "space", "down", "space")
             assert "ack-hangzhou-b, ack-hangzhou-c" in str(dialog.query_one("#matches").render())
-            await pilot.press("tab", "tab", *"shop-frontend", "ctrl+s")
+            await pilot.press("tab", "tab", *"web", "ctrl+s")
             await _until(pilot, lambda: isinstance(app.screen, ApplicationEditor), "the editor")
             written = yaml.safe_load(app.screen.query_one(TextArea).text)
             assert written == ref_objects_application(
-                "shop-frontend", "shop", source_cluster="ack-hangzhou-a",
+                "web", "shop", source_cluster="ack-hangzhou-a",
                 resources=[SelectedResource("deployment", "frontend", "apps"),
                            SelectedResource("service", "frontend"),
                            SelectedResource("configmap", "frontend-config")],

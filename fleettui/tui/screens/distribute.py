@@ -182,7 +182,11 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
 
     @work(group="catalog", exit_on_error=False)
     async def _load_clusters(self) -> None:
-        self.clusters = await self._store.clusters()
+        try:
+            self.clusters = await self._store.clusters()
+        except Exception as exc:  # the cache is unreadable: say so, keep the dialog
+            self._error(f"cannot read the clusters from the cache: {exc}")
+            return
         self.query_one("#source", Select).set_options([(c.name, c.name) for c in self.clusters])
         self.query_one("#targets", SelectionList).set_options([(c.name, c.name) for c in self.clusters])
         self._show_matches()
@@ -196,7 +200,11 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
 
     @work(exclusive=True, group="namespaces", exit_on_error=False)
     async def _load_namespaces(self, cluster: str) -> None:
-        rows = await self._store.namespaces(cluster)
+        try:
+            rows = await self._store.namespaces(cluster)
+        except Exception as exc:
+            self._error(f"cannot read the namespaces of {cluster}: {exc}")
+            return
         self.query_one("#namespace", Select).set_options([(r.name, r.name) for r in rows])
 
     @on(Select.Changed, "#namespace")
@@ -211,7 +219,11 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
 
     @work(exclusive=True, group="resources", exit_on_error=False)
     async def _load_resources(self, cluster: str, namespace: str) -> None:
-        values = await namespace_resources(self._store, cluster, namespace)
+        try:
+            values = await namespace_resources(self._store, cluster, namespace)
+        except Exception as exc:
+            self._error(f"cannot read {cluster}/{namespace} from the cache: {exc}")
+            return
         box = self.query_one("#resources", SelectionList)
         box.set_options([(v, v) for v in values])
         if not values:
@@ -221,6 +233,7 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
 
     @on(Input.Changed, "#labels")
     @on(SelectionList.SelectedChanged, "#targets")
+    @on(Select.Changed, "#source")
     def _targets_changed(self) -> None:
         self._show_matches()
 
@@ -231,13 +244,17 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
         except ValueError as exc:
             out.update(str(exc))
             return
+        source = self.query_one("#source", Select).value
         if labels is None:
-            picked = self.query_one("#targets", SelectionList).selected
-            out.update(f"targets: {', '.join(picked)}" if picked else "targets: none picked")
-            return
-        names = matching(self.clusters, labels)
-        note = "  (picked names are ignored while a selector is given)"
-        out.update(f"matches {len(names)}: {', '.join(names) or 'no cluster'}{note}")
+            names = list(self.query_one("#targets", SelectionList).selected)
+            text = f"targets: {', '.join(names)}" if names else "targets: none picked"
+        else:
+            names = matching(self.clusters, labels)
+            text = (f"matches {len(names)}: {', '.join(names) or 'no cluster'}"
+                    "  (picked names are ignored while a selector is given)")
+        if source in names:
+            text += f"; {source} is the source too"
+        out.update(text)
 
     # -- the result --
 
