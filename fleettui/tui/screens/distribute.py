@@ -82,6 +82,7 @@ class Selection:
     app_namespace: str
     mode: str
     gate_message: str = ""
+    target_namespace: str = ""  # blank: the objects keep their namespace
 
 
 def compose_application(sel: Selection, known: Sequence[ClusterRow]) -> dict[str, Any]:
@@ -100,7 +101,8 @@ def compose_application(sel: Selection, known: Sequence[ClusterRow]) -> dict[str
     doc = ref_objects_application(
         sel.name.strip(), sel.app_namespace.strip() or sel.namespace, source_cluster=sel.source_cluster,
         resources=[selected_resource(v) for v in sel.resources], clusters=names,
-        cluster_labels=sel.labels, strategy=sel.mode, canary_cluster=canary)
+        cluster_labels=sel.labels, strategy=sel.mode, canary_cluster=canary,
+        target_namespace=sel.target_namespace.strip() or None)
     if sel.mode == "canary" and sel.gate_message.strip():
         for step in doc["spec"]["workflow"]["steps"]:
             if step["type"] == "suspend":
@@ -137,7 +139,7 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
     SelectionDialog .pick-row > Vertical { padding-right: 1; }
     SelectionDialog SelectionList { height: auto; max-height: 7; }
     SelectionDialog Label, SelectionDialog .dialog-hint, SelectionDialog #matches { color: $text-muted; }
-    SelectionDialog .field-label { width: 12; }
+    SelectionDialog .field-label { width: 14; }
     SelectionDialog .field > Input, SelectionDialog .field > Select { width: 1fr; }
     """
 
@@ -168,6 +170,8 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
                     yield from _field("app name", Input(placeholder="name", id="app-name", compact=True))
                     yield from _field("namespace", Input(placeholder="namespace", id="app-namespace",
                                                          compact=True))
+                yield from _field("to namespace", Input(placeholder="on the targets (blank: the same)",
+                                                        id="target-namespace", compact=True))
                 yield from _field("mode", Select(MODES, value="replicate", allow_blank=False, id="mode",
                                                  compact=True))
                 yield from _field("gate", Input(placeholder="message at the canary's gate", id="gate",
@@ -274,7 +278,8 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
             name=self.query_one("#app-name", Input).value,
             app_namespace=self.query_one("#app-namespace", Input).value,
             mode=mode if isinstance(mode, str) else "replicate",
-            gate_message=self.query_one("#gate", Input).value)
+            gate_message=self.query_one("#gate", Input).value,
+            target_namespace=self.query_one("#target-namespace", Input).value)
 
     def action_write(self) -> None:
         try:
