@@ -200,6 +200,10 @@ async def test_invalid_edit_keeps_the_buffer(fleet_cache):
             await pilot.press("n")  # not now: back to the editor, text kept, nothing applied
             await _until(pilot, lambda: app.screen is editor, "the editor again")
             assert area.text == good and await AppStore(store).get_app("shop", "cart") is None
+            await pilot.press("escape")  # Esc leaves the editor, applying nothing
+            await _until(pilot, lambda: len(app.screen_stack) == 1, "the pane")
+            await _actions_done(pilot)
+            assert await AppStore(store).get_app("shop", "cart") is None
     finally:
         await store.close()
 
