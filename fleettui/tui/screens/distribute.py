@@ -230,6 +230,7 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
             return
         box = self.query_one("#resources", SelectionList)
         box.set_options([(v, v) for v in values])
+        self._error("")
         if not values:
             self._error(f"the cache knows no workloads, services or configmaps in {cluster}/{namespace}")
 
