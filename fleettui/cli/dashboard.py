@@ -78,16 +78,29 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         # importing the sync (kubernetes_asyncio, aiohttp) takes a while: do it off
         # the event loop the screen shares, so the UI stays responsive meanwhile
         await asyncio.to_thread(_import_sync)
+        from fleettui.config.errors import ConfigError
+        from fleettui.config.paths import fleet_file_path
         from fleettui.sync import FleetSync
         from fleettui.sync.members import discover_members
+        from fleettui.sync.membership import reloading_discovery
 
-        members = await discover_members(kubeconfig, fleet, globs, read_only=read_only,
-                                         hub_context=hub)
+        try:
+            members = await discover_members(kubeconfig, fleet, globs, read_only=read_only,
+                                             hub_context=hub)
+        except ConfigError as exc:  # e.g. a --context glob that matches nothing
+            notice(f"no sync: {exc}")
+            return
         for problem in members.errors:
             notice(problem)
+        # clusters added or removed while the dashboard runs (`fleettui cluster add`,
+        # a kubeconfig edit, a new ManagedCluster on the hub) are picked up
+        discover = None
+        if args is not None:
+            discover = reloading_discovery(opt(args, "kubeconfig"), fleet_file_path(opt(args, "fleet")),
+                                           globs, hub=hub)
         # the sync only lists and watches; its clients are read-only in every mode
         sync = FleetSync(store, list(members), kubeconfig=kubeconfig, read_only=True,
-                         prune=not globs).run()
+                         prune=not globs, discover=discover).run()
         if read_only or args is None:
             await sync
             return

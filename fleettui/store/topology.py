@@ -82,7 +82,8 @@ def build_topology(
             wls = sorted(wl_by_ns.get((c.name, ns_name), []), key=lambda w: (w.kind, w.name))
             leaves = [
                 _leaf(f"{ckey}/ns:{ns_name}/{w.kind}:{w.name}", "workload", w.name, w.health,
-                      f"{w.kind} {w.ready}/{w.desired}" + (f" {w.message}" if w.message else ""))
+                      # the sync's message already starts with "ready/desired ready"
+                      f"{w.kind} {w.message}" if w.message else f"{w.kind} {w.ready}/{w.desired}")
                 for w in wls
             ]
             ns_row = names[ns_name]
