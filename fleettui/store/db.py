@@ -97,8 +97,18 @@ def prepare_file(path: Path) -> None:
     cache is never world-readable, not even for an instant; WAL/SHM files inherit
     the database file's mode."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
+    # Never open() an existing cache file ourselves: closing *any* descriptor of a
+    # file drops every POSIX lock this process holds on it, including those of our
+    # own open SQLite connections (the reader/writer pair, the TUI's sync thread).
+    # Another process would then believe it is the last user and delete the WAL
+    # under us (sqlite.org/howtocorrupt.html, 2.2). Only a file that does not exist
+    # yet is created here; modes are fixed with chmod, which opens nothing.
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             if p.exists() and (p.stat().st_mode & 0o777) != 0o600:
