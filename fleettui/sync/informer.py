@@ -232,7 +232,10 @@ class Informer:
                 self._resource = None
                 need_list = True
             except Exception as exc:  # per cluster, never fatal: report, back off, retry
-                if need_list or self.resource_version is None:
+                if need_list or self.resource_version is None or isinstance(
+                    exc, (errors.Forbidden, errors.Unauthorized)
+                ):
+                    # a refusal is not a routine broken stream: show it now
                     self._failed(exc)
                     need_list = True
                 else:

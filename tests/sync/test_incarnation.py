@@ -117,3 +117,32 @@ async def test_a_version_the_server_never_reached_is_too_large(sim, kubeconfig_p
         assert isinstance(caught.value, errors.ResourceVersionTooLarge)
     finally:
         await client.close()
+
+
+async def test_permissions_revoked_while_running_show_on_the_cluster(sim, kubeconfig_path, tmp_path):
+    """A 403 when a watch reconnects is not a routine broken stream: the cluster shows
+    the refusal at once instead of retrying quietly (the UI reads last_error/health)."""
+    store = await Store.open(tmp_path / "cache.db", poll_interval=0.1)
+    name = sim.cluster_names[0]
+    members = [Member(n, n, sim.url(n)) for n in sim.cluster_names]
+    fleet = FleetSync(store, members, kubeconfig=load_kubeconfig(str(kubeconfig_path)),
+                      timeout=2.0, probe_interval=0.2)
+    task = asyncio.create_task(fleet.run())
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while (row := await store.cluster(name)) is None or row.health in ("unknown",) or row.nodes_total == 0:
+            assert loop.time() < deadline
+            await asyncio.sleep(0.05)
+        sim.faults.set(name, forbidden=True, drop_watches=True)
+        deadline = loop.time() + 5
+        while not ((row := await store.cluster(name)).last_error and "orbidden" in row.last_error):
+            assert loop.time() < deadline, f"the 403 never showed: {row.health} {row.last_error!r}"
+            await asyncio.sleep(0.05)
+        assert row.health != "healthy"
+        assert row.reachable  # it answers; it refuses
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await store.close()

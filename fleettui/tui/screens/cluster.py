@@ -44,8 +44,12 @@ def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette
         seen = fmt_age(c.age(now))
         out.append(f"\nunreachable: {c.last_error or 'no answer'} (last seen {seen} ago; showing cached data)",
                    style=palette.stale)
-    elif c.latency_ms is not None:
-        out.append(f"  {c.latency_ms:.0f} ms", style=palette.muted)
+    else:
+        if c.latency_ms is not None:
+            out.append(f"  {c.latency_ms:.0f} ms", style=palette.muted)
+        if c.last_error:
+            # answering, but something cannot be read (a 403 on some kinds, broken watches)
+            out.append(f"\nerrors: {c.last_error}", style=palette.stale)
     return out
 
 
