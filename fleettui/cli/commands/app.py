@@ -120,6 +120,9 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
         print(f"message: {wf['message']}")
     if result.phase == "workflowSuspending":
         print(f"resume with: fleettui workflow resume {name} -n {namespace}")
+    elif result.phase == "workflowFailed":
+        print(f"once the cause is fixed, retry with: fleettui workflow restart {name} -n {namespace}"
+              " [--step STEP]")
     return 1 if result.phase in ("workflowFailed",) else 0
 
 
