@@ -41,9 +41,11 @@ def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette
     out.append(f"\n{c.version or 'version ?'}  nodes {c.nodes_ready}/{c.nodes_total}"
                f"  pods {c.pods_running} running")
     if c.reachable is False:
-        seen = fmt_age(c.age(now))
-        out.append(f"\nunreachable: {c.last_error or 'no answer'} (last seen {seen} ago; showing cached data)",
-                   style=palette.stale)
+        why = c.last_error or "no answer"
+        if why.lower().startswith("unreachable"):
+            why = why.split(":", 1)[-1].strip() or "no answer"
+        seen = "never seen" if c.last_seen is None else f"last seen {fmt_age(c.age(now))} ago; showing cached data"
+        out.append(f"\nunreachable: {why} ({seen})", style=palette.stale)
     else:
         if c.latency_ms is not None:
             out.append(f"  {c.latency_ms:.0f} ms", style=palette.muted)
