@@ -117,7 +117,20 @@ def last_seen_text(row: ClusterRow, now: float, palette: Palette) -> Text:
     if row.reachable is False:
         return Text(f"stale {age}" if row.last_seen is not None else "unreachable",
                     style=palette.stale)
+    if is_outdated(row, now):
+        # it answered last time, but nothing has refreshed it since (a cluster outside
+        # this session's --context, or a sync that stopped): old news, said so
+        return Text(f"stale {age}", style=palette.stale)
     return Text(age)
+
+
+# The sync probes every 15 s; a row older than four probes is not being kept current.
+OUTDATED_AFTER = 60.0
+
+
+def is_outdated(row: ClusterRow, now: float) -> bool:
+    age = row.age(now)
+    return row.reachable is True and age is not None and age > OUTDATED_AFTER
 
 
 def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, ...]:
@@ -129,7 +142,7 @@ def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, 
     if row.pods_failed:
         pods += f" {row.pods_failed}f"
     where = "/".join(p for p in (row.region, row.zone) if p) or "-"
-    name_style = palette.stale if row.reachable is False else ""
+    name_style = palette.stale if row.reachable is False or is_outdated(row, now) else ""
     return (
         Text(row.name, style=name_style),
         health_text(row.health, palette),

@@ -121,3 +121,14 @@ def test_topology_label_shows_counts_of_problems_below():
                         counts={"unhealthy": 1}, detail="Deployment 0/2")
     assert topology_label(leaf, PLAIN).plain == "✖ checkout  Deployment 0/2"
     assert counts_text({}, PLAIN).plain == ""
+
+
+def test_a_row_nobody_refreshes_is_shown_stale_with_its_age():
+    seen = CLUSTER_COLUMNS.index(next(c for c in CLUSTER_COLUMNS if c[0] == "seen"))
+    fresh = cluster_cells(row(last_seen=NOW - 20), NOW, PLAIN)
+    assert fresh[seen].plain == "20s"
+    # answered once, then nothing kept it current (outside --context, sync stopped)
+    old = cluster_cells(row(last_seen=NOW - 600), NOW, PLAIN)
+    assert old[seen].plain == "stale 10m"
+    down = cluster_cells(row(reachable=False, last_seen=NOW - 90), NOW, PLAIN)
+    assert down[seen].plain == "stale 90s"
