@@ -52,11 +52,13 @@ async def check_fleet(engine: Engine) -> DriftReport:
 
     async def check_cluster(cluster: str, items: list[tuple[Application, dict[str, Any]]]) -> None:
         async with engine._sem:
-            client = engine.fleet.client(cluster)
             by_type: dict[tuple[str, str], list[tuple[Application, dict[str, Any]]]] = {}
             for app, m in items:
                 by_type.setdefault((m["object"]["apiVersion"], m["object"]["kind"]), []).append((app, m))
             try:
+                # inside the try: a cluster outside this session's fleet (--context) is
+                # that cluster's error, not the end of state keeping for everyone
+                client = engine.fleet.client(cluster)
                 for (api_version, kind), group in by_type.items():
                     res = await client.resource(api_version, kind)
                     listed = await client.list(res, label_selector=LABEL_NAME)

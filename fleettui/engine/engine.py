@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import os
 import time
 import uuid
@@ -30,6 +31,7 @@ from fleettui.engine.workflow import DeployOutcome, WorkflowRunner, app_phase, n
 from fleettui.kube import ClusterClient, errors
 from fleettui.store.apps import AppStore
 
+log = logging.getLogger(__name__)
 
 class _Conflict(Exception):
     """The application changed while we worked on it: start the pass over."""
@@ -268,10 +270,22 @@ class Engine(DeployMixin):
         """Forever: advance workflows; every `keep_state_every` seconds, repair drift."""
         last_keep = 0.0
         while True:
-            await self.run_pending()
+            # one bad pass (a store hiccup, a bug on one application) must not stop
+            # every other workflow: log it and go on with the next pass
+            try:
+                await self.run_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("engine: a pass over the pending applications failed")
             if time.monotonic() - last_keep >= keep_state_every:
                 last_keep = time.monotonic()
-                await self.keep_state()
+                try:
+                    await self.keep_state()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("engine: state keeping failed")
             await sleep(poll)
 
     # -- state keeping --
