@@ -81,6 +81,9 @@ UPDATE clusters SET health = CASE
   WHEN reachable = 0 THEN 'unhealthy'
   WHEN nodes_total > 0 AND nodes_ready = 0 THEN 'unhealthy'
   WHEN nodes_ready < nodes_total OR workloads_unhealthy > 0 THEN 'degraded'
+  -- a Ready node under memory/disk/PID pressure is a problem the topology shows too
+  WHEN EXISTS (SELECT 1 FROM objects WHERE cluster = clusters.name AND kind = 'Node'
+               AND health IN ('degraded', 'unhealthy')) THEN 'degraded'
   WHEN last_error IS NOT NULL THEN 'degraded'
   ELSE 'healthy' END
 WHERE name = ?

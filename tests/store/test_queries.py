@@ -204,3 +204,19 @@ async def test_writes_are_batched_into_few_transactions(store):
     assert store.writer.transactions - before <= 6
     assert (await store.cluster("a")) is None  # objects of an unregistered cluster are kept...
     assert (await store.object_counts("a")) == {"Pod": 5000}  # ...and counted
+
+
+async def test_a_ready_node_under_pressure_makes_the_cluster_degraded(store):
+    _seed(store, ready_nodes=3)
+    await store.writer.flush()
+    [c] = await store.clusters()
+    assert c.health == "healthy"
+    store.writer.replace("a", "Node", [
+        {"name": f"n{i}", "ready": 1, "health": "degraded" if i == 0 else "healthy",
+         "message": "DiskPressure" if i == 0 else "", "cpu_m": 4000, "mem_b": 16 * GiB}
+        for i in range(3)
+    ])
+    await store.writer.flush()
+    [c] = await store.clusters()
+    assert (c.nodes_ready, c.nodes_total) == (3, 3)
+    assert c.health == "degraded"  # as the topology shows it
