@@ -52,7 +52,8 @@ class ClustersPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(id="clusters-info", classes="pane-info")
-        yield DiffTable(CLUSTER_COLUMNS, id="clusters-table")
+        # NAME stays on screen when a narrow terminal scrolls the table sideways
+        yield DiffTable(CLUSTER_COLUMNS, id="clusters-table", fixed_columns=1)
 
     @property
     def table(self) -> DiffTable:
