@@ -9,7 +9,7 @@ writes from then on reach nobody else (sqlite.org/howtocorrupt.html, 2.2).
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
 import sys
 from pathlib import Path
 
@@ -35,7 +35,8 @@ async def test_another_process_leaves_our_wal_alone(tmp_path: Path) -> None:
     second = await Store.open(path)  # as the dashboard's sync thread does
     try:
         assert wal.exists()
-        subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(path)], check=True, timeout=60)
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_PROCESS, str(path))
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
         assert wal.exists(), "another process deleted the WAL this process still uses"
         await first.clusters()
         await second.clusters()
