@@ -103,7 +103,7 @@ async def _sync_once(args: argparse.Namespace, kubeconfig: Any, members: list[An
     emit(args.output, report_records(report, rows), COLUMNS, kind="SyncReport")
     sys.stdout.flush()  # the table before the summary on stderr, in a terminal too
     rate = report.objects / report.seconds if report.seconds else 0.0
-    print(f"{len(report.results)} clusters, {len(report.failed)} failed, {report.objects} objects "
+    print(f"{len(report.results)} cluster{'' if len(report.results) == 1 else 's'}, {len(report.failed)} failed, {report.objects} objects "
           f"in {report.seconds:.2f}s ({rate:.0f} objects/s) into {store.path}", file=sys.stderr)
     if report.failed:
         names = ", ".join(f"{r.name} ({r.error})" for r in report.failed)

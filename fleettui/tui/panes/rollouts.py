@@ -100,7 +100,7 @@ class RolloutsPane(ActionGuard, Pane):
         cells = [c for c in self._data.cells if (c.hub, c.namespace, c.app) in keys]
         self.matrix = matrix_table(apps, cells, self._palette) if apps else ""
         self.query_one("#rollouts-matrix", Static).update(self.matrix)
-        info = f"{len(apps)} applications"
+        info = f"{len(apps)} application{'' if len(apps) == 1 else 's'}"
         if not self._data.apps:
             info += " — none yet" + ("" if getattr(self.app, "read_only", False)
                                      else "; d distributes one from a file (see examples/),"
