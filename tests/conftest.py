@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fleettui.sim import Simulator
+from fleettui.store import Store
 
 
 @pytest.fixture
@@ -26,3 +27,26 @@ async def sim() -> AsyncIterator[Simulator]:
 def kubeconfig_path(sim: Simulator, tmp_path: Path) -> Path:
     """The simulator's kubeconfig: a context per member cluster plus `hub`."""
     return sim.write_kubeconfig(tmp_path / "kubeconfig")
+
+
+class FrozenClock:
+    """A settable clock so ages and last_seen are exact in assertions."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+async def store(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Store]:
+    """An empty cache on a frozen clock (the store and sync tests' common ground)."""
+    s = await Store.open(tmp_path / "cache.db", clock=clock, poll_interval=0.05)
+    yield s
+    await s.close()
