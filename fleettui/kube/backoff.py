@@ -11,6 +11,14 @@ import asyncio
 import random
 
 
+def ceiling(attempt: int, *, base: float = 0.5, cap: float = 30.0, factor: float = 2.0) -> float:
+    """The largest delay before retry number `attempt` (0-based): min(cap, base*factor**attempt)."""
+    if attempt < 0:
+        raise ValueError("attempt must be >= 0")
+    # Clamp the exponent so huge attempt counts do not overflow a float.
+    return cap if attempt > 64 else min(cap, base * factor**attempt)
+
+
 def full_jitter(
     attempt: int,
     *,
@@ -19,12 +27,8 @@ def full_jitter(
     factor: float = 2.0,
     rng: random.Random | None = None,
 ) -> float:
-    """Delay before retry number `attempt` (0-based): uniform in [0, min(cap, base*factor**attempt)]."""
-    if attempt < 0:
-        raise ValueError("attempt must be >= 0")
-    # Clamp the exponent so huge attempt counts do not overflow a float.
-    ceiling = cap if attempt > 64 else min(cap, base * factor**attempt)
-    return (rng or random).uniform(0.0, ceiling)
+    """Delay before retry number `attempt` (0-based): uniform in [0, ceiling(attempt)]."""
+    return (rng or random).uniform(0.0, ceiling(attempt, base=base, cap=cap, factor=factor))
 
 
 class Backoff:
@@ -53,6 +57,13 @@ class Backoff:
         )
         self.attempt += 1
         return d
+
+    # the sync's informers say "next" (the delay before the next try)
+    next = delay
+
+    def ceiling(self) -> float:
+        """The largest delay the next `delay()` can draw."""
+        return ceiling(self.attempt, base=self.base, cap=self.cap, factor=self.factor)
 
     def reset(self) -> None:
         self.attempt = 0

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fleettui.kube import errors
+from fleettui.kube.backoff import Backoff
 from fleettui.store.writer import InventoryWriter
-from fleettui.sync.backoff import Backoff
 from fleettui.sync.errors import describe_error, is_unreachable
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import KindSpec

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fleettui.kube import errors
+from fleettui.kube.backoff import Backoff
 from fleettui.store.writer import InventoryWriter
-from fleettui.sync.backoff import Backoff
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec
 

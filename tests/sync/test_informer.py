@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from fleettui.kube import ListResult, WatchEvent, errors
-from fleettui.sync.backoff import Backoff
+from fleettui.kube.backoff import Backoff
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import kind_spec
 

@@ -11,9 +11,9 @@ import pytest
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.kube import ClusterClient
+from fleettui.kube.backoff import Backoff
 from fleettui.store import Store
 from fleettui.sync import FleetSync
-from fleettui.sync.backoff import Backoff
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import kind_spec
 from fleettui.sync.members import Member
