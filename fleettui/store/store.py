@@ -262,6 +262,14 @@ class Store:
     async def services(self, cluster: str | None = None, *, namespace: str | None = None) -> list[ServiceRow]:
         return [q.service_row(r) for r in await self._objects(("Service",), cluster, namespace)]
 
+    async def object_names(self, kind: str, cluster: str, namespace: str) -> list[str]:
+        """Names of one kind in a namespace (e.g. ConfigMaps: names are all the cache keeps)."""
+        rows = await self.fetchall(
+            "SELECT name FROM objects WHERE kind = ? AND cluster = ? AND namespace = ? ORDER BY name",
+            (kind, cluster, namespace),
+        )
+        return [r[0] for r in rows]
+
     async def events(self, cluster: str | None = None, *, namespace: str | None = None,
                      limit: int = 100) -> list[EventRow]:
         """Warning events, newest first."""

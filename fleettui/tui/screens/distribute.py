@@ -114,10 +114,7 @@ async def namespace_resources(store: Store, cluster: str, namespace: str) -> lis
     """"Kind/name" of the workloads, services and configmaps the store knows there."""
     out = [resource_value(w.kind, w.name) for w in await store.workloads(cluster, namespace=namespace)]
     out += [resource_value("Service", s.name) for s in await store.services(cluster, namespace=namespace)]
-    # the store has no ConfigMap query (it keeps their names, never their data)
-    rows = await store.fetchall("SELECT name FROM objects WHERE cluster = ? AND namespace = ?"
-                                " AND kind = 'ConfigMap' ORDER BY name", (cluster, namespace))
-    out += [resource_value("ConfigMap", r[0]) for r in rows]
+    out += [resource_value("ConfigMap", n) for n in await store.object_names("ConfigMap", cluster, namespace)]
     return out
 
 
