@@ -5,7 +5,7 @@ inventory writes in batches; query methods return the frozen values of
 `fleettui.store.models`; `store.subscribe()` is the change feed.
 """
 
-from fleettui.store.db import StoreError
+from fleettui.store.db import CachePermissionError, StoreError
 from fleettui.store.feed import Change, Subscription
 from fleettui.store.models import (
     ClusterDetail,
@@ -22,6 +22,7 @@ from fleettui.store.models import (
 from fleettui.store.store import Store
 
 __all__ = [
+    "CachePermissionError",
     "Change",
     "ClusterDetail",
     "ClusterRow",

@@ -1,9 +1,13 @@
 """Opening the cache file: permissions, pragmas, corruption recovery and migrations.
 
-The cache is only a cache: when it is corrupt or unreadable we move it aside
-(so nothing is destroyed and the operator can look at it) and build a fresh one
-rather than refuse to start. A *busy* database is not corrupt: another fleettui
-process is writing, and we wait for it (busy_timeout), never move it aside.
+The cache is only a cache: when it is corrupt (SQLite says "not a database" or
+"malformed", or the integrity check fails) we move it aside (so nothing is
+destroyed and the operator can look at it) and build a fresh one rather than
+refuse to start. Nothing else is corruption. A *busy* database is another
+fleettui process writing: we wait for it (busy_timeout). A file we may not
+read or write is the user's decision: an error naming the file and its mode,
+and the file stays as it is. A corrupt file that another process still holds
+open is left in place too: its WAL may hold that process's only copy.
 """
 
 from __future__ import annotations
@@ -14,25 +18,27 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import aiosqlite
+
+from fleettui.store import cachefile
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 10_000
 
-# SQLite primary result codes that mean "this file is not a usable database".
-_CORRUPT_CODES = {
-    sqlite3.SQLITE_CORRUPT,
-    sqlite3.SQLITE_NOTADB,
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_PERM,
-}
+# SQLite primary result codes that mean "this file is not a database". CANTOPEN,
+# IOERR, PERM and READONLY are about access to a file, not its content.
+_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
 class StoreError(Exception):
     """The cache cannot be used and cannot be rebuilt (say why; never a traceback)."""
+
+
+class CachePermissionError(StoreError):
+    """This user may not read (or write) the cache; the file was left untouched."""
 
 
 class CorruptCache(Exception):
@@ -89,14 +95,14 @@ def _is_corruption(exc: BaseException) -> bool:
         return (code & 0xFF) in _CORRUPT_CODES
     # Older messages without codes: match the words SQLite uses.
     text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "unable to open" in text
+    return "not a database" in text or "malformed" in text
 
 
 def prepare_file(path: Path) -> None:
     """Create the directory (0700) and the file (0600) before SQLite does, so the
     cache is never world-readable, not even for an instant; WAL/SHM files inherit
-    the database file's mode."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    the database file's mode. Existing files only lose group/other bits: a
+    user's `chmod 400` is theirs to keep."""
     # Never open() an existing cache file ourselves: closing *any* descriptor of a
     # file drops every POSIX lock this process holds on it, including those of our
     # own open SQLite connections (the reader/writer pair, the TUI's sync thread).
@@ -109,11 +115,12 @@ def prepare_file(path: Path) -> None:
         pass
     else:
         os.close(fd)
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for p in (path, *cachefile.companions(path)):
         try:
-            if p.exists() and (p.stat().st_mode & 0o777) != 0o600:
-                os.chmod(p, 0o600)
-        except PermissionError:
+            mode = p.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(p, mode & 0o700)
+        except OSError:  # gone meanwhile, or not ours to change
             pass
 
 
@@ -136,12 +143,20 @@ def move_aside(path: Path, *, now: datetime | None = None) -> Path:
     return target
 
 
-async def connect(path: Path) -> aiosqlite.Connection:
+async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
     """One connection with the pragmas every connection needs; autocommit mode so
-    transactions are explicit (BEGIN IMMEDIATE for writers)."""
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    transactions are explicit (BEGIN IMMEDIATE for writers). `read_only` opens
+    with `mode=ro`, for a cache this user may read but not write."""
+    if read_only:
+        uri = "file:" + quote(str(path)) + "?mode=ro"
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    else:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
     try:
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if read_only:
+            await conn.execute("PRAGMA query_only = ON")
+            return conn
         cur = await conn.execute("PRAGMA journal_mode = WAL")
         row = await cur.fetchone()
         if row is None or str(row[0]).lower() != "wal":
@@ -194,37 +209,110 @@ async def migrate(conn: aiosqlite.Connection, migrations: list[Migration]) -> in
             raise
 
 
-def _check_access(path: Path) -> None:
-    if os.path.getsize(path) and not os.access(path, os.R_OK | os.W_OK):
-        raise CorruptCache(f"{path} is not readable and writable")
+def _mkdir(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except PermissionError as exc:
+        missing = path.parent
+        while not missing.parent.exists() and missing.parent != missing:
+            missing = missing.parent
+        raise CachePermissionError(
+            f"cannot create the cache directory {missing}: permission denied "
+            f"({cachefile.describe(missing.parent)}); {cachefile.PERMISSION_HINT}"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(f"cannot create the cache directory {path.parent}: {exc}") from exc
 
 
-async def open_database(path: Path) -> tuple[aiosqlite.Connection, Path | None]:
-    """Open (creating, migrating, recovering) the cache; returns the connection and
-    the path a corrupt file was moved to, if any."""
+def _not_corrupt(path: Path, exc: BaseException) -> StoreError:
+    """An error opening the cache that says nothing about its content (access, I/O)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, PermissionError) or (
+        code is not None and (code & 0xFF) in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY,
+                                               sqlite3.SQLITE_CANTOPEN)
+    ):
+        return CachePermissionError(
+            f"cannot use the cache {path}: {exc} ({cachefile.describe(path)}); {cachefile.PERMISSION_HINT}"
+        )
+    return StoreError(f"cannot open the cache {path}: {exc}")
+
+
+def _in_use_error(path: Path, exc: BaseException) -> StoreError | None:
+    """Refuse to move a corrupt cache aside while some process (this one too) has it open."""
+    pids = cachefile.holders(path)
+    if pids is None:  # cannot tell: a leftover -shm is then taken as a live user
+        pids = {0} if cachefile.companions(path)[1].exists() else set()
+    if not pids:
+        return None
+    who = ", ".join(f"pid {p}" for p in sorted(pids) if p) or "another process"
+    return StoreError(
+        f"the cache {path} is damaged ({exc}) but still open in {who}; it was left in place. "
+        "Close that fleettui (the dashboard rebuilds its cache) or use --cache PATH"
+    )
+
+
+async def _open_read_only(path: Path, migrations: list[Migration]) -> aiosqlite.Connection:
+    conn = await connect(path, read_only=True)
+    try:
+        await check_integrity(conn)
+        cur = await conn.execute("PRAGMA user_version")
+        version = (await cur.fetchone())[0]
+        latest = migrations[-1].version if migrations else 0
+        if version != latest:
+            raise StoreError(
+                f"the cache {path} is read-only here ({cachefile.describe(path)}) and has schema "
+                f"version {version}, this fleettui needs {latest}; {cachefile.PERMISSION_HINT}"
+            )
+        return conn
+    except StoreError:
+        await conn.close()
+        raise
+    except (sqlite3.DatabaseError, CorruptCache) as exc:
+        await conn.close()
+        if _is_corruption(exc):
+            raise StoreError(f"the cache {path} is damaged ({exc}) and read-only here; it was left "
+                             f"in place ({cachefile.describe(path)})") from exc
+        raise _not_corrupt(path, exc) from exc
+
+
+async def open_database(
+    path: Path, *, read_only_fallback: bool = False
+) -> tuple[aiosqlite.Connection, Path | None, bool]:
+    """Open (creating, migrating, recovering) the cache; returns the connection, the
+    path a corrupt file was moved to (if any), and whether it was opened read-only
+    (only with `read_only_fallback`, for commands that only read, when the file
+    is readable but not writable)."""
     migrations = load_migrations()
     recovered: Path | None = None
+    _mkdir(path)
     for attempt in range(2):
+        problem = cachefile.access_problem(path, write=True)
+        if problem is not None:
+            if read_only_fallback and cachefile.readable(path):
+                return await _open_read_only(path, migrations), None, True
+            raise CachePermissionError(problem)
         try:
             prepare_file(path)
         except OSError as exc:
-            raise StoreError(f"cannot create cache {path}: {exc}") from exc
+            raise _not_corrupt(path, exc) from exc
         conn = None
         try:
-            _check_access(path)
             conn = await connect(path)
             await check_integrity(conn)
             await migrate(conn, migrations)
             prepare_file(path)  # WAL/SHM now exist: make sure they are private too
-            return conn, recovered
+            return conn, recovered, False
         except StoreError:
             if conn is not None:
                 await conn.close()
             raise
-        except (sqlite3.DatabaseError, CorruptCache, PermissionError) as exc:
+        except (sqlite3.DatabaseError, CorruptCache, OSError) as exc:
             if conn is not None:
                 await conn.close()
-            if attempt or not (_is_corruption(exc) or isinstance(exc, PermissionError)):
-                raise StoreError(f"cannot open cache {path}: {exc}") from exc
+            if attempt or not _is_corruption(exc):
+                raise _not_corrupt(path, exc) from exc
+            in_use = _in_use_error(path, exc)
+            if in_use is not None:
+                raise in_use from exc
             recovered = move_aside(path)
     raise AssertionError("unreachable")

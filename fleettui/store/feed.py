@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-TOPICS = ("clusters", "objects", "events", "apps", "external")
+TOPICS = ("clusters", "objects", "events", "apps", "external", "cache")
 
 
 @dataclass(frozen=True)
 class Change:
     """Something in the store changed. `cluster` is None when it is not about one cluster
-    (topic `external`: another process wrote to the cache)."""
+    (topic `external`: another process wrote to the cache; `cache`: the file this
+    store has open was deleted, replaced or truncated, see `Store.file_problem`)."""
 
     topic: str
     cluster: str | None = None

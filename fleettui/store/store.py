@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from fleettui.store import queries as q
+from fleettui.store.cachefile import FileWatch
 from fleettui.store.db import connect, open_database
 from fleettui.store.feed import Change, ChangeFeed, Subscription
 from fleettui.store.health import HEALTHY, is_problem, worst
@@ -54,6 +55,7 @@ class Store:
         reader: aiosqlite.Connection,
         *,
         recovered_from: Path | None,
+        read_only: bool = False,
         clock: Callable[[], float],
         flush_interval: float,
         batch_rows: int,
@@ -61,7 +63,12 @@ class Store:
     ) -> None:
         self.path = path
         self.recovered_from = recovered_from
+        self.read_only = read_only
         self.clock = clock
+        try:
+            self._file: FileWatch | None = FileWatch.of(path)
+        except OSError:
+            self._file = None
         self.feed = ChangeFeed()
         self._conn = conn
         self._reader = reader
@@ -74,6 +81,7 @@ class Store:
             flush_interval=flush_interval,
             batch_rows=batch_rows,
             poll_interval=poll_interval,
+            file_check=self.file_problem,
         )
         self._closed = False
 
@@ -86,13 +94,16 @@ class Store:
         flush_interval: float = 0.05,
         batch_rows: int = 1000,
         poll_interval: float = 0.5,
+        read_only_fallback: bool = False,
     ) -> Store:
         """Create or migrate the cache at `path`; a corrupt file is moved aside and
-        rebuilt (`store.recovered_from` names where it went)."""
+        rebuilt (`store.recovered_from` names where it went). A cache this user
+        may not write raises `CachePermissionError`, unless `read_only_fallback`
+        (commands that only read): then it is opened read-only (`store.read_only`)."""
         path = _expand(path)
-        conn, recovered = await open_database(path)
+        conn, recovered, read_only = await open_database(path, read_only_fallback=read_only_fallback)
         try:
-            reader = await connect(path)
+            reader = await connect(path, read_only=read_only)
         except BaseException:
             await conn.close()
             raise
@@ -101,6 +112,7 @@ class Store:
             conn,
             reader,
             recovered_from=recovered,
+            read_only=read_only,
             clock=clock,
             flush_interval=flush_interval,
             batch_rows=batch_rows,
@@ -124,10 +136,16 @@ class Store:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def file_problem(self) -> str | None:
+        """Why the file this store has open is no longer the cache at its path (deleted,
+        replaced, truncated), or None. The writer polls it and publishes a `cache`
+        change when it turns up; the dashboard then reopens (rebuilds) the cache."""
+        return self._file.check() if self._file is not None else None
+
     # -- change feed --
 
     def subscribe(self, topics: Iterable[str] | None = None) -> Subscription:
-        """Changes from now on (topics: clusters, objects, events, apps, external)."""
+        """Changes from now on (topics: clusters, objects, events, apps, external, cache)."""
         return self.feed.subscribe(frozenset(topics) if topics is not None else None)
 
     def publish(self, topic: str, cluster: str | None = None) -> None:

@@ -52,6 +52,7 @@ class InventoryWriter:
         flush_interval: float = 0.05,
         batch_rows: int = 1000,
         poll_interval: float = 0.5,
+        file_check: Callable[[], str | None] | None = None,
     ) -> None:
         self._conn = conn
         self._feed = feed
@@ -63,6 +64,8 @@ class InventoryWriter:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._data_version: int | None = None
+        self._file_check = file_check
+        self._file_reported = False
         self.last_error: str | None = None
         self.rows_written = 0
         self.transactions = 0
@@ -181,6 +184,7 @@ class InventoryWriter:
             if loop.time() - last_poll >= self.poll_interval:
                 # also while busy: another process's writes must not wait for a lull
                 await self._poll_external()
+                self._poll_file()
                 last_poll = loop.time()
             try:
                 # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancellation
@@ -383,6 +387,14 @@ class InventoryWriter:
         if self._data_version is not None and version != self._data_version:
             self._feed.publish(Change("external", None))
         self._data_version = version
+
+
+    def _poll_file(self) -> None:
+        if self._file_check is None or self._file_reported:
+            return
+        if self._file_check() is not None:
+            self._file_reported = True
+            self._feed.publish(Change("cache", None))
 
 
 def _op_rows(op: Any) -> int:

@@ -1,11 +1,12 @@
-"""A corrupt or unreadable cache is moved aside and rebuilt, never a crash."""
+"""A corrupt cache is moved aside and rebuilt, never a crash; a cache this user may
+not read or write is an error that names it, and it stays exactly as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
-
-import pytest
+import stat
 
 from fleettui.store import Store
 
@@ -67,14 +68,88 @@ async def test_a_header_overwritten_cache_is_recovered(tmp_path):
         assert store.recovered_from is not None
 
 
-async def test_an_unreadable_cache_is_moved_aside(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
+def _snapshot(path):
+    st = os.stat(path)
+    return path.read_bytes(), stat.S_IMODE(st.st_mode), st.st_uid
+
+
+def _cache_dir(unprivileged):
+    d = unprivileged.home / "cache"
+    d.mkdir()
+    unprivileged.give(d)
+    return d, d / "cache.db"
+
+
+def test_a_cache_readable_but_not_writable_is_an_error_and_stays(unprivileged):
+    d, path = _cache_dir(unprivileged)
+    asyncio.run(_filled_cache(path))
+    # as root this is another user's cache (owner root, 0644); otherwise our own, read-only
+    os.chmod(path, 0o644 if os.geteuid() == 0 else 0o444)
+    before = _snapshot(path)
+    result = unprivileged.open_store(path)
+    assert result["type"] == "CachePermissionError"
+    assert result["error"].startswith(f"cannot write the cache {path}: permission denied (mode 0")
+    assert f"owner uid {before[2]}" in result["error"]
+    assert "use --cache PATH or fix the permissions" in result["error"]
+    assert _snapshot(path) == before
+    assert _aside(d) == []
+
+
+def test_a_read_only_cache_is_read_by_commands_that_only_read(unprivileged):
+    d, path = _cache_dir(unprivileged)
+    asyncio.run(_filled_cache(path))
+    os.chmod(path, 0o644 if os.geteuid() == 0 else 0o444)
+    before = _snapshot(path)
+    result = unprivileged.open_store(path, read_only_fallback=True)
+    assert result == {"clusters": ["a"], "read_only": True, "recovered_from": None}
+    assert _snapshot(path) == before
+
+
+def test_chmod_400_is_an_error_and_is_not_reverted(unprivileged):
+    d, path = _cache_dir(unprivileged)
+    asyncio.run(_filled_cache(path))
+    unprivileged.give(path)
+    os.chmod(path, 0o400)
+    result = unprivileged.open_store(path)
+    assert "cannot write the cache" in result["error"] and "mode 0400" in result["error"]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o400
+    assert _aside(d) == []
+
+
+def test_an_unreadable_cache_is_an_error_and_stays(unprivileged):
+    d, path = _cache_dir(unprivileged)
+    asyncio.run(_filled_cache(path))
+    unprivileged.give(path)
+    os.chmod(path, 0o200)
+    before_size = path.stat().st_size
+    result = unprivileged.open_store(path, read_only_fallback=True)
+    assert result["error"].startswith(f"cannot read the cache {path}: permission denied (mode 0200")
+    assert path.stat().st_size == before_size
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o200
+    assert _aside(d) == []
+
+
+def test_a_cache_in_a_directory_we_cannot_write_is_an_error(unprivileged):
+    d, path = _cache_dir(unprivileged)
+    asyncio.run(_filled_cache(path))
+    unprivileged.give(path)
+    os.chmod(d, 0o555)
+    before = _snapshot(path)
+    result = unprivileged.open_store(path)
+    assert result["error"].startswith(f"cannot write in the cache directory {d}: permission denied (mode 0555")
+    assert _snapshot(path) == before
+    fresh = unprivileged.open_store(d / "new.db")
+    assert "cannot write in the cache directory" in fresh["error"]
+    assert not (d / "new.db").exists()
+
+
+async def test_an_own_cache_with_a_permissive_mode_is_tightened_not_widened(tmp_path):
     path = tmp_path / "cache.db"
-    await _filled_cache(path)
-    os.chmod(path, 0o000)
-    async with await Store.open(path) as store:
-        assert store.recovered_from is not None
+    async with await Store.open(path):
+        pass
+    os.chmod(path, 0o640)
+    async with await Store.open(path):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 async def test_a_healthy_cache_is_kept(tmp_path):
