@@ -61,6 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # every command opens the cache somewhere; its errors (permissions, a damaged
+        # file held open elsewhere) are the user's to fix, and say how: one line here
+        from fleettui.store.db import StoreError
+
+        if not isinstance(exc, StoreError):
+            raise
+        print(f"fleettui: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

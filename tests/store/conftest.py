@@ -8,17 +8,21 @@ checks that must see "permission denied" therefore run in a subprocess: as
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fleettui.cli.main import main
 from fleettui.store import Store, StoreError
 
 NOBODY = 65534
@@ -48,9 +52,10 @@ class Unprivileged:
         for p in paths:
             os.chown(p, self.uid, self.gid)
 
-    def open_store(self, path: Path, *, read_only_fallback: bool = False) -> dict:
-        """Store.open in a forked child that first drops to this user (the interpreter
-        may live where that user cannot exec it, e.g. under /root: no new exec)."""
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in a forked child that first drops to this user; its result must
+        be JSON. A fork, not a new interpreter: that user may not be able to exec ours
+        (it lives under /root on CI)."""
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # child: never return into pytest
@@ -61,8 +66,7 @@ class Unprivileged:
                     os.setgroups([])
                     os.setgid(self.gid)
                     os.setuid(self.uid)
-                result = asyncio.run(_open(path, read_only_fallback))
-                os.write(write_end, json.dumps(result).encode())
+                os.write(write_end, json.dumps(fn(*args)).encode())
                 code = 0
             except BaseException:  # a traceback is a failure the parent reports
                 traceback.print_exc()
@@ -72,8 +76,22 @@ class Unprivileged:
         with os.fdopen(read_end, "rb") as f:
             data = f.read()
         _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0, "Store.open raised something other than StoreError"
+        assert os.waitstatus_to_exitcode(status) == 0, "the child raised (see its traceback above)"
         return json.loads(data)
+
+    def open_store(self, path: Path, *, read_only_fallback: bool = False) -> dict:
+        return self.run(lambda: asyncio.run(_open(path, read_only_fallback)))
+
+    def cli(self, *argv: str) -> dict:
+        """`fleettui ARGV` as that user: exit code, stdout, stderr."""
+
+        def call() -> dict:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = main(list(argv))
+            return {"rc": rc, "out": out.getvalue(), "err": err.getvalue()}
+
+        return self.run(call)
 
 
 @pytest.fixture

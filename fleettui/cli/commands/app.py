@@ -78,7 +78,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         raise CliError(str(exc)) from exc
     if store.recovered_from is not None:
         # the local hub's applications live in the cache: say loudly where they went
-        print(f"fleettui: warning: the cache was unreadable and has been moved aside to "
+        print(f"fleettui: warning: the cache was corrupt and has been moved aside to "
               f"{store.recovered_from}; local-hub applications stored in it are not in the new "
               "cache (re-apply their files)", file=sys.stderr)
     try:

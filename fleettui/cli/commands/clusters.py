@@ -73,7 +73,9 @@ def cluster_record(c: ClusterRow, now: float) -> dict[str, Any]:
 async def _read(path: str) -> tuple[list[ClusterRow], float, str | None]:
     from fleettui.store import Store
 
-    store = await Store.open(path)
+    # only reads: a cache this user may read but not write (another user's, a
+    # chmod 400) is read as it is rather than refused
+    store = await Store.open(path, read_only_fallback=True)
     try:
         rows = await store.clusters()
         recovered = str(store.recovered_from) if store.recovered_from else None
@@ -94,7 +96,7 @@ def run_clusters(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     if recovered:
-        raise CliError(f"the cache at {path} was unreadable; moved aside to {recovered}. "
+        raise CliError(f"the cache at {path} was corrupt; moved aside to {recovered}. "
                        "Run `fleettui sync --once` to rebuild it")
     emit(args.output, [cluster_record(c, now) for c in rows], COLUMNS, kind="ClusterList")
     return 0

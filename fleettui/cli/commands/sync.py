@@ -62,7 +62,7 @@ async def _open_store(args: argparse.Namespace) -> Any:
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     if store.recovered_from:
-        print(f"fleettui: the cache was unreadable; moved it aside to {store.recovered_from} "
+        print(f"fleettui: the cache was corrupt; moved it aside to {store.recovered_from} "
               "and started a new one", file=sys.stderr)
     return store
 
