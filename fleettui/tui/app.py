@@ -32,7 +32,15 @@ from textual.widgets import ContentSwitcher, Footer, Input
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.tui import keys
 from fleettui.tui.commands import JumpCommands, ThemeCommands
-from fleettui.tui.messages import Refreshed, StoreChanged, SyncNotice, SyncStateChanged, ViewData
+from fleettui.tui.messages import (
+    CacheProblem,
+    CacheReopened,
+    Refreshed,
+    StoreChanged,
+    SyncNotice,
+    SyncStateChanged,
+    ViewData,
+)
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.rollouts import RolloutsPane
@@ -120,6 +128,7 @@ class FleetApp(App[None]):
         self._hub_session = hub_session
         self.directory = Directory()
         self.sync_error: str | None = None
+        self.cache_problem: str | None = None
         self.syncing = False
         self.first_data_at: float | None = None
         self._summary = FleetSummary(0, 0, 0, 0, 0, 0, None)
@@ -252,11 +261,11 @@ class FleetApp(App[None]):
 
     @work(exclusive=False, group="refresh", exit_on_error=False)
     async def _refresh_worker(self, targets: dict[str, Callable[[Store], Awaitable[Any]]]) -> None:
-        assert self.store is not None
         parts: dict[str, Any] = {}
         try:
-            for name, fetch in targets.items():
-                parts[name] = await fetch(self.store)
+            store = self.store  # None while the cache is being rebuilt: show nothing new
+            for name, fetch in targets.items() if store is not None else ():
+                parts[name] = await fetch(store)
         finally:
             self.post_message(Refreshed(ViewData(now=self.clock(), parts=parts)))
 
@@ -264,7 +273,51 @@ class FleetApp(App[None]):
 
     @on(StoreChanged)
     def _changed(self, event: StoreChanged) -> None:
+        if event.change.topic == "cache":
+            self._rebuild_cache()
+            return
         self._request_refresh()
+
+    # -- the cache file went away under us (deleted, replaced, truncated) --
+    #
+    # Our connections still read the old inode and would go on saying "synced 0s
+    # ago" from a file nobody else sees. Close everything on it (the sync thread's
+    # store too), open the path afresh (a truncated file is then found corrupt and
+    # moved aside as usual) and let the sync fill it again.
+
+    @work(exclusive=True, group="rebuild", exit_on_error=False)
+    async def _rebuild_cache(self) -> None:
+        old = self.store
+        if old is None:
+            return
+        problem = old.file_problem() or f"the cache file {old.path} changed under the dashboard"
+        self.post_message(CacheProblem(f"{problem}; rebuilding"))
+        self.store = None
+        await asyncio.to_thread(self._stop_sync)
+        await old.close()
+        try:
+            store = await Store.open(self._store_path or old.path, clock=old.clock)
+        except (StoreError, OSError) as exc:
+            self.post_message(CacheProblem(f"{problem}; cannot rebuild it: {exc}"))
+            return
+        self.post_message(CacheReopened(store, f"{problem}; rebuilt"))
+
+    @on(CacheProblem)
+    def _cache_problem(self, event: CacheProblem) -> None:
+        self.cache_problem = event.text
+        self._show_status()
+
+    @on(CacheReopened)
+    def _cache_reopened(self, event: CacheReopened) -> None:
+        self.store, self._own_store = event.store, True
+        self.cache_problem = event.text
+        self._last_sync = None
+        self._sync_thread = self._sync_loop = self._sync_task = None
+        self._watch_store()
+        if self.first_data_at is not None:
+            self._start_sync()
+        self._request_refresh()
+        self._show_status()
 
     def _request_refresh(self) -> None:
         self._dirty = True
@@ -273,7 +326,7 @@ class FleetApp(App[None]):
 
     def _start_refresh(self) -> None:
         self._timer = None
-        if self.store is None or self._refreshing:
+        if self.store is None or self._refreshing or not self.screen_stack:  # no screen: shutting down
             return
         if isinstance(self.screen, ModalScreen):
             # nothing to see under a modal; look again shortly
@@ -328,6 +381,7 @@ class FleetApp(App[None]):
             watch=self.watch_mode,
             last_sync=getattr(self, "_last_sync", None),
             recovered_from=str(recovered) if recovered else None,
+            cache_problem=self.cache_problem,
             sync_error=self.sync_error,
             syncing=self.syncing,
         )

@@ -47,3 +47,21 @@ class SyncNotice(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class CacheProblem(Message):
+    """The cache file under the dashboard was deleted, replaced or truncated (or could not
+    be rebuilt): what the status bar says about it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class CacheReopened(Message):
+    """A fresh store on the cache path, to replace the one whose file went away."""
+
+    def __init__(self, store: Any, text: str) -> None:
+        super().__init__()
+        self.store = store
+        self.text = text

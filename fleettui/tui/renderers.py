@@ -228,6 +228,7 @@ class StatusInfo:
     recovered_from: str | None = None
     sync_error: str | None = None
     syncing: bool = False
+    cache_problem: str | None = None
 
 
 def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
@@ -239,6 +240,9 @@ def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
     elif info.read_only:
         out.append(" READ-ONLY ", style="reverse")
         out.append(" ")
+    if info.cache_problem:
+        # first: it explains every number on the screen, so no narrow terminal may cut it
+        out.append(f"{info.cache_problem}  ", style=palette.unhealthy)
     out.append(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)
     out.append(f"  hub {info.hub or '-'}", style=palette.muted)
     if info.last_sync is None:
