@@ -178,7 +178,10 @@ class FleetApp(App[None]):
         if self.store is None:
             try:
                 self.store = await Store.open(self._store_path)  # a local file: no network
-            except (StoreError, OSError) as exc:
+            except StoreError as exc:  # says which file and why already
+                self.exit(return_code=1, message=f"fleettui: {exc}")
+                return
+            except OSError as exc:
                 self.exit(return_code=1, message=f"fleettui: cannot open the cache: {exc}")
                 return
         self.pane.focus_table()
