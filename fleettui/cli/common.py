@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,9 +16,10 @@ import yaml
 class CliError(Exception):
     """An error to print on stderr (prefixed `fleettui:`) with a non-zero exit."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = 1, *, detail: str = "") -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.detail = detail  # the full text behind a summarised message, shown with -v
 
 
 def global_options_parser() -> argparse.ArgumentParser:
@@ -49,12 +51,66 @@ def global_options_parser() -> argparse.ArgumentParser:
         help="SQLite cache file (env FLEETTUI_CACHE; default: $XDG_CACHE_HOME/fleettui/cache.db)",
     )
     g.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="full error texts, log messages and tracebacks on stderr",
+    )
+    g.add_argument(
         "--read-only",
         action="store_true",
         default=argparse.SUPPRESS,
         help="refuse every mutating request to any cluster",
     )
     return p
+
+
+def _number(text: str, kind: type, what: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: N >= 1 (a concurrency of 0 would wait forever)."""
+    value = _number(text, int, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = _number(text, int, "a whole number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(text, float, "a number")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = _number(text, float, "a number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def port(text: str) -> int:
+    """argparse type: a TCP port, 0 meaning "any free port"."""
+    value = _number(text, int, "a port number")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {value}")
+    return value
 
 
 def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:

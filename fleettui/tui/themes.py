@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from textual.theme import Theme
 
+from fleettui.config import yamlfile
+from fleettui.config.errors import ConfigError
 from fleettui.config.paths import user_themes_dir
 
 DEFAULT_THEME = "fleet-dark"
@@ -61,9 +62,11 @@ def theme_from_mapping(data: object, *, source: str) -> Theme:
 
 def load_theme_file(path: Path) -> Theme:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        data = yamlfile.load_file(path, what="theme")
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc
     return theme_from_mapping(data, source=str(path))
 
 

@@ -15,7 +15,6 @@ import asyncio
 import json
 import sys
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
@@ -57,6 +56,8 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
                                          hub_context=hub_context, request_timeout=5.0)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
+    for problem in members.errors:
+        print(f"fleettui: warning: {problem}", file=sys.stderr)
     return [(m.name, m.context, dict(m.labels)) for m in members if m.context]
 
 
@@ -127,13 +128,16 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
 
 
 def _load_file(path: str) -> list[dict[str, Any]]:
+    from fleettui.config import yamlfile
+    from fleettui.config.errors import ConfigError
     from fleettui.engine.model import load_documents
 
-    p = Path(path)
     try:
-        text = sys.stdin.read() if path == "-" else p.read_text(encoding="utf-8")
+        text = yamlfile.read_text(path, what="Application file")
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
     return load_documents(text, source=path)
 
 
