@@ -132,6 +132,26 @@ def add_output_option(parser: argparse.ArgumentParser, default: str = "table") -
     )
 
 
+SUMMARY_LIMIT = 200
+
+
+def summarize(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """A long server message (a 422 listing every field, from every cluster) cut to its
+    first cause + "…"; the full text is in `-v` and the events view."""
+    text = str(text)
+    first = text.split("\n", 1)[0]
+    head, sep, causes = first.partition(" is invalid: ")
+    if sep:  # the apiserver's aggregate: `Kind "name" is invalid: [a: why, b: why]`
+        inner = causes[1:] if causes.startswith("[") else causes
+        cause = inner.split(", ", 1)[0].rstrip("]")
+        first = f"{head}{sep}{cause}" + (" …" if len(cause) < len(inner.rstrip("]")) else "")
+    if len(first) > limit:
+        first = first[: limit - 2].rstrip() + " …"
+    elif first != text and not first.endswith("…"):
+        first += " …"
+    return first
+
+
 def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """kubectl-style table: upper-case headers, columns padded by three spaces."""
     cells = [[str(h).upper() for h in headers]] + [

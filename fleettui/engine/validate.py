@@ -372,3 +372,20 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
         out.append(Step(name, stype, props, tuple(subs)))
     return out
+
+
+def unknown_override_components(app: Application) -> list[str]:
+    """Override entries naming a component the application does not have. KubeVela
+    ignores them silently; they are almost always a typo, so the CLI warns."""
+    known = {c.name for c in app.components}
+    out = []
+    for policy in app.policies:
+        if policy.type != "override":
+            continue
+        props = policy.properties
+        named = [c.get("name") for c in props.get("components") or [] if isinstance(c, dict)]
+        named += list(props.get("selector") or [])
+        out += [f"override policy {policy.name!r} names component {n!r}, which the application "
+                f"does not have (components: {', '.join(sorted(known))}); it changes nothing"
+                for n in dict.fromkeys(named) if n and n not in known]
+    return out

@@ -90,6 +90,14 @@ def load_themes(folders: Iterable[Path] | None = None) -> LoadedThemes:
     return out
 
 
+def theme_names(loaded: LoadedThemes | None = None) -> list[str]:
+    """Every name `--theme` accepts: ours (themes/ and the user folder) and Textual's own."""
+    from textual.theme import BUILTIN_THEMES
+
+    loaded = loaded if loaded is not None else load_themes()
+    return sorted({*BUILTIN_THEMES, *(t.name for t in loaded.themes)})
+
+
 def initial_theme(requested: str | None, available: Iterable[str]) -> str:
     """NO_COLOR (https://no-color.org) wins over everything but an explicit choice."""
     names = set(available)
