@@ -100,8 +100,8 @@ def object_name_in_labels(value: str) -> list[str]:
     """A name that is both an object name and written into labels (application,
     component and cluster names: `app.oam.dev/name`, `app.oam.dev/cluster`, ...):
     a DNS-1123 subdomain that is also a valid label value, so at most 63 characters."""
-    errs = dns1123_subdomain(value)
-    if len(value) > LABEL_VALUE_MAX and len(value) <= DNS1123_SUBDOMAIN_MAX:
+    errs = [e for e in dns1123_subdomain(value) if e != _max_len(DNS1123_SUBDOMAIN_MAX)]
+    if len(value) > LABEL_VALUE_MAX:
         errs.insert(0, _max_len(LABEL_VALUE_MAX))
     return errs
 
