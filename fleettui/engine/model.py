@@ -100,8 +100,10 @@ def load_documents(text: str, *, source: str = "<input>") -> list[dict[str, Any]
     try:
         docs = [d for d in yamlfile.load_all(text, source=source) if d is not None]
     except ConfigError as exc:
-        raise AppInvalid(source, [Problem("", exc.detail if exc.line is None
-                                          else f"line {exc.line}: {exc.detail}")]) from exc
+        where = f" at line {exc.line}" if exc.line is not None else ""
+        detail = exc.detail.removeprefix("not valid YAML: ")
+        text = f"invalid YAML{where}: {detail}" if detail != exc.detail else f"{exc.detail}{where}"
+        raise AppInvalid(source, [Problem("", text)]) from exc
     if not docs:
         raise AppInvalid(source, [Problem("", "no Application document found")])
     return docs
