@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,9 +16,10 @@ import yaml
 class CliError(Exception):
     """An error to print on stderr (prefixed `fleettui:`) with a non-zero exit."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = 1, *, detail: str = "") -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.detail = detail  # the full text behind a summarised message, shown with -v
 
 
 def global_options_parser() -> argparse.ArgumentParser:
@@ -49,12 +51,66 @@ def global_options_parser() -> argparse.ArgumentParser:
         help="SQLite cache file (env FLEETTUI_CACHE; default: $XDG_CACHE_HOME/fleettui/cache.db)",
     )
     g.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="full error texts, log messages and tracebacks on stderr",
+    )
+    g.add_argument(
         "--read-only",
         action="store_true",
         default=argparse.SUPPRESS,
         help="refuse every mutating request to any cluster",
     )
     return p
+
+
+def _number(text: str, kind: type, what: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: N >= 1 (a concurrency of 0 would wait forever)."""
+    value = _number(text, int, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = _number(text, int, "a whole number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(text, float, "a number")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = _number(text, float, "a number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def port(text: str) -> int:
+    """argparse type: a TCP port, 0 meaning "any free port"."""
+    value = _number(text, int, "a port number")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {value}")
+    return value
 
 
 def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
@@ -74,6 +130,26 @@ def add_output_option(parser: argparse.ArgumentParser, default: str = "table") -
         default=default,
         help="output format (default: %(default)s)",
     )
+
+
+SUMMARY_LIMIT = 200
+
+
+def summarize(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """A long server message (a 422 listing every field, from every cluster) cut to its
+    first cause + "…"; the full text is in `-v` and the events view."""
+    text = str(text)
+    first = text.split("\n", 1)[0]
+    head, sep, causes = first.partition(" is invalid: ")
+    if sep:  # the apiserver's aggregate: `Kind "name" is invalid: [a: why, b: why]`
+        inner = causes[1:] if causes.startswith("[") else causes
+        cause = inner.split(", ", 1)[0].rstrip("]")
+        first = f"{head}{sep}{cause}" + (" …" if len(cause) < len(inner.rstrip("]")) else "")
+    if len(first) > limit:
+        first = first[: limit - 2].rstrip() + " …"
+    elif first != text and not first.endswith("…"):
+        first += " …"
+    return first
 
 
 def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:

@@ -127,6 +127,13 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         fleet = FleetFile.load(fleet_file_path(fleet_arg), missing_ok=fleet_arg is None)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
+    theme = opt(args, "theme")
+    if theme:
+        from fleettui.tui.themes import theme_names
+
+        known = theme_names()
+        if theme not in known:  # refused before the screen opens, not a silent fallback
+            raise CliError(f"unknown theme {theme!r}; themes: {', '.join(known)}")
     hub = opt(args, "hub") or fleet.hub
     globs = opt(args, "context")
     run_sync = None

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from fleettui.config import names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
@@ -110,7 +111,7 @@ class FleetFile:
     def load(cls, path: str | os.PathLike[str], *, missing_ok: bool = False) -> FleetFile:
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8")
+            text = yamlfile.read_text(p, what="fleet file")
         except FileNotFoundError:
             if missing_ok:
                 return cls(p)
@@ -122,20 +123,7 @@ class FleetFile:
     @classmethod
     def parse(cls, text: str, *, path: str | os.PathLike[str] = "<fleet file>") -> FleetFile:
         src = str(path)
-        try:
-            loader = yaml.SafeLoader(text)
-            try:
-                node = loader.get_single_node()
-                data = loader.construct_document(node) if node is not None else None
-            finally:
-                loader.dispose()
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ConfigError(
-                f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                path=src,
-                line=mark.line + 1 if mark is not None else None,
-            ) from exc
+        node, data = yamlfile.compose_single(text, source=src)
         lines: dict[tuple[str, ...], int] = {}
         if node is not None:
             _index_lines(node, (), lines, src)
@@ -388,7 +376,18 @@ def _parse_cluster(name: str, body: Any) -> FleetCluster:
     return cluster
 
 
+def cluster_name_error(name: str) -> str | None:
+    """Cluster names become OCM ManagedCluster names and the value of the
+    `app.oam.dev/cluster` label on everything placed there: a name Kubernetes refuses
+    would only fail at the first deploy."""
+    errs = names.object_name_in_labels(name)
+    return names.invalid("cluster name", name, errs) if errs else None
+
+
 def _validate_cluster(c: FleetCluster) -> None:
+    err = cluster_name_error(c.name)
+    if err:
+        raise _FieldError(err)
     for key, value in c.labels.items():
         err = label_key_error(key) or label_value_error(key, value)
         if err:

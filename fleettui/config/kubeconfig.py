@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fleettui.config import yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.paths import default_kubeconfig_paths
 
@@ -108,18 +107,10 @@ class KubeConfig:
 
     def _merge_file(self, path: Path) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = yamlfile.read_text(path, what="kubeconfig")
         except OSError as exc:
             raise ConfigError(f"cannot read kubeconfig: {exc.strerror}", path=str(path)) from exc
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise ConfigError(
-                f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                path=str(path),
-                line=line + 1 if line is not None else None,
-            ) from exc
+        data = yamlfile.load(text, source=str(path))
         if data is None:  # an empty file is legal for kubectl
             data = {}
         if not isinstance(data, dict):

@@ -1,39 +1,23 @@
-"""Kubernetes label syntax, so a label written in the fleet file is one a cluster would accept."""
+"""Labels as kubectl takes them (`k=v`, `k-`), checked with Kubernetes' rules (config/names.py)."""
 
 from __future__ import annotations
 
-import re
-
-_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+from fleettui.config import names
 
 
 def label_key_error(key: str) -> str | None:
     """Why `key` is not a valid label key, or None when it is."""
     if not key:
         return "label key is empty"
-    prefix, _, name = key.rpartition("/")
-    if "/" in key and not prefix:
-        return f"label key {key!r}: prefix before '/' is empty"
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
-        return f"label key {key!r}: prefix must be a DNS subdomain (lower case, at most 253 characters)"
-    if len(name) > 63 or not _NAME.match(name):
-        return (
-            f"label key {key!r}: name must be at most 63 characters of letters, digits, "
-            "'-', '_' or '.', starting and ending with a letter or digit"
-        )
-    return None
+    errs = names.qualified_name(key)
+    return names.invalid("label key", key, errs) if errs else None
 
 
 def label_value_error(key: str, value: object) -> str | None:
     if not isinstance(value, str):
         return f"label {key!r}: value must be a string (quote it: '{value}')"
-    if value and (len(value) > 63 or not _NAME.match(value)):
-        return (
-            f"label {key!r}: value {value!r} must be at most 63 characters of letters, digits, "
-            "'-', '_' or '.', starting and ending with a letter or digit"
-        )
-    return None
+    errs = names.label_value(value)
+    return names.invalid(f"label {key!r} value", value, errs) if errs else None
 
 
 def parse_label_args(args: list[str]) -> tuple[dict[str, str], list[str]]:

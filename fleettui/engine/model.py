@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from fleettui.config import yamlfile
+from fleettui.config.errors import ConfigError
 from fleettui.engine.errors import AppInvalid, Problem
 
 API_VERSION = "core.oam.dev/v1beta1"
@@ -98,12 +98,12 @@ def spec_hash(spec: dict[str, Any]) -> str:
 def load_documents(text: str, *, source: str = "<input>") -> list[dict[str, Any]]:
     """The Application documents in a YAML stream (empty documents skipped)."""
     try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise AppInvalid(source, [Problem("", f"invalid YAML at{where}: {problem}")]) from exc
+        docs = [d for d in yamlfile.load_all(text, source=source) if d is not None]
+    except ConfigError as exc:
+        where = f" at line {exc.line}" if exc.line is not None else ""
+        detail = exc.detail.removeprefix("not valid YAML: ")
+        text = f"invalid YAML{where}: {detail}" if detail != exc.detail else f"{exc.detail}{where}"
+        raise AppInvalid(source, [Problem("", text)]) from exc
     if not docs:
         raise AppInvalid(source, [Problem("", "no Application document found")])
     return docs

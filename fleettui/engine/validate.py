@@ -4,8 +4,10 @@ found, each with its field path, so one refusal names everything to fix."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
+from fleettui.config import names
 from fleettui.engine.errors import AppInvalid, Problem
 from fleettui.engine.model import (
     API_VERSION,
@@ -56,6 +58,14 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
                          f"got {doc.get('apiVersion')!r} {doc.get('kind')!r}"))
     if not name:
         p.append(Problem("metadata.name", "required"))
+    else:
+        # the name is also the value of app.oam.dev/name on every placed object
+        _name(p, "metadata.name", name, names.object_name_in_labels)
+    if not isinstance(namespace, str):
+        p.append(Problem("metadata.namespace", "must be a string"))
+        namespace, label = default_namespace, f"{default_namespace}/{name}" if name else "<unnamed>"
+    else:
+        _name(p, "metadata.namespace", namespace, names.dns1123_label)
     _unknown(p, doc, _APP_KEYS, "")
     spec = doc.get("spec")
     if not isinstance(spec, dict):
@@ -78,6 +88,34 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
         "spec": copy.deepcopy(spec),
     }
     return Application(name, namespace, components, policies, steps, document)
+
+
+def _name(p: list[Problem], path: str, value: Any, rule: Callable[[str], list[str]]) -> None:
+    """A name Kubernetes would refuse, refused now, in Kubernetes' words."""
+    if not isinstance(value, str):
+        p.append(Problem(path, "must be a string"))
+        return
+    errs = rule(value)
+    if errs:
+        p.append(Problem(path, names.invalid("", value, errs)[2:]))
+
+
+def _labels(p: list[Problem], path: str, labels: Any, *, selector: bool = False) -> None:
+    """Label keys and values (a selector's values are compared as strings, so 3 means "3")."""
+    if not isinstance(labels, dict):
+        p.append(Problem(path, "must be a mapping of label to value"))
+        return
+    for key, value in labels.items():
+        if not isinstance(key, str):
+            p.append(Problem(path, f"label key {key!r} must be a string"))
+            continue
+        _name(p, f"{path}.{key}", key, names.qualified_name)
+        if selector and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            _name(p, f"{path}.{key}", value, names.label_value)
+        else:
+            p.append(Problem(f"{path}.{key}", f"value must be a string (quote it: '{value}')"))
 
 
 def _unknown(p: list[Problem], obj: dict[str, Any], known: set[str], path: str) -> None:
@@ -115,6 +153,8 @@ def _components(p: list[Problem], raw: Any) -> list[Component]:
             continue
         if name in seen:
             p.append(Problem(f"{path}.name", f"duplicate component name {name!r}"))
+        # the value of app.oam.dev/component on what it places
+        _name(p, f"{path}.name", name, names.object_name_in_labels)
         seen.add(name)
         if ctype not in COMPONENT_TYPES:
             p.append(Problem(f"{path}.type", f"component type {ctype!r} is not supported "
@@ -141,9 +181,16 @@ def _objects(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> 
             for key in ("apiVersion", "kind"):
                 if not isinstance(o.get(key), str) or not o.get(key):
                     p.append(Problem(f"{opath}.{key}", "required"))
-            name = (o.get("metadata") or {}).get("name") if isinstance(o.get("metadata"), dict) else None
+            meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+            name = meta.get("name")
             if not isinstance(name, str) or not name:
                 p.append(Problem(f"{opath}.metadata.name", "required"))
+            else:
+                _name(p, f"{opath}.metadata.name", name, names.dns1123_subdomain)
+            if meta.get("namespace") is not None:
+                _name(p, f"{opath}.metadata.namespace", meta["namespace"], names.dns1123_label)
+            if meta.get("labels") is not None:
+                _labels(p, f"{opath}.metadata.labels", meta["labels"])
         else:
             _unknown(p, o, _REF_OBJECT_KEYS, opath)
             if not (o.get("resource") or o.get("kind")):
@@ -152,6 +199,10 @@ def _objects(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> 
                 p.append(Problem(opath, "name and labelSelector are exclusive"))
             if not o.get("name") and not o.get("labelSelector"):
                 p.append(Problem(f"{opath}.name", "name or labelSelector is required"))
+            if o.get("name"):
+                _name(p, f"{opath}.name", o["name"], names.dns1123_subdomain)
+            if o.get("namespace"):
+                _name(p, f"{opath}.namespace", o["namespace"], names.dns1123_label)
 
 
 def _traits(p: list[Problem], raw: Any, path: str, *, patch: bool = False) -> list[Trait]:
@@ -213,8 +264,10 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
                                             and all(isinstance(c, str) for c in props["clusters"])):
                 p.append(Problem(f"{ppath}.clusters", "must be a list of cluster names"))
             for key in ("clusterLabelSelector", "clusterSelector"):
-                if key in props and not isinstance(props[key], dict):
-                    p.append(Problem(f"{ppath}.{key}", "must be a mapping of label to value"))
+                if key in props and props[key] is not None:
+                    _labels(p, f"{ppath}.{key}", props[key], selector=True)
+            if props.get("namespace"):
+                _name(p, f"{ppath}.namespace", props["namespace"], names.dns1123_label)
         elif ptype == "override":
             comps = props.get("components")
             if not isinstance(comps, list):
@@ -318,4 +371,21 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
         elif "subSteps" in s:
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
         out.append(Step(name, stype, props, tuple(subs)))
+    return out
+
+
+def unknown_override_components(app: Application) -> list[str]:
+    """Override entries naming a component the application does not have. KubeVela
+    ignores them silently; they are almost always a typo, so the CLI warns."""
+    known = {c.name for c in app.components}
+    out = []
+    for policy in app.policies:
+        if policy.type != "override":
+            continue
+        props = policy.properties
+        named = [c.get("name") for c in props.get("components") or [] if isinstance(c, dict)]
+        named += list(props.get("selector") or [])
+        out += [f"override policy {policy.name!r} names component {n!r}, which the application "
+                f"does not have (components: {', '.join(sorted(known))}); it changes nothing"
+                for n in dict.fromkeys(named) if n and n not in known]
     return out

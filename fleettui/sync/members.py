@@ -194,7 +194,8 @@ async def discover_members(
         key=lambda m: (0, ctx_order[m.context], "") if m.context in ctx_order else (1, 0, m.name),
     )
     for p in problems:
-        log.warning("fleet discovery: %s", p)
+        # callers report `errors` themselves; a warning here was the second copy users saw
+        log.info("fleet discovery: %s", p)
     return Members(ordered, hub=hub, errors=problems)
 
 

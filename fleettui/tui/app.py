@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
@@ -524,12 +523,18 @@ class FleetApp(App[None]):
 
     @work(exclusive=True, group="action", exit_on_error=False)
     async def _plan_worker(self, path: Path) -> None:
+        from fleettui.config import yamlfile
+        from fleettui.config.errors import ConfigError
         from fleettui.engine.errors import EngineError
 
         try:
-            document = yaml.safe_load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.notify(f"{path}: {exc}", title="cannot read the file", severity="error", timeout=10)
+            document = await asyncio.to_thread(yamlfile.load_file, path, what="Application file")
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", title="cannot read the file", severity="error",
+                        timeout=10)
+            return
+        except ConfigError as exc:
+            self.notify(str(exc), title="cannot read the file", severity="error", timeout=10)
             return
         if self._hub_session is None:
             self.notify("no hub to distribute to", severity="error")

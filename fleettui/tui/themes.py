@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from textual.theme import Theme
 
+from fleettui.config import yamlfile
+from fleettui.config.errors import ConfigError
 from fleettui.config.paths import user_themes_dir
 
 DEFAULT_THEME = "fleet-dark"
@@ -61,9 +62,11 @@ def theme_from_mapping(data: object, *, source: str) -> Theme:
 
 def load_theme_file(path: Path) -> Theme:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        data = yamlfile.load_file(path, what="theme")
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc
     return theme_from_mapping(data, source=str(path))
 
 
@@ -85,6 +88,14 @@ def load_themes(folders: Iterable[Path] | None = None) -> LoadedThemes:
             by_name[theme.name] = theme
     out.themes = list(by_name.values())
     return out
+
+
+def theme_names(loaded: LoadedThemes | None = None) -> list[str]:
+    """Every name `--theme` accepts: ours (themes/ and the user folder) and Textual's own."""
+    from textual.theme import BUILTIN_THEMES
+
+    loaded = loaded if loaded is not None else load_themes()
+    return sorted({*BUILTIN_THEMES, *(t.name for t in loaded.themes)})
 
 
 def initial_theme(requested: str | None, available: Iterable[str]) -> str:

@@ -15,10 +15,9 @@ import asyncio
 import json
 import sys
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
+from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
 
 LIST_COLUMNS = (("namespace", "namespace"), ("name", "name"), ("phase", "phase"), ("revision", "revision"),
                 ("workflow", "workflow"), ("clusters", "clusters"), ("message", "message"))
@@ -57,6 +56,8 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
                                          hub_context=hub_context, request_timeout=5.0)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
+    for problem in members.errors:
+        print(f"fleettui: warning: {problem}", file=sys.stderr)
     return [(m.name, m.context, dict(m.labels)) for m in members if m.context]
 
 
@@ -99,7 +100,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         await store.close()
 
 
-async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) -> int:
+async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False, verbose: bool = False) -> int:
     """Local hub: pick up other applications' pending work, then run this one until it
     settles; print where it stopped. A Kubernetes hub runs it itself."""
     engine = getattr(hub, "engine", None)
@@ -115,9 +116,7 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
     app = await hub.get(namespace, name)
     wf = ((app or {}).get("status") or {}).get("workflow") or {}
     print(f"\nphase: {result.phase}")
-    emit("table", wf.get("steps") or [], STEP_COLUMNS)
-    if wf.get("message"):
-        print(f"message: {wf['message']}")
+    print_steps(wf, verbose=verbose)
     if result.phase == "workflowSuspending":
         print(f"resume with: fleettui workflow resume {name} -n {namespace}")
     elif result.phase == "workflowFailed":
@@ -126,26 +125,75 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
     return 1 if result.phase in ("workflowFailed",) else 0
 
 
+def print_steps(wf: dict[str, Any], *, verbose: bool) -> None:
+    """The steps table with long messages summarised, then each full text once (`-v`).
+    The workflow's message usually repeats a step's: it is not printed a second time."""
+    steps = wf.get("steps") or []
+    emit("table", [{**st, "message": summarize(st.get("message") or "")} for st in steps], STEP_COLUMNS)
+    full = [st.get("message") or "" for st in steps]
+    message = wf.get("message") or ""
+    if message and message not in full:
+        print(f"message: {message if verbose else summarize(message)}")
+    if verbose:
+        for st, text in zip(steps, full, strict=True):
+            if text != summarize(text):
+                print(f"{st.get('name')}: {text}")
+
+
 def _load_file(path: str) -> list[dict[str, Any]]:
+    from fleettui.config import yamlfile
+    from fleettui.config.errors import ConfigError
     from fleettui.engine.model import load_documents
 
-    p = Path(path)
     try:
-        text = sys.stdin.read() if path == "-" else p.read_text(encoding="utf-8")
+        text = yamlfile.read_text(path, what="Application file")
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
     return load_documents(text, source=path)
+
+
+def _namespace_from_flag(doc: Any, namespace: str | None) -> None:
+    """`-n` fills in a namespace the file leaves out and must agree with one it names,
+    as kubectl refuses the mismatch rather than silently picking one."""
+    if not isinstance(doc, dict) or not namespace:
+        return
+    meta = doc.get("metadata")
+    if meta is None:
+        meta = doc["metadata"] = {}
+    if not isinstance(meta, dict):
+        return  # validation names the problem
+    own = meta.get("namespace")
+    if not own:
+        meta["namespace"] = namespace
+    elif own != namespace:
+        raise CliError(f"the namespace from the provided object {own!r} does not match the namespace "
+                       f"{namespace!r}. You must pass '--namespace={own}' to perform this operation.")
+
+
+def override_warnings(doc: Any) -> list[str]:
+    from fleettui.engine.errors import AppInvalid
+    from fleettui.engine.model import parse
+    from fleettui.engine.validate import unknown_override_components
+
+    try:
+        return unknown_override_components(parse(doc))
+    except AppInvalid:
+        return []  # the hub refuses it with every problem named
 
 
 async def _apply(args: argparse.Namespace) -> int:
     from fleettui.engine.errors import EngineError
 
     docs = _load_file(args.filename)
+    for doc in docs:  # before anything is stored or contacted
+        _namespace_from_flag(doc, args.namespace)
+        for warning in override_warnings(doc):
+            print(f"fleettui: warning: {warning}", file=sys.stderr)
     async with open_hub(args) as hub:
         applied = []
         for doc in docs:
-            if isinstance(doc, dict) and args.namespace and not (doc.get("metadata") or {}).get("namespace"):
-                doc.setdefault("metadata", {})["namespace"] = args.namespace
             try:
                 res = await hub.apply(doc)
             except EngineError as exc:
@@ -158,7 +206,7 @@ async def _apply(args: argparse.Namespace) -> int:
         code = 0
         if not args.no_wait:
             for res in applied:
-                code |= await follow(hub, res.namespace, res.name)
+                code |= await follow(hub, res.namespace, res.name, verbose=bool(opt(args, "verbose")))
         return code
 
 
@@ -204,11 +252,10 @@ async def _status(args: argparse.Namespace) -> int:
           f"  Phase:     {status.get('status', '-')}\n")
     print(f"Workflow:\n  mode: {wf.get('mode', '-')}  finished: {wf.get('finished', False)}  "
           f"suspend: {wf.get('suspend', False)}  terminated: {wf.get('terminated', False)}")
-    if wf.get("message"):
-        print(f"  message: {wf['message']}")
-    emit("table", [{**s, "message": s.get("message", "")} for s in wf.get("steps") or []], STEP_COLUMNS)
+    print_steps(wf, verbose=bool(opt(args, "verbose")))
     print("\nResources:")
-    emit("table", rows, STATUS_COLUMNS)
+    emit("table", [{**r, "message": r["message"] if opt(args, "verbose") else summarize(r["message"] or "")}
+                   for r in rows], STATUS_COLUMNS)
     return 0
 
 
@@ -220,7 +267,8 @@ async def _rollback(args: argparse.Namespace) -> int:
             print(await hub.rollback(args.namespace, args.name, args.revision))
         except EngineError as exc:
             raise CliError(str(exc)) from exc
-        return 0 if args.no_wait else await follow(hub, args.namespace, args.name)
+        return 0 if args.no_wait else await follow(hub, args.namespace, args.name,
+                                                  verbose=bool(opt(args, "verbose")))
 
 
 async def _delete(args: argparse.Namespace) -> int:
@@ -248,15 +296,25 @@ def run(coro_fn: Any) -> Any:
         try:
             return asyncio.run(coro_fn(args))
         except (EngineError, errors.KubeError) as exc:
-            raise CliError(str(exc)) from exc
+            text = str(exc)
+            short = summarize(text) if isinstance(exc, errors.KubeError) else text
+            raise CliError(short, detail=text if short != text else "") from exc
 
     return handler
+
+
+NO_WAIT_HELP = "return at once; do not run the workflow in this process (a controller or a later command will)"
 
 
 def add_target(p: argparse.ArgumentParser, *, name: bool = True) -> None:
     if name:
         p.add_argument("name", help="application name")
-    p.add_argument("-n", "--namespace", default="default", help="application namespace (default: %(default)s)")
+        p.add_argument("-n", "--namespace", default="default",
+                       help="application namespace (default: %(default)s)")
+    else:
+        p.add_argument("-n", "--namespace", default=None,
+                       help="namespace for documents that name none; must match those that do "
+                       "(default: the file's, else default)")
     p.add_argument("--hub", metavar="CONTEXT", help="a Kubernetes hub context (default: the local hub)")
 
 
@@ -268,8 +326,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("apply", parents=parents, help="apply an Application file")
     p.add_argument("-f", "--filename", required=True, help="Application YAML file ('-' for stdin)")
     add_target(p, name=False)
-    p.set_defaults(namespace=None)
-    p.add_argument("--no-wait", action="store_true", help="store it and return; do not run the workflow now")
+    p.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     p.set_defaults(handler=run(_apply))
 
     p = sub.add_parser("list", parents=parents, help="applications with phase, revision and progress")
@@ -285,10 +342,11 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rollback", parents=parents, help="re-apply an earlier revision")
     add_target(p)
     p.add_argument("--revision", help="revision number or name (default: the last succeeded one)")
-    p.add_argument("--no-wait", action="store_true")
+    p.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     p.set_defaults(handler=run(_rollback))
 
     p = sub.add_parser("delete", parents=parents, help="delete the application and what it placed")
     add_target(p)
-    p.add_argument("--no-wait", action="store_true")
+    p.add_argument("--no-wait", action="store_true",
+                   help="return at once; what it placed is deleted by a controller or a later command")
     p.set_defaults(handler=run(_delete))

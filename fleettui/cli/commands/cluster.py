@@ -10,9 +10,16 @@ import argparse
 import sys
 from typing import Any
 
-from fleettui.cli.common import CliError, add_output_option, emit, opt
+from fleettui.cli.common import (
+    CliError,
+    add_output_option,
+    emit,
+    non_negative_float,
+    opt,
+    positive_float,
+)
 from fleettui.config.errors import ConfigError
-from fleettui.config.fleetfile import Cost, FleetCluster, edit
+from fleettui.config.fleetfile import Cost, FleetCluster, cluster_name_error, edit
 from fleettui.config.labels import parse_label_args
 from fleettui.config.paths import fleet_file_path
 
@@ -46,6 +53,10 @@ def run_add(args: argparse.Namespace) -> int:
     if args.cpu_core_hour is not None or args.memory_gib_hour is not None:
         cost = Cost(args.cpu_core_hour, args.memory_gib_hour)
     name = args.name or args.context
+    bad_name = cluster_name_error(name)
+    if bad_name:
+        hint = "" if args.name else " (kubeconfig context names are free-form: pass --name NAME)"
+        raise CliError(bad_name + hint)
     path = _fleet_path(args)
     try:
         _check_context(args, args.context)
@@ -200,10 +211,10 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     add.add_argument("--zone")
     add.add_argument("--prometheus", metavar="URL", help="Prometheus base URL for this cluster")
     add.add_argument(
-        "--cpu-core-hour", type=float, metavar="PRICE", help="cost of one CPU core hour"
+        "--cpu-core-hour", type=non_negative_float, metavar="PRICE", help="cost of one CPU core hour"
     )
     add.add_argument(
-        "--memory-gib-hour", type=float, metavar="PRICE", help="cost of one GiB memory hour"
+        "--memory-gib-hour", type=non_negative_float, metavar="PRICE", help="cost of one GiB memory hour"
     )
     add.add_argument("--no-verify", action="store_true", help="do not check the context exists")
     add.set_defaults(handler=run_add)
@@ -238,7 +249,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     ls.add_argument(
         "--request-timeout",
-        type=float,
+        type=positive_float,
         default=10.0,
         metavar="SECONDS",
         help="timeout for each request to the hub (default: %(default)s)",

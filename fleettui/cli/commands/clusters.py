@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import fnmatch
 import os
 from typing import Any
 
-from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit
+from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
 from fleettui.store.models import ClusterRow
 
 COLUMNS = (
@@ -84,6 +85,20 @@ async def _read(path: str) -> tuple[list[ClusterRow], float, str | None]:
         await store.close()
 
 
+def select_rows(rows: list[ClusterRow], globs: list[str] | None) -> list[ClusterRow]:
+    """`--context` globs, matched as discovery matches them: the cluster name or its context."""
+    if not globs:
+        return rows
+
+    def matches(c: ClusterRow, g: str) -> bool:
+        return any(n and fnmatch.fnmatchcase(n, g) for n in (c.name, c.context))
+
+    unmatched = [g for g in globs if not any(matches(c, g) for c in rows)]
+    if unmatched:
+        raise CliError(f"no cluster or context in the cache matches {', '.join(map(repr, unmatched))}")
+    return [c for c in rows if any(matches(c, g) for g in globs)]
+
+
 def run_clusters(args: argparse.Namespace) -> int:
     from fleettui.config.paths import cache_path
     from fleettui.store import StoreError
@@ -98,6 +113,7 @@ def run_clusters(args: argparse.Namespace) -> int:
     if recovered:
         raise CliError(f"the cache at {path} was corrupt; moved aside to {recovered}. "
                        "Run `fleettui sync --once` to rebuild it")
+    rows = select_rows(rows, opt(args, "context"))
     emit(args.output, [cluster_record(c, now) for c in rows], COLUMNS, kind="ClusterList")
     return 0
 

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from fleettui.cli.commands.app import _members, open_hub, run
-from fleettui.cli.common import CliError, cache_path_arg, opt
+from fleettui.cli.common import CliError, cache_path_arg, opt, positive_float
 
 
 async def _local(args: argparse.Namespace) -> int:
@@ -67,7 +67,9 @@ async def _kube(args: argparse.Namespace) -> int:
 
 
 async def _controller(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # a daemon: timestamped INFO lines replace the one-line warnings main() set up
+    logging.basicConfig(level=logging.DEBUG if opt(args, "verbose") else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", force=True)
     try:
         return await (_kube(args) if args.hub else _local(args))
     except asyncio.CancelledError:
@@ -79,7 +81,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
                               description="Run workflows, keep state and repair drift, until stopped.")
     p.add_argument("--hub", metavar="CONTEXT", help="control the Application CRs on this hub context")
     p.add_argument("--once", action="store_true", help="one pass over every application, then exit")
-    p.add_argument("--poll", type=float, default=2.0, help="seconds between passes (default: %(default)s)")
-    p.add_argument("--keep-state-every", type=float, default=60.0,
+    p.add_argument("--poll", type=positive_float, default=2.0, help="seconds between passes (default: %(default)s)")
+    p.add_argument("--keep-state-every", type=positive_float, default=60.0,
                    help="seconds between drift checks (default: %(default)s)")
     p.set_defaults(handler=run(_controller))

@@ -20,7 +20,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from fleettui.cli.common import CliError, opt
+from fleettui.cli.common import CliError, opt, positive_int
 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 5.0
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "Uses its own cache ($XDG_CACHE_HOME/fleettui/demo.db, started afresh each time, "
         "unless --cache).",
     )
-    p.add_argument("--clusters", type=int, default=8, metavar="N",
+    p.add_argument("--clusters", type=positive_int, default=8, metavar="N",
                    help="simulated member clusters (default: 8)")
     p.add_argument("--watch", action="store_true", default=argparse.SUPPRESS,
                    help="watch mode (read-only, no action keys)")

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from fleettui.cli.common import CliError, opt
+from fleettui.cli.common import CliError, non_negative_int, opt, port, positive_float
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -20,11 +20,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
         "kubeconfig with one context per cluster plus 'hub'. Prints 'ready <base-url> "
         "<kubeconfig-path>' once serving; stops on SIGINT/SIGTERM.",
     )
-    p.add_argument("--clusters", type=int, default=8, metavar="N", help="member clusters (default: 8)")
-    p.add_argument("--port", type=int, default=0, help="TCP port (default: 0, a free port)")
+    p.add_argument("--clusters", type=non_negative_int, default=8, metavar="N", help="member clusters (default: 8)")
+    p.add_argument("--port", type=port, default=0, help="TCP port (default: 0, a free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--seed", choices=("demo", "empty"), default="demo", help="initial content")
-    p.add_argument("--clock-speed", type=float, default=1.0,
+    p.add_argument("--clock-speed", type=positive_float, default=1.0,
                    help="virtual seconds per wall second (default: 1.0)")
     p.add_argument("--rng-seed", type=int, default=0, help="random seed (default: 0)")
     p.set_defaults(handler=run_sim)
@@ -36,10 +36,6 @@ def run_sim(args: argparse.Namespace) -> int:
         raise CliError("sim needs --kubeconfig PATH (where to write the simulator's kubeconfig)", 2)
     if ":" in kubeconfig:
         raise CliError("sim writes one kubeconfig file: give a single path, not a list", 2)
-    if args.clusters < 0:
-        raise CliError("--clusters must be >= 0", 2)
-    if args.clock_speed <= 0:
-        raise CliError("--clock-speed must be > 0", 2)
     return asyncio.run(_serve(args, Path(kubeconfig).expanduser().resolve()))
 
 

@@ -16,7 +16,15 @@ import sys
 import time
 from typing import Any
 
-from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
+from fleettui.cli.common import (
+    CliError,
+    add_output_option,
+    cache_path_arg,
+    emit,
+    opt,
+    positive_float,
+    positive_int,
+)
 
 COLUMNS = (
     ("cluster", "name"),
@@ -185,9 +193,9 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--once", action="store_true",
                    help="one full pass, print a summary, exit non-zero if a cluster failed")
-    p.add_argument("--concurrency", type=int, default=64, metavar="N",
+    p.add_argument("--concurrency", type=positive_int, default=64, metavar="N",
                    help="requests in flight across the fleet (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=positive_float, default=10.0, metavar="SECONDS",
                    help="per-request timeout (default: %(default)s)")
     add_output_option(p)
     p.set_defaults(handler=run_sync)

@@ -17,7 +17,7 @@ def _operation(verb: str) -> Any:
             else:
                 print(await getattr(hub, verb)(args.namespace, args.name, args.step))
             if verb in ("resume", "restart") and not args.no_wait:
-                return await follow(hub, args.namespace, args.name)
+                return await follow(hub, args.namespace, args.name, verbose=bool(getattr(args, "verbose", False)))
             return 0
 
     return handler

@@ -327,10 +327,13 @@ class ApplicationEditor(ModalScreen[dict[str, Any] | None]):
         return self.query_one(TextArea).text
 
     def action_plan(self) -> None:
+        from fleettui.config import yamlfile
+        from fleettui.config.errors import ConfigError
+
         try:
-            document = yaml.safe_load(self.text)
-        except yaml.YAMLError as exc:
-            self._error(f"not valid YAML: {exc}")
+            document = yamlfile.load(self.text, source="the Application")
+        except ConfigError as exc:
+            self._error(str(exc))
             return
         if not isinstance(document, dict):
             self._error("the Application must be a YAML mapping")
