@@ -106,6 +106,8 @@ def _message(name: str, buf: bytes) -> dict[str, Any]:
             out.setdefault(json_name, {})[key] = value
             continue
         value = _value(type_, f, where)
+        if value is None:
+            continue  # the zero time: metav1.Time is omitempty-zero in JSON
         if isinstance(value, dict) and isinstance(out.get(json_name), dict):
             out[json_name].update(value)  # a message repeated on the wire is merged
         else:

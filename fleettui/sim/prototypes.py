@@ -17,7 +17,7 @@ JSON body kubectl would have sent for the same object:
 - INLINE: an embedded struct whose fields sit in the parent's JSON object
   (`VolumeSource` inside `Volume`, `LocalObjectReference` inside key selectors).
 Nested messages are always printed when on the wire (Go prints structs even when
-empty: `resources: {}`); a zero time prints as null, as metav1.Time does.
+empty: `resources: {}`); a zero time is left out, as kubectl 1.37 prints it.
 
 A message that is not here, or a field with a value that its table does not know, is
 refused with a 400 naming it (never silently dropped): see docs/simulator.md.
@@ -225,9 +225,10 @@ MESSAGES: dict[str, Message] = {
         1: ("active", "ObjectReference", REP), 4: ("lastScheduleTime", TIME), 5: ("lastSuccessfulTime", TIME),
     },
     # ------------------------------------------------------- rbac.authorization.k8s.io/v1
-    "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "PolicyRule", REP)},
+    "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "PolicyRule", REP, KEEP)},
     "ClusterRole": {
-        1: ("metadata", "ObjectMeta"), 2: ("rules", "PolicyRule", REP), 3: ("aggregationRule", "AggregationRule"),
+        1: ("metadata", "ObjectMeta"), 2: ("rules", "PolicyRule", REP, KEEP),
+        3: ("aggregationRule", "AggregationRule"),
     },
     "AggregationRule": {1: ("clusterRoleSelectors", "LabelSelector", REP)},
     "PolicyRule": {
