@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_kubectl import KUBECTL, Kubectl
 
 from fleettui.sim import Simulator, protobuf
-from test_kubectl import KUBECTL, Kubectl
 
 pytestmark = [
     pytest.mark.kubectl,
@@ -76,3 +76,79 @@ async def test_decoded_body_is_what_kubectl_would_send_as_json(args: tuple[str, 
     assert "created" in out
     assert len(decoded) == 1
     assert decoded[0] == json.loads(printed)
+
+
+async def test_generators_store_exactly_what_they_were_asked(kubectl: Kubectl, sim: Simulator):
+    cluster = sim.cluster(sim.cluster_names[0])
+    ns = ("-n", "team-a")
+    await kubectl("create", "namespace", "team-a")
+    await kubectl("create", "configmap", "settings", *ns, "--from-literal=mode=fast", "--from-literal=level=3")
+    await kubectl("create", "secret", "generic", "db", *ns, "--from-literal=password=s3cr3t")
+    await kubectl("create", "deployment", "web", *ns, "--image=nginx:1.27", "--replicas=4", "--port=8080")
+    await kubectl("create", "job", "migrate", *ns, "--image=busybox:1.36", "--", "sh", "-c", "echo done")
+    await kubectl("create", "serviceaccount", "robot", *ns)
+    await kubectl("create", "role", "reader", *ns, "--verb=get,list,watch", "--resource=pods,configmaps")
+    await kubectl("create", "rolebinding", "robot-reads", *ns, "--role=reader", "--serviceaccount=team-a:robot")
+    await kubectl("create", "quota", "small", *ns, "--hard=cpu=2,memory=4Gi,pods=20")
+    await kubectl("create", "priorityclass", "batch-low", "--value=-10", "--description=best effort")
+
+    got = await kubectl.json("get", "namespace", "team-a")
+    assert got["metadata"]["name"] == "team-a" and got["status"]["phase"] == "Active"
+    got = await kubectl.json("get", "configmap", "settings", *ns)
+    assert got["data"] == {"mode": "fast", "level": "3"}
+    got = await kubectl.json("get", "secret", "db", *ns)
+    assert got["type"] == "Opaque" and base64.b64decode(got["data"]["password"]) == b"s3cr3t"
+    got = await kubectl.json("get", "deployment", "web", *ns)
+    assert got["metadata"]["labels"] == {"app": "web"}
+    assert got["spec"]["replicas"] == 4 and got["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    (container,) = got["spec"]["template"]["spec"]["containers"]
+    assert (container["name"], container["image"], container["ports"]) == ("nginx", "nginx:1.27",
+                                                                            [{"containerPort": 8080}])
+    got = await kubectl.json("get", "job", "migrate", *ns)
+    (container,) = got["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == "busybox:1.36" and container["command"] == ["sh", "-c", "echo done"]
+    assert got["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert (await kubectl.json("get", "serviceaccount", "robot", *ns))["metadata"]["namespace"] == "team-a"
+    got = await kubectl.json("get", "role", "reader", *ns)
+    assert got["rules"] == [{"verbs": ["get", "list", "watch"], "apiGroups": [""],
+                             "resources": ["pods", "configmaps"]}]
+    got = await kubectl.json("get", "rolebinding", "robot-reads", *ns)
+    assert got["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"}
+    assert got["subjects"] == [{"kind": "ServiceAccount", "name": "robot", "namespace": "team-a"}]
+    got = await kubectl.json("get", "quota", "small", *ns)
+    assert got["spec"]["hard"] == {"cpu": "2", "memory": "4Gi", "pods": "20"}
+    got = await kubectl.json("get", "priorityclass", "batch-low")
+    assert (got["value"], got["description"]) == (-10, "best effort")
+    # And the simulated controllers treat them as any other object.
+    await sim.advance(5)
+    assert cluster.get("deployments.apps", "team-a", "web")["status"]["replicas"] == 4
+
+
+async def test_server_dry_run_save_config_and_field_manager(kubectl: Kubectl, sim: Simulator):
+    cluster = sim.cluster(sim.cluster_names[0])
+    rv = cluster.resource_version
+    _, out, _ = await kubectl("create", "deployment", "web", "--image=nginx:1.27", "--dry-run=server")
+    assert out.strip() == "deployment.apps/web created (server dry run)"
+    _, out, _ = await kubectl("create", "namespace", "dry", "--dry-run=server", "-o", "json")
+    assert json.loads(out)["metadata"]["uid"]  # the server filled it in, then stored nothing
+    assert cluster.get("deployments.apps", "default", "web") is None and cluster.get("namespaces", None, "dry") is None
+    assert cluster.resource_version == rv
+    await kubectl("create", "configmap", "c1", "--from-literal=a=b", "--save-config")
+    live = cluster.get("configmaps", "default", "c1")
+    last = json.loads(live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert last["data"] == {"a": "b"} and last["kind"] == "ConfigMap"
+    assert [m["manager"] for m in live["metadata"]["managedFields"]] == ["kubectl-create"]
+    # --save-config makes a later `kubectl apply` a three-way merge on that history.
+    await kubectl("apply", "-f", "-", stdin='{"apiVersion": "v1", "kind": "ConfigMap", '
+                                            '"metadata": {"name": "c1"}, "data": {"c": "d"}}')
+    assert cluster.get("configmaps", "default", "c1")["data"] == {"c": "d"}
+    rc, _, err = await kubectl("create", "configmap", "c1", "--from-literal=a=b", check=False)
+    assert rc == 1 and 'configmaps "c1" already exists' in err
+
+
+async def test_auth_can_i_over_protobuf(kubectl: Kubectl, sim: Simulator):
+    _, out, _ = await kubectl("auth", "can-i", "list", "pods")
+    assert out.strip() == "yes"
+    sim.faults.set(sim.cluster_names[0], forbidden=True)
+    rc, out, _ = await kubectl("auth", "can-i", "list", "pods", check=False)
+    assert rc == 1 and out.startswith("no - the simulator's forbidden fault is on")
