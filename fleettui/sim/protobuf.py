@@ -165,12 +165,12 @@ def _zero(type_: str) -> Any:
     return {STRING: "", BYTES_TYPE: "", QUANTITY: "0", TIME: None}.get(type_)
 
 
-def _varints(buf: bytes, where: str) -> dict[int, int | bytes]:
+def _fields_by_number(buf: bytes) -> dict[int, int | bytes]:
     return {f.number: f.value for f in fields(buf)}
 
 
 def _time(buf: bytes, where: str) -> str | None:
-    parts = _varints(buf, where)
+    parts = _fields_by_number(buf)
     if not parts:
         return None  # metav1.Time writes nothing for the zero time; its JSON is null
     seconds = parts.get(1, 0)
@@ -183,12 +183,12 @@ def _time(buf: bytes, where: str) -> str | None:
 
 
 def _quantity(buf: bytes, where: str) -> str:
-    value = _varints(buf, where).get(1, b"")
+    value = _fields_by_number(buf).get(1, b"")
     return text(value, where)
 
 
 def _int_or_string(buf: bytes, where: str) -> int | str:
-    parts = _varints(buf, where)
+    parts = _fields_by_number(buf)
     kind, number, string = parts.get(1, 0), parts.get(2, 0), parts.get(3, b"")
     if kind == 1:
         return text(string, where)
