@@ -3,7 +3,7 @@
 Status sent with a create is dropped for kinds with a status subresource (nodes keep
 theirs: the kubelet registers with it); a namespace gets its `kubernetes` finalizer,
 phase Active and the `kubernetes.io/metadata.name` label; a pod starts Pending with its
-QoS class; a CRD is accepted and established at once; a Service gets its defaults, a
+QoS class; a Secret without a type is Opaque; a CRD is accepted and established at once; a Service gets its defaults, a
 cluster IP and node ports (`default_service`, which needs the cluster's other Services).
 """
 
@@ -38,6 +38,8 @@ def prepare_create(rt: ResourceType, obj: dict[str, Any], now: str) -> None:
         obj["status"] = crd_status(obj, now)
     elif rt.key == "services":
         obj["status"] = {"loadBalancer": {}}  # the cloud controller fills a LoadBalancer's in
+    elif rt.key == "secrets" and not obj.get("type"):
+        obj["type"] = "Opaque"  # the apiserver's defaulting (kubectl create secret generic sends none)
 
 
 def qos_class(pod: dict[str, Any]) -> str:

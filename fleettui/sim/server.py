@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fleettui.sim import api, discovery, errors, watch
+from fleettui.sim import api, discovery, errors, protobuf, watch
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Fault, FaultTable, RequestLog
@@ -111,10 +111,7 @@ class ClusterServer:
         (answered even then, as RBAC lets every user ask)."""
         if request.method != "POST" or t.name is not None:
             raise errors.method_not_allowed()
-        raw = await request.read()
-        if raw and _binary_body(request.content_type):
-            raise _unsupported_media_type()
-        body = api.parse_body(raw)
+        body = api.parse_body(_as_json(await request.read(), request.content_type))
         if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
             raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
         body["status"] = {"allowed": True} if allowed else {
@@ -153,8 +150,8 @@ class ClusterServer:
     async def _resource(self, cluster: SimCluster, t: api.Target, verb: str,
                         request: web.Request) -> web.StreamResponse:
         raw = await request.read() if request.body_exists else b""
-        if raw and verb != "patch" and _binary_body(request.content_type):
-            raise _unsupported_media_type()
+        if verb != "patch":  # a patch's Content-Type names its patch format instead
+            raw = _as_json(raw, request.content_type)
         if verb == "watch":
             return await watch.serve(request, cluster, t, self.watches,
                                      drop_now=self.faults.get(cluster.name).drop_watches)
@@ -173,15 +170,19 @@ class ClusterServer:
         raise errors.method_not_allowed()
 
 
-def _binary_body(content_type: str) -> bool:
-    return "protobuf" in content_type or "cbor" in content_type
-
-
-def _unsupported_media_type() -> ApiError:
-    """Protobuf and CBOR bodies are not decoded: the answer of an apiserver that does not
-    accept the media type (the apiserver's message lists the types it does accept)."""
-    return ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-                    "accepted media types include: application/json, application/yaml")
+def _as_json(raw: bytes, content_type: str) -> bytes:
+    """Every request body as JSON: protobuf is decoded (kubectl's typed generators send
+    it), CBOR gets the 415 of an apiserver that does not take that media type, and
+    client-go then retries the request as JSON."""
+    if not raw:
+        return raw
+    if protobuf.is_protobuf(content_type):
+        return api.dumps(protobuf.decode(raw))
+    if "cbor" in content_type:
+        raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                       "accepted media types include: application/json, application/yaml, "
+                       f"{protobuf.MEDIA_TYPE}")
+    return raw
 
 
 def _openapi_v2(request: web.Request) -> web.Response:

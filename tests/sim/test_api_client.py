@@ -210,18 +210,6 @@ async def test_create_errors(sim: Simulator, http):
     assert status == 400
 
 
-@pytest.mark.parametrize("ctype", ["application/vnd.kubernetes.protobuf", "application/cbor"])
-async def test_binary_bodies_are_415(sim: Simulator, http, ctype):
-    for method, path in (("POST", "/api/v1/namespaces/default/configmaps"),
-                         ("PUT", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt"),
-                         ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")):
-        status, body = await http.call(method, path, raw=b"k8s\x00\n\x0f", ctype=ctype)
-        assert (status, body["reason"]) == (415, "UnsupportedMediaType")
-        assert body["message"] == ("the body of the request was in an unknown format - "
-                                   "accepted media types include: application/json, application/yaml")
-    assert sim.cluster(sim.cluster_names[0]).get("configmaps", "default", "kube-root-ca.crt")["data"]
-
-
 async def test_access_review_follows_the_forbidden_fault(sim: Simulator, http):
     review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
               "spec": {"resourceAttributes": {"verb": "list", "resource": "pods"}}}

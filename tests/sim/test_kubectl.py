@@ -273,55 +273,14 @@ async def test_server_dry_run_and_diff_change_nothing(kubectl: Kubectl, sim: Sim
     assert cluster.resource_version == rv
 
 
-UNSUPPORTED = "the body of the request was in an unknown format - accepted media types include: application/json"
-
-
-async def test_typed_generators_get_415_and_manifests_create_the_same_objects(kubectl: Kubectl, sim: Simulator):
-    # kubectl's typed generators send protobuf, which the simulator does not decode: the
-    # apiserver's 415, and client-go does not retry as JSON (it only falls back from CBOR).
-    cluster = sim.cluster(sim.cluster_names[0])
-    for args in (("namespace", "team-a"), ("configmap", "c1", "--from-literal=a=b"),
-                 ("deployment", "web", "--image=nginx:1.27"), ("secret", "generic", "s1", "--from-literal=pw=x")):
-        rc, _, err = await kubectl("create", *args, check=False)
-        assert rc == 1 and UNSUPPORTED in err, err
-    assert cluster.get("namespaces", None, "team-a") is None
-    assert cluster.get("deployments.apps", "default", "web") is None
-    objects = """
-apiVersion: v1
-kind: Namespace
-metadata: {name: team-a}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: c1, namespace: team-a}
-data: {a: b}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: s1, namespace: team-a}
-stringData: {pw: hunter2}
-"""
-    _, out, _ = await kubectl("create", "-f", "-", stdin=objects)
-    assert out.split() == ["namespace/team-a", "created", "configmap/c1", "created", "secret/s1", "created"]
-    await kubectl("apply", "-f", "-", stdin=manifest(3).replace("namespace: default", "namespace: team-a"))
-    assert cluster.get("configmaps", "team-a", "c1")["data"] == {"a": "b"}
-    assert cluster.get("deployments.apps", "team-a", "web")["spec"]["replicas"] == 3
-
-
 async def test_run_and_expose_send_json(kubectl: Kubectl, sim: Simulator):
-    # Unlike the create generators, these build unstructured objects and send JSON.
+    # Unlike the create generators (protobuf: test_protobuf_kubectl.py), these send JSON.
     await kubectl("run", "p1", "--image=nginx:1.27", "--port=80", "--labels=app=p1")
     await kubectl("expose", "pod", "p1", "--port=80", "--target-port=8080")
     cluster = sim.cluster(sim.cluster_names[0])
     assert cluster.get("pods", "default", "p1")["spec"]["containers"][0]["image"] == "nginx:1.27"
     svc = cluster.get("services", "default", "p1")
     assert svc["spec"]["ports"][0]["targetPort"] == 8080 and svc["spec"]["selector"] == {"app": "p1"}
-
-
-async def test_auth_can_i_sends_protobuf_and_gets_415(kubectl: Kubectl):
-    # SelfSubjectAccessReview goes through the typed client too (answered over JSON: test_api_client).
-    rc, _, err = await kubectl("auth", "can-i", "list", "pods", check=False)
-    assert rc == 1 and "UnsupportedMediaType" in err and UNSUPPORTED in err
 
 
 async def test_managed_cluster_printer_columns_evaluate_jsonpath(sim: Simulator, kubeconfig_path: Path, tmp_path: Path):
