@@ -31,13 +31,14 @@ from textual.widgets import ContentSwitcher, Footer, Input
 
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.tui import keys
+from fleettui.tui.bar_renderers import StatusInfo
 from fleettui.tui.commands import JumpCommands, ThemeCommands
 from fleettui.tui.messages import Refreshed, StoreChanged, SyncNotice, SyncStateChanged, ViewData
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.topology import TopologyPane
-from fleettui.tui.renderers import Palette, StatusInfo
+from fleettui.tui.renderers import Palette
 from fleettui.tui.rollout_renderers import plan_table, waiting_step
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
