@@ -173,6 +173,11 @@ class FleetApp(App[None]):
             except (StoreError, OSError) as exc:
                 self.exit(return_code=1, message=f"fleettui: cannot open the cache: {exc}")
                 return
+        if self.store.recovered_from is not None:
+            # the status bar has room for a shortened path only; the whole of it here
+            self.notify(f"The cache could not be read and was moved aside to "
+                        f"{self.store.recovered_from}; a new one is being built.",
+                        title="cache rebuilt", severity="warning", timeout=30)
         self.pane.focus_table()
         self._show_status()
         self._start_refresh()  # the cached fleet, before any network call returns

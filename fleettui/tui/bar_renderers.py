@@ -151,6 +151,6 @@ def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | 
         if width is None or out.cell_len <= width:
             return out
     prefix = "corrupt cache moved to "
-    room = width - line(Text(prefix), []).cell_len - 2  # "  " before the sync part
+    room = width - line(Text(prefix), []).cell_len
     path = shorten_path(info.recovered_from, max(room, 12))
     return line(Text(prefix + path, style=palette.stale), [])
