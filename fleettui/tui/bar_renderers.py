@@ -115,8 +115,8 @@ def shorten_path(path: str, width: int) -> str:
 
 
 def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | None = None) -> Text:
-    """Mode, what the user must know about the cache, the sync, then kubeconfig and
-    hub. What is urgent comes first; in a narrow terminal kubeconfig and hub are
+    """Mode, what the user must know about the cache, the sync, then hub and
+    kubeconfig. What is urgent comes first; in a narrow terminal kubeconfig and hub are
     dropped before it, and the moved-aside cache's path is shortened in the middle
     (its file name kept) rather than cut off at the end."""
     badge = Text()
@@ -132,8 +132,9 @@ def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | 
         sync = Text(f"synced {fmt_age(max(0.0, now - info.last_sync))} ago")
     if info.sync_error:
         sync.append(f"  sync: {info.sync_error}", style=palette.unhealthy)
-    where = [Text(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted),
-             Text(f"hub {info.hub or '-'}", style=palette.muted)]
+    # in the order they give way: a long kubeconfig path first
+    where = [Text(f"hub {info.hub or '-'}", style=palette.muted),
+             Text(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)]
 
     def line(cache: Text | None, where: list[Text]) -> Text:
         parts = [p for p in (cache, sync, *where) if p is not None]
@@ -150,7 +151,17 @@ def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | 
                    where[:n])
         if width is None or out.cell_len <= width:
             return out
-    prefix = "corrupt cache moved to "
-    room = width - line(Text(prefix), []).cell_len
-    path = shorten_path(info.recovered_from, max(room, 12))
-    return line(Text(prefix + path, style=palette.stale), [])
+    # too narrow for the whole path: shorten its directory, then the words around it,
+    # then leave out the sync age, before the file name itself is cut
+    name = info.recovered_from.rpartition("/")[2]
+    for prefix, with_sync in (("corrupt cache moved to ", True), ("cache moved to ", True),
+                              ("cache moved to ", False)):
+        room = width - line(Text(prefix), []).cell_len
+        if not with_sync:
+            room = width - badge.cell_len - len(prefix)
+        path = shorten_path(info.recovered_from, max(room, 12))
+        cache = Text(prefix + path, style=palette.stale)
+        out = line(cache, []) if with_sync else Text.assemble(badge, cache)
+        if path.endswith("/" + name) or path == name:
+            return out
+    return out
