@@ -30,6 +30,7 @@ from textual.widgets import ContentSwitcher, Footer, Input
 
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.tui import keys
+from fleettui.tui.bar_renderers import StatusInfo
 from fleettui.tui.commands import JumpCommands, ThemeCommands
 from fleettui.tui.messages import (
     CacheProblem,
@@ -44,7 +45,7 @@ from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.topology import TopologyPane
-from fleettui.tui.renderers import Palette, StatusInfo
+from fleettui.tui.renderers import Palette
 from fleettui.tui.rollout_renderers import plan_table, waiting_step
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
@@ -183,6 +184,11 @@ class FleetApp(App[None]):
             except OSError as exc:
                 self.exit(return_code=1, message=f"fleettui: cannot open the cache: {exc}")
                 return
+        if self.store.recovered_from is not None:
+            # the status bar has room for a shortened path only; the whole of it here
+            self.notify(f"The cache could not be read and was moved aside to "
+                        f"{self.store.recovered_from}; a new one is being built.",
+                        title="cache rebuilt", severity="warning", timeout=30)
         self.pane.focus_table()
         self._show_status()
         self._start_refresh()  # the cached fleet, before any network call returns

@@ -7,7 +7,7 @@ Health is always a marker plus a word, never colour alone (NO_COLOR, monochrome)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,7 +16,6 @@ from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNK
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
-    FleetSummary,
     NamespaceRow,
     NodeRow,
     TopologyNode,
@@ -109,6 +108,36 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Which columns give way first in a narrow terminal (k9s drops columns too): NAME,
+# HEALTH and the figures stay; the descriptive columns go, then the figures from the
+# right. The table keeps `CLUSTER_COLUMNS` order whatever is dropped.
+CLUSTER_COLUMN_PRIORITY = ("name", "health", "nodes", "cpu", "mem", "pods", "seen", "where",
+                           "provider", "version")
+
+# DataTable pads each cell by one column on either side
+CELL_PADDING = 2
+
+
+def fit_columns(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Text]], width: int,
+                priority: Sequence[str], *, keep: int = 2) -> tuple[str, ...]:
+    """The keys of the columns to show in `width` cells: the widest cell of each column
+    (header included) is measured, and columns are dropped from the end of `priority`
+    until the rest fit. The first `keep` of `priority` are never dropped (a table that
+    is still too wide scrolls). A width of 0 or less (not laid out yet) keeps all."""
+    keys = [key for key, _ in columns]
+    need = {key: len(label) + CELL_PADDING for key, label in columns}
+    for cells in rows:
+        for key, cell in zip(keys, cells, strict=True):
+            need[key] = max(need[key], cell.cell_len + CELL_PADDING)
+    shown = set(keys)
+    if width > 0:
+        for key in reversed(priority[keep:]):
+            if sum(need[k] for k in shown) <= width:
+                break
+            shown.discard(key)
+    return tuple(k for k in keys if k in shown)
+
+
 def last_seen_text(row: ClusterRow, now: float, palette: Palette) -> Text:
     """Age since the cluster last answered; a stale row says so, with its age."""
     age = fmt_age(row.age(now))
@@ -184,75 +213,13 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
     return any(needle in h.lower() for h in hay if h)
 
 
-# -- header and status bar ----------------------------------------------------
+# -- pane tabs ------------------------------------------------------------------
 
 def pane_tabs(panes: list[tuple[str, str]], current: str) -> Text:
     """`1 Clusters  2 Topology`: the panes and their digit keys, the current one marked."""
     out = Text()
     for i, (pane_id, title) in enumerate(panes, start=1):
         out.append(f" {i} {title} ", style="reverse bold" if pane_id == current else "")
-    return out
-
-
-def summary_text(s: FleetSummary, palette: Palette, *, wide: bool = True) -> Text:
-    """The fleet in one line: clusters healthy/total, nodes, workloads unhealthy.
-    Narrow (80 columns) keeps only what fits."""
-    bad_clusters = s.clusters_total - s.clusters_healthy
-    out = Text()
-    if wide:
-        out.append("fleettui  ", style="bold")
-    out.append("clusters ")
-    out.append(f"{s.clusters_healthy}/{s.clusters_total}",
-               style=palette.degraded if bad_clusters else palette.healthy)
-    out.append(" healthy")
-    if s.clusters_unreachable:
-        out.append(f" ({s.clusters_unreachable} unreachable)", style=palette.unhealthy)
-    out.append("  nodes ")
-    out.append(f"{s.nodes_ready}/{s.nodes_total}",
-               style=palette.degraded if s.nodes_ready < s.nodes_total else "")
-    out.append("  workloads ")
-    out.append(f"{s.workloads_unhealthy}/{s.workloads_total} unhealthy",
-               style=palette.unhealthy if s.workloads_unhealthy else palette.healthy)
-    if wide and (s.pods_failed or s.pods_pending):
-        out.append(f"  pods {s.pods_pending} pending {s.pods_failed} failed", style=palette.muted)
-    return out
-
-
-@dataclass(frozen=True)
-class StatusInfo:
-    kubeconfig: str | None
-    hub: str | None
-    read_only: bool
-    watch: bool
-    last_sync: float | None
-    recovered_from: str | None = None
-    sync_error: str | None = None
-    syncing: bool = False
-    cache_problem: str | None = None
-
-
-def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
-    """kubeconfig, hub, mode, last sync age, and whatever the user must know about the cache."""
-    out = Text()
-    if info.watch:
-        out.append(" WATCH ", style="reverse")
-        out.append(" ")
-    elif info.read_only:
-        out.append(" READ-ONLY ", style="reverse")
-        out.append(" ")
-    if info.cache_problem:
-        # first: it explains every number on the screen, so no narrow terminal may cut it
-        out.append(f"{info.cache_problem}  ", style=palette.unhealthy)
-    out.append(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)
-    out.append(f"  hub {info.hub or '-'}", style=palette.muted)
-    if info.last_sync is None:
-        out.append("  sync never" if not info.syncing else "  syncing…")
-    else:
-        out.append(f"  synced {fmt_age(max(0.0, now - info.last_sync))} ago")
-    if info.sync_error:
-        out.append(f"  sync: {info.sync_error}", style=palette.unhealthy)
-    if info.recovered_from:
-        out.append(f"  cache was corrupt, moved to {info.recovered_from}", style=palette.stale)
     return out
 
 

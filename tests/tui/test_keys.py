@@ -23,7 +23,7 @@ async def test_first_frame_shows_the_cache(fleet_cache):
         assert len(shown_clusters(app)) == 8
         assert shown_clusters(app)[0] == "edge-shenzhen"  # worst first
         header = str(app.query_one("#fleet-header").render())
-        assert "5/8 healthy" in header and "2/56 unhealthy" in header
+        assert "clusters 5/8 ok" in header and "workloads 2/56 bad" in header  # 80 columns: short words
 
 
 async def test_digits_and_tab_switch_panes(fleet_cache):

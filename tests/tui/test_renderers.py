@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from fleettui.store import ClusterRow, FleetSummary, TopologyNode
+from fleettui.tui.bar_renderers import StatusInfo, shorten_path, status_text, summary_text
 from fleettui.tui.renderers import (
+    CLUSTER_COLUMN_PRIORITY,
     CLUSTER_COLUMNS,
     CLUSTER_SORTS,
     PLAIN,
     Palette,
-    StatusInfo,
     cluster_cells,
     cluster_matches,
     counts_text,
+    fit_columns,
     fmt_age,
     fmt_cpu,
     fmt_mem,
     health_text,
-    status_text,
-    summary_text,
     topology_label,
 )
 
@@ -98,8 +100,39 @@ def test_summary_line():
     s = FleetSummary(clusters_total=8, clusters_healthy=5, nodes_ready=29, nodes_total=30,
                      workloads_total=56, workloads_unhealthy=2, last_sync=None, clusters_unreachable=1)
     assert summary_text(s, PLAIN).plain == (
-        "fleettui  clusters 5/8 healthy (1 unreachable)  nodes 29/30  workloads 2/56 unhealthy")
-    assert not summary_text(s, PLAIN, wide=False).plain.startswith("fleettui")
+        "fleettui  clusters 5/8 healthy (1 unreachable)  nodes 29/30  workloads 2/56 unhealthy"
+        "  pods 0 pending 0 failed")
+    assert not summary_text(s, PLAIN, width=100).plain.startswith("fleettui")
+
+
+BIG = FleetSummary(clusters_total=100, clusters_healthy=95, nodes_ready=1180, nodes_total=1200,
+                   workloads_total=4000, workloads_unhealthy=12, last_sync=None,
+                   clusters_unreachable=3, pods_pending=25, pods_failed=3)
+
+
+def _figures(text: str) -> list[str]:
+    return [w for w in text.replace("(", " ").split() if any(c.isdigit() for c in w)]
+
+
+def test_summary_keeps_every_figure_and_its_word_at_any_width():
+    full = summary_text(BIG, PLAIN).plain
+    for width in (200, 120, 100, 80, 78, 60, 58, 50):
+        text = summary_text(BIG, PLAIN, width=width).plain
+        lines = text.split("\n")
+        assert len(lines) <= 2 and all(len(line) <= width for line in lines), (width, text)
+        assert _figures(text) == _figures(full), (width, text)
+        # each figure keeps the word that says what it counts
+        for word in ("clusters 95/100", "nodes 1180/1200", "workloads 12/4000", "pods 25"):
+            assert word in text, (width, text)
+        assert ("pend" in text and "fail" in text and "unreach" in text), (width, text)
+
+
+def test_summary_fits_one_line_at_80_columns():
+    s = FleetSummary(clusters_total=8, clusters_healthy=5, nodes_ready=29, nodes_total=30,
+                     workloads_total=56, workloads_unhealthy=2, last_sync=None, clusters_unreachable=1,
+                     pods_pending=3, pods_failed=1)
+    assert summary_text(s, PLAIN, width=78).plain == (
+        "clusters 5/8 ok (1 unreach) nodes 29/30 workloads 2/56 bad pods 3 pend 1 fail")
 
 
 def test_status_line_modes_and_recovery():
@@ -110,6 +143,46 @@ def test_status_line_modes_and_recovery():
     assert "synced 30s ago" in text and "moved to /c/cache.db.corrupt-x" in text
     ro = status_text(StatusInfo("k", None, True, False, None), NOW, PLAIN).plain
     assert ro.startswith(" READ-ONLY ") and "sync never" in ro
+
+
+def test_status_line_keeps_the_moved_cache_path_in_a_narrow_terminal():
+    moved = "/home/operator/.cache/fleettui/cache.db.corrupt-20260921T141320Z"
+    info = StatusInfo(kubeconfig="/home/operator/.kube/config-prod", hub="hub-prod", read_only=False,
+                      watch=True, last_sync=NOW - 30, recovered_from=moved)
+    for width in (200, 78, 58):
+        text = status_text(info, NOW, PLAIN, width=width).plain
+        assert len(text) <= width, (width, text)
+        assert "cache.db.corrupt-20260921T141320Z" in text  # the file name is never cut
+        assert text.startswith(" WATCH ")
+        # the sync age gives way to the file name only when both cannot fit
+        assert ("synced 30s ago" in text) == (width >= 78)
+    assert moved in status_text(info, NOW, PLAIN, width=120).plain  # whole when it fits
+    # without a recovery, kubeconfig and hub go before the sync age
+    quiet = StatusInfo("/home/operator/.kube/config-prod", "hub-prod", False, False, NOW - 30)
+    assert status_text(quiet, NOW, PLAIN, width=30).plain == "synced 30s ago  hub hub-prod"
+
+
+def test_shorten_path_keeps_the_file_name():
+    assert shorten_path("/a/b/c.db", 20) == "/a/b/c.db"
+    assert shorten_path("/very/long/directory/c.db", 12) == "/very/…/c.db"
+    assert len(shorten_path("/very/long/directory/c.db", 12)) == 12
+    assert shorten_path("/d/" + "x" * 30, 10) == "…" + "x" * 9
+
+
+def test_fit_columns_drops_descriptive_columns_first():
+    cells = [cluster_cells(row(name="ack-hangzhou-a", last_seen=NOW - 2), NOW, PLAIN)]
+    keys = [k for k, _ in CLUSTER_COLUMNS]
+    assert fit_columns(CLUSTER_COLUMNS, cells, 0, CLUSTER_COLUMN_PRIORITY) == tuple(keys)
+    assert fit_columns(CLUSTER_COLUMNS, cells, 500, CLUSTER_COLUMN_PRIORITY) == tuple(keys)
+    at80 = fit_columns(CLUSTER_COLUMNS, cells, 78, CLUSTER_COLUMN_PRIORITY)
+    assert at80[:6] == ("name", "health", "nodes", "cpu", "mem", "pods")
+    assert "version" not in at80
+    width = {k: max(len(h), cells[0][i].cell_len) + 2 for i, (k, h) in enumerate(CLUSTER_COLUMNS)}
+    assert sum(width[k] for k in at80) <= 78
+    # the first two are kept even when nothing fits (the table scrolls then)
+    assert fit_columns(CLUSTER_COLUMNS, cells, 10, CLUSTER_COLUMN_PRIORITY) == ("name", "health")
+    wide_cell = [tuple(Text("x" * 40) if k == "where" else c for k, c in zip(keys, cells[0], strict=True))]
+    assert "where" not in fit_columns(CLUSTER_COLUMNS, wide_cell, 100, CLUSTER_COLUMN_PRIORITY)
 
 
 def test_topology_label_shows_counts_of_problems_below():

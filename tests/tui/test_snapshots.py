@@ -81,3 +81,20 @@ def test_application_screen(snap_compare, fleet_cache, size):
         await settle(pilot, 0.1)
 
     assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)
+
+
+def test_clusters_pane_60x20(snap_compare, fleet_cache):
+    """The header wraps into two lines of whole words; the table keeps NAME, HEALTH, the figures that fit."""
+    assert snap_compare(make_app(fleet_cache), terminal_size=(60, 20), run_before=_ready)
+
+
+def test_distribute_dialog_picks(snap_compare, fleet_cache):
+    """Picked and unpicked rows differ by `[x]` / `[ ]`, not by colour alone."""
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3", "D")
+        await pilot.pause(0.3)
+        await pilot.press("tab", "tab", "tab", "space", "down", "down", "space")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)

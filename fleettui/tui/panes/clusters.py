@@ -11,11 +11,13 @@ from textual.widgets import DataTable, Static
 from fleettui.store import ClusterRow, Store
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import (
+    CLUSTER_COLUMN_PRIORITY,
     CLUSTER_COLUMNS,
     CLUSTER_SORTS,
     Palette,
     cluster_cells,
     cluster_matches,
+    fit_columns,
 )
 from fleettui.tui.widgets.diff_table import DiffTable
 
@@ -67,11 +69,25 @@ class ClustersPane(Pane):
         self._rows, self._now, self._palette = data, now, palette
         self._redraw()
 
+    def on_resize(self) -> None:
+        if self._rows:
+            self._redraw()
+
     def _redraw(self) -> None:
         key = CLUSTER_SORTS[self.sort_by]
         rows = sorted((r for r in self._rows if cluster_matches(r, self._needle)),
                       key=lambda r: key(r, self._now), reverse=self.reverse)
-        self.table.apply_rows([(r.key, cluster_cells(r, self._now, self._palette)) for r in rows])
+        cells = [cluster_cells(r, self._now, self._palette) for r in rows]
+        # the columns that fit this width, so NAME, HEALTH and the figures are on screen
+        # without scrolling sideways; a vertical scrollbar's width is kept free
+        table = self.table
+        room = table.size.width - table.styles.scrollbar_size_vertical
+        shown = fit_columns(CLUSTER_COLUMNS, cells, room if table.size.width else 0,
+                            CLUSTER_COLUMN_PRIORITY)
+        table.show_columns(shown)
+        index = [key for key, _ in CLUSTER_COLUMNS]
+        picks = [index.index(key) for key in shown]
+        table.apply_rows([(r.key, tuple(c[i] for i in picks)) for r, c in zip(rows, cells, strict=True)])
         count = f"{len(rows)} of {len(self._rows)}" if self._needle else f"{len(rows)}"
         info = f"{count} clusters"
         info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"

@@ -26,6 +26,7 @@ from fleettui.engine.compose import SelectedResource, ref_objects_application
 from fleettui.store import ClusterRow, Store
 from fleettui.tui.rollout_renderers import plan_table
 from fleettui.tui.screens.dialogs import Confirm
+from fleettui.tui.widgets.pick_list import PickList
 
 # kind as the store names it -> (resource as kubectl spells it, API group)
 KIND_RESOURCES = {
@@ -157,10 +158,10 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
                 with Horizontal(classes="pick-row"):
                     with Vertical():
                         yield Label("resources")
-                        yield SelectionList[str](id="resources", compact=True)
+                        yield PickList(id="resources", compact=True)
                     with Vertical():
                         yield Label("target clusters")
-                        yield SelectionList[str](id="targets", compact=True)
+                        yield PickList(id="targets", compact=True)
                 yield from _field("or labels", Input(placeholder="env=prod,region=...", id="labels", compact=True))
                 yield Static("", id="matches")
                 with Horizontal(classes="pick-row"):

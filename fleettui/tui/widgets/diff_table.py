@@ -22,16 +22,39 @@ class DiffTable(DataTable):
     DiffTable { height: 1fr; }
     """
 
+    _restore_key: str | None = None
+
     def __init__(self, columns: Sequence[tuple[str, str]], **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._all_columns = dict(columns)
         self._column_keys = [key for key, _ in columns]
-        self._headers = [label for _, label in columns]
         self._shown: dict[str, tuple] = {}
         self._order: list[str] = []
 
     def on_mount(self) -> None:
-        for key, label in zip(self._column_keys, self._headers, strict=True):
-            self.add_column(label, key=key)
+        for key in self._column_keys:
+            self.add_column(self._all_columns[key], key=key)
+
+    @property
+    def visible_columns(self) -> tuple[str, ...]:
+        return tuple(self._column_keys)
+
+    def show_columns(self, keys: Sequence[str]) -> bool:
+        """Show only these columns (keys given at construction, in their order); True if
+        that changed anything. The rows are dropped with the old columns, so the next
+        `apply_rows` (with cells for exactly these columns) adds them back; the cursor
+        returns to the row it was on then."""
+        keys = list(keys)
+        if keys == self._column_keys:
+            return False
+        self._restore_key = self.current_key
+        self.clear(columns=True)
+        self._shown.clear()
+        self._order = []
+        self._column_keys = keys
+        for key in keys:
+            self.add_column(self._all_columns[key], key=key)
+        return True
 
     @property
     def shown_keys(self) -> list[str]:
@@ -78,6 +101,9 @@ class DiffTable(DataTable):
                     self._sort_to(order)
                 self._order = order
                 changed = True
+            restore, self._restore_key = self._restore_key, None
+            if restore in wanted:
+                self.move_cursor(row=order.index(restore))
         return changed
 
     def _displayed_keys(self) -> list[str]:
