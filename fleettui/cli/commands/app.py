@@ -28,6 +28,17 @@ STATUS_COLUMNS = (("cluster", "cluster"), ("component", "component"), ("resource
 STEP_COLUMNS = (("step", "name"), ("type", "type"), ("phase", "phase"), ("message", "message"))
 
 
+def step_records(steps: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
+    """Steps for a table, each step-group's sub-steps indented under it (they are what
+    `workflow resume --step` can name, and where a group actually waits)."""
+    out = []
+    for s in steps:
+        out.append({**s, "name": "  " * depth + ("- " if depth else "") + s.get("name", ""),
+                    "message": s.get("message", "")})
+        out += step_records(s.get("subSteps") or [], depth + 1)
+    return out
+
+
 def _kubeconfig(args: argparse.Namespace) -> Any:
     from fleettui.config.errors import ConfigError
     from fleettui.config.kubeconfig import load_kubeconfig
@@ -106,16 +117,13 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) ->
     if engine is None or hub.read_only:
         return 0
     await engine.run_pending()
-    result = await engine.run_until_settled(namespace, name, poll=1.0)
-    if result is None:
-        print(f"application {namespace}/{name} is being run by another fleettui process", file=sys.stderr)
-        return 0
+    result = await engine.run_until_settled(namespace, name, poll=1.0)  # LeaseHeld: an error, exit 1
     if quiet or result.phase == "deleted":
         return 0
     app = await hub.get(namespace, name)
     wf = ((app or {}).get("status") or {}).get("workflow") or {}
     print(f"\nphase: {result.phase}")
-    emit("table", wf.get("steps") or [], STEP_COLUMNS)
+    emit("table", step_records(wf.get("steps") or []), STEP_COLUMNS)
     if wf.get("message"):
         print(f"message: {wf['message']}")
     if result.phase == "workflowSuspending":
@@ -206,7 +214,7 @@ async def _status(args: argparse.Namespace) -> int:
           f"suspend: {wf.get('suspend', False)}  terminated: {wf.get('terminated', False)}")
     if wf.get("message"):
         print(f"  message: {wf['message']}")
-    emit("table", [{**s, "message": s.get("message", "")} for s in wf.get("steps") or []], STEP_COLUMNS)
+    emit("table", step_records(wf.get("steps") or []), STEP_COLUMNS)
     print("\nResources:")
     emit("table", rows, STATUS_COLUMNS)
     return 0
@@ -231,11 +239,18 @@ async def _delete(args: argparse.Namespace) -> int:
             print(await hub.delete(args.namespace, args.name))
         except EngineError as exc:
             raise CliError(str(exc)) from exc
-        if not args.no_wait:
-            await follow(hub, args.namespace, args.name, quiet=True)
-            if getattr(hub, "engine", None) is not None and await hub.get(args.namespace, args.name) is None:
-                print(f"application {args.namespace}/{args.name} deleted")
-        return 0
+        if args.no_wait or getattr(hub, "engine", None) is None:
+            return 0
+        await follow(hub, args.namespace, args.name, quiet=True)
+        left = await hub.get(args.namespace, args.name)
+        if left is None:
+            print(f"application {args.namespace}/{args.name} deleted")
+            return 0
+        why = ((left.get("status") or {}).get("workflow") or {}).get("message") or "some objects could not be deleted"
+        raise CliError(f"application {args.namespace}/{args.name} is not deleted yet: {why}. Everything else was "
+                       "deleted; what is left is deleted by garbage collection when the cluster is reachable "
+                       "again (by the dashboard or `fleettui controller`, or the next `app delete`); "
+                       "until then the application is listed as deleting")
 
 
 def run(coro_fn: Any) -> Any:
