@@ -25,9 +25,16 @@ from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
 from fleettui.engine.model import Application, Step, parse, spec_hash
+from fleettui.engine.retry import ClusterRetry, RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
-from fleettui.engine.workflow import DeployOutcome, WorkflowRunner, app_phase, new_workflow
+from fleettui.engine.workflow import (
+    DeployOutcome,
+    WorkflowRunner,
+    app_phase,
+    new_workflow,
+    skipped_clusters,
+)
 from fleettui.kube import ClusterClient, errors
 from fleettui.store.apps import AppStore
 
@@ -67,7 +74,8 @@ class Engine(DeployMixin):
     def __init__(self, source: AppSource, records: AppStore, fleet: Fleet, *,
                  clock: Callable[[], float] = time.time, concurrency: int = 16,
                  hub_client: ClusterClient | None = None, lease_ttl: float | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, retry: RetryPolicy | None = None,
+                 on_retry: Callable[[str, str, str], None] | None = None) -> None:
         self.source = source
         self.records = records
         self.fleet = fleet
@@ -76,7 +84,9 @@ class Engine(DeployMixin):
         self.hub_client = hub_client  # ref-objects without `cluster` read from here
         self.lease_ttl = lease_ttl or float(os.environ.get("FLEETTUI_LEASE_TTL", "30"))
         self.owner = owner or new_owner()
-        self._attempts: dict[tuple[str, str, str, str], int] = {}
+        self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry  # told each retry of an unreachable cluster: (namespace, name, line)
+        self._retries: dict[tuple[str, str, str, str, float], ClusterRetry] = {}
         self._allowed_seen: set[tuple[Any, ...]] = set()
         self._sem = asyncio.Semaphore(concurrency)
 
@@ -166,7 +176,8 @@ class Engine(DeployMixin):
         ref_cache: dict[str, Any] = {}
 
         async def deploy(step: Step, started: float) -> DeployOutcome:
-            return await self._deploy(app, latest["name"], step, ref_cache, started=started)
+            return await self._deploy(app, latest["name"], step, ref_cache, started=started,
+                                      skipped=skipped_clusters(status))
 
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
         wakeup = await runner.run()
@@ -176,7 +187,7 @@ class Engine(DeployMixin):
                 await self.records.mark_revision_succeeded(namespace, name, latest["revision"])
                 await self.records.add_event(namespace, name, "WorkflowFinished",
                                              f"workflow of {latest['name']} finished", now=self.clock())
-            await self._gc(app, latest["name"])
+            await self._gc(app, latest["name"], skipped=skipped_clusters(status))
             await self._refresh_health(app, revision=latest["name"])
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
@@ -210,10 +221,13 @@ class Engine(DeployMixin):
 
     # -- deploy step --
 
-    async def _gc(self, app: Application, revision: str) -> None:
+    async def _gc(self, app: Application, revision: str, *, skipped: frozenset[str] = frozenset()) -> None:
         """Delete what the current revision no longer places (older revisions' objects,
-        clusters the topology dropped). Only objects still labelled as ours."""
-        stale = [r for r in await self.records.resources(app.namespace, app.name) if r.revision != revision]
+        clusters the topology dropped). Only objects still labelled as ours. A cluster the
+        operator skipped keeps what it runs: collecting its older revision would take the
+        application away from it."""
+        stale = [r for r in await self.records.resources(app.namespace, app.name)
+                 if r.revision != revision and r.cluster not in skipped]
         for r in stale:
             try:
                 await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace, r.name,
@@ -230,7 +244,7 @@ class Engine(DeployMixin):
                                          now=self.clock(), cluster=r.cluster)
         remaining = {r.cluster for r in await self.records.resources(app.namespace, app.name)}
         for p in await self.records.placements(app.namespace, app.name, with_manifests=False):
-            if p.revision != revision and p.cluster not in remaining:
+            if p.revision != revision and p.cluster not in remaining and p.cluster not in skipped:
                 await self.records.delete_placement(app.namespace, app.name, p.cluster)
 
     async def _delete(self, state: AppState) -> PassResult:

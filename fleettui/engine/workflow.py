@@ -388,3 +388,25 @@ def restart_from(status: dict[str, Any], steps: tuple[Step, ...], step: str) -> 
     wf["message"] = ""
     wf.pop("endTime", None)
     return wf
+
+
+# -- skipping a cluster (a fleettui extension; vela has terminate, which gives up on all) --
+
+SKIPPED_CLUSTERS = "skippedClusters"  # in status.workflow: cleared with it by restart and a new revision
+
+
+def skipped_clusters(status: dict[str, Any]) -> frozenset[str]:
+    return frozenset((status.get("workflow") or {}).get(SKIPPED_CLUSTERS) or ())
+
+
+def skip_cluster(status: dict[str, Any], cluster: str) -> dict[str, Any] | None:
+    """The workflow carries on without `cluster`: its deploy steps stop waiting for it
+    (retries included) and it keeps what it runs. None when it is skipped already."""
+    wf = copy.deepcopy(_require(status))
+    if wf.get("finished") or wf.get("terminated"):
+        raise OperationRefused("can not skip a cluster in a workflow that has ended (restart it instead)")
+    skipped = list(wf.get(SKIPPED_CLUSTERS) or [])
+    if cluster in skipped:
+        return None
+    wf[SKIPPED_CLUSTERS] = sorted([*skipped, cluster])
+    return wf

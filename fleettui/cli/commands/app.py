@@ -96,7 +96,8 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         if hub_context:
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
         elif engine:
-            hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only)
+            hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only,
+                                  retry=retry_policy(args))
         else:
             from fleettui.engine.hub_local import LocalHub
             from fleettui.store.apps import AppStore
@@ -110,12 +111,38 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         await store.close()
 
 
+def add_retry_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--retry-for", metavar="DURATION", default=None,
+                   help="how long a deploy step keeps retrying an unreachable cluster before the step fails "
+                        "(Go duration: 90s, 5m, 1h; 0: no retries; default: 5m)")
+
+
+def retry_policy(args: argparse.Namespace) -> Any:
+    """The engine's retry policy from `--retry-for` (None: the engine's default)."""
+    from fleettui.engine.durations import parse_duration
+    from fleettui.engine.retry import RetryPolicy
+
+    text = getattr(args, "retry_for", None)
+    if text is None:
+        return None
+    try:
+        return RetryPolicy(window=0.0 if text == "0" else parse_duration(text))
+    except ValueError as exc:
+        raise CliError(f"--retry-for: {exc}") from exc
+
+
+def _say_retry(namespace: str, name: str, line: str) -> None:
+    # a long outage must not look like a hang: every try and its wait, as it happens
+    print(f"fleettui: {namespace}/{name}: {line}", file=sys.stderr, flush=True)
+
+
 async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False) -> int:
     """Local hub: pick up other applications' pending work, then run this one until it
     settles; print where it stopped. A Kubernetes hub runs it itself."""
     engine = getattr(hub, "engine", None)
     if engine is None or hub.read_only:
         return 0
+    engine.on_retry = _say_retry
     await engine.run_pending()
     result = await engine.run_until_settled(namespace, name, poll=1.0)  # LeaseHeld: an error, exit 1
     if quiet or result.phase == "deleted":
@@ -285,6 +312,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     add_target(p, name=False)
     p.set_defaults(namespace=None)
     p.add_argument("--no-wait", action="store_true", help="store it and return; do not run the workflow now")
+    add_retry_option(p)
     p.set_defaults(handler=run(_apply))
 
     p = sub.add_parser("list", parents=parents, help="applications with phase, revision and progress")
@@ -300,7 +328,8 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rollback", parents=parents, help="re-apply an earlier revision")
     add_target(p)
     p.add_argument("--revision", help="revision number or name (default: the last succeeded one)")
-    p.add_argument("--no-wait", action="store_true")
+    p.add_argument("--no-wait", action="store_true", help="return without running the workflow")
+    add_retry_option(p)
     p.set_defaults(handler=run(_rollback))
 
     p = sub.add_parser("delete", parents=parents, help="delete the application and what it placed")
