@@ -15,6 +15,7 @@ from fleettui.engine.drift import allowed_paths, keep_live
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Step
 from fleettui.engine.render import Manifest, Placement, placement_diff, render_step
+from fleettui.engine.retry import ClusterRetry, RetryPolicy, record_failure
 from fleettui.engine.workflow import DeployOutcome
 from fleettui.kube import ClusterClient, errors
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from fleettui.engine.fleet import Fleet
     from fleettui.store.apps import AppStore
 
-MAX_TRANSIENT_ATTEMPTS = 10
+SKIPPED = "skipped"  # placement state of a cluster the operator skipped (workflow skip-cluster)
 
 
 def _manifests_json(pl: Placement) -> list[dict[str, Any]]:
@@ -34,13 +35,15 @@ class DeployMixin:
     fleet: Fleet
     clock: Any
     _sem: asyncio.Semaphore
-    _attempts: dict[tuple[str, str, str, str], int]
+    _retries: dict[tuple[str, str, str, str, float], ClusterRetry]  # (ns, app, step, cluster, step start)
+    retry: RetryPolicy
+    on_retry: Any  # Callable[[str, str, str], None] | None: (namespace, name, line)
 
     def _ref_client(self, cluster: str | None) -> ClusterClient | None:  # provided by Engine
         raise NotImplementedError
 
     async def _deploy(self, app: Application, revision: str, step: Step, ref_cache: dict[str, Any], *,
-                      started: float) -> DeployOutcome:
+                      started: float, skipped: frozenset[str] = frozenset()) -> DeployOutcome:
         ns, name = app.namespace, app.name
         policies = list(step.properties.get("policies") or [])
         try:
@@ -53,42 +56,68 @@ class DeployMixin:
                                          cluster=exc.cluster)
             return DeployOutcome(failed=True, message=str(exc), reason="Render")
         existing = {p.cluster: p for p in await self.records.placements(ns, name)}
-        todo = []
+        now = self.clock()
+        todo, waiting = [], []
         for pl in placements:
             ex = existing.get(pl.cluster)
+            key = (ns, name, step.name, pl.cluster, started)
+            if pl.cluster in skipped:
+                self._retries.pop(key, None)
+                if ex is None or ex.state != SKIPPED:
+                    await self._mark_skipped(app, revision, step, pl)
+                continue
             if ex and ex.state == "applied" and ex.revision == revision and ex.manifests == _manifests_json(pl) \
                     and (ex.applied_at or 0) >= started:
                 continue  # applied in this run of the step (maybe by a process that died since): not again
+            retry = self._retries.get(key)
+            if retry is not None and retry.next_at > now:
+                waiting.append(retry.line(pl.cluster, now))  # backing off: do not knock yet
+                continue
             todo.append(pl)
         results = await asyncio.gather(*(self._apply_placement(app, revision, step, pl, ref_cache['refs'])
                                          for pl in todo))
         failed, retrying, exhausted = [], [], False
         for r in results:
+            key = (ns, name, step.name, r.cluster, started)
             if r.ok:
+                self._retries.pop(key, None)
                 continue
-            key = (ns, name, step.name, r.cluster)
             if r.transient:
-                self._attempts[key] = self._attempts.get(key, 0) + 1
-                if self._attempts[key] >= MAX_TRANSIENT_ATTEMPTS:
+                retry, gave_up = record_failure(self._retries.get(key), self.retry, now=now, reason=r.error or "")
+                self._retries[key] = retry
+                if gave_up:
+                    self._retries.pop(key, None)
                     exhausted = True
-                    failed.append(f"cluster {r.cluster}: {r.error}")
+                    failed.append(f"cluster {r.cluster}: {r.error} (gave up after {retry.attempts} attempt(s) "
+                                  f"over {now - retry.first_failure:.0f}s)")
                 else:
-                    retrying.append(f"cluster {r.cluster}: {r.error} (retrying, attempt {self._attempts[key]})")
+                    line = retry.line(r.cluster, now)
+                    retrying.append(line)
+                    if self.on_retry is not None:
+                        self.on_retry(ns, name, line)
             else:
                 failed.append(f"cluster {r.cluster}: {r.error}")
         if failed:
             return DeployOutcome(failed=True, message=f"application {ns}/{name}: " + "; ".join(failed),
                                  reason="FailedAfterRetries" if exhausted else "Execute")
-        if retrying:
-            return DeployOutcome(message=f"application {ns}/{name}: " + "; ".join(retrying))
-        for pl in placements:
-            self._attempts.pop((ns, name, step.name, pl.cluster), None)
+        if retrying or waiting:
+            return DeployOutcome(message=f"application {ns}/{name}: " + "; ".join(retrying + waiting))
+        placements = [pl for pl in placements if pl.cluster not in skipped]
         unhealthy = await self._refresh_health(app, clusters={p.cluster for p in placements},
                                                revision=revision)
         if unhealthy:
             return DeployOutcome(message="waiting for healthy: " + "; ".join(unhealthy[:5])
                                  + (f" (+{len(unhealthy) - 5} more)" if len(unhealthy) > 5 else ""))
         return DeployOutcome(done=True)
+
+    async def _mark_skipped(self, app: Application, revision: str, step: Step, pl: Placement) -> None:
+        """The operator carries on without this cluster: it keeps whatever it runs now."""
+        msg = "skipped by the operator (workflow skip-cluster): keeps what it had; workflow restart tries it again"
+        await self.records.save_placement(app.namespace, app.name, pl.cluster, revision=revision, step=step.name,
+                                          manifests=_manifests_json(pl), overrides=[], state=SKIPPED,
+                                          message=msg, now=self.clock())
+        await self.records.add_event(app.namespace, app.name, "ClusterSkipped", f"cluster {pl.cluster}: {msg}",
+                                     type="Warning", now=self.clock(), cluster=pl.cluster)
 
     async def _apply_placement(self, app: Application, revision: str, step: Step, pl: Placement,
                                ref_objects: dict[str, Any]) -> ClusterResult:

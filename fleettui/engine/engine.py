@@ -15,7 +15,6 @@ import copy
 import logging
 import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,14 +23,27 @@ from fleettui.engine.apply import delete_owned, describe
 from fleettui.engine.deploy import DeployMixin
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
+from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
 from fleettui.engine.model import Application, Step, parse, spec_hash
+from fleettui.engine.retry import ClusterRetry, RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
-from fleettui.engine.workflow import DeployOutcome, WorkflowRunner, app_phase, new_workflow
+from fleettui.engine.workflow import (
+    DeployOutcome,
+    WorkflowRunner,
+    app_phase,
+    new_workflow,
+    skipped_clusters,
+)
 from fleettui.kube import ClusterClient, errors
 from fleettui.store.apps import AppStore
 
 log = logging.getLogger(__name__)
+
+# A delete that could not reach a cluster tries again this much later (the dashboard's
+# or the controller's engine loop; the command that asked returns at once).
+DELETE_RETRY_SECONDS = 30.0
+
 
 class _Conflict(Exception):
     """The application changed while we worked on it: start the pass over."""
@@ -62,7 +74,8 @@ class Engine(DeployMixin):
     def __init__(self, source: AppSource, records: AppStore, fleet: Fleet, *,
                  clock: Callable[[], float] = time.time, concurrency: int = 16,
                  hub_client: ClusterClient | None = None, lease_ttl: float | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, retry: RetryPolicy | None = None,
+                 on_retry: Callable[[str, str, str], None] | None = None) -> None:
         self.source = source
         self.records = records
         self.fleet = fleet
@@ -70,17 +83,42 @@ class Engine(DeployMixin):
         self.concurrency = concurrency
         self.hub_client = hub_client  # ref-objects without `cluster` read from here
         self.lease_ttl = lease_ttl or float(os.environ.get("FLEETTUI_LEASE_TTL", "30"))
-        self.owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._attempts: dict[tuple[str, str, str, str], int] = {}
+        self.owner = owner or new_owner()
+        self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry  # told each retry of an unreachable cluster: (namespace, name, line)
+        self._retries: dict[tuple[str, str, str, str, float], ClusterRetry] = {}
         self._allowed_seen: set[tuple[Any, ...]] = set()
         self._sem = asyncio.Semaphore(concurrency)
 
     # -- leases (local hub: one process runs an application at a time) --
 
     async def acquire(self, namespace: str, name: str) -> bool:
+        """Take (or renew) the application's lease; a dead holder's lease is taken over.
+        False: a live process holds it, or the application is gone."""
         if self.source.hub != "local":
             return True
-        return await self.records.acquire_lease(namespace, name, self.owner, now=time.time(), ttl=self.lease_ttl)
+        if await self.records.acquire_lease(namespace, name, self.owner, now=time.time(), ttl=self.lease_ttl):
+            return True
+        rec = await self.records.get_app(namespace, name)
+        if rec is None or not rec.lease_owner or not holder_is_dead(rec.lease_owner):
+            return False
+        log.info("application %s/%s: taking over the lease of %s (process gone)", namespace, name, rec.lease_owner)
+        return await self.records.acquire_lease(namespace, name, self.owner, now=time.time(), ttl=self.lease_ttl,
+                                                steal_from=rec.lease_owner)
+
+    async def _acquire_or_wait(self, namespace: str, name: str, wait: float,
+                               sleep: Callable[[float], Awaitable[None]]) -> bool:
+        """Acquire, waiting up to `wait` s for a live holder (e.g. the dashboard's engine in
+        the middle of one pass). False: the application is gone. Raises LeaseHeld."""
+        deadline = time.monotonic() + wait
+        while not await self.acquire(namespace, name):
+            rec = await self.records.get_app(namespace, name)
+            if rec is None:
+                return False
+            if time.monotonic() >= deadline:
+                raise LeaseHeld(namespace, name, rec.lease_owner or "?")
+            await sleep(0.5)
+        return True
 
     async def release(self, namespace: str, name: str) -> None:
         if self.source.hub == "local":
@@ -100,9 +138,11 @@ class Engine(DeployMixin):
         state = await self.source.load(namespace, name)
         if state is None:
             return PassResult(True, "deleted")
-        if state.deleting:
-            return await self._delete(state)
         now = self.clock()
+        if state.deleting:
+            if state.next_wakeup is not None and state.next_wakeup > now:
+                return PassResult(True, "deleting", state.next_wakeup)  # a cluster failed just now: not yet
+            return await self._delete(state)
         status = copy.deepcopy(state.status)
         try:
             app = parse(state.document, default_namespace=namespace)
@@ -136,7 +176,8 @@ class Engine(DeployMixin):
         ref_cache: dict[str, Any] = {}
 
         async def deploy(step: Step, started: float) -> DeployOutcome:
-            return await self._deploy(app, latest["name"], step, ref_cache, started=started)
+            return await self._deploy(app, latest["name"], step, ref_cache, started=started,
+                                      skipped=skipped_clusters(status))
 
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
         wakeup = await runner.run()
@@ -146,7 +187,7 @@ class Engine(DeployMixin):
                 await self.records.mark_revision_succeeded(namespace, name, latest["revision"])
                 await self.records.add_event(namespace, name, "WorkflowFinished",
                                              f"workflow of {latest['name']} finished", now=self.clock())
-            await self._gc(app, latest["name"])
+            await self._gc(app, latest["name"], skipped=skipped_clusters(status))
             await self._refresh_health(app, revision=latest["name"])
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
@@ -180,10 +221,13 @@ class Engine(DeployMixin):
 
     # -- deploy step --
 
-    async def _gc(self, app: Application, revision: str) -> None:
+    async def _gc(self, app: Application, revision: str, *, skipped: frozenset[str] = frozenset()) -> None:
         """Delete what the current revision no longer places (older revisions' objects,
-        clusters the topology dropped). Only objects still labelled as ours."""
-        stale = [r for r in await self.records.resources(app.namespace, app.name) if r.revision != revision]
+        clusters the topology dropped). Only objects still labelled as ours. A cluster the
+        operator skipped keeps what it runs: collecting its older revision would take the
+        application away from it."""
+        stale = [r for r in await self.records.resources(app.namespace, app.name)
+                 if r.revision != revision and r.cluster not in skipped]
         for r in stale:
             try:
                 await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace, r.name,
@@ -200,30 +244,52 @@ class Engine(DeployMixin):
                                          now=self.clock(), cluster=r.cluster)
         remaining = {r.cluster for r in await self.records.resources(app.namespace, app.name)}
         for p in await self.records.placements(app.namespace, app.name, with_manifests=False):
-            if p.revision != revision and p.cluster not in remaining:
+            if p.revision != revision and p.cluster not in remaining and p.cluster not in skipped:
                 await self.records.delete_placement(app.namespace, app.name, p.cluster)
 
     async def _delete(self, state: AppState) -> PassResult:
+        """Delete what the application placed, cluster by cluster in parallel. A cluster
+        that fails is not asked again in this pass (a down cluster would cost a timeout per
+        object); what is left stays recorded, and the pass settles with a wakeup: garbage
+        collection retries when it is due, so the caller is never held by one cluster."""
         ns, name = state.namespace, state.name
-        left = 0
+        by_cluster: dict[str, list[Any]] = {}
         for r in await self.records.resources(ns, name):
-            try:
-                await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace, r.name,
-                                   app_namespace=ns, app=name)
-                await self.records.forget_resource(ns, name, r.cluster, r.api_version, r.kind, r.namespace, r.name)
-            except errors.KubeError as exc:
-                left += 1
-                await self.records.add_event(ns, name, "DeleteFailed", f"cluster {r.cluster}: {describe(exc)}",
-                                             type="Warning", now=self.clock(), cluster=r.cluster)
-        if left:
-            status = copy.deepcopy(state.status)
-            status["status"] = "deleting"
-            status.setdefault("workflow", {})["message"] = f"{left} object(s) could not be deleted yet; retrying"
-            await self.source.save_status(state, status, now=self.clock(), next_wakeup=None)
-            return PassResult(False, "deleting")
-        await self.source.finalize_delete(state)
-        await self.records.remove_app(ns, name)
-        return PassResult(True, "deleted")
+            by_cluster.setdefault(r.cluster, []).append(r)
+        failures: dict[str, str] = {}
+
+        async def one_cluster(cluster: str, rows: list[Any]) -> None:
+            async with self._sem:
+                for r in rows:
+                    try:
+                        await delete_owned(self.fleet.client(cluster), r.api_version, r.kind, r.namespace, r.name,
+                                           app_namespace=ns, app=name)
+                    except errors.KubeError as exc:
+                        failures[cluster] = describe(exc)
+                        return
+                    await self.records.forget_resource(ns, name, cluster, r.api_version, r.kind, r.namespace,
+                                                       r.name)
+
+        await asyncio.gather(*(one_cluster(c, rows) for c, rows in by_cluster.items()))
+        if not failures:
+            await self.source.finalize_delete(state)
+            await self.records.remove_app(ns, name)
+            return PassResult(True, "deleted")
+        left: dict[str, int] = {}
+        for r in await self.records.resources(ns, name):
+            left[r.cluster] = left.get(r.cluster, 0) + 1
+        status = copy.deepcopy(state.status)
+        message = "; ".join(f"cluster {c}: {left.get(c, 0)} object(s) left ({failures[c]})" for c in sorted(failures))
+        wf = status.setdefault("workflow", {})
+        if wf.get("message") != message:  # an event per change, not one per retry of a long outage
+            for c in sorted(failures):
+                await self.records.add_event(ns, name, "DeleteFailed", f"cluster {c}: {failures[c]}",
+                                             type="Warning", now=self.clock(), cluster=c)
+        status["status"] = "deleting"
+        wf["message"] = message
+        wakeup = self.clock() + DELETE_RETRY_SECONDS
+        await self.source.save_status(state, status, now=self.clock(), next_wakeup=wakeup)
+        return PassResult(True, "deleting", wakeup)
 
     def _ref_client(self, cluster: str | None) -> ClusterClient | None:
         if cluster is None:
@@ -233,15 +299,16 @@ class Engine(DeployMixin):
     # -- loops --
 
     async def run_until_settled(self, namespace: str, name: str, *, poll: float = 1.0,
-                                max_seconds: float | None = None,
-                                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> PassResult | None:
-        """Run the workflow until it is done, suspended, terminated or failed (None: another
-        process holds the application's lease and runs it)."""
+                                max_seconds: float | None = None, lease_wait: float = 5.0,
+                                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> PassResult:
+        """Run the workflow until it is done, suspended, terminated or failed — or waits on
+        something only time can fix (a delete with a cluster unreachable). Raises LeaseHeld
+        when another live process runs the application."""
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         try:
             while True:
-                if not await self.acquire(namespace, name):
-                    return None
+                if not await self._acquire_or_wait(namespace, name, lease_wait, sleep):
+                    return PassResult(True, "deleted")
                 result = await self.reconcile(namespace, name)
                 if result.settled or (deadline is not None and time.monotonic() > deadline):
                     return result
@@ -300,7 +367,7 @@ class Engine(DeployMixin):
 
 def _has_work(state: AppState, now: float) -> bool:
     if state.deleting:
-        return True
+        return state.next_wakeup is None or state.next_wakeup <= now
     wf = state.status.get("workflow")
     latest = (state.status.get("latestRevision") or {}).get("revisionHash")
     if not wf or latest != spec_hash(state.document.get("spec") or {}):

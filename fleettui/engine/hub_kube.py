@@ -144,6 +144,16 @@ class KubeHub:
         await self._patch_workflow(namespace, name, wf, ("terminated", "suspend", "steps"))
         return f"Successfully terminate workflow {name}"
 
+    async def skip_cluster(self, namespace: str, name: str, cluster: str) -> str:
+        """fleettui's controller honours it; a real KubeVela ignores the field (use terminate)."""
+        self._guard(f"skip a cluster in the workflow of {namespace}/{name}")
+        obj = await self._get(namespace, name)
+        wf = workflow.skip_cluster(obj.get("status") or {}, cluster)
+        if wf is None:
+            return f"cluster {cluster} is skipped already in workflow {name}"
+        await self._patch_workflow(namespace, name, wf, (workflow.SKIPPED_CLUSTERS,))
+        return f"Successfully skip cluster {cluster} in workflow {name}"
+
     async def restart(self, namespace: str, name: str, step: str | None = None) -> str:
         self._guard(f"restart the workflow of {namespace}/{name}")
         obj = await self._get(namespace, name)

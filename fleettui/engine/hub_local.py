@@ -138,6 +138,27 @@ class LocalHub:
         return await self._op(namespace, name, "terminate", workflow.terminate,
                               f"Successfully terminate workflow {name}")
 
+    async def skip_cluster(self, namespace: str, name: str, cluster: str) -> str:
+        """Carry on without one cluster (e.g. down for longer than the retry window)."""
+        self._guard(f"skip a cluster in the workflow of {namespace}/{name}")
+        if self.engine is not None and cluster not in self.engine.fleet.names():
+            raise NotFoundError(f"cluster {cluster} is not in the fleet (clusters: "
+                                f"{', '.join(self.engine.fleet.names()) or 'none'})")
+
+        def edit(status: dict[str, Any]) -> dict[str, Any] | None:
+            wf = workflow.skip_cluster(status, cluster)
+            if wf is None:
+                return None
+            status["workflow"] = wf
+            return status
+
+        if not await self._edit(namespace, name, edit):
+            return f"cluster {cluster} is skipped already in workflow {name}"
+        msg = (f"Successfully skip cluster {cluster} in workflow {name}: it keeps what it runs now; "
+               f"`fleettui workflow restart {name} -n {namespace}` tries it again")
+        await self.records.add_event(namespace, name, "SkipCluster", msg, now=self.clock(), cluster=cluster)
+        return msg
+
     async def restart(self, namespace: str, name: str, step: str | None = None) -> str:
         self._guard(f"restart the workflow of {namespace}/{name}")
         rec = await self.records.get_app(namespace, name)

@@ -11,6 +11,7 @@ from fleettui.engine.engine import Engine
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.hub_kube import KubeHub
 from fleettui.engine.hub_local import LocalHub
+from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.source import LocalSource
 from fleettui.kube import ClusterClient
 from fleettui.store import Store
@@ -18,11 +19,12 @@ from fleettui.store.apps import AppStore
 
 
 def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[str, str, Mapping[str, str]]], *,
-              read_only: bool = False, timeout: float = 10.0, concurrency: int = 16) -> LocalHub:
+              read_only: bool = False, timeout: float = 10.0, concurrency: int = 16,
+              retry: RetryPolicy | None = None) -> LocalHub:
     """The local hub with an engine on `members`; `close()` it to close the member clients."""
     records = AppStore(store)
     fleet = Fleet.from_members(kubeconfig, members, read_only=read_only, timeout=timeout)
-    engine = Engine(LocalSource(records), records, fleet, concurrency=concurrency)
+    engine = Engine(LocalSource(records), records, fleet, concurrency=concurrency, retry=retry)
     return LocalHub(records, engine=engine, read_only=read_only)
 
 

@@ -241,7 +241,7 @@ class AppStore:
 
     async def set_deleting(self, namespace: str, name: str, *, now: float) -> bool:
         async with self.store.transaction() as db:
-            cur = await db.execute("UPDATE applications SET deleting = 1, phase = 'deleting', updated_at = ?,"
+            cur = await db.execute("UPDATE applications SET deleting = 1, phase = 'deleting', updated_at = ?, next_wakeup = NULL,"
                                    " status_rv = status_rv + 1"
                                    " WHERE hub = ? AND namespace = ? AND name = ?", (now, self.hub, namespace, name))
             ok = cur.rowcount == 1
@@ -260,13 +260,16 @@ class AppStore:
 
     # -- leases: one process runs an application's workflow at a time --
 
-    async def acquire_lease(self, namespace: str, name: str, owner: str, *, now: float, ttl: float) -> bool:
+    async def acquire_lease(self, namespace: str, name: str, owner: str, *, now: float, ttl: float,
+                            steal_from: str | None = None) -> bool:
+        """Take or renew the lease; `steal_from`: also from that holder (known to be dead),
+        compare-and-swap so two processes that both saw it dead do not both win."""
         async with self.store.transaction() as db:
             cur = await db.execute(
                 "UPDATE applications SET lease_owner = ?, lease_expires = ?"
                 " WHERE hub = ? AND namespace = ? AND name = ?"
-                " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires < ?)",
-                (owner, now + ttl, self.hub, namespace, name, owner, now))
+                " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires < ? OR lease_owner = ?)",
+                (owner, now + ttl, self.hub, namespace, name, owner, now, steal_from))
             return cur.rowcount == 1
 
     async def release_lease(self, namespace: str, name: str, owner: str) -> None:

@@ -125,11 +125,12 @@ def _short(value: Any, limit: int = 24) -> str:
 
 def placement_cells(p: PlacementRow, palette: Palette) -> tuple[Text, ...]:
     """One cluster's placement: an error from that cluster shows here, on its row."""
-    word = {"applied": "healthy", "pending": "progressing", "failed": "unhealthy"}.get(p.state, "unknown")
+    word = {"applied": "healthy", "pending": "progressing", "failed": "unhealthy",
+            "skipped": "degraded"}.get(p.state, "unknown")  # skipped: the operator went on without it
     state = Text(f"{MARKERS[word]} {p.state}", style=palette.health(word))
     diff = "; ".join(f"{path}: {_short(before)} → {_short(after)}" for path, before, after in
                      (o for o in p.overrides if len(o) == 3))
-    if p.state == "failed" and p.message:
+    if p.state in ("failed", "skipped") and p.message:
         diff = p.message
     return (Text(p.cluster), state, Text(p.step), Text(p.revision), Text(str(len(p.manifests))),
             Text(diff or "-", style=palette.unhealthy if p.state == "failed" else ""))

@@ -122,3 +122,28 @@ def test_app_phase_words():
     assert workflow.app_phase({"workflow": {"terminated": True, "status": "failed"}}, deleting=False,
                               healthy=True) == "workflowFailed"
     assert workflow.app_phase({"workflow": {"finished": True}}, deleting=False, healthy=False) == "unhealthy"
+
+
+def test_resume_a_step_group_resumes_its_suspending_sub_steps():
+    group = {"workflow": {"suspend": True, "steps": [
+        {"name": "first", "type": "deploy", "phase": "succeeded"},
+        {"name": "g", "type": "step-group", "phase": "suspending",
+         "subSteps": [{"name": "x", "phase": "suspending"}, {"name": "y", "phase": "succeeded"}]}]}}
+    wf = workflow.resume(group, "g")
+    assert wf["suspend"] is False and wf["steps"][1]["phase"] == "running"
+    assert [s["phase"] for s in wf["steps"][1]["subSteps"]] == ["running", "succeeded"]
+    assert group["workflow"]["steps"][1]["subSteps"][0]["phase"] == "suspending"  # input untouched
+
+
+def test_a_step_that_matches_nothing_is_an_error_naming_the_valid_ones():
+    group = {"workflow": {"suspend": False, "steps": [
+        {"name": "first", "type": "deploy", "phase": "succeeded"},
+        {"name": "g", "type": "step-group", "phase": "running", "subSteps": [{"name": "x", "phase": "running"}]}]}}
+    # even when nothing is suspended (before: "not suspended", exit 0, nothing said about the typo)
+    for op in (workflow.resume, workflow.suspend):
+        with pytest.raises(OperationRefused, match=r"can not find step gg; the steps are: first, g \(sub-steps: x\)"):
+            op(group, "gg")
+    group["workflow"]["suspend"] = True
+    group["workflow"]["steps"][1]["subSteps"][0]["phase"] = "suspending"
+    with pytest.raises(OperationRefused, match="step first is not suspending .*waiting: x"):
+        workflow.resume(group, "first")

@@ -238,3 +238,18 @@ async def test_restart_from_a_step_keeps_the_earlier_ones(hub, sim):
     assert steps["deploy-first"]["firstExecuteTime"] == first_done["deploy-first"]
     assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web") is not None
     assert sim.mutations("ack-hangzhou-a") == canary_writes
+
+
+async def test_resume_a_step_group_by_name_runs_its_gated_sub_steps(hub, sim):
+    steps = [{"name": "first", "type": "deploy", "properties": {"policies": ["first"]}},
+             {"name": "approve", "type": "step-group", "subSteps": [
+                 {"name": "rest", "type": "deploy", "properties": {"policies": ["others"], "auto": False}},
+                 {"name": "gate", "type": "suspend"}]}]
+    await hub.apply(web_app(steps=steps))
+    assert (await settle(hub, sim, "shop", "web")).phase == "workflowSuspending"
+    msg = await hub.resume("shop", "web", step="approve")
+    assert "Successfully resume" in msg
+    group = (await hub.get("shop", "web"))["status"]["workflow"]["steps"][1]
+    assert {s["name"]: s["phase"] for s in group["subSteps"]} == {"rest": "running", "gate": "running"}
+    assert (await settle(hub, sim, "shop", "web")).phase == "running"
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "web") is not None

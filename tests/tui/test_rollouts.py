@@ -176,3 +176,12 @@ def test_placement_cells_show_the_error_on_that_cluster():
     row = PlacementRow("idc-beijing", "v2", "deploy-all", "failed", "422 Invalid: spec.x", None, [{}], [])
     cells = placement_cells(row, PLAIN)
     assert cells[1].plain == "✖ failed" and cells[5].plain == "422 Invalid: spec.x"
+
+
+def test_a_skipped_placement_reads_as_a_problem_with_its_reason():
+    from fleettui.store.apps import PlacementRow
+
+    row = PlacementRow("idc-beijing", "v2", "deploy-all", "skipped", "skipped by the operator", None, [{}], [])
+    cells = placement_cells(row, PLAIN)
+    assert cells[1].plain.endswith("skipped") and not cells[1].plain.startswith("?")
+    assert cells[5].plain == "skipped by the operator"

@@ -27,6 +27,17 @@ STATUS_COLUMNS = (("cluster", "cluster"), ("component", "component"), ("resource
 STEP_COLUMNS = (("step", "name"), ("type", "type"), ("phase", "phase"), ("message", "message"))
 
 
+def step_records(steps: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
+    """Steps for a table, each step-group's sub-steps indented under it (they are what
+    `workflow resume --step` can name, and where a group actually waits)."""
+    out = []
+    for s in steps:
+        out.append({**s, "name": "  " * depth + ("- " if depth else "") + s.get("name", ""),
+                    "message": s.get("message", "")})
+        out += step_records(s.get("subSteps") or [], depth + 1)
+    return out
+
+
 def _kubeconfig(args: argparse.Namespace) -> Any:
     from fleettui.config.errors import ConfigError
     from fleettui.config.kubeconfig import load_kubeconfig
@@ -86,7 +97,8 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         if hub_context:
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
         elif engine:
-            hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only)
+            hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only,
+                                  retry=retry_policy(args))
         else:
             from fleettui.engine.hub_local import LocalHub
             from fleettui.store.apps import AppStore
@@ -100,17 +112,40 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         await store.close()
 
 
+def add_retry_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--retry-for", metavar="DURATION", default=None,
+                   help="how long a deploy step keeps retrying an unreachable cluster before the step fails "
+                        "(Go duration: 90s, 5m, 1h; 0: no retries; default: 5m)")
+
+
+def retry_policy(args: argparse.Namespace) -> Any:
+    """The engine's retry policy from `--retry-for` (None: the engine's default)."""
+    from fleettui.engine.durations import parse_duration
+    from fleettui.engine.retry import RetryPolicy
+
+    text = getattr(args, "retry_for", None)
+    if text is None:
+        return None
+    try:
+        return RetryPolicy(window=0.0 if text == "0" else parse_duration(text))
+    except ValueError as exc:
+        raise CliError(f"--retry-for: {exc}") from exc
+
+
+def _say_retry(namespace: str, name: str, line: str) -> None:
+    # a long outage must not look like a hang: every try and its wait, as it happens
+    print(f"fleettui: {namespace}/{name}: {line}", file=sys.stderr, flush=True)
+
+
 async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False, verbose: bool = False) -> int:
     """Local hub: pick up other applications' pending work, then run this one until it
     settles; print where it stopped. A Kubernetes hub runs it itself."""
     engine = getattr(hub, "engine", None)
     if engine is None or hub.read_only:
         return 0
+    engine.on_retry = _say_retry
     await engine.run_pending()
-    result = await engine.run_until_settled(namespace, name, poll=1.0)
-    if result is None:
-        print(f"application {namespace}/{name} is being run by another fleettui process", file=sys.stderr)
-        return 0
+    result = await engine.run_until_settled(namespace, name, poll=1.0)  # LeaseHeld: an error, exit 1
     if quiet or result.phase == "deleted":
         return 0
     app = await hub.get(namespace, name)
@@ -128,7 +163,7 @@ async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False, ve
 def print_steps(wf: dict[str, Any], *, verbose: bool) -> None:
     """The steps table with long messages summarised, then each full text once (`-v`).
     The workflow's message usually repeats a step's: it is not printed a second time."""
-    steps = wf.get("steps") or []
+    steps = step_records(wf.get("steps") or [])
     emit("table", [{**st, "message": summarize(st.get("message") or "")} for st in steps], STEP_COLUMNS)
     full = [st.get("message") or "" for st in steps]
     message = wf.get("message") or ""
@@ -279,11 +314,18 @@ async def _delete(args: argparse.Namespace) -> int:
             print(await hub.delete(args.namespace, args.name))
         except EngineError as exc:
             raise CliError(str(exc)) from exc
-        if not args.no_wait:
-            await follow(hub, args.namespace, args.name, quiet=True)
-            if getattr(hub, "engine", None) is not None and await hub.get(args.namespace, args.name) is None:
-                print(f"application {args.namespace}/{args.name} deleted")
-        return 0
+        if args.no_wait or getattr(hub, "engine", None) is None:
+            return 0
+        await follow(hub, args.namespace, args.name, quiet=True)
+        left = await hub.get(args.namespace, args.name)
+        if left is None:
+            print(f"application {args.namespace}/{args.name} deleted")
+            return 0
+        why = ((left.get("status") or {}).get("workflow") or {}).get("message") or "some objects could not be deleted"
+        raise CliError(f"application {args.namespace}/{args.name} is not deleted yet: {why}. Everything else was "
+                       "deleted; what is left is deleted by garbage collection when the cluster is reachable "
+                       "again (by the dashboard or `fleettui controller`, or the next `app delete`); "
+                       "until then the application is listed as deleting")
 
 
 def run(coro_fn: Any) -> Any:
@@ -327,6 +369,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("-f", "--filename", required=True, help="Application YAML file ('-' for stdin)")
     add_target(p, name=False)
     p.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
+    add_retry_option(p)
     p.set_defaults(handler=run(_apply))
 
     p = sub.add_parser("list", parents=parents, help="applications with phase, revision and progress")
@@ -343,6 +386,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     add_target(p)
     p.add_argument("--revision", help="revision number or name (default: the last succeeded one)")
     p.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
+    add_retry_option(p)
     p.set_defaults(handler=run(_rollback))
 
     p = sub.add_parser("delete", parents=parents, help="delete the application and what it placed")

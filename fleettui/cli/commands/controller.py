@@ -13,7 +13,7 @@ import logging
 import sys
 from typing import Any
 
-from fleettui.cli.commands.app import _members, open_hub, run
+from fleettui.cli.commands.app import _members, add_retry_option, open_hub, run
 from fleettui.cli.common import CliError, cache_path_arg, opt, positive_float
 
 
@@ -81,6 +81,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
                               description="Run workflows, keep state and repair drift, until stopped.")
     p.add_argument("--hub", metavar="CONTEXT", help="control the Application CRs on this hub context")
     p.add_argument("--once", action="store_true", help="one pass over every application, then exit")
+    add_retry_option(p)
     p.add_argument("--poll", type=positive_float, default=2.0, help="seconds between passes (default: %(default)s)")
     p.add_argument("--keep-state-every", type=positive_float, default=60.0,
                    help="seconds between drift checks (default: %(default)s)")
