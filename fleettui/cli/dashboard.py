@@ -127,7 +127,9 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         fleet = FleetFile.load(fleet_file_path(fleet_arg), missing_ok=fleet_arg is None)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
-    hub = opt(args, "hub") or fleet.hub
+    from fleettui.config.hub import resolve_hub
+
+    hub = resolve_hub(kubeconfig, fleet, opt(args, "hub"))
     globs = opt(args, "context")
     run_sync = None
     if kubeconfig.contexts:
