@@ -26,9 +26,9 @@ from typing import Any
 
 from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, FleetFile
+from fleettui.config.hub import resolve_hub
 from fleettui.config.kubeconfig import KubeConfig
 from fleettui.kube import ClusterClient, errors
-from fleettui.config.hub import resolve_hub
 
 log = logging.getLogger(__name__)
 
