@@ -220,3 +220,30 @@ async def test_a_ready_node_under_pressure_makes_the_cluster_degraded(store):
     [c] = await store.clusters()
     assert (c.nodes_ready, c.nodes_total) == (3, 3)
     assert c.health == "degraded"  # as the topology shows it
+
+
+async def test_a_workload_whose_pods_cannot_pull_is_degraded_at_once(store):
+    """The Deployment's status says progressing; its pod's ImagePullBackOff makes the row, the
+    cluster and the header count it as a problem now (not at the progress deadline)."""
+    w = store.writer
+    w.put_cluster("a", context="a")
+    w.probe("a", reachable=True, version="v1.31.2")
+    w.replace("a", "Node", [{"name": "n0", "ready": 1, "health": "healthy", "cpu_m": 4000}])
+    w.replace("a", "Deployment", [
+        {"namespace": "shop", "name": "pay", "ready": 0, "desired": 1, "health": "progressing",
+         "message": "0/1 ready — 1 updated, 0 available", "rollout": "progressing",
+         "rollout_message": "0/1 ready — 1 updated, 0 available"}])
+    stuck = {"namespace": "shop", "name": "pay-h-x", "phase": "Pending", "node": "n0",
+             "health": "unhealthy", "workload": "Deployment/pay", "problem": "ImagePullBackOff"}
+    w.replace("a", "Pod", [stuck])
+    await w.flush()
+    [wl] = await store.workloads("a")
+    assert (wl.health, wl.message) == ("degraded", "0/1 ready — ImagePullBackOff (progressing)")
+    [c] = await store.clusters()
+    assert c.health == "degraded" and c.workloads_unhealthy == 1
+    # the pod recovers (a watch event): the row is the Deployment's own verdict again
+    w.upsert("a", "Pod", {**stuck, "phase": "Running", "health": "healthy", "problem": None})
+    await w.flush()
+    [wl] = await store.workloads("a")
+    assert (wl.health, wl.message) == ("progressing", "0/1 ready — 1 updated, 0 available")
+    assert (await store.clusters())[0].health == "healthy"
