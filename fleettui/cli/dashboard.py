@@ -134,7 +134,9 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         known = theme_names()
         if theme not in known:  # refused before the screen opens, not a silent fallback
             raise CliError(f"unknown theme {theme!r}; themes: {', '.join(known)}")
-    hub = opt(args, "hub") or fleet.hub
+    from fleettui.config.hub import resolve_hub
+
+    hub = resolve_hub(kubeconfig, fleet, opt(args, "hub"))
     globs = opt(args, "context")
     run_sync = None
     if kubeconfig.contexts:

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # dashboard-only options (owned by the TUI; see fleettui/cli/dashboard.py)
     parser.add_argument("--hub", metavar="CONTEXT", default=argparse.SUPPRESS,
-                        help="dashboard: the hub context (default: the fleet file's hub)")
+                        help="dashboard: the hub context (default: the fleet file's hub, else a context named hub)")
     parser.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS,
                         help="dashboard: theme name (themes/ and the user theme folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

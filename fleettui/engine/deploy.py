@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from fleettui.config.objects import pod_workload
 from fleettui.engine import health as health_mod
 from fleettui.engine import refs
 from fleettui.engine.apply import ClusterResult, apply_manifests, describe
@@ -198,6 +199,10 @@ class DeployMixin:
                             ep_res = await client.resource("v1", "Endpoints")
                             eps = await client.get(ep_res, r.name, namespace=r.namespace)
                         ok, msg = health_mod.judge(live, endpoints=eps)
+                        if r.kind == "Deployment" and live is not None and not ok:
+                            # why it is not healthy yet may be in its pods (ImagePullBackOff)
+                            pods = await _deployment_pods(client, live)
+                            ok, msg = health_mod.judge(live, pods=pods)
                         updates.append((cluster, r.api_version, r.kind, r.namespace, r.name, ok, msg))
                 except errors.KubeError as exc:
                     for r in items:
@@ -209,6 +214,23 @@ class DeployMixin:
         return [f"{c}/{k} {n}: {m or 'unknown'}" for c, _, k, _, n, ok, m in sorted(updates) if ok is not True]
 
     # -- garbage collection --
+
+
+async def _deployment_pods(client: Any, deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Deployment's pods (by its matchLabels, then by owner); [] when it selects by expression."""
+    selector = (deployment.get("spec") or {}).get("selector") or {}
+    labels = selector.get("matchLabels") or {}
+    if not labels or selector.get("matchExpressions"):
+        return []
+    md = deployment.get("metadata") or {}
+    try:
+        res = await client.resource("v1", "Pod")
+        listed = await client.list(res, namespace=md.get("namespace"),
+                                   label_selector=",".join(f"{k}={v}" for k, v in labels.items()))
+    except errors.KubeError:  # e.g. no `list pods`: the Deployment's own status still answers
+        return []
+    me = f"Deployment/{md.get('name')}"
+    return [p for p in listed.items if pod_workload(p) == me]
 
 
 def _resource_row(m: Manifest, revision: str) -> dict[str, Any]:

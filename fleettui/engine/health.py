@@ -7,7 +7,15 @@ Pure functions of the live object (plus, for a Service, its Endpoints).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from fleettui.config.objects import (
+    HEALTHY,
+    deployment_rollout,
+    pod_waiting_problem,
+    with_pod_problems,
+)
 
 
 def _observed(obj: dict[str, Any]) -> bool:
@@ -23,19 +31,18 @@ def _condition(obj: dict[str, Any], ctype: str) -> dict[str, Any] | None:
     return None
 
 
-def deployment(obj: dict[str, Any]) -> tuple[bool, str]:
-    want = (obj.get("spec") or {}).get("replicas", 1)
-    st = obj.get("status") or {}
-    ready, updated, avail, total = (st.get(k, 0) for k in
-                                    ("readyReplicas", "updatedReplicas", "availableReplicas", "replicas"))
-    msg = f"Ready:{ready}/{want}"
-    if not _observed(obj):
-        return False, f"{msg} (waiting for the controller to observe generation)"
-    progressing = _condition(obj, "Progressing")
-    if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
-        return False, f"{msg} ({progressing.get('message') or 'progress deadline exceeded'})"
-    ok = ready == want and updated == want and avail == want and total == want
-    return ok, msg if ok else f"{msg} updated:{updated} available:{avail}"
+def deployment(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
+    """The same rule as the dashboard's (`config.objects`), with KubeVela's `Ready:n/m` wording;
+    `pods` (the Deployment's, when read) turn an ImagePullBackOff into the reason."""
+    r = deployment_rollout(obj)
+    health, message = with_pod_problems(r.health, r.message, filter(None, map(pod_waiting_problem, pods)))
+    msg = f"Ready:{r.ready}/{r.desired}"
+    if health == HEALTHY:
+        return True, msg
+    _, _, detail = message.partition(" — ")
+    if health != r.health:  # a pod problem: "degraded: ImagePullBackOff (progressing)"
+        detail = f"{health}: {detail}"
+    return False, f"{msg} ({detail})" if detail else msg
 
 
 def statefulset(obj: dict[str, Any]) -> tuple[bool, str]:
@@ -81,13 +88,14 @@ def pvc(obj: dict[str, Any]) -> tuple[bool, str]:
     return phase == "Bound", phase
 
 
-def judge(obj: dict[str, Any] | None, *, endpoints: dict[str, Any] | None = None) -> tuple[bool, str]:
+def judge(obj: dict[str, Any] | None, *, endpoints: dict[str, Any] | None = None,
+          pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
     """Health of a live object; None (absent) is unhealthy."""
     if obj is None:
         return False, "not found"
     kind = obj.get("kind")
     if kind == "Deployment":
-        return deployment(obj)
+        return deployment(obj, pods)
     if kind == "StatefulSet":
         return statefulset(obj)
     if kind == "DaemonSet":

@@ -14,6 +14,7 @@ from typing import Any
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Component
 from fleettui.engine.override import apply_trait, patch_components
+from fleettui.engine.selectors import from_match_labels
 
 LABEL_NAME = "app.oam.dev/name"
 LABEL_NAMESPACE = "app.oam.dev/namespace"
@@ -82,8 +83,9 @@ def topology_clusters(app: Application, policy_name: str, fleet: Sequence[Member
                 chosen.append(name)
     selector = props.get("clusterLabelSelector", props.get("clusterSelector"))
     if selector is not None:
+        wanted = from_match_labels(selector)
         for c in fleet:
-            if all(c.labels.get(k) == str(v) for k, v in selector.items()) and c.name not in chosen:
+            if wanted.matches(c.labels) and c.name not in chosen:
                 chosen.append(c.name)
     if not chosen and not props.get("allowEmpty"):
         raise RenderError(f"{app.namespace}/{app.name}",

@@ -38,3 +38,14 @@ def worst(healths: Iterable[str | None], *, empty: str = HEALTHY) -> str:
 def is_problem(health: str | None) -> bool:
     """Whether this health is something the operator should look at."""
     return health in (DEGRADED, UNHEALTHY)
+
+
+def nodes_health(ready: int, total: int, *, any_problem: bool = False) -> str:
+    """A cluster's nodes taken together, by the cluster rule (`rows.HEALTH_SQL`): none ready
+    is unhealthy, some not ready (or one under pressure) degraded. One NotReady node of
+    five is a degraded cluster, on the clusters pane and in the topology alike."""
+    if total and not ready:
+        return UNHEALTHY
+    if ready < total or any_problem:
+        return DEGRADED
+    return HEALTHY

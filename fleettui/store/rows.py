@@ -50,10 +50,12 @@ UPDATE clusters SET
   nodes_ready   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Node' AND ready > 0),
   cpu_alloc_m   = (SELECT coalesce(sum(cpu_m), 0) FROM objects WHERE cluster = :c AND kind = 'Node'),
   mem_alloc_b   = (SELECT coalesce(sum(mem_b), 0) FROM objects WHERE cluster = :c AND kind = 'Node'),
-  cpu_req_m     = (SELECT coalesce(sum(cpu_m), 0) FROM objects
-                   WHERE cluster = :c AND kind = 'Pod' AND phase IN ('Pending', 'Running')),
-  mem_req_b     = (SELECT coalesce(sum(mem_b), 0) FROM objects
-                   WHERE cluster = :c AND kind = 'Pod' AND phase IN ('Pending', 'Running')),
+  -- requested as the nodes add it up (and the scheduler counts it): pods bound to a node
+  -- and not terminal; an unscheduled pod holds nothing yet and shows as pending instead
+  cpu_req_m     = (SELECT coalesce(sum(cpu_m), 0) FROM objects WHERE cluster = :c AND kind = 'Pod'
+                   AND phase IN ('Pending', 'Running') AND node IS NOT NULL),
+  mem_req_b     = (SELECT coalesce(sum(mem_b), 0) FROM objects WHERE cluster = :c AND kind = 'Pod'
+                   AND phase IN ('Pending', 'Running') AND node IS NOT NULL),
   pods_running  = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Running'),
   pods_pending  = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Pending'),
   pods_failed   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Failed'),

@@ -1,9 +1,14 @@
 """The topology tree fleet → region → zone → cluster → namespace → workload, plus nodes.
 
 A pure function of rows already read from the store, so it can be tested with
-fixtures. Health rolls up as the worst below (see `health.worst`), so a problem
-shows at every level above it; counts are leaves (workloads and nodes) per
-health word, so a collapsed branch still says how many things are wrong.
+fixtures. A cluster's health is its row's (the store's one cluster rule, so the
+tree and the clusters pane agree: one NotReady node of five is "degraded" in
+both); above it, health rolls up as the worst below (see `health.worst`), so a
+problem shows at every level above it. Counts are leaves (workloads and nodes)
+per health word, so a collapsed branch still says how many things are wrong.
+
+A cluster whose nodes span several zones (its zone is "a,b,c") sits directly
+under its region with its zones listed, not under a zone that does not exist.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from fleettui.store.health import worst
+from fleettui.store.health import is_problem, nodes_health, worst
 from fleettui.store.models import ClusterRow, NamespaceRow, NodeRow, TopologyNode, WorkloadRow
 
 NO_REGION = "(no region)"
@@ -26,7 +31,9 @@ def _counts(children: Iterable[TopologyNode]) -> dict[str, int]:
 
 
 def _branch(key: str, kind: str, name: str, children: list[TopologyNode], *,
-            own_health: str | None = None, detail: str = "") -> TopologyNode:
+            own_health: str | None = None, health: str | None = None,
+            detail: str = "") -> TopologyNode:
+    """`health` given: this level's own rule decides; else the worst below (and `own_health`)."""
     healths = [c.health for c in children]
     if own_health is not None:
         healths.append(own_health)
@@ -34,7 +41,7 @@ def _branch(key: str, kind: str, name: str, children: list[TopologyNode], *,
         key=key,
         kind=kind,
         name=name,
-        health=worst(healths),
+        health=health if health is not None else worst(healths),
         counts=_counts(children),
         detail=detail,
         children=tuple(children),
@@ -66,6 +73,7 @@ def build_topology(
         nodes_by_cluster[node.cluster].append(node)
 
     tree: dict[str, dict[str, list[TopologyNode]]] = defaultdict(lambda: defaultdict(list))
+    spanning: dict[str, list[TopologyNode]] = defaultdict(list)  # multi-zone clusters, by region
     cluster_count = 0
     for c in sorted(clusters, key=lambda c: c.name):
         cluster_count += 1
@@ -98,23 +106,34 @@ def build_topology(
                       ("Ready" if n.ready else "NotReady") + (f" {n.message}" if n.message and not n.ready else ""))
                 for n in cluster_nodes
             ]
-            children.append(_branch(f"{ckey}/nodes", "nodes", "nodes", leaves,
-                                    detail=f"{c.nodes_ready}/{c.nodes_total} ready"))
+            ready = sum(1 for n in cluster_nodes if n.ready)
+            children.append(_branch(
+                f"{ckey}/nodes", "nodes", "nodes", leaves,
+                health=nodes_health(ready, len(cluster_nodes), any_problem=any(
+                    n.ready and is_problem(n.health) for n in cluster_nodes)),
+                detail=f"{ready}/{len(cluster_nodes)} ready"))
         detail = c.version or ""
+        zones = [z for z in (c.zone or "").split(",") if z]
+        if len(zones) > 1:
+            detail = f"zones {', '.join(zones)}" + (f"  {detail}" if detail else "")
         if c.reachable is False:
             detail = f"unreachable: {c.last_error or 'no answer'}"
-        tree[region][zone].append(
-            _branch(ckey, "cluster", c.name, children, own_health=c.health, detail=detail)
-        )
+        cluster_node = _branch(ckey, "cluster", c.name, children, health=c.health or "unknown",
+                               detail=detail)
+        if len(zones) > 1:
+            spanning[region].append(cluster_node)
+        else:
+            tree[region][zone].append(cluster_node)
 
     regions: list[TopologyNode] = []
-    for region in sorted(tree):
-        zones = [
+    for region in sorted(set(tree) | set(spanning)):
+        below = [
             _branch(f"region:{region}/zone:{zone}", "zone", zone, tree[region][zone],
                     detail=_plural(len(tree[region][zone]), "cluster"))
             for zone in sorted(tree[region])
         ]
-        n = sum(len(z.children) for z in zones)
-        regions.append(_branch(f"region:{region}", "region", region, zones,
+        n = sum(len(z.children) for z in below) + len(spanning[region])
+        below += spanning[region]
+        regions.append(_branch(f"region:{region}", "region", region, below,
                                detail=_plural(n, "cluster")))
     return _branch("fleet", "fleet", "fleet", regions, detail=_plural(cluster_count, "cluster"))

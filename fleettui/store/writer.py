@@ -29,6 +29,7 @@ from fleettui.store.rows import (
     UPSERT_OBJECT_SQL,
     object_row,
 )
+from fleettui.store.workload_health import rejudge_workloads
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +352,8 @@ class InventoryWriter:
                     )
                 i += 1
             if rollup:
+                for cluster in rollup:  # before the counts: they include unhealthy workloads
+                    await rejudge_workloads(conn, cluster)
                 await conn.executemany(ROLLUP_SQL, [{"c": c} for c in rollup])
                 for cluster in rollup:
                     changes[Change("clusters", cluster)] = None

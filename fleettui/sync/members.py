@@ -1,8 +1,9 @@
 """Who is in the fleet: kubeconfig contexts, the fleet file, and what the hub has registered.
 
-Members come from the kubeconfig contexts (minus the hub's own context),
-enriched by the fleet file. When a hub is named (fleet file `hub:` or
-`--hub`), its OCM `ManagedCluster`s and KubeVela cluster secrets are read too:
+Members come from the kubeconfig contexts (minus the hub's own context, unless
+the fleet file lists it as a cluster), enriched by the fleet file. Which context
+is the hub is `config.hub.resolve_hub`'s rule (`--hub`, the fleet file's `hub:`,
+a context named `hub`), the same for every caller. The hub's OCM `ManagedCluster`s and KubeVela cluster secrets are read too:
 a registration whose name matches a member is attached to it; one without a
 matching context is still a member (its registration is shown, but fleettui
 cannot reach it directly). A hub that cannot be read never hides the
@@ -25,6 +26,7 @@ from typing import Any
 
 from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, FleetFile
+from fleettui.config.hub import resolve_hub
 from fleettui.config.kubeconfig import KubeConfig
 from fleettui.kube import ClusterClient, errors
 
@@ -113,7 +115,7 @@ async def discover_members(
     would have matched may live there. Reading the hub only lists, so its
     client is read-only whatever `read_only` says.
     """
-    hub = hub_context or (fleet.hub if fleet else None)
+    hub = resolve_hub(kubeconfig, fleet, hub_context)
     problems: list[str] = []
     by_name: dict[str, Member] = {}
 
@@ -122,7 +124,10 @@ async def discover_members(
 
     for ref in kubeconfig.contexts:
         entry = fleet.cluster_for_context(ref.name) if fleet else None
-        if ref.name == hub or not wanted(ref.name, entry.name if entry else None):
+        # the hub is a member only when the fleet file says so explicitly
+        if (ref.name == hub and entry is None) or not wanted(
+            ref.name, entry.name if entry else None
+        ):
             continue
         member = (
             _from_fleet(entry, server=ref.server)

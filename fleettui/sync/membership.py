@@ -17,10 +17,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.config.hub import resolve_hub
+
 # (members, kubeconfig) of one fresh discovery; kubeconfig None: unchanged
 Discovery = Callable[[], Awaitable[tuple[Sequence[Any], Any]]]
 
 _HUB_SOURCES = ("ocm", "vela")
+
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def reloading_discovery(
         fleet = FleetFile.load(fleet_path, missing_ok=True) if fleet_path else None
         members = await discover_members(
             kubeconfig, fleet, globs, read_only=True,
-            hub_context=hub or (fleet.hub if fleet else None), request_timeout=request_timeout,
+            hub_context=resolve_hub(kubeconfig, fleet, hub), request_timeout=request_timeout,
         )
         return members, kubeconfig
 

@@ -18,6 +18,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from fleettui.config.objects import (
+    BAD_WAITING,
+    deployment_rollout,
+    observed,
+    pod_waiting_problem,
+    pod_workload,
+)
 from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
 from fleettui.sync.quantity import cpu_millis, memory_bytes
 
@@ -28,19 +35,6 @@ REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernete
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 PROVIDER_LABEL = "fleettui.io/provider"
 ROLE_PREFIX = "node-role.kubernetes.io/"
-# container waiting reasons that will not fix themselves
-_BAD_WAITING = frozenset(
-    {
-        "ImagePullBackOff",
-        "ErrImagePull",
-        "ErrImageNeverPull",
-        "InvalidImageName",
-        "CrashLoopBackOff",
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "RunContainerError",
-    }
-)
 
 
 def parse_time(value: str | None) -> float | None:
@@ -140,46 +134,19 @@ def _images(obj: Obj) -> list[str]:
     return [c.get("image") for c in containers if c.get("image")]
 
 
-def _observed(obj: Obj) -> bool:
-    md = obj.get("metadata") or {}
-    status = obj.get("status") or {}
-    gen = md.get("generation")
-    obs = status.get("observedGeneration")
-    return gen is None or (obs is not None and obs >= gen)
+def _with_rollout(s: Summary) -> Summary:
+    """Keep the workload's own verdict beside the row's health: the store's roll-up
+    re-judges the row with its pods' waiting reasons (`config.objects.with_pod_problems`)."""
+    s["rollout"], s["rollout_message"] = s["health"], s["message"]
+    return s
 
 
 def summarize_deployment(obj: Obj) -> Summary:
     s = _meta(obj)
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
-    ready = int(status.get("readyReplicas") or 0)
-    updated = int(status.get("updatedReplicas") or 0)
-    available = int(status.get("availableReplicas") or 0)
-    total = int(status.get("replicas") or 0)
-    conds = _conditions(obj)
-    progressing = conds.get("Progressing") or {}
-    failure = conds.get("ReplicaFailure") or {}
-    message = _ready_text(ready, desired)
-    if failure.get("status") == "True":
-        health = UNHEALTHY if ready == 0 else DEGRADED
-        message += f" — {failure.get('reason') or 'ReplicaFailure'}: {failure.get('message') or ''}".rstrip(": ")
-    elif progressing.get("status") == "False" and progressing.get("reason") == "ProgressDeadlineExceeded":
-        health = UNHEALTHY if ready == 0 and desired > 0 else DEGRADED
-        message += f" — ProgressDeadlineExceeded: {progressing.get('message') or ''}".rstrip(": ")
-    elif spec.get("paused"):
-        health, message = PROGRESSING, message + " — paused"
-    elif not _observed(obj):
-        health = PROGRESSING
-        message += " — waiting for the controller"
-    elif updated < desired or total > updated or available < updated or ready < desired:
-        health = PROGRESSING
-        message += f" — {updated} updated, {available} available"
-    else:
-        health = HEALTHY
-    s.update(ready=ready, desired=desired, health=health, message=message,
-             images=_images(obj) or None, updated=updated, available=available)
-    return s
+    r = deployment_rollout(obj)
+    s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message,
+             images=_images(obj) or None, updated=r.updated, available=r.available)
+    return _with_rollout(s)
 
 
 def summarize_statefulset(obj: Obj) -> Summary:
@@ -196,7 +163,7 @@ def summarize_statefulset(obj: Obj) -> Summary:
         and (spec.get("updateStrategy") or {}).get("type") != "OnDelete"
     )
     message = _ready_text(ready, desired)
-    if not _observed(obj):
+    if not observed(obj):
         health, message = PROGRESSING, message + " — waiting for the controller"
     elif rolling:
         health, message = PROGRESSING, message + f" — {updated} updated"
@@ -209,7 +176,7 @@ def summarize_statefulset(obj: Obj) -> Summary:
     else:
         health = HEALTHY
     s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
-    return s
+    return _with_rollout(s)
 
 
 def summarize_daemonset(obj: Obj) -> Summary:
@@ -220,7 +187,7 @@ def summarize_daemonset(obj: Obj) -> Summary:
     updated = int(status.get("updatedNumberScheduled") or 0)
     misscheduled = int(status.get("numberMisscheduled") or 0)
     message = _ready_text(ready, desired)
-    if not _observed(obj):
+    if not observed(obj):
         health, message = PROGRESSING, message + " — waiting for the controller"
     elif updated < desired:
         health, message = PROGRESSING, message + f" — {updated} updated"
@@ -231,7 +198,7 @@ def summarize_daemonset(obj: Obj) -> Summary:
     else:
         health = HEALTHY
     s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
-    return s
+    return _with_rollout(s)
 
 
 def _pod_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
@@ -270,7 +237,7 @@ def summarize_pod(obj: Obj) -> Summary:
         terminated = state.get("terminated") or {}
         if waiting.get("reason") and waiting["reason"] != "ContainerCreating":
             reason = reason or waiting["reason"]
-            bad = bad or waiting["reason"] in _BAD_WAITING
+            bad = bad or waiting["reason"] in BAD_WAITING
         elif terminated.get("reason") and phase not in ("Succeeded",) and terminated["reason"] != "Completed":
             reason = reason or terminated["reason"]
     if md.get("deletionTimestamp"):
@@ -302,6 +269,8 @@ def summarize_pod(obj: Obj) -> Summary:
         cpu_m=cpu_m,
         mem_b=mem_b,
         owner=f"{owner.get('kind')}/{owner.get('name')}" if owner else None,
+        workload=pod_workload(obj),
+        problem=pod_waiting_problem(obj),
     )
     return s
 

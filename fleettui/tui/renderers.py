@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from fleettui.engine.selectors import selector_or_none
 from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN, severity
 from fleettui.store.models import (
     ClusterRow,
@@ -203,9 +204,14 @@ CLUSTER_SORTS = {
 
 
 def cluster_matches(row: ClusterRow, needle: str) -> bool:
-    """The `/` filter: a case-insensitive substring of any word a user would type."""
+    """The `/` filter: a label selector as a topology policy takes it (`env=prod,tier in
+    (web)`, the engine's parser and matching), else a case-insensitive substring of any
+    word a user would type."""
     if not needle:
         return True
+    selector = selector_or_none(needle)
+    if selector is not None:
+        return selector.matches(row.labels)
     needle = needle.lower()
     hay = [row.name, row.provider, row.region, row.zone, row.version, row.health,
            "stale" if row.reachable is False else None,

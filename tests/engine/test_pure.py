@@ -24,6 +24,17 @@ def test_deployment_health():
     assert health.judge(None) == (False, "not found")
 
 
+def test_deployment_health_names_its_pods_problem():
+    stuck = dep(ready=0, available=0)
+    pulling = {"metadata": {"labels": {"pod-template-hash": "h"},
+                            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-h", "controller": True}]},
+               "status": {"phase": "Pending",
+                          "containerStatuses": [{"state": {"waiting": {"reason": "ImagePullBackOff"}}}]}}
+    ok, msg = health.judge(stuck, pods=[pulling])
+    assert not ok and msg == "Ready:0/2 (degraded: ImagePullBackOff (progressing))"
+    assert health.judge(stuck)[1] == "Ready:0/2 (2 updated, 0 available)"
+
+
 def test_other_kinds_health():
     job_done = {"kind": "Job", "status": {"conditions": [{"type": "Complete", "status": "True"}]}}
     job_failed = {"kind": "Job", "status": {"conditions": [{"type": "Failed", "status": "True", "message": "boom"}]}}

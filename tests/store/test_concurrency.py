@@ -20,7 +20,7 @@ WRITER = textwrap.dedent(
         store.writer.put_cluster(cluster)
         for i in range(rounds):
             store.writer.replace(cluster, "Pod", [
-                {"namespace": "ns", "name": f"p{j}", "phase": "Running", "cpu_m": 100}
+                {"namespace": "ns", "name": f"p{j}", "phase": "Running", "node": "n0", "cpu_m": 100}
                 for j in range(200)
             ])
             store.writer.upsert(cluster, "Deployment", {"namespace": "ns", "name": f"d{i}"})

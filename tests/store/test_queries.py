@@ -43,10 +43,15 @@ async def test_cluster_row_rolls_up_nodes_capacity_requests_and_pods(store, cloc
     [c] = await store.clusters()
     assert (c.nodes_ready, c.nodes_total) == (2, 3)
     assert (c.cpu_alloc_m, c.mem_alloc_b) == (12000, 48 * GiB)
-    # requests of pods that hold resources (Pending/Running), not of Failed ones
-    assert (c.cpu_req_m, c.mem_req_b) == (750, 2 * GiB)
+    # requests of pods that hold resources on a node (bound, Pending/Running): not of Failed
+    # ones, nor of the unscheduled pay-1 (counted as pending instead), so they add up as
+    # the nodes' requests do
+    assert (c.cpu_req_m, c.mem_req_b) == (500, GiB)
     assert (c.pods_running, c.pods_pending, c.pods_failed) == (1, 1, 1)
-    assert c.cpu_req_pct == 750 / 12000 * 100
+    assert c.cpu_req_pct == 100 * 500 / 12000
+    nodes = await store.nodes("a")
+    assert sum(n.cpu_req_m for n in nodes) == c.cpu_req_m
+    assert sum(n.mem_req_b for n in nodes) == c.mem_req_b
     # topology labels found on the nodes fill what the registration does not say
     assert (c.provider, c.region, c.zone) == ("ack", "cn-hangzhou", "cn-hangzhou-h")
     assert c.labels == {"env": "prod"}
@@ -150,12 +155,14 @@ async def test_pods_services_events_filters(store):
 async def test_watch_events_update_and_delete_rows_and_rollups(store):
     _seed(store, ready_nodes=3)
     await store.writer.flush()
-    store.writer.upsert("a", "Pod", {"namespace": "shop", "name": "web-2", "phase": "Running", "cpu_m": 100})
+    store.writer.upsert("a", "Pod", {"namespace": "shop", "name": "web-2", "phase": "Running", "node": "n0",
+                                     "cpu_m": 100})
     store.writer.delete("a", "Pod", "shop", "web-1")
     store.writer.delete("a", "Node", None, "n2")
     await store.writer.flush()
     c = await store.cluster("a")
-    assert c.pods_running == 1 and c.cpu_req_m == 350 and c.nodes_total == 2
+    # web-2's 100m; the unscheduled pay-1 requests nothing of a node yet
+    assert c.pods_running == 1 and c.cpu_req_m == 100 and c.nodes_total == 2
 
 
 async def test_remove_cluster_forgets_its_rows(store):
@@ -173,14 +180,16 @@ async def test_topology_shows_a_problem_at_every_level_above_it(store):
     _seed(store, "b", zone="i", ready_nodes=3, bad_deploy=True)
     await store.writer.flush()
     t = await store.topology()
-    assert t.health == "unhealthy"
+    # the cluster level is the cluster rule (as on the clusters pane): an unhealthy workload
+    # makes its cluster degraded; that problem then shows at every level above it
+    assert t.health == "degraded"
     assert [r.name for r in t.children] == ["cn-hangzhou"]
     region = t.children[0]
-    assert region.health == "unhealthy"
+    assert region.health == "degraded"
     zones = {z.name: z for z in region.children}
-    assert zones["h"].health == "healthy" and zones["i"].health == "unhealthy"
+    assert zones["h"].health == "healthy" and zones["i"].health == "degraded"
     b = zones["i"].children[0]
-    assert b.kind == "cluster" and b.health == "unhealthy"
+    assert b.kind == "cluster" and b.health == "degraded" == (await store.cluster("b")).health
     shop = t.find("cluster:b/ns:shop")
     assert shop.health == "unhealthy" and shop.counts == {"healthy": 1, "unhealthy": 1}
     assert t.find("cluster:b/ns:shop/Deployment:pay").health == "unhealthy"
@@ -220,3 +229,30 @@ async def test_a_ready_node_under_pressure_makes_the_cluster_degraded(store):
     [c] = await store.clusters()
     assert (c.nodes_ready, c.nodes_total) == (3, 3)
     assert c.health == "degraded"  # as the topology shows it
+
+
+async def test_a_workload_whose_pods_cannot_pull_is_degraded_at_once(store):
+    """The Deployment's status says progressing; its pod's ImagePullBackOff makes the row, the
+    cluster and the header count it as a problem now (not at the progress deadline)."""
+    w = store.writer
+    w.put_cluster("a", context="a")
+    w.probe("a", reachable=True, version="v1.31.2")
+    w.replace("a", "Node", [{"name": "n0", "ready": 1, "health": "healthy", "cpu_m": 4000}])
+    w.replace("a", "Deployment", [
+        {"namespace": "shop", "name": "pay", "ready": 0, "desired": 1, "health": "progressing",
+         "message": "0/1 ready — 1 updated, 0 available", "rollout": "progressing",
+         "rollout_message": "0/1 ready — 1 updated, 0 available"}])
+    stuck = {"namespace": "shop", "name": "pay-h-x", "phase": "Pending", "node": "n0",
+             "health": "unhealthy", "workload": "Deployment/pay", "problem": "ImagePullBackOff"}
+    w.replace("a", "Pod", [stuck])
+    await w.flush()
+    [wl] = await store.workloads("a")
+    assert (wl.health, wl.message) == ("degraded", "0/1 ready — ImagePullBackOff (progressing)")
+    [c] = await store.clusters()
+    assert c.health == "degraded" and c.workloads_unhealthy == 1
+    # the pod recovers (a watch event): the row is the Deployment's own verdict again
+    w.upsert("a", "Pod", {**stuck, "phase": "Running", "health": "healthy", "problem": None})
+    await w.flush()
+    [wl] = await store.workloads("a")
+    assert (wl.health, wl.message) == ("progressing", "0/1 ready — 1 updated, 0 available")
+    assert (await store.clusters())[0].health == "healthy"

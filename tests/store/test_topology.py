@@ -49,7 +49,31 @@ def test_namespaces_seen_only_through_workloads_still_appear_and_counts_roll_up(
                        [node("a", "n1"), node("a", "n2", ready=False)])
     assert [c.name for c in t.find("cluster:a").children] == ["ghost", "shop", "nodes"]
     assert t.counts == {"healthy": 2, "degraded": 1, "progressing": 1, "unhealthy": 1}
-    assert t.find("cluster:a/nodes").health == "unhealthy"
+    # one NotReady node of two: the nodes (like the cluster row) are degraded, the node unhealthy
+    assert t.find("cluster:a/nodes").health == "degraded"
+    assert t.find("cluster:a/nodes/n2").health == "unhealthy"
     assert t.find("cluster:a/nodes/n2").detail == "NotReady KubeletNotReady"
     keys = [n.key for n in t.walk()]
     assert len(keys) == len(set(keys))  # stable, unique keys for diffing
+
+
+def test_one_not_ready_node_of_five_is_degraded_as_on_the_clusters_pane():
+    """One health rule: the cluster's own (store) verdict, not the worst leaf below it."""
+    nodes = [node("a", f"n{i}", ready=i != 2) for i in range(5)]
+    t = build_topology([cluster("a", "r", "z", health="degraded")], [], [], nodes)
+    assert t.find("cluster:a").health == "degraded"
+    assert t.find("cluster:a/nodes").health == "degraded"
+    assert t.find("region:r").health == "degraded" and t.health == "degraded"
+    assert t.counts == {"healthy": 4, "unhealthy": 1}  # the leaves still say which is down
+    down = build_topology([cluster("b", "r", "z", health="unhealthy")], [], [],
+                          [node("b", "n0", ready=False)])
+    assert down.find("cluster:b/nodes").health == "unhealthy"
+
+
+def test_a_cluster_spanning_zones_sits_under_its_region_with_its_zones_listed():
+    t = build_topology([cluster("wide", "r", "r-a,r-b,r-c"), cluster("one", "r", "r-a")], [], [], [])
+    region = t.find("region:r")
+    assert [(c.kind, c.name) for c in region.children] == [("zone", "r-a"), ("cluster", "wide")]
+    assert not any(n.kind == "zone" and "," in n.name for n in t.walk())  # no made-up "a,b,c" zone
+    assert t.find("cluster:wide").detail.startswith("zones r-a, r-b, r-c")
+    assert region.detail == "2 clusters"

@@ -16,7 +16,7 @@ async def test_a_run_of_lists_is_one_transaction_with_every_roll_up(store):
     for c in ("a", "b", "c"):
         w.replace(c, "Node", [{"name": f"{c}-n{i}", "ready": 1, "cpu_m": 1000} for i in range(3)],
                   resource_version="7")
-        w.replace(c, "Pod", [{"namespace": "ns", "name": f"p{i}", "phase": "Running", "cpu_m": 100}
+        w.replace(c, "Pod", [{"namespace": "ns", "name": f"p{i}", "phase": "Running", "node": f"{c}-n0", "cpu_m": 100}
                              for i in range(4)], resource_version="8")
     await w.flush()
     assert w.transactions == before + 1

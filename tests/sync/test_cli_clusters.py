@@ -19,7 +19,8 @@ async def _cache(path):
     w.put_cluster("up", context="up", provider="ack", region="cn-hangzhou", zone="h")
     w.probe("up", reachable=True, version="v1.31.2", latency_ms=4)
     w.replace("up", "Node", [{"name": "n1", "ready": 1, "cpu_m": 4000, "mem_b": 8 << 30, "health": "healthy"}])
-    w.replace("up", "Pod", [{"namespace": "a", "name": "p", "phase": "Running", "cpu_m": 1000, "mem_b": 2 << 30}])
+    w.replace("up", "Pod", [{"namespace": "a", "name": "p", "phase": "Running", "node": "n1", "cpu_m": 1000,
+                             "mem_b": 2 << 30}])
     w.put_cluster("down", context="down")
     w.probe("down", reachable=True, version="v1.30.0")
     await w.flush()

@@ -59,3 +59,17 @@ async def test_sync_once_with_a_context_glob_syncs_only_those(sim, kubeconfig_pa
                               "--cache", str(tmp_path / "c.db"), "--context", first)
     assert rc == 0, err
     assert [ln.split()[0] for ln in out.splitlines()[1:]] == [first]
+
+
+async def test_sync_without_a_fleet_file_leaves_the_hub_out(sim, kubeconfig_path, tmp_path, capsys,
+                                                             monkeypatch):
+    """Without a fleet file the `hub` context is the hub for `sync` as for `app`: not a row."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no fleet file there
+    cache = tmp_path / "c.db"
+    rc, out, err = await _cli(capsys, "sync", "--once", "-o", "json", "--kubeconfig",
+                              str(kubeconfig_path), "--cache", str(cache))
+    assert rc == 0, err
+    assert [i["name"] for i in json.loads(out)["items"]] == sim.cluster_names
+    rc, out, err = await _cli(capsys, "clusters", "-o", "json", "--cache", str(cache))
+    assert rc == 0, err
+    assert sorted(i["name"] for i in json.loads(out)["items"]) == sorted(sim.cluster_names)

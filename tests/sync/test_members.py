@@ -50,12 +50,12 @@ async def test_kubeconfig_only():
 
 
 async def test_fleet_file_enriches_and_reports_orphans():
-    kc = kubeconfig(["ack-hangzhou-a", "other", "hub"])
+    kc = kubeconfig(["ack-hangzhou-a", "other", "tools"])
     fleet = FleetFile.parse(FLEET)
     fleet.hub = None
     members = await discover_members(kc, fleet, None, read_only=True, hub_context=None)
     by = {m.name: m for m in members}
-    assert list(by) == ["hz-a", "other", "hub", "ghost"]
+    assert list(by) == ["hz-a", "other", "tools", "ghost"]
     hz = by["hz-a"]
     assert (hz.context, hz.provider, hz.region, hz.zone, hz.source) == (
         "ack-hangzhou-a",
@@ -109,6 +109,17 @@ async def test_unreachable_hub_is_reported_not_raised():
     assert members.hub == "hub"
     assert any("hub hub: cannot list ManagedClusters" in e for e in members.errors)
     # 'edge-*' may have matched a hub-only member: not raised while the hub is down
+
+
+def test_resolve_hub_one_rule():
+    from fleettui.config.hub import resolve_hub
+
+    kc = kubeconfig(["a", "hub", "central"])
+    fleet = FleetFile.parse("hub: central\n")
+    assert resolve_hub(kc, None) == "hub"  # the conventional name, as the app commands took it
+    assert resolve_hub(kc, fleet) == "central"  # the fleet file's hub: wins over the name
+    assert resolve_hub(kc, fleet, "a") == "a"  # --hub wins over both
+    assert resolve_hub(kubeconfig(["a", "b"]), None) is None
 
 
 async def test_hub_not_in_kubeconfig():

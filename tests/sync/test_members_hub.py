@@ -150,3 +150,20 @@ async def test_fleet_entry_without_context_matched_by_registration(sim, kc):
     assert target not in [m.name for m in members]
     assert [e for e in members.errors if "'hz'" in e] == []
     assert any("'nowhere'" in e and "nor registered on the hub" in e for e in members.errors)
+
+
+async def test_context_named_hub_is_the_hub_without_a_fleet_file(sim, kc):
+    """One rule: the `hub` context is the hub for sync and the dashboard too (it used to be a
+    0-node member there while the app commands used it as the hub)."""
+    members = await discover_members(kc, None, None, read_only=True)
+    assert members.hub == "hub"
+    assert [m.name for m in members] == sim.cluster_names
+    assert all(m.registration for m in members)  # and its registrations were read
+
+
+async def test_hub_is_a_member_only_when_the_fleet_file_lists_it(sim, kc, tmp_path):
+    fleet = FleetFile.parse("clusters:\n  hub:\n    context: hub\n    provider: idc\n")
+    members = await discover_members(kc, fleet, None, read_only=True)
+    assert members.hub == "hub"
+    assert [m.name for m in members] == [*sim.cluster_names, "hub"]
+    assert next(m for m in members if m.name == "hub").provider == "idc"

@@ -281,3 +281,18 @@ async def test_a_warm_restart_resumes_watches_instead_of_relisting(sim, cache, m
         await _eventually(lambda: _has(cache, name, "Namespace", "while-away"))
         informers = {i.spec.kind: i for i in fleet.clusters[name].informers}
         assert informers["Namespace"].lists == 0 and informers["Node"].lists == 0
+
+
+async def test_a_broken_image_is_degraded_before_its_progress_deadline(sim, cache, members, kubeconfig):
+    """The seed's `recommendations` (image tag `broken`) sits in ImagePullBackOff; its Deployment
+    still says Progressing (deadline 120 s, the clock is frozen well before). k9s shows it red:
+    so does every row here, with Kubernetes' own word kept beside the reason."""
+    await sim.advance(20)  # scheduled, pulled, failed: ErrImagePull / ImagePullBackOff
+    assert (await _fleet(cache, members, kubeconfig).sync_once()).ok
+    broken = [w for w in await cache.workloads() if w.name == "recommendations" and "ImagePull" in w.message]
+    assert broken, [(w.cluster, w.name, w.health, w.message) for w in await cache.workloads()
+                    if w.name == "recommendations"]
+    for w in broken:
+        assert w.health == "degraded"
+        assert w.message.endswith("(progressing)")  # not yet ProgressDeadlineExceeded
+        assert (await cache.cluster(w.cluster)).health in ("degraded", "unhealthy")

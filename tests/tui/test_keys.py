@@ -63,6 +63,18 @@ async def test_filter_help_and_escape(fleet_cache):
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_filter_by_label_selector(fleet_cache):
+    app = make_app(fleet_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("slash", *"env!=prod")
+        shown = shown_clusters(app)
+        assert shown and len(shown) < 8
+        rows = {r.name: r for r in app.query_one(ClustersPane)._rows}
+        assert all(rows[n].labels.get("env") != "prod" for n in shown)
+        assert "(label selector)" in str(app.query_one("#clusters-info").render())
+
+
 async def test_sort_keys(fleet_cache):
     app = make_app(fleet_cache)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -87,6 +87,21 @@ def test_filter_matches_name_region_labels_and_stale():
     assert cluster_matches(r, "")
 
 
+def test_filter_takes_the_label_selectors_a_topology_takes():
+    prod = row(labels={"fleettui.io/provider": "ack", "env": "prod"})
+    staging = row(name="idc-beijing", provider="idc", labels={"env": "staging"})
+    for text, expected in [
+        ("fleettui.io/provider=ack", [True, False]),
+        ("env!=prod", [False, True]),
+        ("env in (prod,staging)", [True, True]),
+        ("env notin (prod)", [False, True]),
+        ("!fleettui.io/provider", [False, True]),
+        ("env=prod,fleettui.io/provider=ack", [True, False]),
+    ]:
+        assert [cluster_matches(r, text) for r in (prod, staging)] == expected, text
+    assert cluster_matches(staging, "beijing")  # plain words are still searched for
+
+
 def test_sorts():
     a = row(name="a", health="healthy", cpu_req_m=1000)
     b = row(name="b", health="unhealthy", cpu_req_m=30000)

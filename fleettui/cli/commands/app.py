@@ -50,8 +50,8 @@ def _kubeconfig(args: argparse.Namespace) -> Any:
 
 async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -> list[tuple[str, str, dict]]:
     """(name, context, labels) of the fleet's reachable members (sync's discovery: kubeconfig,
-    fleet file, hub registrations). A context named `hub` is taken as the hub, not a member,
-    unless the fleet file names another hub."""
+    fleet file, hub registrations); which context is the hub is discovery's rule
+    (`config.hub.resolve_hub`), the same as the sync's and the dashboard's."""
     from fleettui.config.errors import ConfigError
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.paths import fleet_file_path
@@ -61,10 +61,9 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
         fleet = FleetFile.load(fleet_file_path(opt(args, "fleet")), missing_ok=True)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
-    hub_context = getattr(fleet, "hub", None) or ("hub" if kubeconfig.has_context("hub") else None)
     try:
         members = await discover_members(kubeconfig, fleet, opt(args, "context"), read_only=True,
-                                         hub_context=hub_context, request_timeout=5.0)
+                                         hub_context=opt(args, "hub"), request_timeout=5.0)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
     for problem in members.errors:

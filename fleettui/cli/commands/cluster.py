@@ -245,7 +245,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
         "--hub",
         metavar="CONTEXT",
         default=argparse.SUPPRESS,
-        help="hub context (default: the fleet file's hub)",
+        help="hub context (default: the fleet file's hub, else a context named hub)",
     )
     ls.add_argument(
         "--request-timeout",

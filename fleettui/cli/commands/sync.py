@@ -52,6 +52,7 @@ async def discover(args: argparse.Namespace, *, request_timeout: float) -> tuple
         fleet_arg = opt(args, "fleet")
         fleet = FleetFile.load(fleet_file_path(fleet_arg), missing_ok=fleet_arg is None)
         members = await discover_members(kubeconfig, fleet, opt(args, "context"), read_only=True,
+                                         hub_context=opt(args, "hub"),
                                          request_timeout=request_timeout)
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
@@ -152,7 +153,8 @@ async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list
 
     # clusters added or removed while running (fleet file, kubeconfig, hub) are noticed
     discover = reloading_discovery(opt(args, "kubeconfig"), fleet_file_path(opt(args, "fleet")),
-                                   opt(args, "context"), request_timeout=args.timeout)
+                                   opt(args, "context"), hub=opt(args, "hub"),
+                                   request_timeout=args.timeout)
     fleet = FleetSync(store, members, kubeconfig=kubeconfig, read_only=True,
                       concurrency=args.concurrency, timeout=args.timeout,
                       prune=not opt(args, "context"), discover=discover)

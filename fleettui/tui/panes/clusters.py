@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from fleettui.engine.selectors import selector_or_none
 from fleettui.store import ClusterRow, Store
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import (
@@ -92,7 +93,8 @@ class ClustersPane(Pane):
         info = f"{count} clusters"
         info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"
         if self._needle:
-            info += f"  filter: /{self._needle}"
+            kind = " (label selector)" if selector_or_none(self._needle) else ""
+            info += f"  filter: /{self._needle}{kind}"
         self.query_one("#clusters-info", Static).update(self.info_line(info))
 
     # -- filter and sort --

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from fleettui.engine.compose import SelectedResource, ref_objects_application
+from fleettui.engine.selectors import from_match_labels
 from fleettui.store import ClusterRow, Store
 from fleettui.tui.rollout_renderers import plan_table
 from fleettui.tui.screens.dialogs import Confirm
@@ -58,8 +59,10 @@ def parse_labels(text: str) -> dict[str, str] | None:
 
 
 def matching(clusters: Sequence[ClusterRow], labels: Mapping[str, str]) -> list[str]:
-    """Clusters whose labels contain every pair of the selector (matchLabels)."""
-    return [c.name for c in clusters if all(c.labels.get(k) == v for k, v in labels.items())]
+    """Clusters whose labels contain every pair of the selector (matchLabels), matched
+    as the engine will match the topology's clusterLabelSelector."""
+    wanted = from_match_labels(labels)
+    return [c.name for c in clusters if wanted.matches(c.labels)]
 
 
 def resource_value(kind: str, name: str) -> str:
