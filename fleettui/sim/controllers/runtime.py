@@ -24,7 +24,7 @@ from typing import Any
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.cluster import SimCluster
 
-from .objects import controller_ref, find_condition, meta
+from .objects import controller_ref, find_condition, meta, pod_is_ready
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,6 @@ def parse_time(value: str | None) -> float | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
-
-
-def _ready(status: dict) -> bool:
-    for c in status.get("conditions") or ():
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
 
 
 def _node_shape(node: dict) -> Any:
@@ -143,7 +136,7 @@ class ClusterRuntime:
             self._index_pod(key, obj, deleted)
             # Endpoints only care about a pod's address and readiness (and its labels).
             st = obj.get("status") or {}
-            sig = None if deleted else (st.get("podIP"), _ready(st), st.get("phase"), repr(m.get("labels")),
+            sig = None if deleted else (st.get("podIP"), pod_is_ready(obj), st.get("phase"), repr(m.get("labels")),
                                         bool(m.get("deletionTimestamp")))
             if self._endpoint_sig.get(key) != sig:
                 self._endpoint_sig[key] = sig
