@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fleettui.sim import defaults, errors, validation
+from fleettui.sim import defaults, errors, fields, validation
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.defaults import clone
 from fleettui.sim.errors import ApiError as ApiError  # re-exported for callers
@@ -37,7 +37,6 @@ _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's: no vowels, no look-alikes
 _FOREGROUND = "foregroundDeletion"
-_ORPHAN = "orphan"
 
 
 class SimCluster:
@@ -191,8 +190,6 @@ class SimCluster:
         if managed_fields is not None:
             meta["managedFields"] = managed_fields
         elif field_manager is not None:
-            from fleettui.sim import fields  # fields imports this module
-
             fields.record_update(obj, None, field_manager, self.clock.iso(), rt.api_version)
         if dry_run:
             return obj
@@ -281,8 +278,6 @@ class SimCluster:
         if managed_fields is not None:
             meta["managedFields"] = managed_fields
         elif field_manager is not None:
-            from fleettui.sim import fields  # fields imports this module
-
             fields.record_update(new, old, field_manager, self.clock.iso(), rt.api_version,
                                  subresource=subresource)
         else:
@@ -610,9 +605,6 @@ class SimCluster:
                     self._remove(rt.key, m.get("namespace") or "", m["name"])
             self.types.pop(rt.key, None)
             self._objects.pop(rt.key, None)
-
-    def crd_served(self, resource: str) -> bool:
-        return resource in _crd_keys(self)
 
 
 def _crd_keys(cluster: SimCluster) -> set[str]:

@@ -4,16 +4,26 @@ bumps `count` and `lastTimestamp` on the existing Event instead of adding one.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from fleettui.sim.cluster import SimCluster
+from fleettui.sim.clock import VirtualClock
 
 MAX_EVENTS = 1000  # a real cluster expires events after 1 h; here they are bounded by count
 
 
+class EventStore(Protocol):
+    """What the recorder needs of a SimCluster: a protocol, because cluster.py imports this module."""
+
+    clock: VirtualClock
+
+    def get(self, resource: str, namespace: str | None, name: str) -> dict[str, Any] | None: ...
+    def create(self, resource: str, obj: dict[str, Any]) -> dict[str, Any]: ...
+    def update(self, resource: str, obj: dict[str, Any]) -> dict[str, Any]: ...
+    def delete(self, resource: str, namespace: str | None, name: str) -> dict[str, Any] | None: ...
+
+
 class EventRecorder:
-    def __init__(self, cluster: SimCluster) -> None:
+    def __init__(self, cluster: EventStore) -> None:
         self.cluster = cluster
         self._known: dict[tuple[Any, ...], tuple[str, str]] = {}
         self._seq = 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fleettui.sim.cluster import clone
+from fleettui.sim.defaults import clone
 from fleettui.sim.errors import ApiError
 from fleettui.sim.patch import PRIMITIVE_SETS, merge_key
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleettui.sim.cluster import clone
+from fleettui.sim.defaults import clone
 from fleettui.sim.errors import ApiError, bad_request, invalid
 
 # patchMergeKey of list fields in k8s.io/api, by field name. `ports` depends on the

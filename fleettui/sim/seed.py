@@ -27,47 +27,14 @@ edge cluster, or else the last one, shows as unavailable).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .cluster_spec import ClusterSpec
 from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
 from .seed_hub import hub_crds, member_registration
 
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-
-@dataclass(frozen=True)
-class ClusterSpec:
-    """One member cluster of the fleet: identity, placement and size."""
-
-    name: str
-    provider: str
-    region: str
-    zones: tuple[str, ...]
-    labels: dict[str, str] = field(default_factory=dict)
-    nodes: int = 5
-    env: str = "prod"
-    kubelet_version: str = "v1.32.7"
-    instance_type: str = ""
-    node_cpu: int = 8
-    node_memory_gi: int = 32
-    arch: str = "amd64"
-    index: int = 0
-    deployments: int = 40
-    services: int = 40
-    pods: int = 120
-    pending_pod: bool = False
-    broken_deployment: bool = False
-    not_ready_node: bool = False
-    disk_pressure_node: bool = False
-    crash_loop: bool = False
-    hub_available: bool = True
-
-    @property
-    def version(self) -> str:
-        """The server's gitVersion (/version); the control plane runs the kubelets' version."""
-        return self.kubelet_version
 
 
 # name, provider, region, zones, env, kubelet version, instance type, cpu, memory GiB, arch

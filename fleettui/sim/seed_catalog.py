@@ -11,10 +11,9 @@ import hashlib
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .seed import ClusterSpec
+from .cluster_spec import ClusterSpec
 
 APP_NAMESPACES = ("shop", "payments", "platform", "monitoring")
 KUBELET_ANNOTATION = "sim.fleettui.io/kubelet"

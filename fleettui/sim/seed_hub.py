@@ -9,12 +9,11 @@ allocatable, version, clusterClaims) and KubeVela's cluster Secret in vela-syste
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .cluster_spec import ClusterSpec
 from .seed_catalog import PEM_CERT, b64, iso, node_allocatable, short_hash
 
-if TYPE_CHECKING:
-    from .seed import ClusterSpec
 
 def _crd(group: str, version: str, kind: str, plural: str, scope: str, *, short: list[str],
          categories: list[str] | None = None, columns: list[dict] | None = None) -> dict:

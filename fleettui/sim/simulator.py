@@ -43,8 +43,7 @@ class Simulator:
                 raise ValueError(f"duplicate or reserved cluster name {spec.name!r}")
             rng = random.Random(self.rng.getrandbits(64))
             c = SimCluster(spec.name, self.clock, history=history, rng=rng)
-            c.version = str(getattr(spec, "version", None) or getattr(spec, "kubernetes_version", None)
-                            or DEFAULT_VERSION)
+            c.version = spec.version or DEFAULT_VERSION
             self._clusters[spec.name] = c
             seeding.populate(c, spec, seed=seed, rng=rng)
         self.hub = SimCluster(HUB, self.clock, history=history, rng=random.Random(self.rng.getrandbits(64)))

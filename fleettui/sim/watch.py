@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -58,139 +59,186 @@ def abort(request: web.Request) -> None:
         transport.abort()
 
 
-async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: WatchRegistry,
-                *, drop_now: bool) -> web.StreamResponse:
-    q: dict[str, Any] = request.query  # type: ignore[assignment]
-    label = parse_label_selector(q.get("labelSelector"))
-    field = parse_field_selector(q.get("fieldSelector"), t.rt.kind)
-    key, ns, gv = t.rt.key, t.namespace, t.group_version
-    timeout = _int(q.get("timeoutSeconds"), "timeoutSeconds")
-    bookmarks = q.get("allowWatchBookmarks", "").lower() in ("true", "1")
-    send_initial = q.get("sendInitialEvents", "").lower() == "true"
-    table = wants_table(request)
-    rv = q.get("resourceVersion") or ""
+class WatchStream:
+    """One watch request, from its query to the end of its stream.
 
-    only = t.name  # the deprecated watch of one named object
+    What a watcher selects, what it holds and what it has been sent are attributes,
+    so each phase of the stream is one method: the start (current objects as ADDED,
+    or a replay of the history after its version), live events, bookmarks, the
+    timeout, and the end by a drop fault or a server close.
+    """
 
-    def matches(o: dict[str, Any]) -> bool:
-        m = o["metadata"]
-        return ((not ns or m.get("namespace") == ns) and (only is None or m["name"] == only)
-                and (label is None or label(o)) and (field is None or field(o)))
+    def __init__(self, request: web.Request, cluster: SimCluster, target: Target) -> None:
+        # Parsed in the apiserver's order, so a request with several bad values gets the same error.
+        self.query: Mapping[str, str] = request.query
+        self.label = parse_label_selector(self.query.get("labelSelector"))
+        self.field = parse_field_selector(self.query.get("fieldSelector"), target.rt.kind)
+        self.timeout = _int(self.query.get("timeoutSeconds"), "timeoutSeconds")
+        self.bookmarks = self.query.get("allowWatchBookmarks", "").lower() in ("true", "1")
+        self.send_initial = self.query.get("sendInitialEvents", "").lower() == "true"
+        self.table = wants_table(request)
+        self.resource_version = self.query.get("resourceVersion") or ""
+        self.request, self.cluster, self.target = request, cluster, target
+        self.key, self.namespace, self.group_version = target.rt.key, target.namespace, target.group_version
+        self.only = target.name  # the deprecated watch of one named object
+        self.selective = self.label is not None or self.field is not None or self.only is not None
+        # With a selector, an object that starts or stops matching is ADDED or DELETED for
+        # this watcher (as the watch cache does); `inside` is what the watcher holds now.
+        self.inside: set[tuple[str, str]] = set()
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.columns_due = True  # a Table stream defines its columns in its first row only
 
-    initial: list[tuple[str, dict[str, Any]]] = []
-    expired: errors.ApiError | None = None
-    if rv in ("", "0") or send_initial:
-        objs = sorted((o for o in cluster.iter(key, ns) if matches(o)),
-                      key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-        initial = [("ADDED", o) for o in objs]
-    else:
-        start = _int(rv, "resourceVersion")
+    def matches(self, obj: dict[str, Any]) -> bool:
+        m = obj["metadata"]
+        return ((not self.namespace or m.get("namespace") == self.namespace)
+                and (self.only is None or m["name"] == self.only)
+                and (self.label is None or self.label(obj)) and (self.field is None or self.field(obj)))
+
+    # -- the start ---------------------------------------------------------------
+
+    def start(self) -> tuple[list[tuple[str, dict[str, Any]]], errors.ApiError | None]:
+        """Events owed before live ones, or the 410 to send instead; 504 for a future version."""
+        if self.resource_version in ("", "0") or self.send_initial:
+            return self.current_objects(), None
+        start = _int(self.resource_version, "resourceVersion")
         assert start is not None
+        cluster = self.cluster
         if start < cluster.compacted_rv:
-            expired = errors.gone(f"too old resource version: {start} ({cluster.compacted_rv + 1})")
-        elif start > int(cluster.resource_version):
+            return [], errors.gone(f"too old resource version: {start} ({cluster.compacted_rv + 1})")
+        if start > int(cluster.resource_version):
             raise errors.too_large_resource_version(start, int(cluster.resource_version))
-        else:
-            initial = [(etype, o) for erv, etype, res, o in cluster.history
-                       if erv > start and res == key and matches(o)]
+        return self.replay(start), None
 
-    queue: asyncio.Queue[Any] = asyncio.Queue()
-    selective = label is not None or field is not None or only is not None
-    # With a selector, an object that starts or stops matching is ADDED or DELETED for
-    # this watcher (as the watch cache does); `inside` is what the watcher holds now.
-    inside = {_ident(o) for o in cluster.iter(key, ns) if matches(o)} if selective else set()
+    def current_objects(self) -> list[tuple[str, dict[str, Any]]]:
+        objs = sorted((o for o in self.cluster.iter(self.key, self.namespace) if self.matches(o)),
+                      key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        return [("ADDED", o) for o in objs]
 
-    def on_event(etype: str, resource: str, obj: dict[str, Any]) -> None:
-        if resource != key:
+    def replay(self, start: int) -> list[tuple[str, dict[str, Any]]]:
+        return [(etype, o) for erv, etype, res, o in self.cluster.history
+                if erv > start and res == self.key and self.matches(o)]
+
+    def subscribe(self) -> Callable[[], None]:
+        """Follow the cluster from now on; called with no await since `start`, so nothing is missed."""
+        if self.selective:
+            self.inside = {_ident(o) for o in self.cluster.iter(self.key, self.namespace) if self.matches(o)}
+        return self.cluster.subscribe(self.on_event)
+
+    # -- live events -------------------------------------------------------------
+
+    def on_event(self, etype: str, resource: str, obj: dict[str, Any]) -> None:
+        if resource != self.key:
             return
-        if not selective:
-            if not ns or obj["metadata"].get("namespace") == ns:
-                queue.put_nowait((etype, obj))
+        if not self.selective:
+            if not self.namespace or obj["metadata"].get("namespace") == self.namespace:
+                self.queue.put_nowait((etype, obj))
             return
         ident = _ident(obj)
-        was, now = ident in inside, etype != "DELETED" and matches(obj)
+        was, now = ident in self.inside, etype != "DELETED" and self.matches(obj)
         if now:
-            inside.add(ident)
-            queue.put_nowait(("MODIFIED" if was else "ADDED", obj))
+            self.inside.add(ident)
+            self.queue.put_nowait(("MODIFIED" if was else "ADDED", obj))
         elif was:
-            inside.discard(ident)
-            queue.put_nowait(("DELETED", obj))
+            self.inside.discard(ident)
+            self.queue.put_nowait(("DELETED", obj))
 
-    unsubscribe = cluster.subscribe(on_event)  # no await since `initial`: nothing is missed
-    registry.add(cluster.name, queue)
-    resp = web.StreamResponse(status=200)
-    resp.content_type = "application/json"
-    resp.enable_chunked_encoding()
-    first_table = [True]
-
-    def line(etype: str, obj: dict[str, Any]) -> bytes:
-        out: Any = as_version(obj, gv)
-        if table and etype != "BOOKMARK" and etype != "ERROR":
-            out = tables.table(cluster, t.rt, [out], q, resource_version=obj["metadata"]["resourceVersion"],
-                               columns=first_table[0])
-            first_table[0] = False
+    def line(self, etype: str, obj: dict[str, Any]) -> bytes:
+        out: Any = as_version(obj, self.group_version)
+        if self.table and etype != "BOOKMARK" and etype != "ERROR":
+            out = tables.table(self.cluster, self.target.rt, [out], self.query,
+                               resource_version=obj["metadata"]["resourceVersion"], columns=self.columns_due)
+            self.columns_due = False
         return dumps({"type": etype, "object": out}) + b"\n"
 
-    def bookmark(extra: dict[str, Any] | None = None) -> bytes:
-        meta: dict[str, Any] = {"resourceVersion": cluster.resource_version}
-        if extra:
-            meta["annotations"] = extra
-        if table:  # a Table watch decodes every event object as a Table
+    def bookmark(self, annotations: dict[str, Any] | None = None) -> bytes:
+        meta: dict[str, Any] = {"resourceVersion": self.cluster.resource_version}
+        if annotations:
+            meta["annotations"] = annotations
+        if self.table:  # a Table watch decodes every event object as a Table
             return dumps({"type": "BOOKMARK", "object": {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
                                                          "metadata": meta, "rows": []}}) + b"\n"
-        return dumps({"type": "BOOKMARK", "object": {"kind": t.rt.kind, "apiVersion": gv, "metadata": meta}}) + b"\n"
+        return dumps({"type": "BOOKMARK", "object": {"kind": self.target.rt.kind, "apiVersion": self.group_version,
+                                                     "metadata": meta}}) + b"\n"
 
-    try:
-        await resp.prepare(request)
-        if drop_now:
-            abort(request)
-            return resp
-        if expired is not None:
-            await resp.write(dumps({"type": "ERROR", "object": expired.status()}) + b"\n")
-            return resp
-        buf = b"".join(line(e, o) for e, o in initial)
-        if send_initial and bookmarks:
-            buf += bookmark({"k8s.io/initial-events-end": "true"})
+    # -- the stream --------------------------------------------------------------
+
+    async def serve(self, registry: WatchRegistry, *, drop_now: bool) -> web.StreamResponse:
+        initial, expired = self.start()
+        unsubscribe = self.subscribe()
+        registry.add(self.cluster.name, self.queue)
+        resp = web.StreamResponse(status=200)
+        resp.content_type = "application/json"
+        resp.enable_chunked_encoding()
+        try:
+            await resp.prepare(self.request)
+            if drop_now:
+                abort(self.request)
+                return resp
+            if expired is not None:
+                await resp.write(dumps({"type": "ERROR", "object": expired.status()}) + b"\n")
+                return resp
+            await self.send_start(resp, initial)
+            if await self.follow(resp):
+                return resp
+        except ConnectionError:
+            pass  # the client went away
+        finally:
+            unsubscribe()
+            registry.remove(self.cluster.name, self.queue)
+        with contextlib.suppress(ConnectionError):
+            await resp.write_eof()
+        return resp
+
+    async def send_start(self, resp: web.StreamResponse, initial: list[tuple[str, dict[str, Any]]]) -> None:
+        buf = b"".join(self.line(e, o) for e, o in initial)
+        if self.send_initial and self.bookmarks:
+            buf += self.bookmark({"k8s.io/initial-events-end": "true"})
         if buf:
             await resp.write(buf)
+
+    async def follow(self, resp: web.StreamResponse) -> bool:
+        """Live events (and idle bookmarks) until the timeout; True when a drop or close ended it."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout if timeout else None
+        deadline = loop.time() + self.timeout if self.timeout else None
         while True:
             wait = None if deadline is None else deadline - loop.time()
             if wait is not None and wait <= 0:
-                break
-            if bookmarks:
+                return False
+            if self.bookmarks:
                 wait = BOOKMARK_INTERVAL if wait is None else min(wait, BOOKMARK_INTERVAL)
             try:
-                item = await asyncio.wait_for(queue.get(), wait)
+                item = await asyncio.wait_for(self.queue.get(), wait)
             except TimeoutError:
-                if bookmarks and (deadline is None or loop.time() < deadline):
-                    await resp.write(bookmark())
+                if self.bookmarks and (deadline is None or loop.time() < deadline):
+                    await resp.write(self.bookmark())
                 continue
-            batch = [item]
-            while not queue.empty():
-                batch.append(queue.get_nowait())
-            out = []
-            for it in batch:
-                if it is DROP:
-                    if out:
-                        await resp.write(b"".join(out))
-                    abort(request)
-                    return resp
-                if it is CLOSE:
-                    if out:
-                        await resp.write(b"".join(out))
-                    return resp
-                out.append(line(*it))
-            await resp.write(b"".join(out))
-    except ConnectionError:
-        pass  # the client went away
-    finally:
-        unsubscribe()
-        registry.remove(cluster.name, queue)
-    with contextlib.suppress(ConnectionError):
-        await resp.write_eof()
-    return resp
+            if await self.send_batch(resp, item):
+                return True
+
+    async def send_batch(self, resp: web.StreamResponse, first: Any) -> bool:
+        """Everything queued, in one write; True when the batch held a drop or a close.
+
+        Events queued before the drop or close still go out: a client sees all it was owed."""
+        batch = [first]
+        while not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        out = []
+        for item in batch:
+            if item is DROP or item is CLOSE:
+                if out:
+                    await resp.write(b"".join(out))
+                if item is DROP:
+                    abort(self.request)
+                return True
+            out.append(self.line(*item))
+        await resp.write(b"".join(out))
+        return False
+
+
+async def serve(request: web.Request, cluster: SimCluster, t: Target, registry: WatchRegistry,
+                *, drop_now: bool) -> web.StreamResponse:
+    """Serve one watch request (the server's entry point); a bad query raises before any byte is sent."""
+    return await WatchStream(request, cluster, t).serve(registry, drop_now=drop_now)
 
 
 def _ident(obj: dict[str, Any]) -> tuple[str, str]:

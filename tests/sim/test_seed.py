@@ -11,6 +11,7 @@ import pytest
 from fleettui.sim import seed
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.cluster import SimCluster
+from fleettui.sim.cluster_spec import ClusterSpec
 from fleettui.sim.controllers import ControllerManager
 from fleettui.sim.controllers.objects import parse_quantity, pod_requests
 
@@ -138,7 +139,7 @@ def test_empty_seed_is_a_fresh_cluster() -> None:
     assert [s["metadata"]["name"] for s in c.list("services")] == ["kubernetes"]
 
 
-def _hub(count: int, kind: str = "demo") -> tuple[SimCluster, list[seed.ClusterSpec]]:
+def _hub(count: int, kind: str = "demo") -> tuple[SimCluster, list[ClusterSpec]]:
     clock = VirtualClock(start=1_700_000_000.0)
     clock.freeze()
     hub = SimCluster("hub", clock, rng=random.Random(0))

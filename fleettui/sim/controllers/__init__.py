@@ -2,8 +2,8 @@
 
 `ControllerManager(clusters, clock)` subscribes to every SimCluster's changes;
 `step()` reconciles what changed (and what a timer made due) at clock.now();
-`await run(interval)` does that forever. See runtime.py for why it is
-event-driven, and each module for the controller it stands in for:
+`await run(interval)` does that forever (manager.py). See runtime.py for why it
+is event-driven, and each module for the controller it stands in for:
 deployments, replicasets, statefulsets, daemonsets, jobs, pods (scheduler +
 kubelet), nodes (heartbeats, node lifecycle), endpoints (Endpoints and
 EndpointSlices), namespaces (default ServiceAccount, kube-root-ca.crt).
@@ -20,6 +20,7 @@ Documented simulator conventions:
 
 from __future__ import annotations
 
-from .runtime import ClusterRuntime, ControllerManager
+from .manager import ControllerManager
+from .runtime import ClusterRuntime
 
 __all__ = ["ClusterRuntime", "ControllerManager"]

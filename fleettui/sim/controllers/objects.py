@@ -18,11 +18,6 @@ def meta(obj: dict) -> dict:
     return obj.get("metadata") or {}
 
 
-def key_of(obj: dict) -> tuple[str, str]:
-    m = meta(obj)
-    return (m.get("namespace") or "", m.get("name") or "")
-
-
 def owner_ref(owner: dict) -> dict:
     """The ownerReference a built-in controller writes on what it creates."""
     m = meta(owner)

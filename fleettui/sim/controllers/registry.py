@@ -7,26 +7,24 @@ so one step carries a change as far as it can go.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from . import (
+    daemonsets,
+    deployments,
+    endpoints,
+    jobs,
+    namespaces,
+    nodes,
+    pods,
+    replicasets,
+    statefulsets,
+)
+from .runtime import Reconciler
 
 # resources watched only to route their changes to an owner (slices -> Service)
 EXTRA_WATCHED = {"endpoints", "endpointslices.discovery.k8s.io"}
 
 
-def reconcilers() -> dict[str, Callable[..., Any]]:
-    from . import (
-        daemonsets,
-        deployments,
-        endpoints,
-        jobs,
-        namespaces,
-        nodes,
-        pods,
-        replicasets,
-        statefulsets,
-    )
-
+def reconcilers() -> dict[str, Reconciler]:
     return {
         namespaces.RESOURCE: namespaces.reconcile,
         nodes.RESOURCE: nodes.reconcile,

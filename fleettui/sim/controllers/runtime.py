@@ -1,32 +1,32 @@
-"""The controller manager: event-driven reconcile loops over many SimClusters.
+"""Controller-side state for one simulated cluster: dirty sets, indexes, timers.
 
 Why event-driven: a fleet of 100 idle clusters must cost nothing per tick. Each
 cluster's changes arrive through `SimCluster.subscribe`; the callback only files
 keys into dirty sets (and keeps a few indexes: children by owner uid, pods by
-node). `step()` then reconciles what is dirty, plus what a timer says is due
-(pod start-up stages, progress deadlines, node heartbeats). An idle cluster has
-no dirty keys and only a heartbeat timer every ~40 simulated seconds per node.
+node). The manager (manager.py) then reconciles what is dirty, plus what a timer
+says is due (pod start-up stages, progress deadlines, node heartbeats). An idle
+cluster has no dirty keys and only a heartbeat timer every ~40 simulated seconds
+per node.
+
+Controllers import this module for `ClusterRuntime`; it knows nothing of the
+manager or of the controllers (the manager hands it what it needs), so the
+controller modules form no import cycle.
 """
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
-from .objects import controller_ref, meta
+from fleettui.sim.clock import VirtualClock
+from fleettui.sim.cluster import SimCluster
+
+from .objects import controller_ref, find_condition, meta, pod_is_ready
 
 log = logging.getLogger(__name__)
-
-# A reconcile pass can make more work (a Deployment creates a ReplicaSet, which
-# creates Pods, which the scheduler binds...). Following that chain inside one
-# step keeps tests short, but a bound stops a misbehaving loop from spinning.
-MAX_ROUNDS = 12
 
 # owner kind -> the resource key of that kind (for routing child changes to the owner)
 OWNER_RESOURCES = {
@@ -39,6 +39,8 @@ OWNER_RESOURCES = {
 }
 
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
+# when (virtual seconds), resource, key: the manager's timer queue, as one cluster sees it
+Schedule = Callable[[float, str, Key], None]
 
 
 # Virtual seconds after the seed during which first children of seeded objects are
@@ -55,16 +57,7 @@ def parse_time(value: str | None) -> float | None:
         return None
 
 
-def _ready(status: dict) -> bool:
-    for c in status.get("conditions") or ():
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
-
-
 def _node_shape(node: dict) -> Any:
-    from .objects import find_condition
-
     status = node.get("status") or {}
     ready = find_condition(status.get("conditions"), "Ready")
     return (
@@ -79,11 +72,14 @@ def _node_shape(node: dict) -> Any:
 class ClusterRuntime:
     """Controller-side state for one cluster: dirty sets, indexes, timers."""
 
-    def __init__(self, manager: ControllerManager, cluster: Any, index: int) -> None:
-        self.manager = manager
+    def __init__(self, cluster: SimCluster, index: int, *, clock: VirtualClock, reconciled: Collection[str],
+                 watched: Collection[str], schedule: Schedule) -> None:
         self.cluster = cluster
-        self.clock = manager.clock
-        self.index = index
+        self.clock = clock
+        self.index = index  # position in the fleet (the kubelet derives pod CIDRs from it)
+        self.reconciled = reconciled  # resources with a controller of their own
+        self.watched = watched  # those, plus resources watched only to route changes to an owner
+        self._schedule = schedule
         self.dirty: dict[str, set[Key]] = defaultdict(set)
         self.children: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
         self._parent: dict[tuple[str, str, str], str] = {}
@@ -115,7 +111,7 @@ class ClusterRuntime:
 
     def _prime(self) -> None:
         """Objects that existed before the manager started count as just added."""
-        for resource in self.manager.watched_resources:
+        for resource in self.watched:
             try:
                 items = self.cluster.list(resource)
             except Exception:  # a resource this cluster does not serve
@@ -124,14 +120,14 @@ class ClusterRuntime:
                 self._on_change("ADDED", resource, obj)
 
     def _on_change(self, event_type: str, resource: str, obj: dict) -> None:
-        if resource not in self.manager.watched_resources:
+        if resource not in self.watched:
             return
         m = meta(obj)
         key: Key = (m.get("namespace") or "", m.get("name") or "")
         full = (resource, key[0], key[1])
         deleted = event_type == "DELETED"
         self._index_parent(full, obj, deleted)
-        if resource in self.manager.reconcilers:
+        if resource in self.reconciled:
             self.dirty[resource].add(key)
         ref = controller_ref(obj)
         if ref and ref.get("kind") in OWNER_RESOURCES:
@@ -140,7 +136,7 @@ class ClusterRuntime:
             self._index_pod(key, obj, deleted)
             # Endpoints only care about a pod's address and readiness (and its labels).
             st = obj.get("status") or {}
-            sig = None if deleted else (st.get("podIP"), _ready(st), st.get("phase"), repr(m.get("labels")),
+            sig = None if deleted else (st.get("podIP"), pod_is_ready(obj), st.get("phase"), repr(m.get("labels")),
                                         bool(m.get("deletionTimestamp")))
             if self._endpoint_sig.get(key) != sig:
                 self._endpoint_sig[key] = sig
@@ -237,7 +233,7 @@ class ClusterRuntime:
         fleet born a minute ago. `first`: the owner had no such children yet. Outside
         the settle window, or for objects made after the seed, None: now.
         """
-        seeded = getattr(self.cluster, "seeded_at", None)
+        seeded = self.cluster.seeded_at
         if not first or seeded is None or self.now() > seeded + SETTLE_WINDOW:
             return None
         born = parse_time(meta(owner).get("creationTimestamp"))
@@ -247,10 +243,10 @@ class ClusterRuntime:
 
     def after(self, seconds: float, resource: str, key: Key) -> None:
         """Reconcile `resource` `key` again once `seconds` of virtual time have passed."""
-        self.manager.schedule(self.now() + max(seconds, 0.0), self.index, resource, key)
+        self._schedule(self.now() + max(seconds, 0.0), resource, key)
 
     def at(self, when: float, resource: str, key: Key) -> None:
-        self.manager.schedule(when, self.index, resource, key)
+        self._schedule(when, resource, key)
 
     def event(self, involved: dict, reason: str, message: str, *, type: str = "Warning",
               component: str = "") -> None:
@@ -275,72 +271,3 @@ class ClusterRuntime:
 
 
 Reconciler = Callable[[ClusterRuntime, str, str], None]
-
-
-class ControllerManager:
-    """Runs every simulated controller for a list of SimClusters on one virtual clock."""
-
-    def __init__(self, clusters: list[Any], clock: Any) -> None:
-        from . import registry
-
-        self.clock = clock
-        self.reconcilers: dict[str, Reconciler] = registry.reconcilers()
-        self.order: list[str] = list(self.reconcilers)
-        self.watched_resources: set[str] = set(self.reconcilers) | registry.EXTRA_WATCHED
-        self._timers: list[tuple[float, int, int, str, Key]] = []
-        self._seq = itertools.count()
-        self.runtimes: list[ClusterRuntime] = []
-        for cluster in clusters:
-            self.add_cluster(cluster)
-
-    def add_cluster(self, cluster: Any) -> ClusterRuntime:
-        rt = ClusterRuntime(self, cluster, len(self.runtimes))
-        self.runtimes.append(rt)
-        return rt
-
-    def schedule(self, when: float, index: int, resource: str, key: Key) -> None:
-        heapq.heappush(self._timers, (when, next(self._seq), index, resource, key))
-
-    def _fire_due_timers(self, now: float) -> None:
-        while self._timers and self._timers[0][0] <= now:
-            _, _, index, resource, key = heapq.heappop(self._timers)
-            self.runtimes[index].dirty[resource].add(key)
-
-    def step(self) -> None:
-        """One synchronous reconcile pass at clock.now() over every cluster."""
-        self._fire_due_timers(self.clock.now())
-        for rt in self.runtimes:
-            self.step_cluster(rt)
-
-    def step_cluster(self, rt: ClusterRuntime) -> int:
-        done = 0
-        for _ in range(MAX_ROUNDS):
-            work = rt.take_dirty()
-            if not work:
-                break
-            for resource in self.order:
-                keys = work.get(resource)
-                if not keys:
-                    continue
-                reconcile = self.reconcilers[resource]
-                for ns, name in sorted(keys):
-                    try:
-                        reconcile(rt, ns, name)
-                    except Exception:
-                        # One bad object must not stop the fleet: log and move on.
-                        log.exception("%s: reconciling %s %s/%s failed", rt.name, resource, ns, name)
-                    done += 1
-        return done
-
-    async def run(self, interval: float = 0.5) -> None:
-        """Reconcile forever; yields to the event loop between clusters so serving stays responsive."""
-        while True:
-            self._fire_due_timers(self.clock.now())
-            for rt in self.runtimes:
-                if self.step_cluster(rt):
-                    await asyncio.sleep(0)
-            await self.clock.sleep(interval)
-
-    def close(self) -> None:
-        for rt in self.runtimes:
-            rt.close()
