@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fleettui.engine import health as health_mod
 from fleettui.engine import refs
 from fleettui.engine.apply import ClusterResult, apply_manifests, describe
+from fleettui.engine.components.status import component_health
 from fleettui.engine.drift import allowed_paths, keep_live
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Step
@@ -156,6 +157,7 @@ class DeployMixin:
         for r in rows:
             by_cluster.setdefault(r.cluster, []).append(r)
         updates: list[tuple[str, str, str, str, str, bool | None, str | None]] = []
+        types = {c.name: c.type for c in app.components}
 
         async def check(cluster: str, items: list[Any]) -> None:
             async with self._sem:
@@ -168,7 +170,9 @@ class DeployMixin:
                         if r.kind == "Service" and live is not None:
                             ep_res = await client.resource("v1", "Endpoints")
                             eps = await client.get(ep_res, r.name, namespace=r.namespace)
-                        ok, msg = health_mod.judge(live, endpoints=eps)
+                        # the component's definition judges its workload (webservice: Ready:<n>/<m>)
+                        ok, msg = (component_health(types.get(r.component), live)
+                                   or health_mod.judge(live, endpoints=eps))
                         updates.append((cluster, r.api_version, r.kind, r.namespace, r.name, ok, msg))
                 except errors.KubeError as exc:
                     for r in items:
