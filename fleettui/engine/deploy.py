@@ -12,6 +12,7 @@ from fleettui.config.objects import pod_workload
 from fleettui.engine import health as health_mod
 from fleettui.engine import refs
 from fleettui.engine.apply import ClusterResult, apply_manifests, describe
+from fleettui.engine.components.status import component_health
 from fleettui.engine.drift import allowed_paths, keep_live
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Step
@@ -186,6 +187,7 @@ class DeployMixin:
         for r in rows:
             by_cluster.setdefault(r.cluster, []).append(r)
         updates: list[tuple[str, str, str, str, str, bool | None, str | None]] = []
+        types = {c.name: c.type for c in app.components}
 
         async def check(cluster: str, items: list[Any]) -> None:
             async with self._sem:
@@ -198,11 +200,15 @@ class DeployMixin:
                         if r.kind == "Service" and live is not None:
                             ep_res = await client.resource("v1", "Endpoints")
                             eps = await client.get(ep_res, r.name, namespace=r.namespace)
-                        ok, msg = health_mod.judge(live, endpoints=eps)
+                        # the component's definition judges its workload (webservice: Ready:<n>/<m>)
+                        typed = component_health(types.get(r.component), live)
+                        ok, msg = typed or health_mod.judge(live, endpoints=eps)
                         if r.kind == "Deployment" and live is not None and not ok:
                             # why it is not healthy yet may be in its pods (ImagePullBackOff)
                             pods = await _deployment_pods(client, live)
-                            ok, msg = health_mod.judge(live, pods=pods)
+                            judged, why = health_mod.judge(live, pods=pods)
+                            ok = ok and judged
+                            msg = f"{msg} ({why})" if typed and why and why != msg else (why or msg)
                         updates.append((cluster, r.api_version, r.kind, r.namespace, r.name, ok, msg))
                 except errors.KubeError as exc:
                     for r in items:

@@ -20,8 +20,7 @@ from fleettui.engine.errors import AppInvalid, Problem
 API_VERSION = "core.oam.dev/v1beta1"
 KIND = "Application"
 
-COMPONENT_TYPES = ("k8s-objects", "ref-objects")
-TRAIT_TYPES = ("scaler", "labels", "annotations", "json-merge-patch", "json-patch")
+# component and trait types: fleettui.engine.components (one registry)
 POLICY_TYPES = ("topology", "override", "apply-once")
 STEP_TYPES = ("deploy", "suspend", "step-group")
 

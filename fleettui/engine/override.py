@@ -174,24 +174,3 @@ def _remove(doc: Any, parts: list[str]) -> Any:
     else:
         del parent[last]
     return doc
-
-
-def apply_trait(workload: dict[str, Any], trait: Trait) -> dict[str, Any]:
-    """The workload after one trait (KubeVela's built-in trait templates)."""
-    props = trait.properties
-    if trait.type == "scaler":
-        return json_merge_patch(workload, {"spec": {"replicas": props.get("replicas", 1)}})
-    if trait.type == "json-merge-patch":
-        return json_merge_patch(workload, props)
-    if trait.type == "json-patch":
-        return json_patch(workload, props.get("operations") or [])
-    if trait.type in ("labels", "annotations"):
-        key = trait.type
-        patch: dict[str, Any] = {"metadata": {key: dict(props)}}
-        spec = workload.get("spec") if isinstance(workload.get("spec"), dict) else {}
-        if isinstance(spec.get("template"), dict):
-            patch["spec"] = {"template": {"metadata": {key: dict(props)}}}
-        elif key == "annotations" and isinstance(spec.get("jobTemplate"), dict):
-            patch["spec"] = {"jobTemplate": {"metadata": {key: dict(props)}}}
-        return json_merge_patch(workload, patch)
-    raise ValueError(f"trait type {trait.type!r} is not supported")

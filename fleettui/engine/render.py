@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.engine import components
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Component
-from fleettui.engine.override import apply_trait, patch_components
+from fleettui.engine.override import patch_components
 from fleettui.engine.selectors import from_match_labels
 
 LABEL_NAME = "app.oam.dev/name"
@@ -109,22 +110,28 @@ def render_component(app: Application, comp: Component, *, cluster: str, namespa
                      revision: str, ref_objects: Mapping[str, list[dict[str, Any]]]) -> list[Manifest]:
     """The objects of one component for one cluster, traits applied to the workload (the first)."""
     label = f"{app.namespace}/{app.name}"
+    ctx = components.RenderContext(app.name, app.namespace, comp.name, revision)
     if comp.type == "k8s-objects":
         objects = [copy.deepcopy(o) for o in comp.properties.get("objects") or []]
     elif comp.type == "ref-objects":
         objects = [copy.deepcopy(o) for o in ref_objects.get(comp.name, [])]
+    elif components.is_templated(comp.type):
+        try:
+            objects = components.render_definition(ctx, comp.type, comp.properties)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RenderError(label, f"component {comp.name!r} of type {comp.type}: cannot render ({exc})",
+                              cluster=cluster, field=f"component {comp.name}.properties") from exc
     else:
         raise RenderError(label, f"component {comp.name!r} has unsupported type {comp.type!r}",
                           cluster=cluster, field=f"component {comp.name}.type")
     if not objects:
         raise RenderError(label, f"component {comp.name!r} has no objects", cluster=cluster,
                           field=f"component {comp.name}.properties.objects")
-    for trait in comp.traits:
-        try:
-            objects[0] = apply_trait(objects[0], trait)
-        except ValueError as exc:
-            raise RenderError(label, f"trait {trait.type} of component {comp.name!r}: {exc}",
-                              cluster=cluster, field=f"component {comp.name}.traits") from exc
+    try:
+        objects = components.apply_traits(ctx, objects, [(t.type, t.properties) for t in comp.traits])
+    except ValueError as exc:
+        raise RenderError(label, f"component {comp.name!r}: {exc}",
+                          cluster=cluster, field=f"component {comp.name}.traits") from exc
     out = []
     for obj in objects:
         meta = obj.setdefault("metadata", {})

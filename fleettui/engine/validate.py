@@ -8,14 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from fleettui.config import names
+from fleettui.engine import components as registry
+from fleettui.engine.components import COMPONENT_TYPES, TRAIT_TYPES
 from fleettui.engine.errors import AppInvalid, Problem
 from fleettui.engine.model import (
     API_VERSION,
-    COMPONENT_TYPES,
     KIND,
     POLICY_TYPES,
     STEP_TYPES,
-    TRAIT_TYPES,
     Application,
     Component,
     Policy,
@@ -30,9 +30,8 @@ _TRAIT_KEYS = {"type", "properties"}
 _POLICY_KEYS = {"name", "type", "properties"}
 _WORKFLOW_KEYS = {"steps", "mode"}
 _STEP_KEYS = {"name", "type", "properties", "subSteps"}
-_PROPERTY_KEYS = {
-    "k8s-objects": {"objects"},
-    "ref-objects": {"objects"},
+_PROPERTY_KEYS: dict[str, set[str]] = {
+    **{t: set(keys) for t, keys in registry.COMPONENT_PROPERTIES.items()},
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
@@ -161,7 +160,10 @@ def _components(p: list[Problem], raw: Any) -> list[Component]:
                              f"(supported: {', '.join(COMPONENT_TYPES)})"))
             continue
         props = _props(p, c.get("properties"), ctype, f"{path}.properties")
-        _objects(p, props, ctype, f"{path}.properties.objects")
+        if registry.is_templated(ctype):
+            _definition_props(p, props, ctype, f"{path}.properties")
+        else:
+            _objects(p, props, ctype, f"{path}.properties.objects")
         traits = tuple(_traits(p, c.get("traits"), f"{path}.traits"))
         out.append(Component(name, ctype, props, traits))
     return out
@@ -205,6 +207,40 @@ def _objects(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> 
                 _name(p, f"{opath}.namespace", o["namespace"], names.dns1123_label)
 
 
+def _definition_props(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> None:
+    """Required parameters of a templated type, and the shape of the ones people get wrong."""
+    for key in registry.COMPONENT_REQUIRED.get(ctype, ()):
+        if props.get(key) in (None, ""):
+            p.append(Problem(f"{path}.{key}", f"required by component type {ctype}"))
+    ports = props.get("ports")
+    if ports is not None:
+        if not isinstance(ports, list):
+            p.append(Problem(f"{path}.ports", "must be a list"))
+            ports = []
+        for j, port in enumerate(ports):
+            if not isinstance(port, dict) or not isinstance(port.get("port"), int):
+                p.append(Problem(f"{path}.ports[{j}].port", "required port number"))
+                continue
+            _unknown(p, port, {"port", "containerPort", "name", "protocol", "expose", "nodePort"}, f"{path}.ports[{j}]")
+    vm = props.get("volumeMounts")
+    if isinstance(vm, dict):
+        _unknown(p, vm, {"pvc", "configMap", "secret", "emptyDir", "hostPath"}, f"{path}.volumeMounts")
+    for key in ("env", "imagePullSecrets", "cmd", "args", "volumes", "hostAliases"):
+        if props.get(key) is not None and not isinstance(props[key], list):
+            p.append(Problem(f"{path}.{key}", "must be a list"))
+
+
+def _trait_props(p: list[Problem], props: dict[str, Any], ttype: str, path: str, *, patch: bool) -> None:
+    spec = registry.TRAITS[ttype]
+    if spec.properties is not None:
+        _unknown(p, props, set(spec.properties), path)
+    if patch:  # an override's trait patch is merged into the component's: nothing required
+        return
+    for key in spec.required:
+        if props.get(key) in (None, ""):
+            p.append(Problem(f"{path}.{key}", f"required by trait {ttype}"))
+
+
 def _traits(p: list[Problem], raw: Any, path: str, *, patch: bool = False) -> list[Trait]:
     if raw is None:
         return []
@@ -226,6 +262,7 @@ def _traits(p: list[Problem], raw: Any, path: str, *, patch: bool = False) -> li
         if not isinstance(props, dict):
             p.append(Problem(f"{tpath}.properties", "must be a mapping"))
             continue
+        _trait_props(p, props, t["type"], f"{tpath}.properties", patch=patch)
         out.append(Trait(t["type"], props))
     return out
 
@@ -244,6 +281,10 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
             continue
         _unknown(p, pol, _POLICY_KEYS, path)
         name, ptype = pol.get("name"), pol.get("type")
+        if name in (None, "") and isinstance(ptype, str):
+            # an anonymous policy gets the name KubeVela gives it (pkg/appfile/parser.go),
+            # so the default workflow's step is `deploy-topology-auto-gen-0` on both hubs
+            name = f"{ptype}-auto-gen-{i}"
         if not isinstance(name, str) or not name:
             p.append(Problem(f"{path}.name", "required"))
             continue

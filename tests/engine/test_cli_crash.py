@@ -117,9 +117,9 @@ async def test_read_only_and_bad_files(sim, kubeconfig_path, tmp_path):
     code, out, err = await cli(sim, kubeconfig_path, cache, "app", "apply", "-f", str(bad), advance=False)
     assert code == 1 and "invalid YAML" in err and "bad.yaml" in err
     unknown = tmp_path / "unknown.yaml"
-    unknown.write_text((EXAMPLES / "canary.yaml").read_text().replace("type: k8s-objects", "type: webservice"))
+    unknown.write_text((EXAMPLES / "canary.yaml").read_text().replace("type: k8s-objects", "type: helm"))
     code, out, err = await cli(sim, kubeconfig_path, cache, "app", "apply", "-f", str(unknown), advance=False)
-    assert code == 1 and "spec.components[0].type" in err and "webservice" in err
+    assert code == 1 and "spec.components[0].type" in err and "helm" in err
     assert bad.read_text() == text
     assert sim.mutations() == 0
 

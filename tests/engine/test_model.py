@@ -41,7 +41,7 @@ def test_invalid_yaml_names_the_line():
 
 def test_unknown_types_and_fields_are_named():
     d = doc()
-    d["spec"]["components"][0]["type"] = "webservice"
+    d["spec"]["components"][0]["type"] = "helm"
     d["spec"]["policies"].append({"name": "x", "type": "shared-resource", "properties": {}})
     d["spec"]["workflow"] = {"steps": [{"name": "s", "type": "notification"},
                                        {"name": "t", "type": "deploy", "timeout": "1m",
@@ -50,7 +50,7 @@ def test_unknown_types_and_fields_are_named():
                                     "properties": {"objects": [{"apiVersion": "v1", "kind": "ConfigMap",
                                                                 "metadata": {"name": "z"}}]}})
     found = "\n".join(problems(d))
-    assert "spec.components[0].type: component type 'webservice' is not supported" in found
+    assert "spec.components[0].type: component type 'helm' is not supported" in found
     assert "spec.policies[1].type: policy type 'shared-resource' is not supported" in found
     assert "spec.workflow.steps[0].type" in found and "'notification'" in found
     assert "spec.workflow.steps[1].timeout: field 'timeout' is not supported" in found
@@ -59,10 +59,10 @@ def test_unknown_types_and_fields_are_named():
 
 def test_unknown_trait_and_policy_property():
     d = doc()
-    d["spec"]["components"][0]["traits"] = [{"type": "gateway", "properties": {}}]
+    d["spec"]["components"][0]["traits"] = [{"type": "hostalias", "properties": {}}]
     d["spec"]["policies"][0]["properties"]["clusterSelectorr"] = {}
     found = "\n".join(problems(d))
-    assert "spec.components[0].traits[0].type: trait type 'gateway'" in found
+    assert "spec.components[0].traits[0].type: trait type 'hostalias'" in found
     assert "spec.policies[0].properties.clusterSelectorr" in found
 
 
