@@ -172,9 +172,10 @@ class PromStack:
                     child.proc.terminate()
         deadline = time.monotonic() + STOP_TIMEOUT
         for child in self.children.values():
-            while child.proc.poll() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            if child.proc.poll() is None:
+            try:
+                # a thread waits on the child: Popen has no awaitable wait
+                await asyncio.to_thread(child.proc.wait, max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 child.proc.kill()
                 child.proc.wait()
         self.children.clear()
