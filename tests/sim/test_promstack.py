@@ -141,3 +141,28 @@ def test_sim_prometheus_leaves_no_process_behind(tmp_path: Path, how: str) -> No
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_demo_maps_clusters_to_their_prometheus_or_says_why_alerts_are_off(monkeypatch) -> None:
+    import yaml
+
+    from fleettui.cli.commands import demo
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.sim import promstack
+
+    sim, off = demo.start_simulation(2)
+    try:
+        assert off is None
+        fleet = FleetFile.load(sim.write_fleet_file())
+        assert fleet.hub == "hub" and fleet.alertmanager == sim.stack["alertmanager"]
+        assert {n: c.prometheus for n, c in fleet.clusters.items()} == sim.stack["prometheus"]
+        assert set(fleet.clusters) == {"ack-hangzhou-a", "idc-beijing"}
+    finally:
+        sim.stop()
+    monkeypatch.setattr(promstack, "missing_binaries", lambda: "prometheus not installed (test)")
+    sim, off = demo.start_simulation(1)
+    try:
+        assert off == "prometheus not installed (test)" and sim.stack is None
+        assert yaml.safe_load(sim.write_fleet_file().read_text()) == {"hub": "hub", "clusters": {}}
+    finally:
+        sim.stop()
