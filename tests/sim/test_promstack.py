@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from fleettui.sim import Simulator, operator_rules
+from fleettui.sim import Simulator, operator_rules, promstack
 from fleettui.sim.promstack import PromStack, missing_binaries
 from fleettui.sim.seed_monitoring import PROMETHEUS_RULES
 
@@ -137,6 +137,10 @@ def test_sim_prometheus_leaves_no_process_behind(tmp_path: Path, how: str) -> No
         assert not any(_alive(p) for p in pids)
         if how == "SIGTERM":
             assert proc.returncode == 0 and not workdir.exists()
+        else:  # nothing ran stop(): the next harness removes what the dead one left
+            assert workdir.exists()
+            assert str(workdir) in promstack.remove_stale_dirs(str(workdir.parent))
+            assert not workdir.exists()
     finally:
         if proc.poll() is None:
             proc.kill()
