@@ -15,17 +15,23 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # System packages the tests and the demo use (tmux for end-to-end terminal tests,
-# prometheus/promtool for the alerting tests). Installed only when missing.
+# prometheus/promtool and prometheus-alertmanager for the alerting harness and its
+# tests). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
 	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	command -v prometheus-alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The demo installs what it can; without Prometheus (no root, no network) it still
+# runs, with alerts off and the reason on its status bar.
 demo: $(STAMP)
+	-@$(MAKE) --no-print-directory system-deps || echo "demo: system packages not installed: alerts will be off"
 	$(VENV)/bin/fleettui demo
 
 test: $(STAMP) system-deps

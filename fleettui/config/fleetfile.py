@@ -37,7 +37,7 @@ from fleettui.config import names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
-_TOP_KEYS = {"version", "hub", "clusters"}
+_TOP_KEYS = {"version", "hub", "alertmanager", "clusters"}
 _CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost"}
 _COST_KEYS = {"cpu_core_hour", "memory_gib_hour"}
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
@@ -99,9 +99,11 @@ class FleetFile:
         hub: str | None = None,
         clusters: Mapping[str, FleetCluster] | None = None,
         header: str = "",
+        alertmanager: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.hub = hub
+        self.alertmanager = alertmanager  # the fleet's Alertmanager (alert state, silences)
         self.clusters: dict[str, FleetCluster] = dict(clusters or {})
         self.header = header  # leading comment block, kept across saves
 
@@ -140,7 +142,7 @@ class FleetFile:
 
         unknown = sorted(set(map(str, data)) - _TOP_KEYS)
         if unknown:
-            raise fail(f"unknown key {unknown[0]!r} (allowed: hub, clusters, version)", unknown[0])
+            raise fail(f"unknown key {unknown[0]!r} (allowed: alertmanager, hub, clusters, version)", unknown[0])
         if data.get("version", 1) != 1:
             raise fail(
                 f"unsupported fleet file version {data['version']!r} (this fleettui reads 1)",
@@ -149,6 +151,9 @@ class FleetFile:
         hub = data.get("hub")
         if hub is not None and (not isinstance(hub, str) or not hub.strip()):
             raise fail("'hub' must be a context name", "hub")
+        alertmanager = data.get("alertmanager")
+        if alertmanager is not None and (not isinstance(alertmanager, str) or not _URL.match(alertmanager)):
+            raise fail(f"'alertmanager' must be an http(s) URL, got {alertmanager!r}", "alertmanager")
         raw_clusters = data.get("clusters") or {}
         if not isinstance(raw_clusters, dict):
             raise fail("'clusters' must be a mapping of cluster name to settings", "clusters")
@@ -173,7 +178,8 @@ class FleetFile:
                     c.name,
                 )
             contexts[c.context] = c.name
-        return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header)
+        return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header,
+                   alertmanager=alertmanager)
 
     # -- queries and edits --------------------------------------------------
 
@@ -241,6 +247,8 @@ class FleetFile:
         out: dict[str, Any] = {}
         if self.hub:
             out["hub"] = self.hub
+        if self.alertmanager:
+            out["alertmanager"] = self.alertmanager
         out["clusters"] = {name: c.to_dict() for name, c in self.clusters.items()}
         return out
 

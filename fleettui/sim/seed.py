@@ -33,6 +33,7 @@ from typing import Any
 from .cluster_spec import ClusterSpec
 from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
 from .seed_hub import hub_crds, member_registration
+from .seed_monitoring import prometheusrule_crd
 
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -179,6 +180,9 @@ def populate(cluster: Any, spec: ClusterSpec, *, seed: str, rng: random.Random) 
     for ns in BUILTIN_NAMESPACES + (APP_NAMESPACES if seed == "demo" else ()):
         cluster.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
                        creation_timestamp=iso(ages.namespace(ns)))
+    # installed with the monitoring stack, a day after the cluster was born
+    cluster.create("customresourcedefinitions.apiextensions.k8s.io", prometheusrule_crd(),
+                   creation_timestamp=iso(ages.birth + DAY))
     for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now):
         t = ages.of(resource, obj, status)
         created = cluster.create(resource, obj, creation_timestamp=iso(t) if t is not None else None)

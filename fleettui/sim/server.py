@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fleettui.sim import api, discovery, errors, protobuf, watch
+from fleettui.sim import api, discovery, errors, metrics, protobuf, watch
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Fault, FaultTable, RequestLog
@@ -293,6 +293,8 @@ def admin_routes(sim: Any) -> list[web.RouteDef]:
 def build_app(server: ClusterServer, sim: Any) -> web.Application:
     app = web.Application(client_max_size=3 * 1024 * 1024)
     app.add_routes(admin_routes(sim))
+    # before the catch-all: a scrape is neither an API request nor counted as one
+    app.add_routes([metrics.route(server.clusters, server.faults)])
     app.router.add_route("*", "/clusters/{cluster}", server.handle)
     app.router.add_route("*", "/clusters/{cluster}/{tail:.*}", server.handle)
     return app

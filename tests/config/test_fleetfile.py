@@ -197,3 +197,16 @@ def test_save_through_a_symlink_keeps_the_link(tmp_path):
     f.save()
     assert link.is_symlink()
     assert "bare" not in FleetFile.load(real).clusters
+
+
+def test_alertmanager_top_level_key(tmp_path):
+    p = tmp_path / "fleet.yaml"
+    p.write_text("hub: hub\nalertmanager: http://127.0.0.1:9093\nclusters:\n"
+                 "  a:\n    prometheus: http://127.0.0.1:9090\n")
+    ff = FleetFile.load(p)
+    assert ff.alertmanager == "http://127.0.0.1:9093"
+    assert ff.to_dict()["alertmanager"] == "http://127.0.0.1:9093"
+    p.write_text("alertmanager: not-a-url\n")
+    with pytest.raises(ConfigError, match=r"'alertmanager' must be an http\(s\) URL") as exc:
+        FleetFile.load(p)
+    assert exc.value.line == 1

@@ -48,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 class Simulation:
     """The simulator child: started, awaited until ready, always stopped."""
 
-    def __init__(self, clusters: int) -> None:
+    def __init__(self, clusters: int, *, prometheus: bool = False) -> None:
         self.clusters = clusters
+        self.prometheus = prometheus  # ask for the Prometheus stack (fleettui sim --prometheus)
+        self.stack: dict | None = None  # where each Prometheus and the Alertmanager listen
         self.dir = Path(tempfile.mkdtemp(prefix="fleettui-demo-"))
         self.kubeconfig = self.dir / "kubeconfig"
         self.log_path = self.dir / "sim.log"
@@ -59,6 +61,8 @@ class Simulation:
     def start(self) -> None:
         cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(self.clusters),
                "--seed", "demo", "--kubeconfig", str(self.kubeconfig)]
+        if self.prometheus:
+            cmd.append("--prometheus")
         log = open(self.log_path, "w")  # noqa: SIM115 - owned by the child for its lifetime
         env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "FLEETTUI_CACHE")}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
@@ -70,11 +74,28 @@ class Simulation:
         reader.start()
         reader.join(READY_TIMEOUT)
         words = line[0].split() if line else []
-        if len(words) != 3 or words[0] != "ready":
+        if len(words) not in (3, 4) or words[0] != "ready":
             self.stop()
             why = "did not say ready in time" if not line else f"exited ({self.proc.returncode})"
             raise CliError(f"the simulator {why}:\n{self.log_tail()}")
         self.base_url = words[1]
+        if len(words) == 4:
+            import json
+
+            self.stack = json.loads(Path(words[3]).read_text())
+
+    def write_fleet_file(self) -> Path:
+        """The demo fleet: each member with its Prometheus, the fleet's Alertmanager."""
+        import yaml
+
+        stack = self.stack or {}
+        body: dict = {"hub": "hub"}
+        if stack.get("alertmanager"):
+            body["alertmanager"] = stack["alertmanager"]
+        body["clusters"] = {name: {"prometheus": url} for name, url in (stack.get("prometheus") or {}).items()}
+        path = self.dir / "fleet.yaml"
+        path.write_text("# written by fleettui demo\n" + yaml.safe_dump(body, sort_keys=False))
+        return path
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -130,9 +151,7 @@ def run_demo(args: argparse.Namespace) -> int:
         # counted from scratch): a cache of the previous one would only mislead
         for suffix in ("", "-wal", "-shm"):
             Path(cache + suffix).unlink(missing_ok=True)
-    sim = Simulation(args.clusters)
-    print(f"starting the simulator ({args.clusters} clusters)…", file=sys.stderr, flush=True)
-    sim.start()
+    sim, alerts_off = start_simulation(args.clusters)
     # a closed terminal (SIGHUP) or a kill (SIGTERM) still stops the simulator
     previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGHUP, signal.SIGTERM)}
     try:
@@ -140,9 +159,11 @@ def run_demo(args: argparse.Namespace) -> int:
         args.cache = cache
         args.hub = "hub"
         args.context = None  # every simulated cluster
+        args.fleet = str(sim.write_fleet_file())
         if not args.no_apps and not opt(args, "read_only") and not opt(args, "watch"):
             declare_example_applications(args)
-        app = build_app(args, kubeconfig_label=f"demo simulator {sim.base_url}")
+        label = f"demo simulator {sim.base_url}" + (f" · alerts off: {alerts_off}" if alerts_off else "")
+        app = build_app(args, kubeconfig_label=label)
         app.run()
         code = int(app.return_code or 0)
     finally:
@@ -150,6 +171,29 @@ def run_demo(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code
+
+
+def start_simulation(clusters: int) -> tuple[Simulation, str | None]:
+    """The simulator with a Prometheus per cluster when the binaries are here; without
+    them (or when they fail to start) the demo runs on, saying why alerts are off."""
+    from fleettui.sim.promstack import missing_binaries
+
+    why = missing_binaries()
+    extra = "" if why else " with Prometheus"
+    print(f"starting the simulator ({clusters} clusters{extra})…", file=sys.stderr, flush=True)
+    if why is None:
+        sim = Simulation(clusters, prometheus=True)
+        try:
+            sim.start()
+            return sim, None
+        except CliError as exc:
+            why = str(exc).splitlines()[-1] if str(exc) else "the Prometheus stack did not start"
+            print(f"demo: alerts off: {why}", file=sys.stderr, flush=True)
+    else:
+        print(f"demo: alerts off: {why}", file=sys.stderr, flush=True)
+    sim = Simulation(clusters)
+    sim.start()
+    return sim, why
 
 
 def examples_dir() -> Path | None:

@@ -27,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--clock-speed", type=positive_float, default=1.0,
                    help="virtual seconds per wall second (default: 1.0)")
     p.add_argument("--rng-seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--prometheus", action="store_true",
+                   help="also run a real Prometheus per cluster and one Alertmanager (Debian packages "
+                   "prometheus, prometheus-alertmanager); where they listen is written to "
+                   "<kubeconfig>.prometheus.json, named as a 4th word of the ready line")
+    p.add_argument("--scrape-interval", type=positive_float, default=5.0, metavar="S",
+                   help="with --prometheus: scrape and rule evaluation interval in seconds (default: 5)")
     p.set_defaults(handler=run_sim)
 
 
@@ -36,6 +42,11 @@ def run_sim(args: argparse.Namespace) -> int:
         raise CliError("sim needs --kubeconfig PATH (where to write the simulator's kubeconfig)", 2)
     if ":" in kubeconfig:
         raise CliError("sim writes one kubeconfig file: give a single path, not a list", 2)
+    if args.prometheus:
+        from fleettui.sim.promstack import missing_binaries
+
+        if why := missing_binaries():
+            raise CliError(f"--prometheus: {why}", 2)
     return asyncio.run(_serve(args, Path(kubeconfig).expanduser().resolve()))
 
 
@@ -52,13 +63,35 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
         base_url = await sim.start(host=args.host, port=args.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    stack = None
     try:
         sim.write_kubeconfig(kubeconfig)
-        print(f"ready {base_url} {kubeconfig}", flush=True)
+        ready = f"ready {base_url} {kubeconfig}"
+        if args.prometheus:
+            stack, where = await _start_stack(sim, args, kubeconfig)
+            ready += f" {where}"
+        print(ready, flush=True)
         await stop.wait()
     finally:
+        if stack is not None:
+            await stack.stop()
         await sim.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     print("stopped", file=sys.stderr, flush=True)
     return 0
+
+
+async def _start_stack(sim: object, args: argparse.Namespace, kubeconfig: Path) -> tuple[object, Path]:
+    import json
+
+    from fleettui.sim.promstack import PromStack, PromStackError
+
+    stack = PromStack(sim, scrape_interval=args.scrape_interval)
+    try:
+        await stack.start()
+    except PromStackError as exc:
+        raise CliError(f"the Prometheus stack did not start: {exc}") from exc
+    where = kubeconfig.with_name(kubeconfig.name + ".prometheus.json")
+    where.write_text(json.dumps(stack.describe(), indent=2) + "\n")
+    return stack, where
