@@ -95,3 +95,21 @@ def test_summaries_read_conditions_and_skip_local_slices() -> None:
                         {"addresses": ["10.0.0.2"], "conditions": {"ready": False}}]}
     s = summarize_endpoint_slice(mc)
     assert (s["ready"], s["desired"], s["addresses"]) == (1, 2, ["10.0.0.1"])
+
+
+async def test_service_sets_from_the_cache_name_exporters_importers_and_the_winner(sim, cache, members, kubeconfig):
+    from fleettui.store.services import service_sets
+
+    await sim.advance(20)
+    assert (await _fleet(cache, members, kubeconfig).sync_once()).ok
+    c0, c1, c2 = sim.cluster_names
+    rows = {r.key: r for r in await service_sets(cache)}
+    assert set(rows) == {"payments/payments-api", "shop/catalog", "platform/auth"}
+    catalog = rows["shop/catalog"]
+    assert (catalog.exporting, catalog.importing, catalog.dns) == ([c0, c1], [c2], "catalog.shop.svc.clusterset.local")
+    assert catalog.analysis.winner == c0
+    assert [(c.cluster, c.reason) for c in catalog.analysis.conflicts] == [(c1, "PortConflict")]
+    assert catalog.ports == ["80/TCP (http)", "8443/TCP (grpc)"]
+    assert catalog.ready_by_source() == {c0: 3, c1: 3}
+    assert {e.cluster: e.badge("Conflict") for e in catalog.exports} == {c0: "False/NoConflicts",
+                                                                         c1: "True/PortConflict"}
