@@ -105,7 +105,8 @@ async def _act(args: argparse.Namespace, action: Any) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise CliError("not confirmed: pass --yes to run without a prompt")
-        if input("proceed? [y/N] ").strip().lower() not in ("y", "yes"):
+        answer = await asyncio.to_thread(input, "proceed? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
             print("cancelled")
             return 1
     try:
