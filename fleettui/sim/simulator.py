@@ -17,6 +17,8 @@ from fleettui.sim import seed as seeding
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.faults import FaultTable, RequestLog
+from fleettui.sim.mcs import MCSController
+from fleettui.sim.seed_mcs import populate_clusterset
 from fleettui.sim.server import ClusterServer, build_app
 
 HUB = "hub"
@@ -46,6 +48,7 @@ class Simulator:
             c.version = spec.version or DEFAULT_VERSION
             self._clusters[spec.name] = c
             seeding.populate(c, spec, seed=seed, rng=rng)
+        populate_clusterset(list(self._clusters.values()), seed=seed)
         self.hub = SimCluster(HUB, self.clock, history=history, rng=random.Random(self.rng.getrandbits(64)))
         self.hub.version = DEFAULT_VERSION
         self.faults = FaultTable(lambda name: name in self._clusters or name == HUB)
@@ -54,6 +57,8 @@ class Simulator:
                                     versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]
                                     rng=random.Random(self.rng.getrandbits(64)))
         self.manager = controllers.ControllerManager([*self._clusters.values(), self.hub], self.clock)
+        # the clusterset's broker acts across clusters, so it runs beside the per-cluster managers
+        self.mcs = MCSController(self._clusters, self.clock, self.faults)
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._controller_task: asyncio.Task[None] | None = None
@@ -104,7 +109,7 @@ class Simulator:
         return self.base_url
 
     async def _run_controllers(self) -> None:
-        await self.manager.run()
+        await asyncio.gather(self.manager.run(), self.mcs.run())
 
     async def stop(self) -> None:
         if self._controller_task is not None:
@@ -127,6 +132,7 @@ class Simulator:
             dt = min(step, remaining)
             self.clock.advance(dt)
             self.manager.step()
+            self.mcs.step()
             remaining -= dt
             await asyncio.sleep(0)  # let watch streams flush what changed
 

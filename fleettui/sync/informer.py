@@ -76,7 +76,14 @@ class Informer:
 
     async def resource(self) -> Any:
         if self._resource is None:
-            self._resource = await self.client.resource(self.spec.api_version, self.spec.kind)
+            versions = (self.spec.api_version, *self.spec.fallback_api_versions)
+            for i, api_version in enumerate(versions):
+                try:
+                    self._resource = await self.client.resource(api_version, self.spec.kind)
+                    break
+                except errors.NotFound:
+                    if i == len(versions) - 1:
+                        raise
         return self._resource
 
     async def list_once(self) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fleettui.sync import summaries
+from fleettui.sync import summaries, summaries_mcs
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class KindSpec:
     # a server-side filter for what `summarize` keeps anyway (less to send and parse);
     # a server that rejects it (400) is asked again without it
     field_selector: str | None = None
+    # further apiVersions to try, in order, when a cluster does not serve `api_version`
+    # (a CRD that moved from v1alpha1 to v1beta1 is served as either, depending on its release)
+    fallback_api_versions: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -68,3 +71,12 @@ for _kind, _api in (
 # Normal events are most of the event volume and none of the signal: the API
 # server filters them out (core/v1 events support the `type` field selector).
 register_kind(KindSpec("Event", "v1", summaries.SUMMARIZERS["Event"], field_selector="type=Warning"))
+
+# Multi-cluster Services (MCS API): optional, as only clusters in a clusterset serve them.
+# EndpointSlices are kept only when they carry the multi-cluster source label.
+_MCS = "multicluster.x-k8s.io"
+register_kind(KindSpec("ServiceExport", f"{_MCS}/v1alpha1", summaries_mcs.summarize_service_export,
+                       optional=True, fallback_api_versions=(f"{_MCS}/v1beta1",)))
+register_kind(KindSpec("ServiceImport", f"{_MCS}/v1alpha1", summaries_mcs.summarize_service_import,
+                       optional=True, fallback_api_versions=(f"{_MCS}/v1beta1",)))
+register_kind(KindSpec("EndpointSlice", "discovery.k8s.io/v1", summaries_mcs.summarize_endpoint_slice))

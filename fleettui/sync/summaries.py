@@ -297,6 +297,14 @@ def summarize_service(obj: Obj) -> Summary:
         external=[i.get("ip") or i.get("hostname") for i in ingress] or None,
         health=health,
         message=message,
+        # what a multi-cluster export merges (KEP-1645), so conflicts can be computed from the cache
+        port_specs=[{k: p[k] for k in ("name", "protocol", "port", "appProtocol") if p.get(k) is not None}
+                    for p in spec.get("ports") or []] or None,
+        session_affinity=spec.get("sessionAffinity") or "None",
+        session_affinity_config=spec.get("sessionAffinityConfig"),
+        internal_traffic_policy=spec.get("internalTrafficPolicy") or "Cluster",
+        ip_families=list(spec.get("ipFamilies") or []) or None,
+        traffic_distribution=spec.get("trafficDistribution"),
     )
     return s
 
