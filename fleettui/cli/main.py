@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from fleettui import __version__
 from fleettui.cli import commands
-from fleettui.cli.common import CliError, global_options_parser
+from fleettui.cli.common import CliError, global_options_parser, opt
+from fleettui.config import mode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
         parents=parents,
     )
     parser.add_argument("--version", action="version", version=f"fleettui {__version__}")
-    parser.add_argument(
-        "--watch",
-        action="store_true",
-        help="open the dashboard in watch mode (read-only, auto-refresh, no action keys)",
-    )
     # dashboard-only options (owned by the TUI; see fleettui/cli/dashboard.py)
     parser.add_argument("--hub", metavar="CONTEXT", default=argparse.SUPPRESS,
                         help="dashboard: the hub context (default: the fleet file's hub)")
@@ -50,17 +46,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
-    try:
-        if handler is None:
-            from fleettui.cli.dashboard import run_dashboard
+    # The one place --read-only/--watch take effect, for every command: the writers
+    # (kube guard, fleet-file writer, store transactions) consult this policy.
+    with mode.session_mode(read_only=bool(opt(args, "read_only", False)),
+                           watch=bool(opt(args, "watch", False))):
+        try:
+            if handler is None:
+                from fleettui.cli.dashboard import run_dashboard
 
-            return run_dashboard(args)
-        return int(handler(args) or 0)
-    except CliError as exc:
-        print(f"fleettui: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+                return run_dashboard(args)
+            return int(handler(args) or 0)
+        except CliError as exc:
+            print(f"fleettui: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except mode.WriteRefused as exc:
+            # a cluster error would read "<cluster>: ... (ReadOnly)": the refusal's own
+            # sentence (which names the cluster) starts with "read-only mode:" instead
+            print(f"fleettui: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
