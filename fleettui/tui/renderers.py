@@ -228,6 +228,7 @@ class StatusInfo:
     recovered_from: str | None = None
     sync_error: str | None = None
     syncing: bool = False
+    refused: str | None = None  # a write action just refused by the mode, said for a few seconds
 
 
 def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
@@ -239,6 +240,9 @@ def status_text(info: StatusInfo, now: float, palette: Palette) -> Text:
     elif info.read_only:
         out.append(" READ-ONLY ", style="reverse")
         out.append(" ")
+    if info.refused:
+        # first after the badge: at 80 columns the rest of the line may be cut
+        out.append(f"{info.refused}  ", style=palette.stale)
     out.append(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)
     out.append(f"  hub {info.hub or '-'}", style=palette.muted)
     if info.last_sync is None:
