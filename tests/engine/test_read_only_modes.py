@@ -118,3 +118,32 @@ async def test_the_same_commands_do_write_without_the_flags(fleet_env, sim, caps
     after = await snapshot(sim, fleet, cache)
     assert after[0] > before[0]  # the canary was deployed to its cluster
     assert after[3]["applications"] != before[3]["applications"]
+
+
+async def test_reading_commands_work_under_watch(fleet_env, sim, capsys):
+    """Watch mode refuses writes, not reads: the sync still fills the cache (its inventory
+    is observed state), listings and status answer, and nothing is mutated."""
+    base, fleet, cache = fleet_env
+    before = await snapshot(sim, fleet, cache)
+    outputs = {}
+    for command in (["sync", "--once"], ["clusters", "-o", "json"], ["cluster", "list"], ["app", "list"],
+                    ["app", "status", *APP], ["app", "list", "--hub", "hub"]):
+        code, out, err = await run_cli(capsys, base + [*command, "--watch"])
+        assert code == 0, (command, err)
+        assert "read-only mode" not in err and "Traceback" not in err
+        outputs[command[0] + " " + command[1]] = out
+    assert "ack-hangzhou-a" in outputs["clusters -o"] and "orders-api" in outputs["app list"]
+    assert await snapshot(sim, fleet, cache) == before
+    store = await Store.open(cache)
+    try:
+        assert {c.name for c in await store.clusters()} >= set(sim.cluster_names)
+    finally:
+        await store.close()
+
+
+def test_watch_is_a_global_option_for_every_command():
+    from fleettui.cli.main import build_parser
+
+    parser = build_parser()
+    for argv in (["--watch", "demo"], ["demo", "--watch"], ["sync", "--watch"], ["--watch"]):
+        assert parser.parse_args(argv).watch is True
