@@ -131,8 +131,8 @@ async def test_reading_commands_work_under_watch(fleet_env, sim, capsys):
         code, out, err = await run_cli(capsys, base + [*command, "--watch"])
         assert code == 0, (command, err)
         assert "read-only mode" not in err and "Traceback" not in err
-        outputs[command[0] + " " + command[1]] = out
-    assert "ack-hangzhou-a" in outputs["clusters -o"] and "orders-api" in outputs["app list"]
+        outputs[" ".join(command)] = out
+    assert "ack-hangzhou-a" in outputs["clusters -o json"] and "orders-api" in outputs["app list"]
     assert await snapshot(sim, fleet, cache) == before
     store = await Store.open(cache)
     try:
