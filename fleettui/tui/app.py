@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.command import CommandPalette
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -280,7 +280,11 @@ class FleetApp(App[None]):
         self._timer = None
         if self.store is None or self._refreshing:
             return
-        if isinstance(self.screen, ModalScreen):
+        try:
+            screen = self.screen
+        except ScreenStackError:  # shutting down: the timer fired after the last screen went
+            return
+        if isinstance(screen, ModalScreen):
             # nothing to see under a modal; look again shortly
             self._timer = self.set_timer(max(self.debounce, 0.5), self._start_refresh)
             return
@@ -290,8 +294,8 @@ class FleetApp(App[None]):
             "summary": _fetch_summary,
             f"pane:{self.switcher.current}": type(self.pane).fetch,
         }
-        if isinstance(self.screen, ClusterScreen | AppScreen):
-            targets["detail-screen"] = self.screen.make_fetch()
+        if isinstance(screen, ClusterScreen | AppScreen):
+            targets["detail-screen"] = screen.make_fetch()
         self._refresh_worker(targets)
 
     @on(Refreshed)
