@@ -61,7 +61,15 @@ def global_options_parser() -> argparse.ArgumentParser:
         "--read-only",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="refuse every mutating request to any cluster",
+        help="change nothing: refuse every write to a cluster, the fleet file or the "
+        "applications in the cache",
+    )
+    g.add_argument(
+        "--watch",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="read-only (as --read-only) for every command; the dashboard also refreshes "
+        "by itself and shows no action keys",
     )
     return p
 

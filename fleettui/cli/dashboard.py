@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fleettui.cli.common import CliError, cache_path_arg, opt
+from fleettui.config import mode
 
 
 def _short(path: str) -> str:
@@ -118,8 +119,10 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
     from fleettui.tui.app import FleetApp
 
     label = kubeconfig_label
-    watch = bool(getattr(args, "watch", False))
-    read_only = bool(opt(args, "read_only", False)) or watch
+    watch = bool(opt(args, "watch", False))
+    # main() has made the whole process read-only already; the flags are read too for
+    # callers that build the app without it (tests, screenshots)
+    read_only = mode.current().read_only or bool(opt(args, "read_only", False)) or watch
     kube_arg = opt(args, "kubeconfig")
     try:
         kubeconfig = load_kubeconfig(kube_arg)

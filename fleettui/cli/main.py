@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 from fleettui import __version__
 from fleettui.cli import commands
-from fleettui.cli.common import CliError, global_options_parser
+from fleettui.cli.common import CliError, global_options_parser, opt
+from fleettui.config import mode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,11 +31,6 @@ def build_parser() -> argparse.ArgumentParser:
         parents=parents,
     )
     parser.add_argument("--version", action="version", version=f"fleettui {__version__}")
-    parser.add_argument(
-        "--watch",
-        action="store_true",
-        help="open the dashboard in watch mode (read-only, auto-refresh, no action keys)",
-    )
     # dashboard-only options (owned by the TUI; see fleettui/cli/dashboard.py)
     parser.add_argument("--hub", metavar="CONTEXT", default=argparse.SUPPRESS,
                         help="dashboard: the hub context (default: the fleet file's hub, else a context named hub)")
@@ -89,39 +85,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = bool(getattr(args, "verbose", False))
     _setup_logging(verbose)
     handler = getattr(args, "handler", None)
-    try:
-        if handler is None:
-            from fleettui.cli.dashboard import run_dashboard
+    # The one place --read-only/--watch take effect, for every command: the writers
+    # (kube guard, fleet-file writer, store transactions) consult this policy.
+    with mode.session_mode(read_only=bool(opt(args, "read_only", False)),
+                           watch=bool(opt(args, "watch", False))):
+        try:
+            if handler is None:
+                from fleettui.cli.dashboard import run_dashboard
 
-            code = run_dashboard(args)
-        else:
-            code = int(handler(args) or 0)
-        sys.stdout.flush()
-        return code
-    except CliError as exc:
-        print(f"fleettui: {exc}", file=sys.stderr)
-        if verbose and exc.detail:
-            print(exc.detail, file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return _stdout_gone()
-    except Exception as exc:
-        # every command opens the cache somewhere; its errors (permissions, a damaged
-        # file held open elsewhere) are the user's to fix, and say how: one line here
-        from fleettui.store.db import StoreError
-
-        if isinstance(exc, StoreError):
+                code = run_dashboard(args)
+            else:
+                code = int(handler(args) or 0)
+            sys.stdout.flush()
+            return code
+        except CliError as exc:
             print(f"fleettui: {exc}", file=sys.stderr)
+            if verbose and exc.detail:
+                print(exc.detail, file=sys.stderr)
+            return exc.exit_code
+        except mode.WriteRefused as exc:
+            # a cluster error would read "<cluster>: ... (ReadOnly)": the refusal's own
+            # sentence (which names the cluster) starts with "read-only mode:" instead
+            print(f"fleettui: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
             return 1
-        # the one safety net: whatever slipped through is one line, not a traceback
-        print(f"fleettui: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if verbose:
-            traceback.print_exc()
-        else:
-            print("fleettui: run with -v for the traceback", file=sys.stderr)
-        return 70  # EX_SOFTWARE
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:
+            return _stdout_gone()
+        except Exception as exc:
+            # every command opens the cache somewhere; its errors (permissions, a damaged
+            # file held open elsewhere) are the user's to fix, and say how: one line here
+            from fleettui.store.db import StoreError
+
+            if isinstance(exc, StoreError):
+                print(f"fleettui: {exc}", file=sys.stderr)
+                return 1
+            # the one safety net: whatever slipped through is one line, not a traceback
+            print(f"fleettui: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if verbose:
+                traceback.print_exc()
+            else:
+                print("fleettui: run with -v for the traceback", file=sys.stderr)
+            return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from fleettui.config import names, yamlfile
+from fleettui.config import mode, names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
@@ -262,6 +262,7 @@ class FleetFile:
 
     def save(self) -> None:
         """Write atomically: the old file stays complete until the new one is durable."""
+        mode.require_writable(f"write the fleet file {self.path}")
         text = self.dumps()
         # Round-trip before writing: never persist something we could not read back.
         FleetFile.parse(text, path=self.path)
@@ -308,9 +309,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 def edit(path: str | os.PathLike[str]) -> Iterator[FleetFile]:
     """Load, let the caller change, save — holding a lock so two editors do not lose an update.
 
-    Nothing is written when the body raises.
+    Nothing is written when the body raises, nor in a read-only process: that is refused
+    before the lock file or a missing folder is created.
     """
     p = Path(path)
+    mode.require_writable(f"edit the fleet file {p}")
     p.parent.mkdir(parents=True, exist_ok=True)
     lock_path = p.with_name(f".{p.name}.lock")
     with open(lock_path, "a") as lock:

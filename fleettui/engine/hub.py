@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fleettui.config.mode import WriteRefused
 from fleettui.engine.errors import EngineError
 from fleettui.store.apps import AppRow
 
 
-class ReadOnlyRefused(EngineError):
+class ReadOnlyRefused(EngineError, WriteRefused):
     """A mutating operation in read-only mode: refused before anything is written."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fleettui.config import mode
 from fleettui.engine import workflow
 from fleettui.engine.errors import EngineError, NotFoundError, OperationRefused
 from fleettui.engine.hub import ApplyResult, AppStatus, ReadOnlyRefused, StatusRow
@@ -62,10 +63,18 @@ class KubeHub:
         self.client = client
         self.records = records  # the local controller's cache: its revisions, when the hub keeps none
         self.name = client.context
-        self.read_only = read_only or client.read_only
+        self._read_only = read_only
         self._res: Resource | None = None
 
+    @property
+    def read_only(self) -> bool:
+        """Built read-only, or its client is (which includes a read-only process)."""
+        return self._read_only or self.client.read_only
+
     def _guard(self, what: str) -> None:
+        policy = mode.current()
+        if policy.read_only:
+            raise ReadOnlyRefused(policy.refusal(what))
         if self.read_only:
             raise ReadOnlyRefused(f"read-only mode: refused to {what}")
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from fleettui.config import mode
 from fleettui.engine import workflow
 from fleettui.engine.engine import Engine
 from fleettui.engine.errors import AppInvalid, NotFoundError, OperationRefused
@@ -27,11 +28,21 @@ class LocalHub:
                  clock: Callable[[], float] = time.time) -> None:
         self.records = records
         self.engine = engine
-        self.read_only = read_only
+        self._read_only = read_only
         self.clock = clock
 
+    @property
+    def read_only(self) -> bool:
+        """Built read-only, or in a read-only process (`--read-only`, `--watch`)."""
+        return self._read_only or mode.current().read_only
+
     def _guard(self, what: str) -> None:
-        if self.read_only:
+        # an early, friendly refusal (before planning contacts clusters); the store and
+        # the kube guard refuse the writes themselves whatever this hub was built with
+        policy = mode.current()
+        if policy.read_only:
+            raise ReadOnlyRefused(policy.refusal(what))
+        if self._read_only:
             raise ReadOnlyRefused(f"read-only mode: refused to {what}")
 
     async def close(self) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fleettui.config.mode import WriteRefused
+
 
 class KubeError(Exception):
     """Base class: `cluster`, `status` (HTTP code, 0 when none), `reason`, `message`."""
@@ -120,8 +122,9 @@ class ConfigurationError(KubeError):
     """The context cannot be used: no server, or credentials that cannot be loaded (exec plugin failed, file missing)."""
 
 
-class ReadOnlyViolation(KubeError):
-    """A mutating verb on a read-only client; raised before anything is sent."""
+class ReadOnlyViolation(KubeError, WriteRefused):
+    """A mutating verb on a read-only client or in a read-only process; raised before
+    anything is sent. Also a `WriteRefused`, so the CLI reports it as every other refusal."""
 
 
 _BY_STATUS: dict[int, type[KubeError]] = {

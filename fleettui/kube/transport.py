@@ -28,6 +28,7 @@ from kubernetes_asyncio.client.rest import RESTClientObject
 from kubernetes_asyncio.config import ConfigException
 from kubernetes_asyncio.config.kube_config import load_kube_config_from_dict
 
+from fleettui.config import mode
 from fleettui.kube import errors, guard
 
 try:
@@ -160,7 +161,8 @@ class Transport:
 
     @property
     def read_only(self) -> bool:
-        return self._read_only
+        """Built read-only, or running in a read-only process (what the guard enforces)."""
+        return self._read_only or mode.current().read_only
 
     @property
     def timeout(self) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from fleettui.config import mode
 from fleettui.store import queries as q
 from fleettui.store.cachefile import FileWatch
 from fleettui.store.db import connect, open_database
@@ -157,7 +158,12 @@ class Store:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction on the writer connection, serialized with the batched
-        writer; commits on exit, rolls back on error."""
+        writer; commits on exit, rolls back on error.
+
+        These tables hold what the operator declared (the local hub's applications),
+        not a copy of what clusters report, so a read-only process may not write them;
+        the inventory writer (a cache of observed state) keeps working in watch mode."""
+        mode.require_writable("change the applications held in the cache")
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:

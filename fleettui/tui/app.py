@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.command import CommandPalette
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -61,6 +61,9 @@ SyncRunner = Callable[[Store, Callable[[str], None]], Awaitable[None]]
 
 # hub_session(hub_name) -> async context manager yielding a fleettui.engine.hub.Hub
 HubSession = Callable[[str], AbstractAsyncContextManager[Any]]
+
+# seconds a refused write action stays said in the status bar (the toast says it too)
+REFUSAL_SHOWN_FOR = 6.0
 
 
 @dataclass
@@ -118,6 +121,8 @@ class FleetApp(App[None]):
         self._run_sync = run_sync
         self.watch_mode = watch
         self.read_only = read_only or watch  # watch mode is read-only by definition
+        self._refused: str | None = None
+        self._refused_timer: Timer | None = None
         self.clock = clock
         self.kubeconfig_label = kubeconfig
         self.hub = hub
@@ -336,7 +341,11 @@ class FleetApp(App[None]):
         self._timer = None
         if self.store is None or self._refreshing or not self.screen_stack:  # no screen: shutting down
             return
-        if isinstance(self.screen, ModalScreen):
+        try:
+            screen = self.screen
+        except ScreenStackError:  # shutting down: the timer fired after the last screen went
+            return
+        if isinstance(screen, ModalScreen):
             # nothing to see under a modal; look again shortly
             self._timer = self.set_timer(max(self.debounce, 0.5), self._start_refresh)
             return
@@ -346,8 +355,8 @@ class FleetApp(App[None]):
             "summary": _fetch_summary,
             f"pane:{self.switcher.current}": type(self.pane).fetch,
         }
-        if isinstance(self.screen, ClusterScreen | AppScreen):
-            targets["detail-screen"] = self.screen.make_fetch()
+        if isinstance(screen, ClusterScreen | AppScreen):
+            targets["detail-screen"] = screen.make_fetch()
         self._refresh_worker(targets)
 
     @on(Refreshed)
@@ -392,6 +401,7 @@ class FleetApp(App[None]):
             cache_problem=self.cache_problem,
             sync_error=self.sync_error,
             syncing=self.syncing,
+            refused=self._refused,
         )
         self.query_one(StatusBar).show(info, self.clock() if now is None else now, palette_for(self))
 
@@ -517,9 +527,26 @@ class FleetApp(App[None]):
 
     # -- hub actions (hidden and refused in read-only and watch mode) --
 
+    def refuse_write(self, what: str, *, key: str | None = None) -> None:
+        """A write action asked for in read-only or watch mode: say which mode refused it,
+        in a notification and, for a few seconds, in the status bar."""
+        mode = "watch mode (read-only)" if self.watch_mode else "read-only mode"
+        self._refused = f"read-only: {what} refused"
+        pressed = f"{keys.key_display(key)}: " if key else ""
+        self.notify(f"{pressed}{what} is off in {mode}", title="read-only", severity="warning")
+        self._show_status()
+        if self._refused_timer is not None:
+            self._refused_timer.stop()
+        self._refused_timer = self.set_timer(REFUSAL_SHOWN_FOR, self._clear_refusal)
+
+    def _clear_refusal(self) -> None:
+        self._refused = None
+        self._refused_timer = None
+        self._show_status()
+
     def action_distribute(self) -> None:
         if self.read_only:
-            self.notify("read-only: distributing is off", severity="warning")
+            self.refuse_write("distribute")
             return
         self.push_screen(PathPrompt("Distribute an Application from a file"), self._distribute_path)
 
@@ -564,7 +591,7 @@ class FleetApp(App[None]):
 
     def action_distribute_selection(self) -> None:
         if self.read_only:
-            self.notify("read-only: distributing is off", severity="warning")
+            self.refuse_write("distribute from a selection")
             return
         if self.store is None:
             return
@@ -588,7 +615,7 @@ class FleetApp(App[None]):
     def hub_action(self, op: str, row: Any) -> None:
         """resume_step | resume_all | suspend | rollback | delete on one application."""
         if self.read_only:
-            self.notify("read-only: actions are off", severity="warning")
+            self.refuse_write(op.replace("_", " "))
             return
         if op in ("rollback", "delete"):
             what = "Roll back" if op == "rollback" else "Delete"

@@ -102,6 +102,7 @@ class StatusInfo:
     syncing: bool = False
     # the cache file was deleted, replaced or truncated under us (store.file_problem)
     cache_problem: str | None = None
+    refused: str | None = None  # a write action just refused by the mode, said for a few seconds
 
 
 def shorten_path(path: str, width: int) -> str:
@@ -131,6 +132,9 @@ def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | 
     if info.cache_problem:
         # first: it explains every number on the screen, so no narrow terminal may cut it
         badge.append(f"{info.cache_problem}  ", style=palette.unhealthy)
+    if info.refused:
+        # first after the badge: at 80 columns the rest of the line may be cut
+        badge.append(f"{info.refused}  ", style=palette.stale)
     if info.last_sync is None:
         sync = Text("sync never" if not info.syncing else "syncing…")
     else:

@@ -31,6 +31,12 @@ ACTIONS = frozenset({
     "distribute", "distribute_selection", "resume_step", "resume_all", "suspend", "rollback", "delete_app",
 })
 
+def key_display(key: str) -> str:
+    """A binding's key as the help shows it: "ctrl+d" -> "Ctrl+D", "R" stays "R"."""
+    *mods, last = key.split("+")
+    return "+".join([m.capitalize() for m in mods] + [last.upper() if mods else last])
+
+
 # (section, [(keys, what it does, is a write action)]) for the help screen
 HELP = [
     ("Anywhere", [

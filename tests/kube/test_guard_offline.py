@@ -90,3 +90,40 @@ async def test_unreachable_and_missing_server(kubeconfig):
     with pytest.raises(errors.ConfigurationError, match="context 'x'"):
         await client.version()
     await client.close()
+
+
+async def test_a_read_only_process_refuses_whatever_the_client_was_built_with(kubeconfig):
+    """--read-only/--watch make the process read-only: a client built read_only=False (a hub,
+    a controller, a command that forgot the flag) is refused before anything is sent."""
+    from fleettui.config import mode
+
+    client = ClusterClient.from_kubeconfig(kubeconfig, context="ctx", read_only=False, timeout=2)
+    dep = BUILTINS[("apps/v1", "Deployment")]
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x", "namespace": "d"}}
+    with mode.session_mode(watch=True):
+        assert client.read_only
+        for coro in (client.apply(body), client.create(dep, body), client.delete(dep, "x", namespace="d"),
+                     client.patch(dep, "x", {"spec": {}}, namespace="d")):
+            with pytest.raises(errors.ReadOnlyViolation) as ei:
+                await coro
+            assert isinstance(ei.value, mode.WriteRefused)
+            assert ei.value.message.startswith("read-only mode: refused to send ")
+            assert "to ctx" in ei.value.message and "--watch" in ei.value.message
+        guard.check("GET", "/", read_only=False, cluster="c")  # reads still pass
+    assert not client.read_only
+    # outside the scope the same client sends again (and fails as Unreachable: nothing listens)
+    with pytest.raises(errors.Unreachable):
+        await client.delete(dep, "x", namespace="d")
+    await client.close()
+
+
+def test_guard_check_table_in_a_read_only_process():
+    from fleettui.config import mode
+
+    with mode.session_mode(read_only=True):
+        for m in ("POST", "PUT", "PATCH", "DELETE"):
+            with pytest.raises(errors.ReadOnlyViolation, match=r"\(--read-only\)"):
+                guard.check(m, "/api/v1/namespaces", read_only=False, cluster="c")
+        with pytest.raises(ValueError):  # unknown methods are still refused first
+            guard.check("TRACE", "/", read_only=False, cluster="c")
+    guard.check("POST", "/", read_only=False, cluster="c")

@@ -185,3 +185,39 @@ def test_a_skipped_placement_reads_as_a_problem_with_its_reason():
     cells = placement_cells(row, PLAIN)
     assert cells[1].plain.endswith("skipped") and not cells[1].plain.startswith("?")
     assert cells[5].plain == "skipped by the operator"
+
+
+async def test_action_keys_in_read_only_and_watch_mode_say_so(fleet_cache):
+    """A write key is hidden and refused in these modes; pressing it must not look broken:
+    a notification and the status bar name the mode, and still nothing is written."""
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        for mode, word in (({"read_only": True}, "read-only mode"), ({"watch": True}, "watch mode (read-only)")):
+            app = _app(store, **mode)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for_data(pilot)
+                await pilot.press("3")
+                await settle(pilot)
+                for key, what in (("r", "resume step"), ("ctrl+d", "delete"), ("D", "from selection")):
+                    app.clear_notifications()
+                    await pilot.press("down", key)
+                    await settle(pilot)
+                    [note] = list(app._notifications)
+                    assert note.title == "read-only" and word in note.message and what in note.message
+                    status = str(app.query_one("#status-bar").render())
+                    assert f"read-only: {what} refused" in status
+                assert not isinstance(app.screen, (Confirm, AppScreen))  # no dialog opened either
+                await pilot.press("enter")  # the application screen: the same keys, the same answer
+                await settle(pilot)
+                assert isinstance(app.screen, AppScreen)
+                app.clear_notifications()
+                await pilot.press("S")
+                await settle(pilot)
+                [note] = list(app._notifications)
+                assert "suspend" in note.message and word in note.message
+                app._clear_refusal()
+                assert "refused" not in str(app.query_one("#status-bar").render())
+            assert app.hubs_opened == []
+            assert await _gate_phase(store) == "suspending"
+    finally:
+        await store.close()

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
+from fleettui.config import mode
 
 LIST_COLUMNS = (("namespace", "namespace"), ("name", "name"), ("phase", "phase"), ("revision", "revision"),
                 ("workflow", "workflow"), ("clusters", "clusters"), ("message", "message"))
@@ -74,7 +75,9 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
 @asynccontextmanager
 async def open_hub(args: argparse.Namespace, *, engine: bool = True):
     """The hub the command talks to: `--hub CONTEXT` (Kubernetes) or the local store."""
-    read_only = bool(opt(args, "read_only", False))
+    # the process policy is what refuses; the flags also count for callers that did not
+    # come through main() (the dashboard's hub sessions, tests)
+    read_only = mode.current().read_only or bool(opt(args, "read_only", False) or opt(args, "watch", False))
     kubeconfig = _kubeconfig(args) if (engine or getattr(args, "hub", None)) else None
     hub_context = getattr(args, "hub", None)
     from fleettui.config.paths import cache_path
@@ -331,11 +334,14 @@ def run(coro_fn: Any) -> Any:
     """A handler that runs the coroutine; engine and cluster errors become one line on stderr."""
 
     def handler(args: argparse.Namespace) -> int:
+        from fleettui.config.mode import WriteRefused
         from fleettui.engine.errors import EngineError
         from fleettui.kube import errors
 
         try:
             return asyncio.run(coro_fn(args))
+        except WriteRefused:
+            raise  # reported by main() as every read-only refusal is
         except (EngineError, errors.KubeError) as exc:
             text = str(exc)
             short = summarize(text) if isinstance(exc, errors.KubeError) else text

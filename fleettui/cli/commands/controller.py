@@ -15,12 +15,14 @@ from typing import Any
 
 from fleettui.cli.commands.app import _members, add_retry_option, open_hub, run
 from fleettui.cli.common import CliError, cache_path_arg, opt, positive_float
+from fleettui.config import mode
 
 
 async def _local(args: argparse.Namespace) -> int:
     async with open_hub(args) as hub:
         if hub.read_only:
-            raise CliError("the controller changes clusters; it cannot run in --read-only mode")
+            mode.require_writable("run the controller, which changes clusters")
+            raise CliError("the controller changes clusters; it cannot run on a read-only hub")
         print("fleettui: running the local hub's applications; Ctrl-C to stop", file=sys.stderr)
         if args.once:
             await hub.engine.run_pending()
@@ -39,8 +41,7 @@ async def _kube(args: argparse.Namespace) -> int:
     from fleettui.store import Store
     from fleettui.store.apps import AppStore
 
-    if opt(args, "read_only", False):
-        raise CliError("the controller changes clusters; it cannot run in --read-only mode")
+    mode.require_writable("run the controller, which changes clusters")
     from fleettui.cli.commands.app import _kubeconfig
 
     kubeconfig = _kubeconfig(args)

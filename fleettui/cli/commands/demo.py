@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from fleettui.cli.common import CliError, opt, positive_int
+from fleettui.config import mode
 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 5.0
@@ -37,8 +38,6 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     )
     p.add_argument("--clusters", type=positive_int, default=8, metavar="N",
                    help="simulated member clusters (default: 8)")
-    p.add_argument("--watch", action="store_true", default=argparse.SUPPRESS,
-                   help="watch mode (read-only, no action keys)")
     p.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="theme name")
     p.add_argument("--no-apps", action="store_true",
                    help="start without the example applications (examples/*.yaml)")
@@ -160,7 +159,7 @@ def run_demo(args: argparse.Namespace) -> int:
         args.hub = "hub"
         args.context = None  # every simulated cluster
         args.fleet = str(sim.write_fleet_file())
-        if not args.no_apps and not opt(args, "read_only") and not opt(args, "watch"):
+        if not args.no_apps and not mode.current().read_only:
             declare_example_applications(args)
         label = f"demo simulator {sim.base_url}" + (f" · alerts off: {alerts_off}" if alerts_off else "")
         app = build_app(args, kubeconfig_label=label)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from fleettui.store import Store
 from fleettui.store.apps import AppClusterCell, AppRow, AppStore
+from fleettui.tui.keys import ACTIONS
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import Palette
 from fleettui.tui.rollout_renderers import APP_COLUMNS, app_cells, app_key, matrix_table
@@ -37,15 +38,27 @@ class RolloutsData:
     cells: list[AppClusterCell]
 
 
+# key -> what it would have done, for the write actions among ROLLOUT_BINDINGS
+_WRITE_KEYS = {b.key: b.description.lower() for b in ROLLOUT_BINDINGS
+               if b.action.removeprefix("app.") in ACTIONS}
+
+
 class ActionGuard:
     """Write actions are hidden (footer) and refused in read-only and watch mode."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        from fleettui.tui.keys import ACTIONS
-
         if action in ACTIONS and getattr(self.app, "read_only", False):  # type: ignore[attr-defined]
             return False
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        # A binding refused by check_action is skipped without a word, so the key would
+        # look broken: say that the mode refused it instead.
+        what = _WRITE_KEYS.get(event.key)
+        if what is not None and getattr(self.app, "read_only", False):  # type: ignore[attr-defined]
+            event.stop()
+            event.prevent_default()
+            self.app.refuse_write(what, key=event.key)  # type: ignore[attr-defined]
 
 
 class RolloutsPane(ActionGuard, Pane):
