@@ -45,7 +45,7 @@ class LocalHub:
         app = parse(document)
         if self.engine is None:
             return app, []
-        ref_objects = await resolve(app, self.engine._ref_client)
+        ref_objects = await resolve(app, self.engine.ref_client)
         out: list[PlanEntry] = []
         steps = [s for top in app.workflow_steps() for s in (top, *top.sub_steps) if s.type == "deploy"]
         for step, policies in zip(steps, all_policies_of(app), strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fleettui.engine import health, workflow
-from fleettui.engine.drift import allowed_paths, diff, effective_drift
+from fleettui.engine.drift_diff import allowed_paths, diff, effective_drift
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
 from fleettui.engine.model import Step, parse
@@ -158,3 +158,18 @@ def test_a_step_that_matches_nothing_is_an_error_naming_the_valid_ones():
     group["workflow"]["steps"][1]["subSteps"][0]["phase"] = "suspending"
     with pytest.raises(OperationRefused, match="step first is not suspending .*waiting: x"):
         workflow.resume(group, "first")
+
+
+def test_waiting_step_walks_the_workflow_in_order_sub_steps_included():
+    # the walk the rollouts pane's "resume the waiting step" uses; it lived in the TUI
+    gate = {"id": "b", "name": "gate", "type": "suspend", "phase": "suspending"}
+    group = {"id": "a", "name": "group", "type": "step-group", "phase": "running", "subSteps": [gate]}
+    assert workflow.waiting_step([group]) == "gate"
+    # a step-group suspends through its sub-steps: it is named first, and resuming it resumes them
+    group_waiting = {**group, "phase": "suspending"}
+    assert workflow.waiting_step([group_waiting]) == "group"
+    later = {"id": "c", "name": "approve", "type": "suspend", "phase": "suspending"}
+    done = {"id": "d", "name": "canary", "type": "deploy", "phase": "succeeded"}
+    assert workflow.waiting_step([done, later, group]) == "approve"
+    assert workflow.waiting_step([done, {**group, "subSteps": [{**gate, "phase": "succeeded"}]}]) is None
+    assert workflow.waiting_step([]) is None
