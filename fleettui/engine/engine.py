@@ -24,11 +24,12 @@ from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
-from fleettui.engine.model import Application, Step, parse, spec_hash
+from fleettui.engine.model import Application, Step, spec_hash
 from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTarget
 from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
+from fleettui.engine.validate import parse_application
 from fleettui.engine.workflow import (
     DeployOutcome,
     WorkflowRunner,
@@ -149,7 +150,7 @@ class Engine:
             return await self._delete(state)
         status = copy.deepcopy(state.status)
         try:
-            app = parse(state.document, default_namespace=namespace)
+            app = parse_application(state.document, default_namespace=namespace)
         except AppInvalid as exc:
             # stored by an older fleettui or edited on the hub: report, do nothing
             status["status"] = "workflowFailed"
@@ -333,7 +334,7 @@ class Engine:
             if any(r.revision != latest for r in await self.records.resources(ns, name)):
                 await self._pass_if_free(ns, name)
             try:
-                app = parse(state.document, default_namespace=ns)
+                app = parse_application(state.document, default_namespace=ns)
             except AppInvalid:
                 continue
             for p in await self.records.placements(ns, name):

@@ -8,7 +8,8 @@ from fleettui.engine import health, workflow
 from fleettui.engine.drift_diff import allowed_paths, diff, effective_drift
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
-from fleettui.engine.model import Step, parse
+from fleettui.engine.model import Step
+from fleettui.engine.validate import parse_application
 
 
 def dep(replicas=2, ready=2, updated=2, available=2, gen=3, observed=3):
@@ -70,7 +71,7 @@ def test_apply_once_paths():
                           {"name": "once", "type": "apply-once", "properties": {"enable": True, "rules": [
                               {"selector": {"resourceTypes": ["Deployment"]},
                                "strategy": {"path": ["spec.replicas"], "affect": "onStateKeep"}}]}}]}}
-    app = parse(d)
+    app = parse_application(d)
     allowed = allowed_paths(app, component="web", kind="Deployment", name="w", affect="onStateKeep")
     assert allowed == ["spec.replicas"]
     assert effective_drift(["spec.replicas", "spec.template"], allowed) == ["spec.template"]
