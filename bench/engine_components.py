@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from fleettui.engine.model import parse
+from fleettui.engine.validate import parse_application as parse
 from fleettui.engine.render import MemberCluster, render_step
 
 _parser = argparse.ArgumentParser(description=__doc__)

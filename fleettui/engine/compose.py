@@ -1,7 +1,7 @@
 """Writing Applications for the operator: "distribute from a selection" picks resources
 in a namespace of a source cluster and target clusters, and gets back a `ref-objects`
 Application (replicate to all at once, or canary-first with a gate) to show for
-editing and then apply. Pure; the result always passes `model.parse`."""
+editing and then apply. Pure; the result always passes `validate.parse_application`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The engine: one reconcile pass of an application — revision, workflow (deploy steps:
-render -> apply -> health, in deploy.py), status, garbage collection — plus the loops
-that keep running workflows and keep state (drift repair).
+"""The engine: one reconcile pass of an application — revision, workflow (deploy steps in
+deploy.py), status, garbage collection, delete — plus the loops that keep running
+workflows and keep state (drift repair). What touches member-cluster objects is the
+resource keeper's (engine/resourcekeeper); the engine decides when, per application.
 
 The same engine runs inside fleettui for the local hub and headless as the
 controller of a Kubernetes hub; only the `AppSource` differs. Everything it
@@ -16,18 +17,19 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from fleettui.engine.apply import delete_owned, describe
-from fleettui.engine.deploy import DeployMixin
+from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
-from fleettui.engine.model import Application, Step, parse, spec_hash
-from fleettui.engine.retry import ClusterRetry, RetryPolicy
+from fleettui.engine.model import Application, Step, spec_hash
+from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTarget
+from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
+from fleettui.engine.validate import parse_application
 from fleettui.engine.workflow import (
     DeployOutcome,
     WorkflowRunner,
@@ -35,7 +37,7 @@ from fleettui.engine.workflow import (
     new_workflow,
     skipped_clusters,
 )
-from fleettui.kube import ClusterClient, errors
+from fleettui.kube import ClusterClient
 from fleettui.store.apps import AppStore
 
 log = logging.getLogger(__name__)
@@ -59,23 +61,12 @@ class PassResult:
     wakeup: float | None = None
 
 
-@dataclass
-class DriftReport:
-    checked: int = 0
-    drifted: int = 0
-    repaired: int = 0
-    allowed: int = 0
-    failed: int = 0
-    errors: dict[str, str] = field(default_factory=dict)  # cluster -> error
-    observed: list[tuple[tuple[str, str], tuple[Any, ...]]] = field(default_factory=list)  # health seen
-
-
-class Engine(DeployMixin):
+class Engine:
     def __init__(self, source: AppSource, records: AppStore, fleet: Fleet, *,
                  clock: Callable[[], float] = time.time, concurrency: int = 16,
                  hub_client: ClusterClient | None = None, lease_ttl: float | None = None,
                  owner: str | None = None, retry: RetryPolicy | None = None,
-                 on_retry: Callable[[str, str, str], None] | None = None) -> None:
+                 on_retry: RetryListener | None = None) -> None:
         self.source = source
         self.records = records
         self.fleet = fleet
@@ -84,11 +75,25 @@ class Engine(DeployMixin):
         self.hub_client = hub_client  # ref-objects without `cluster` read from here
         self.lease_ttl = lease_ttl or float(os.environ.get("FLEETTUI_LEASE_TTL", "30"))
         self.owner = owner or new_owner()
-        self.retry = retry or RetryPolicy()
-        self.on_retry = on_retry  # told each retry of an unreachable cluster: (namespace, name, line)
-        self._retries: dict[tuple[str, str, str, str, float], ClusterRetry] = {}
-        self._allowed_seen: set[tuple[Any, ...]] = set()
-        self._sem = asyncio.Semaphore(concurrency)
+        self.keeper = ResourceKeeper(records, fleet, clock=clock, concurrency=concurrency)
+        self.deploy_step = DeployStep(self.keeper, ref_client=self.ref_client, retry=retry or RetryPolicy(),
+                                      on_retry=on_retry)
+
+    @property
+    def on_retry(self) -> RetryListener | None:
+        """Told each retry of an unreachable cluster: (namespace, name, line). Settable after
+        construction: a command installs its own once it knows it follows the workflow."""
+        return self.deploy_step.on_retry
+
+    @on_retry.setter
+    def on_retry(self, listener: RetryListener | None) -> None:
+        self.deploy_step.on_retry = listener
+
+    def ref_client(self, cluster: str | None) -> ClusterClient | None:
+        """The client ref-objects are read from: a member cluster, or (None) the hub."""
+        if cluster is None:
+            return self.hub_client
+        return self.fleet.client(cluster)
 
     # -- leases (local hub: one process runs an application at a time) --
 
@@ -145,7 +150,7 @@ class Engine(DeployMixin):
             return await self._delete(state)
         status = copy.deepcopy(state.status)
         try:
-            app = parse(state.document, default_namespace=namespace)
+            app = parse_application(state.document, default_namespace=namespace)
         except AppInvalid as exc:
             # stored by an older fleettui or edited on the hub: report, do nothing
             status["status"] = "workflowFailed"
@@ -173,11 +178,11 @@ class Engine(DeployMixin):
             current["state"] = AppState(**{**current["state"].__dict__, "rv": rv})
             current["saved"] = (copy.deepcopy(status), runner.wakeup)
 
-        ref_cache: dict[str, Any] = {}
+        ref_cache: RefCache = {}
 
         async def deploy(step: Step, started: float) -> DeployOutcome:
-            return await self._deploy(app, latest["name"], step, ref_cache, started=started,
-                                      skipped=skipped_clusters(status))
+            return await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
+                                              started=started, skipped=skipped_clusters(status))
 
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
         wakeup = await runner.run()
@@ -187,8 +192,8 @@ class Engine(DeployMixin):
                 await self.records.mark_revision_succeeded(namespace, name, latest["revision"])
                 await self.records.add_event(namespace, name, "WorkflowFinished",
                                              f"workflow of {latest['name']} finished", now=self.clock())
-            await self._gc(app, latest["name"], skipped=skipped_clusters(status))
-            await self._refresh_health(app, revision=latest["name"])
+            await self.keeper.garbage_collect(app, latest["name"], skipped=skipped_clusters(status))
+            await self.keeper.refresh_health(app, revision=latest["name"])
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
         return PassResult(settled, status.get("status", ""), wakeup)
@@ -219,33 +224,7 @@ class Engine(DeployMixin):
         healthy = all(s["healthy"] for s in services.values())
         status["status"] = app_phase(status, deleting=False, healthy=healthy)
 
-    # -- deploy step --
-
-    async def _gc(self, app: Application, revision: str, *, skipped: frozenset[str] = frozenset()) -> None:
-        """Delete what the current revision no longer places (older revisions' objects,
-        clusters the topology dropped). Only objects still labelled as ours. A cluster the
-        operator skipped keeps what it runs: collecting its older revision would take the
-        application away from it."""
-        stale = [r for r in await self.records.resources(app.namespace, app.name)
-                 if r.revision != revision and r.cluster not in skipped]
-        for r in stale:
-            try:
-                await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace, r.name,
-                                   app_namespace=app.namespace, app=app.name)
-            except errors.KubeError as exc:
-                await self.records.add_event(app.namespace, app.name, "GCFailed",
-                                             f"cluster {r.cluster}: {r.kind} {r.name}: {describe(exc)}",
-                                             type="Warning", now=self.clock(), cluster=r.cluster)
-                continue
-            await self.records.forget_resource(app.namespace, app.name, r.cluster, r.api_version, r.kind,
-                                               r.namespace, r.name)
-            await self.records.add_event(app.namespace, app.name, "GarbageCollected",
-                                         f"cluster {r.cluster}: deleted {r.kind} {r.namespace}/{r.name}",
-                                         now=self.clock(), cluster=r.cluster)
-        remaining = {r.cluster for r in await self.records.resources(app.namespace, app.name)}
-        for p in await self.records.placements(app.namespace, app.name, with_manifests=False):
-            if p.revision != revision and p.cluster not in remaining and p.cluster not in skipped:
-                await self.records.delete_placement(app.namespace, app.name, p.cluster)
+    # -- delete --
 
     async def _delete(self, state: AppState) -> PassResult:
         """Delete what the application placed, cluster by cluster in parallel. A cluster
@@ -253,31 +232,12 @@ class Engine(DeployMixin):
         object); what is left stays recorded, and the pass settles with a wakeup: garbage
         collection retries when it is due, so the caller is never held by one cluster."""
         ns, name = state.namespace, state.name
-        by_cluster: dict[str, list[Any]] = {}
-        for r in await self.records.resources(ns, name):
-            by_cluster.setdefault(r.cluster, []).append(r)
-        failures: dict[str, str] = {}
-
-        async def one_cluster(cluster: str, rows: list[Any]) -> None:
-            async with self._sem:
-                for r in rows:
-                    try:
-                        await delete_owned(self.fleet.client(cluster), r.api_version, r.kind, r.namespace, r.name,
-                                           app_namespace=ns, app=name)
-                    except errors.KubeError as exc:
-                        failures[cluster] = describe(exc)
-                        return
-                    await self.records.forget_resource(ns, name, cluster, r.api_version, r.kind, r.namespace,
-                                                       r.name)
-
-        await asyncio.gather(*(one_cluster(c, rows) for c, rows in by_cluster.items()))
+        failures = await self.keeper.delete(ns, name)
         if not failures:
             await self.source.finalize_delete(state)
             await self.records.remove_app(ns, name)
             return PassResult(True, "deleted")
-        left: dict[str, int] = {}
-        for r in await self.records.resources(ns, name):
-            left[r.cluster] = left.get(r.cluster, 0) + 1
+        left = await self.keeper.objects_left(ns, name)
         status = copy.deepcopy(state.status)
         message = "; ".join(f"cluster {c}: {left.get(c, 0)} object(s) left ({failures[c]})" for c in sorted(failures))
         wf = status.setdefault("workflow", {})
@@ -290,11 +250,6 @@ class Engine(DeployMixin):
         wakeup = self.clock() + DELETE_RETRY_SECONDS
         await self.source.save_status(state, status, now=self.clock(), next_wakeup=wakeup)
         return PassResult(True, "deleting", wakeup)
-
-    def _ref_client(self, cluster: str | None) -> ClusterClient | None:
-        if cluster is None:
-            return self.hub_client
-        return self.fleet.client(cluster)
 
     # -- loops --
 
@@ -359,10 +314,41 @@ class Engine(DeployMixin):
 
     async def keep_state(self) -> DriftReport:
         """Compare every applied placement of finished applications with the live objects
-        (one LIST per cluster and kind), repair drift and record it."""
-        from fleettui.engine.drift_check import check_fleet
+        (one LIST per cluster and kind), repair drift and record it; an application whose
+        health changed gets a pass so its status follows."""
+        report = await self.keeper.keep_state(await self._state_targets())
+        for ns, name in report.health_changed:
+            await self._pass_if_free(ns, name)
+        return report
 
-        return await check_fleet(self)
+    async def _state_targets(self) -> dict[str, list[StateTarget]]:
+        """cluster -> what to keep there: every applied placement of a finished application.
+        A finished application with garbage left (a cluster was down at collection time)
+        gets a pass first."""
+        out: dict[str, list[StateTarget]] = {}
+        for ns, name in await self.source.keys():
+            state = await self.source.load(ns, name)
+            if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished"):
+                continue
+            latest = (state.status.get("latestRevision") or {}).get("name")
+            if any(r.revision != latest for r in await self.records.resources(ns, name)):
+                await self._pass_if_free(ns, name)
+            try:
+                app = parse_application(state.document, default_namespace=ns)
+            except AppInvalid:
+                continue
+            for p in await self.records.placements(ns, name):
+                if p.state == "applied":
+                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests)
+        return out
+
+    async def _pass_if_free(self, namespace: str, name: str) -> None:
+        """A pass unless another live process runs the application (it will see the same)."""
+        if await self.acquire(namespace, name):
+            try:
+                await self.reconcile(namespace, name)
+            finally:
+                await self.release(namespace, name)
 
 
 def _has_work(state: AppState, now: float) -> bool:

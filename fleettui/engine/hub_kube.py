@@ -15,8 +15,9 @@ from fleettui.config import mode
 from fleettui.engine import workflow
 from fleettui.engine.errors import EngineError, NotFoundError, OperationRefused
 from fleettui.engine.hub import ApplyResult, AppStatus, ReadOnlyRefused, StatusRow
-from fleettui.engine.model import API_VERSION, parse
+from fleettui.engine.model import API_VERSION
 from fleettui.engine.source import AppState
+from fleettui.engine.validate import parse_application
 from fleettui.kube import ClusterClient, Resource, errors
 from fleettui.store.apps import AppRow, AppStore
 
@@ -98,11 +99,11 @@ class KubeHub:
 
     async def plan(self, document: dict[str, Any]) -> tuple[Any, list[Any]]:
         """Validation only: the hub's controller decides the placements."""
-        return parse(document), []
+        return parse_application(document), []
 
     async def apply(self, document: dict[str, Any]) -> ApplyResult:
         self._guard("apply an application")
-        app = parse(document)
+        app = parse_application(document)
         before = await self.client.get(await self.res(), app.name, namespace=app.namespace)
         body = {k: v for k, v in app.document.items() if k != "status"}
         after = await self.client.apply(body, field_manager="fleettui", force=True)
@@ -172,7 +173,7 @@ class KubeHub:
         if step is None:
             status.pop("workflow")  # vela: app.Status.Workflow = nil; Status().Update
         else:
-            steps = parse(obj, default_namespace=namespace).workflow_steps()
+            steps = parse_application(obj, default_namespace=namespace).workflow_steps()
             status["workflow"] = workflow.restart_from(status, steps, step)
         await self.client.replace(await self.res(), {**obj, "status": status}, namespace=namespace,
                                   subresource="status")

@@ -14,10 +14,11 @@ from fleettui.engine import workflow
 from fleettui.engine.engine import Engine
 from fleettui.engine.errors import AppInvalid, NotFoundError, OperationRefused
 from fleettui.engine.hub import ApplyResult, AppStatus, PlanEntry, ReadOnlyRefused, StatusRow
-from fleettui.engine.model import Application, parse
+from fleettui.engine.model import Application
 from fleettui.engine.refs import resolve
 from fleettui.engine.render import all_policies_of, placement_diff, render_step
 from fleettui.engine.revisions import rollback_target
+from fleettui.engine.validate import parse_application
 from fleettui.store.apps import AppRow, AppStore
 
 
@@ -53,10 +54,10 @@ class LocalHub:
 
     async def plan(self, document: dict[str, Any]) -> tuple[Application, list[PlanEntry]]:
         """Validate and render every deploy step against the fleet (nothing is written)."""
-        app = parse(document)
+        app = parse_application(document)
         if self.engine is None:
             return app, []
-        ref_objects = await resolve(app, self.engine._ref_client)
+        ref_objects = await resolve(app, self.engine.ref_client)
         out: list[PlanEntry] = []
         steps = [s for top in app.workflow_steps() for s in (top, *top.sub_steps) if s.type == "deploy"]
         for step, policies in zip(steps, all_policies_of(app), strict=True):
@@ -183,7 +184,7 @@ class LocalHub:
                 status["status"] = "runningWorkflow"
                 return status
         else:
-            steps = parse(rec.document, default_namespace=namespace).workflow_steps()
+            steps = parse_application(rec.document, default_namespace=namespace).workflow_steps()
 
             def edit(status: dict[str, Any]) -> dict[str, Any]:
                 status["workflow"] = workflow.restart_from(status, steps, step)
@@ -209,7 +210,7 @@ class LocalHub:
         except LookupError as exc:
             raise OperationRefused(str(exc)) from exc
         try:
-            parse(document, default_namespace=namespace)
+            parse_application(document, default_namespace=namespace)
         except AppInvalid as exc:
             raise OperationRefused(f"revision cannot be rolled back to: {exc}") from exc
         await self.records.put_app(namespace, name, document, now=self.clock())

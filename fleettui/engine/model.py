@@ -1,6 +1,6 @@
 """The application model: KubeVela's `core.oam.dev/v1beta1` Application, the subset we run.
 
-Parsing turns a YAML/JSON document into frozen values and refuses — with the
+Parsing (validate.parse_application) turns a YAML/JSON document into frozen values and refuses — with the
 field path — anything we would otherwise silently ignore: a component, trait,
 policy or step type we do not implement, or a field we do not understand. A
 file written for KubeVela therefore either runs the same here or is refused.
@@ -107,10 +107,3 @@ def load_documents(text: str, *, source: str = "<input>") -> list[dict[str, Any]
         raise AppInvalid(source, [Problem("", "no Application document found")])
     return docs
 
-
-def parse(doc: Any, *, default_namespace: str = "default") -> Application:
-    """Validate and normalize one Application document; raise AppInvalid naming every problem
-    (the rules are in validate.py)."""
-    from fleettui.engine.validate import parse_application
-
-    return parse_application(doc, default_namespace=default_namespace)

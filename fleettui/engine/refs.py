@@ -51,7 +51,10 @@ async def _resource(client: ClusterClient, ref: dict[str, Any]) -> Resource:
     raise last
 
 
-async def resolve(app: Application, client_for: Callable[[str | None], ClusterClient | None]) -> dict[str, list[dict[str, Any]]]:
+ClientFor = Callable[[str | None], ClusterClient | None]  # source cluster (None: the hub) -> its client
+
+
+async def resolve(app: Application, client_for: ClientFor) -> dict[str, list[dict[str, Any]]]:
     """component name -> fetched manifests, for every ref-objects component.
 
     `client_for(cluster)` gives the source cluster's client (None as cluster: the hub,

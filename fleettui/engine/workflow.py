@@ -294,6 +294,13 @@ def step_names(statuses: list[dict[str, Any]]) -> list[str]:
     return [s["name"] for s in _all(statuses)]
 
 
+def waiting_step(statuses: list[dict[str, Any]]) -> str | None:
+    """The first step or sub-step that waits to be resumed, in workflow order: the one a
+    "resume the waiting step" action names (a step-group suspends only through its
+    sub-steps, and naming it resumes them all, as `vela workflow resume --step` does)."""
+    return next((s.get("name") for s in _all(statuses) if s.get("phase") == SUSPENDING), None)
+
+
 def _unknown_step(step: str, statuses: list[dict[str, Any]]) -> OperationRefused:
     names = ", ".join(
         s["name"] + (f" (sub-steps: {', '.join(x['name'] for x in s['subSteps'])})" if s.get("subSteps") else "")

@@ -28,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input
 
+from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.tui import keys
 from fleettui.tui.bar_renderers import StatusInfo
@@ -46,7 +47,7 @@ from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.renderers import Palette
-from fleettui.tui.rollout_renderers import plan_table, waiting_step
+from fleettui.tui.rollout_renderers import plan_table
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt

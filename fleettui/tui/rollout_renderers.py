@@ -180,13 +180,3 @@ def plan_table(plan: Sequence[Any]) -> Table:
         table.add_row(e.step, e.cluster, "\n".join(e.objects) or "-", "\n".join(e.overrides) or "-")
     return table
 
-
-def waiting_step(steps: Sequence[dict[str, Any]]) -> str | None:
-    """The first suspended step (what `r` resumes)."""
-    for s in steps:
-        if s.get("phase") == "suspending":
-            return s.get("name")
-        sub = waiting_step(s.get("subSteps") or [])
-        if sub:
-            return sub
-    return None

@@ -6,8 +6,7 @@ import pytest
 
 from fleettui.config.names import DNS1123_LABEL_MSG, DNS1123_SUBDOMAIN_MSG
 from fleettui.engine.errors import AppInvalid
-from fleettui.engine.model import parse
-from fleettui.engine.validate import unknown_override_components
+from fleettui.engine.validate import parse_application, unknown_override_components
 
 BASE = {
     "apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
@@ -46,14 +45,14 @@ def _with(path, value):
 ])
 def test_invalid_names_refused_with_field_and_kubernetes_words(path, value, field, message):
     with pytest.raises(AppInvalid) as exc:
-        parse(_with(path, value))
+        parse_application(_with(path, value))
     assert any(p.field == field and message in p.message and "Invalid value" in p.message
                for p in exc.value.problems), exc.value.problems
 
 
 def test_valid_names_pass():
-    assert parse(BASE).name == "orders"
-    assert parse(_with(("spec", "policies", 0, "properties"),
+    assert parse_application(BASE).name == "orders"
+    assert parse_application(_with(("spec", "policies", 0, "properties"),
                        {"clusterLabelSelector": {"fleettui.io/provider": "ack", "tier": 3}})).name == "orders"
 
 
@@ -61,6 +60,6 @@ def test_override_of_a_missing_component_warns():
     doc = copy.deepcopy(BASE)
     doc["spec"]["policies"].append({"name": "ov", "type": "override", "properties": {
         "components": [{"name": "wbe", "properties": {}}, {"name": "web"}, {"properties": {}}]}})
-    warnings = unknown_override_components(parse(doc))
+    warnings = unknown_override_components(parse_application(doc))
     assert warnings == ["override policy 'ov' names component 'wbe', which the application does not have "
                         "(components: web); it changes nothing"]

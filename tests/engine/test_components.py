@@ -10,7 +10,7 @@ from fleettui.engine import components
 from fleettui.engine.components.base import RenderContext
 from fleettui.engine.components.status import component_health
 from fleettui.engine.errors import AppInvalid
-from fleettui.engine.model import parse
+from fleettui.engine.validate import parse_application as parse
 
 CTX = RenderContext("website", "default", "frontend", "website-v1")
 POD_LABELS = {"app.oam.dev/name": "website", "app.oam.dev/component": "frontend"}

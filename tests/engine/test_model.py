@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fleettui.engine.errors import AppInvalid, RenderError
-from fleettui.engine.model import load_documents, parse
+from fleettui.engine.model import load_documents
 from fleettui.engine.override import json_patch, merge, patch_components
 from fleettui.engine.render import MemberCluster, placement_diff, render_step, topology_clusters
+from fleettui.engine.validate import parse_application
 
 FLEET = [MemberCluster("a", {"env": "prod", "region": "east"}), MemberCluster("b", {"env": "prod"}),
          MemberCluster("c", {"env": "dev"})]
@@ -29,7 +30,7 @@ def doc(**spec) -> dict:
 
 def problems(d: dict) -> list[str]:
     with pytest.raises(AppInvalid) as info:
-        parse(d)
+        parse_application(d)
     return [str(p) for p in info.value.problems]
 
 
@@ -75,7 +76,7 @@ def test_default_workflow_is_one_deploy_per_topology_with_overrides():
     d = doc()
     d["spec"]["policies"] += [{"name": "o", "type": "override", "properties": {"components": []}},
                               {"name": "t2", "type": "topology", "properties": {"clusters": ["c"]}}]
-    steps = parse(d).workflow_steps()
+    steps = parse_application(d).workflow_steps()
     assert [(s.name, s.properties["policies"]) for s in steps] == [("deploy-all", ["o", "all"]),
                                                                     ("deploy-t2", ["o", "t2"])]
 
@@ -88,7 +89,7 @@ def test_topology_selects_by_name_and_labels():
                              {"name": "ok", "type": "topology",
                               "properties": {"clusterLabelSelector": {"env": "x"}, "allowEmpty": True}},
                              {"name": "missing", "type": "topology", "properties": {"clusters": ["zz"]}}]
-    app = parse(d)
+    app = parse_application(d)
     assert topology_clusters(app, "p", FLEET)[0] == ["a", "b"]
     assert topology_clusters(app, "q", FLEET)[0] == ["c", "a"]
     assert topology_clusters(app, "ok", FLEET)[0] == []
@@ -106,7 +107,7 @@ def test_merge_is_mergo_with_override():
 
 
 def test_override_patch_semantics():
-    app = parse(doc(components=[
+    app = parse_application(doc(components=[
         {"name": "web", "type": "k8s-objects", "properties": {"objects": [{"apiVersion": "v1", "kind": "ConfigMap",
                                                                             "metadata": {"name": "w"}}]},
          "traits": [{"type": "scaler", "properties": {"replicas": 1}}, {"type": "labels", "properties": {"a": "1"}}]},
@@ -131,7 +132,7 @@ def test_render_labels_namespace_and_traits():
             {"type": "scaler", "properties": {"replicas": 4}},
             {"type": "json-patch", "properties": {"operations": [
                 {"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "x:2"}]}}]}]}}]
-    app = parse(d)
+    app = parse_application(d)
     [pl] = render_step(app, ["t", "o"], FLEET, revision="app-v1")
     dep, cm = (m.object for m in pl.manifests)
     assert dep["metadata"]["namespace"] == "prod-ns" and cm["metadata"]["namespace"] == "prod-ns"
@@ -159,13 +160,13 @@ def test_compose_ref_objects_application():
     picked = [SelectedResource("deployment", "web", "apps"), SelectedResource("configmap", "web-config")]
     doc = ref_objects_application("web-copy", "shop", source_cluster="a", resources=picked,
                                   clusters=["a", "b", "c"], strategy="canary", canary_cluster="a")
-    app = parse(doc)
+    app = parse_application(doc)
     assert [s.name for s in app.workflow_steps()] == ["deploy-canary", "gate", "deploy-rest"]
     assert topology_clusters(app, "rest", FLEET)[0] == ["b", "c"]
     assert doc["spec"]["components"][0]["properties"]["objects"][0] == {
         "resource": "deployment", "name": "web", "cluster": "a", "namespace": "shop", "group": "apps"}
     flat = ref_objects_application("x", "shop", source_cluster="a", resources=picked[:1],
                                    cluster_labels={"env": "prod"})
-    assert topology_clusters(parse(flat), "targets", FLEET)[0] == ["a", "b"]
+    assert topology_clusters(parse_application(flat), "targets", FLEET)[0] == ["a", "b"]
     with pytest.raises(ValueError):
         ref_objects_application("x", "shop", source_cluster="a", resources=[], clusters=["b"])

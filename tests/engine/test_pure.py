@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fleettui.engine import health, workflow
-from fleettui.engine.drift import allowed_paths, diff, effective_drift
+from fleettui.engine.drift_diff import allowed_paths, diff, effective_drift
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
-from fleettui.engine.model import Step, parse
+from fleettui.engine.model import Step
+from fleettui.engine.validate import parse_application
 
 
 def dep(replicas=2, ready=2, updated=2, available=2, gen=3, observed=3):
@@ -70,7 +71,7 @@ def test_apply_once_paths():
                           {"name": "once", "type": "apply-once", "properties": {"enable": True, "rules": [
                               {"selector": {"resourceTypes": ["Deployment"]},
                                "strategy": {"path": ["spec.replicas"], "affect": "onStateKeep"}}]}}]}}
-    app = parse(d)
+    app = parse_application(d)
     allowed = allowed_paths(app, component="web", kind="Deployment", name="w", affect="onStateKeep")
     assert allowed == ["spec.replicas"]
     assert effective_drift(["spec.replicas", "spec.template"], allowed) == ["spec.template"]
@@ -158,3 +159,18 @@ def test_a_step_that_matches_nothing_is_an_error_naming_the_valid_ones():
     group["workflow"]["steps"][1]["subSteps"][0]["phase"] = "suspending"
     with pytest.raises(OperationRefused, match="step first is not suspending .*waiting: x"):
         workflow.resume(group, "first")
+
+
+def test_waiting_step_walks_the_workflow_in_order_sub_steps_included():
+    # the walk the rollouts pane's "resume the waiting step" uses; it lived in the TUI
+    gate = {"id": "b", "name": "gate", "type": "suspend", "phase": "suspending"}
+    group = {"id": "a", "name": "group", "type": "step-group", "phase": "running", "subSteps": [gate]}
+    assert workflow.waiting_step([group]) == "gate"
+    # a step-group suspends through its sub-steps: it is named first, and resuming it resumes them
+    group_waiting = {**group, "phase": "suspending"}
+    assert workflow.waiting_step([group_waiting]) == "group"
+    later = {"id": "c", "name": "approve", "type": "suspend", "phase": "suspending"}
+    done = {"id": "d", "name": "canary", "type": "deploy", "phase": "succeeded"}
+    assert workflow.waiting_step([done, later, group]) == "approve"
+    assert workflow.waiting_step([done, {**group, "subSteps": [{**gate, "phase": "succeeded"}]}]) is None
+    assert workflow.waiting_step([]) is None

@@ -14,7 +14,7 @@ from fleettui.store.apps import AppStore
 from fleettui.tui.app import FleetApp
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.renderers import PLAIN
-from fleettui.tui.rollout_renderers import placement_cells, progress_bar, step_rows, waiting_step
+from fleettui.tui.rollout_renderers import placement_cells, progress_bar, step_rows
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.dialogs import Confirm
 from tui.conftest import settle, wait_for_data
@@ -50,13 +50,12 @@ async def _gate_phase(store: Store) -> str:
     return next(s["phase"] for s in rec.status["workflow"]["steps"] if s["name"] == "gate")
 
 
-def test_step_rows_and_waiting_step():
+def test_step_rows():
     steps = [{"id": "a", "name": "group", "type": "step-group", "phase": "running",
               "subSteps": [{"id": "b", "name": "gate", "type": "suspend", "phase": "suspending"}]}]
     rows = step_rows(steps, PLAIN)
     assert [r[1][0].plain for r in rows] == ["group", "  gate"]
     assert rows[1][1][2].plain == "◐ suspending"
-    assert waiting_step(steps) == "gate"
     assert progress_bar(1, 3) == "██░░░░ 1/3" and progress_bar(0, 0) == "-"
 
 

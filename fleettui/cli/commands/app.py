@@ -211,11 +211,10 @@ def _namespace_from_flag(doc: Any, namespace: str | None) -> None:
 
 def override_warnings(doc: Any) -> list[str]:
     from fleettui.engine.errors import AppInvalid
-    from fleettui.engine.model import parse
-    from fleettui.engine.validate import unknown_override_components
+    from fleettui.engine.validate import parse_application, unknown_override_components
 
     try:
-        return unknown_override_components(parse(doc))
+        return unknown_override_components(parse_application(doc))
     except AppInvalid:
         return []  # the hub refuses it with every problem named
 

@@ -1,4 +1,6 @@
-"""Drift: where a live object differs from its placement, in the fields we manage.
+"""Drift as pure diffing: where a live object differs from its placement, in the fields
+we manage. (Finding and repairing it on the clusters is state keeping:
+engine/resourcekeeper/statekeep.py.)
 
 Only the fields the placement sets are compared (defaults added by the API
 server and fields other managers own are not drift). `apply-once` policies
@@ -91,25 +93,6 @@ def effective_drift(paths: Sequence[str], allowed: Sequence[str] | None) -> list
     if not allowed:
         return list(paths)
     return [p for p in paths if not any(_path_matches(a, p) for a in allowed)]
-
-
-def strip_paths(obj: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
-    """A copy of `obj` without the dotted paths (so an apply does not take them back)."""
-    import copy
-
-    out = copy.deepcopy(obj)
-    for path in paths:
-        if path == "*":
-            continue
-        parts = path.split(".")
-        node = out
-        for part in parts[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-            if node is None:
-                break
-        if isinstance(node, dict):
-            node.pop(parts[-1], None)
-    return out
 
 
 def _parts(path: str) -> list[str | int]:
