@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from fleettui.engine.validate import parse_application as parse
 from fleettui.engine.render import MemberCluster, render_step
+from fleettui.engine.validate import parse_application as parse
 
 _parser = argparse.ArgumentParser(description=__doc__)
 _parser.add_argument("--components", type=int, default=200)

@@ -58,7 +58,7 @@ def _container(spec: dict[str, Any], name: str) -> dict[str, Any]:
     raise ValueError(f"container {name} not found")
 
 
-def _each_container(fn: Callable[[dict[str, Any], dict[str, Any]], None], trait: str) -> Patcher:
+def each_container_trait(fn: Callable[[dict[str, Any], dict[str, Any]], None], trait: str) -> Patcher:
     def patch(ctx: RenderContext, workload: dict[str, Any], props: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
         w = copy.deepcopy(workload)
         spec = pod_spec(w, trait)
@@ -70,7 +70,7 @@ def _each_container(fn: Callable[[dict[str, Any], dict[str, Any]], None], trait:
 
 # -- container patchers --
 
-def _env(c: dict[str, Any], p: dict[str, Any]) -> None:
+def env_trait(c: dict[str, Any], p: dict[str, Any]) -> None:
     """env.cue: set `env` keys (keeping the order of existing variables), `unset` removes,
     `replace: true` drops every variable not given."""
     unset, env, replace = set(p.get("unset") or []), dict(p.get("env") or {}), p.get("replace", False)
@@ -92,7 +92,7 @@ def _env(c: dict[str, Any], p: dict[str, Any]) -> None:
     c["env"] = kept
 
 
-def _command(c: dict[str, Any], p: dict[str, Any]) -> None:
+def command_trait(c: dict[str, Any], p: dict[str, Any]) -> None:
     if p.get("command") is not None:
         c["command"] = list(p["command"])
     if (p.get("addArgs") is not None or p.get("delArgs") is not None) and p.get("args") is not None:
@@ -103,13 +103,13 @@ def _command(c: dict[str, Any], p: dict[str, Any]) -> None:
                                                       if a not in drop and a not in args]
 
 
-def _image(c: dict[str, Any], p: dict[str, Any]) -> None:
+def image_trait(c: dict[str, Any], p: dict[str, Any]) -> None:
     c["image"] = p["image"]
     if p.get("imagePullPolicy"):
         c["imagePullPolicy"] = p["imagePullPolicy"]
 
 
-def _ports(c: dict[str, Any], p: dict[str, Any]) -> None:
+def ports_trait(c: dict[str, Any], p: dict[str, Any]) -> None:
     """container-ports.cue: ports keyed by protocol+containerPort; existing ones keep their
     name and gain hostPort/hostIP, new ones are appended."""
     def key(x: dict[str, Any]) -> str:
@@ -130,7 +130,7 @@ def _ports(c: dict[str, Any], p: dict[str, Any]) -> None:
                   | extra(given.get(key(x), {})) for x in base] + [n for n in new if key(n) not in known]
 
 
-def _security(c: dict[str, Any], p: dict[str, Any]) -> None:
+def security_trait(c: dict[str, Any], p: dict[str, Any]) -> None:
     caps = {k: list(p[v]) for k, v in (("add", "addCapabilities"), ("drop", "dropCapabilities")) if p.get(v) is not None}
     sc: dict[str, Any] = {"capabilities": caps}
     for key in ("runAsUser", "runAsGroup"):
@@ -154,19 +154,19 @@ def _startup(c: dict[str, Any], p: dict[str, Any]) -> None:
     c["startupProbe"] = probe
 
 
-def _startup_probe(ctx: RenderContext, workload: dict[str, Any], props: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def startup_probe_trait(ctx: RenderContext, workload: dict[str, Any], props: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     if "probes" in props:  # startup-probe.cue names the list `probes` and the container `name`
         props = {"containers": [{**x, "containerName": x.get("name", "")} for x in props["probes"]]}
-    return _each_container(_startup, "startup-probe")(ctx, workload, props, outputs)
+    return each_container_trait(_startup, "startup-probe")(ctx, workload, props, outputs)
 
 
 # -- pod and workload patchers --
 
-def _scaler(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def scaler_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     return json_merge_patch(w, {"spec": {"replicas": p.get("replicas", 1)}})
 
 
-def _metadata(key: str) -> Patcher:
+def metadata_trait(key: str) -> Patcher:
     def patch(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
         """labels.cue / annotations.cue: the object and its pod template (annotations also
         a CronJob's jobTemplate and its pod template); a null value removes the key."""
@@ -184,7 +184,7 @@ def _metadata(key: str) -> Patcher:
     return patch
 
 
-def _resource(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def resource_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     """resource.cue. The patch is one container without a name; KubeVela's strategic merge
     then patches the first container (by position) — our reading, not checked on a hub."""
     res: dict[str, Any] = {}
@@ -208,7 +208,7 @@ def _resource(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs:
     return w
 
 
-def _sidecar(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def sidecar_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     c: dict[str, Any] = {"name": p["name"], "image": p["image"]}
     if p.get("cmd") is not None:
         c["command"] = list(p["cmd"])
@@ -227,7 +227,7 @@ def _sidecar(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: 
     return w
 
 
-def _init_container(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def init_container_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     mount = p.get("mountName", "workdir")
     init: dict[str, Any] = {"name": p["name"], "image": p["image"],
                             "imagePullPolicy": p.get("imagePullPolicy", "IfNotPresent")}
@@ -245,7 +245,7 @@ def _init_container(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], ou
     return w
 
 
-def _lifecycle(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def lifecycle_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     """lifecycle.cue patches every container (`containers: [...{lifecycle}]`)."""
     hooks = {}
     for key in ("postStart", "preStop"):
@@ -260,7 +260,7 @@ def _lifecycle(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs
     return w
 
 
-def _topology_spread(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def topology_spread_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     constraints = []
     for v in p.get("constraints") or []:
         sel = copy.deepcopy(v["labelSelector"])
@@ -277,7 +277,7 @@ def _topology_spread(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], o
     return w
 
 
-def _update_strategy(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+def update_strategy_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
     kind = p.get("targetKind", "Deployment")
     strategy = p.get("strategy") or {}
     stype = strategy.get("type", "RollingUpdate")
