@@ -15,7 +15,6 @@ from fleettui.store.models import (
     ServiceRow,
     WorkloadRow,
 )
-from fleettui.store.rows import WORKLOAD_KINDS
 
 CLUSTER_COLUMNS = (
     "name, context, server, coalesce(provider, found_provider), coalesce(region, found_region),"
@@ -172,7 +171,3 @@ def namespace_row(r: Sequence[Any], workloads: int, unhealthy: int, pods: int, h
         pods=pods,
         observed_at=r[14],
     )
-
-
-def workload_kinds_sql() -> str:
-    return repr(WORKLOAD_KINDS)

@@ -238,11 +238,9 @@ class FleetSync:
                 for inf in cs.informers:
                     if inf.spec.kind == state["kind"]:
                         inf.resource_version = state["resource_version"]
-            for row in await self.store.fetchall(
-                "SELECT cluster, uid FROM objects WHERE kind = 'Namespace' AND name = 'kube-system'"
-            ):
-                if (cs := self.clusters.get(row[0])) is not None:
-                    cs.cached_identity = row[1]
+            for name, uid in (await self.store.cluster_identities()).items():
+                if (cs := self.clusters.get(name)) is not None:
+                    cs.cached_identity = uid
         try:
             async with asyncio.TaskGroup() as tg:
                 self._group = tg

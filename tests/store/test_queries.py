@@ -256,3 +256,23 @@ async def test_a_workload_whose_pods_cannot_pull_is_degraded_at_once(store):
     [wl] = await store.workloads("a")
     assert (wl.health, wl.message) == ("progressing", "0/1 ready — 1 updated, 0 available")
     assert (await store.clusters())[0].health == "healthy"
+
+
+async def test_cluster_identities_are_the_kube_system_namespace_uids(store):
+    w = store.writer
+    for name in ("a", "b", "c"):
+        w.put_cluster(name)
+    w.replace("a", "Namespace", [{"name": "kube-system", "uid": "uid-a"}, {"name": "shop", "uid": "uid-shop"}])
+    w.replace("b", "Namespace", [{"name": "default", "uid": "uid-default"}])  # no kube-system cached yet
+    w.replace("c", "Namespace", [{"name": "kube-system", "uid": "uid-c"}])
+    await w.flush()
+    assert await store.cluster_identities() == {"a": "uid-a", "c": "uid-c"}
+
+
+def test_workload_kinds_become_sql_one_way():
+    from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL, sql_in
+
+    assert WORKLOAD_KINDS_SQL == "('Deployment', 'StatefulSet', 'DaemonSet')"
+    assert WORKLOAD_KINDS == ("Deployment", "StatefulSet", "DaemonSet")
+    assert sql_in(("Pod",)) == "('Pod')"  # repr() would say ('Pod',): not SQL
+    assert sql_in(("it's",)) == "('it''s')"

@@ -24,10 +24,7 @@ from fleettui.sync.members import Member
 
 
 async def _pods(store: Store, cluster: str) -> set[str]:
-    rows = await store.fetchall(
-        "SELECT namespace || '/' || name FROM objects WHERE cluster = ? AND kind = 'Pod'", (cluster,)
-    )
-    return {r[0] for r in rows}
+    return {f"{p.namespace}/{p.name}" for p in await store.pods(cluster)}
 
 
 def _live_pods(sim: Simulator, cluster: str) -> set[str]:
