@@ -7,7 +7,17 @@ import typing
 
 import pytest
 
-from fleettui.store.write_ops import HANDLERS, Delete, Op, Replace, SetMeta, SyncState, Upsert, op_rows, runs
+from fleettui.store.write_ops import (
+    HANDLERS,
+    Delete,
+    Op,
+    Replace,
+    SetMeta,
+    SyncState,
+    Upsert,
+    op_rows,
+    runs,
+)
 
 
 def test_every_op_has_one_handler_and_is_frozen():
