@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fleettui.store.health import UNKNOWN
+from fleettui.store.rollup_health import UNKNOWN
 
 
 def _age(now: float, then: float | None) -> float | None:

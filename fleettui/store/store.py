@@ -21,7 +21,6 @@ from fleettui.store import queries as q
 from fleettui.store.cachefile import FileWatch
 from fleettui.store.db import connect, open_database
 from fleettui.store.feed import Change, ChangeFeed, Subscription
-from fleettui.store.health import HEALTHY, is_problem, worst
 from fleettui.store.models import (
     ClusterDetail,
     ClusterRow,
@@ -34,6 +33,7 @@ from fleettui.store.models import (
     TopologyNode,
     WorkloadRow,
 )
+from fleettui.store.rollup_health import HEALTHY, is_problem, worst
 from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL
 from fleettui.store.topology import build_topology
 from fleettui.store.writer import InventoryWriter

@@ -29,7 +29,7 @@ from fleettui.config.objects import (
     pod_workload,
     statefulset_rollout,
 )
-from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
+from fleettui.store.rollup_health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
 from fleettui.sync.quantity import cpu_millis, memory_bytes
 
 Summary = dict[str, Any]

@@ -20,7 +20,7 @@ from fleettui.kube import errors
 from fleettui.sim import Simulator
 from fleettui.store import Store
 from fleettui.sync import FleetSync
-from fleettui.sync.members import Member
+from fleettui.sync.discovery import Member
 
 
 async def _pods(store: Store, cluster: str) -> set[str]:

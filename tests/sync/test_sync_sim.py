@@ -14,9 +14,9 @@ from fleettui.kube import ClusterClient
 from fleettui.kube.backoff import Backoff
 from fleettui.store import Store
 from fleettui.sync import FleetSync
+from fleettui.sync.discovery import Member
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import kind_spec
-from fleettui.sync.members import Member
 
 RESOURCES = {
     "Node": "nodes",
