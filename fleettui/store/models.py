@@ -231,6 +231,29 @@ class EventRow:
 
 
 @dataclass(frozen=True)
+class ObjectRow:
+    """Any cached kind as its summary: what a pane of a kind registered later
+    (`sync.kinds.register_kind`) reads, without SQL of its own. `data` holds the
+    summary's keys that have no column of their own."""
+
+    cluster: str
+    kind: str
+    namespace: str
+    name: str
+    health: str | None
+    message: str | None
+    phase: str | None
+    ready: int | None
+    desired: int | None
+    data: Mapping[str, object]
+    observed_at: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.cluster}/{self.kind}/{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
 class ClusterDetail:
     """What Enter on a cluster shows."""
 

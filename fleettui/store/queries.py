@@ -11,6 +11,7 @@ from fleettui.store.models import (
     EventRow,
     NamespaceRow,
     NodeRow,
+    ObjectRow,
     PodRow,
     ServiceRow,
     WorkloadRow,
@@ -74,6 +75,22 @@ OBJECT_COLUMNS = (
     "cluster, kind, namespace, name, health, message, phase, ready, desired, cpu_m, mem_b,"
     " node, ts, data, observed_at"
 )
+
+
+def object_row(r: Sequence[Any]) -> ObjectRow:
+    return ObjectRow(
+        cluster=r[0],
+        kind=r[1],
+        namespace=r[2],
+        name=r[3],
+        health=r[4],
+        message=r[5],
+        phase=r[6],
+        ready=r[7],
+        desired=r[8],
+        data=_json(r[13]),
+        observed_at=r[14],
+    )
 
 
 def node_row(r: Sequence[Any]) -> NodeRow:

@@ -28,6 +28,7 @@ from fleettui.store.models import (
     FleetSummary,
     NamespaceRow,
     NodeRow,
+    ObjectRow,
     PodRow,
     ServiceRow,
     TopologyNode,
@@ -281,6 +282,12 @@ class Store:
 
     async def services(self, cluster: str | None = None, *, namespace: str | None = None) -> list[ServiceRow]:
         return [q.service_row(r) for r in await self._objects(("Service",), cluster, namespace)]
+
+    async def objects(self, kind: str, cluster: str | None = None, *,
+                      namespace: str | None = None) -> list[ObjectRow]:
+        """Every cached object of one kind (for one cluster, one namespace), by cluster,
+        namespace, name: the named query for kinds without a row type of their own."""
+        return [q.object_row(r) for r in await self._objects((kind,), cluster, namespace)]
 
     async def object_names(self, kind: str, cluster: str, namespace: str) -> list[str]:
         """Names of one kind in a namespace (e.g. ConfigMaps: names are all the cache keeps)."""

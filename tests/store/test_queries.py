@@ -276,3 +276,21 @@ def test_workload_kinds_become_sql_one_way():
     assert WORKLOAD_KINDS == ("Deployment", "StatefulSet", "DaemonSet")
     assert sql_in(("Pod",)) == "('Pod')"  # repr() would say ('Pod',): not SQL
     assert sql_in(("it's",)) == "('it''s')"
+
+
+async def test_any_kind_reads_as_object_rows_without_sql_outside_the_store(store):
+    w = store.writer
+    w.put_cluster("a")
+    w.put_cluster("b")
+    w.replace("a", "ServiceExport", [{"namespace": "shop", "name": "web", "health": "healthy",
+                                      "phase": "Exported", "conflict": False}])
+    w.replace("b", "ServiceExport", [{"namespace": "pay", "name": "api", "health": "degraded",
+                                      "message": "ConflictingType"}])
+    await w.flush()
+    rows = await store.objects("ServiceExport")
+    assert [(r.cluster, r.namespace, r.name, r.health) for r in rows] == [
+        ("a", "shop", "web", "healthy"), ("b", "pay", "api", "degraded")]
+    assert rows[0].data == {"conflict": False} and rows[0].phase == "Exported"
+    assert rows[1].key == "b/ServiceExport/pay/api" and rows[1].message == "ConflictingType"
+    assert [r.name for r in await store.objects("ServiceExport", "b", namespace="pay")] == ["api"]
+    assert await store.objects("ServiceExport", "a", namespace="pay") == []
