@@ -69,7 +69,7 @@ async def typed_lists(kc, contexts, concurrency: int) -> int:
 
 
 async def discovery(kc) -> tuple[float, int]:
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     t0 = time.monotonic()
     members = await discover_members(kc, None, None, read_only=True, hub_context="hub")

@@ -114,7 +114,7 @@ async def full_sync(kubeconfig_path: Path, cache: Path, *, concurrency: int,
     from fleettui.config.kubeconfig import load_kubeconfig
     from fleettui.store import Store
     from fleettui.sync import FleetSync
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     kc = load_kubeconfig(str(kubeconfig_path))
     # the simulator's kubeconfig has a "hub" context: name it as a fleet file would

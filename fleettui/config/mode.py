@@ -6,7 +6,7 @@ the local hub. Passing a `read_only` flag down to every client and hub cannot ke
 that promise (one forgotten flag and `--watch app apply` deploys), so the CLI sets
 this policy once, around the whole command, and the three places that write consult
 it at the moment of writing: the kube guard (`kube/guard.py`), the fleet-file writer
-(`config/fleetfile.py`) and the store's write transactions (`store.transaction()`).
+(`config/fleetfile.py`) and the store's write transactions (`Store._transaction()`).
 A client or hub built with `read_only=False` cannot get past it.
 
 It is process-wide on purpose (not a contextvar): the dashboard runs its sync and

@@ -1,4 +1,5 @@
-"""Kubernetes object semantics in one place: rollout health, pod waiting reasons, ownership.
+"""Kubernetes object semantics in one place: conditions, observed generation, well-known
+labels, rollout health of the workload kinds, pod waiting reasons, ownership.
 
 The sync's summaries, the store's roll-ups and the engine's health checks all
 judge objects here, so a Deployment is not "progressing" on one screen and
@@ -52,8 +53,23 @@ class Rollout:
         return f"{text} — {self.detail}" if self.detail else text
 
 
-def _conditions(obj: Obj) -> dict[str, Mapping[str, Any]]:
-    return {c.get("type"): c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type")}
+# -- API conventions shared by every kind ------------------------------------------
+
+
+def conditions(obj: Obj) -> dict[str, Mapping[str, Any]]:
+    """`status.conditions` by type. A type listed twice keeps the last entry, as a
+    strategic-merge of the list (keyed by type) would."""
+    return {c["type"]: c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type")}
+
+
+def condition(obj: Obj, ctype: str) -> Mapping[str, Any] | None:
+    """The condition of type `ctype` in `status.conditions`, or None when absent."""
+    return conditions(obj).get(ctype)
+
+
+def condition_true(obj: Obj, ctype: str) -> bool:
+    """Whether that condition is present with status "True" (absent or Unknown: False)."""
+    return (condition(obj, ctype) or {}).get("status") == "True"
 
 
 def observed(obj: Obj) -> bool:
@@ -61,6 +77,19 @@ def observed(obj: Obj) -> bool:
     gen = (obj.get("metadata") or {}).get("generation")
     seen = (obj.get("status") or {}).get("observedGeneration")
     return gen is None or (seen is not None and seen >= gen)
+
+
+def first_label(labels: Mapping[str, str], keys: Iterable[str]) -> str | None:
+    """The value of the first of `keys` set (non-empty) in `labels`: well-known labels
+    come in generations (topology.kubernetes.io/zone, then the deprecated
+    failure-domain.beta one), and the newest one present wins."""
+    for key in keys:
+        if labels.get(key):
+            return labels[key]
+    return None
+
+
+# -- workload rollouts --------------------------------------------------------------
 
 
 def deployment_rollout(obj: Obj) -> Rollout:
@@ -73,7 +102,7 @@ def deployment_rollout(obj: Obj) -> Rollout:
     updated = int(status.get("updatedReplicas") or 0)
     available = int(status.get("availableReplicas") or 0)
     total = int(status.get("replicas") or 0)
-    conds = _conditions(obj)
+    conds = conditions(obj)
     progressing = conds.get("Progressing") or {}
     failure = conds.get("ReplicaFailure") or {}
 
@@ -94,6 +123,72 @@ def deployment_rollout(obj: Obj) -> Rollout:
     if not complete:
         return out(PROGRESSING, f"{updated} updated, {available} available")
     return out(HEALTHY)
+
+
+def statefulset_rollout(obj: Obj) -> Rollout:
+    """A StatefulSet's health from its status. A rolling update (RollingUpdate strategy,
+    updateRevision ahead of currentRevision) or pods still being created (OrderedReady
+    makes them one at a time) is progressing; every pod at the current revision yet
+    some not ready is degraded (none ready: unhealthy). OnDelete never rolls by itself,
+    so a revision gap under it is not progress to wait for (as `kubectl rollout status`)."""
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    desired = int(spec["replicas"] if spec.get("replicas") is not None else 1)
+    ready = int(status.get("readyReplicas") or 0)
+    current = int(status.get("currentReplicas") or 0)
+    updated = int(status.get("updatedReplicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    rolling = (
+        status.get("updateRevision")
+        and status.get("currentRevision") != status.get("updateRevision")
+        and (spec.get("updateStrategy") or {}).get("type") != "OnDelete"
+    )
+
+    def out(health: str, detail: str = "") -> Rollout:
+        return Rollout(health, ready, desired, updated, available, detail)
+
+    if not observed(obj):
+        return out(PROGRESSING, "waiting for the controller")
+    if rolling:
+        return out(PROGRESSING, f"{updated} updated")
+    if max(current, updated) < desired:
+        return out(PROGRESSING, f"{max(current, updated)} created")
+    if ready < desired:
+        return out(UNHEALTHY if ready == 0 else DEGRADED)
+    return out(HEALTHY)
+
+
+def daemonset_rollout(obj: Obj) -> Rollout:
+    """A DaemonSet's health from its status: progressing until every scheduled pod is
+    updated, then degraded while some are not ready (none: unhealthy) or pods run
+    where they should not (numberMisscheduled)."""
+    status = obj.get("status") or {}
+    desired = int(status.get("desiredNumberScheduled") or 0)
+    ready = int(status.get("numberReady") or 0)
+    updated = int(status.get("updatedNumberScheduled") or 0)
+    available = int(status.get("numberAvailable") or 0)
+    misscheduled = int(status.get("numberMisscheduled") or 0)
+
+    def out(health: str, detail: str = "") -> Rollout:
+        return Rollout(health, ready, desired, updated, available, detail)
+
+    if not observed(obj):
+        return out(PROGRESSING, "waiting for the controller")
+    if updated < desired:
+        return out(PROGRESSING, f"{updated} updated")
+    if ready < desired:
+        return out(UNHEALTHY if ready == 0 else DEGRADED)
+    if misscheduled:
+        return out(DEGRADED, f"{misscheduled} misscheduled")
+    return out(HEALTHY)
+
+
+# The workload kinds whose health is their rollout's (the store's WORKLOAD_KINDS).
+ROLLOUTS = {
+    "Deployment": deployment_rollout,
+    "StatefulSet": statefulset_rollout,
+    "DaemonSet": daemonset_rollout,
+}
 
 
 # -- pods -----------------------------------------------------------------------

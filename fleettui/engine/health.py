@@ -1,6 +1,8 @@
 """Health of one live object: (healthy, message), the way KubeVela's health policies
 judge the kinds it knows (ref-objects.cue: a Deployment is healthy when every
-replica is updated, ready and available for the current generation).
+replica is updated, ready and available for the current generation). The
+workload kinds use the dashboard's own rollout rules (`config.objects`), so an
+application's resource and the workloads pane never disagree.
 
 Pure functions of the live object (plus, for a Service, its Endpoints).
 """
@@ -12,29 +14,20 @@ from typing import Any
 
 from fleettui.config.objects import (
     HEALTHY,
+    Rollout,
+    condition,
+    condition_true,
+    daemonset_rollout,
     deployment_rollout,
     pod_waiting_problem,
+    statefulset_rollout,
     with_pod_problems,
 )
 
 
-def _observed(obj: dict[str, Any]) -> bool:
-    gen = (obj.get("metadata") or {}).get("generation")
-    seen = (obj.get("status") or {}).get("observedGeneration")
-    return gen is None or (seen is not None and seen >= gen)
-
-
-def _condition(obj: dict[str, Any], ctype: str) -> dict[str, Any] | None:
-    for c in (obj.get("status") or {}).get("conditions") or []:
-        if c.get("type") == ctype:
-            return c
-    return None
-
-
-def deployment(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
-    """The same rule as the dashboard's (`config.objects`), with KubeVela's `Ready:n/m` wording;
-    `pods` (the Deployment's, when read) turn an ImagePullBackOff into the reason."""
-    r = deployment_rollout(obj)
+def _rollout(r: Rollout, pods: Iterable[dict[str, Any]]) -> tuple[bool, str]:
+    """The dashboard's rollout rule (`config.objects`) in KubeVela's `Ready:n/m` wording;
+    `pods` (the workload's, when read) turn an ImagePullBackOff into the reason."""
     health, message = with_pod_problems(r.health, r.message, filter(None, map(pod_waiting_problem, pods)))
     msg = f"Ready:{r.ready}/{r.desired}"
     if health == HEALTHY:
@@ -45,29 +38,23 @@ def deployment(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tupl
     return False, f"{msg} ({detail})" if detail else msg
 
 
-def statefulset(obj: dict[str, Any]) -> tuple[bool, str]:
-    want = (obj.get("spec") or {}).get("replicas", 1)
-    st = obj.get("status") or {}
-    ready, updated = st.get("readyReplicas", 0), st.get("updatedReplicas", 0)
-    rolled = st.get("updateRevision") in (None, st.get("currentRevision"))
-    ok = _observed(obj) and ready == want and updated == want and rolled
-    return ok, f"Ready:{ready}/{want}"
+def deployment(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
+    return _rollout(deployment_rollout(obj), pods)
 
 
-def daemonset(obj: dict[str, Any]) -> tuple[bool, str]:
-    st = obj.get("status") or {}
-    want = st.get("desiredNumberScheduled", 0)
-    ready, updated = st.get("numberReady", 0), st.get("updatedNumberScheduled", 0)
-    ok = _observed(obj) and ready == want and updated == want
-    return ok, f"Ready:{ready}/{want}"
+def statefulset(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
+    return _rollout(statefulset_rollout(obj), pods)
+
+
+def daemonset(obj: dict[str, Any], pods: Iterable[dict[str, Any]] = ()) -> tuple[bool, str]:
+    return _rollout(daemonset_rollout(obj), pods)
 
 
 def job(obj: dict[str, Any]) -> tuple[bool, str]:
-    failed = _condition(obj, "Failed")
-    if failed and failed.get("status") == "True":
+    failed = condition(obj, "Failed") or {}
+    if failed.get("status") == "True":
         return False, f"Failed: {failed.get('message') or failed.get('reason') or ''}".rstrip(": ")
-    done = _condition(obj, "Complete")
-    if done and done.get("status") == "True":
+    if condition_true(obj, "Complete"):
         return True, "Complete"
     st = obj.get("status") or {}
     return False, f"Running: {st.get('succeeded', 0)} succeeded, {st.get('active', 0)} active"
@@ -97,9 +84,9 @@ def judge(obj: dict[str, Any] | None, *, endpoints: dict[str, Any] | None = None
     if kind == "Deployment":
         return deployment(obj, pods)
     if kind == "StatefulSet":
-        return statefulset(obj)
+        return statefulset(obj, pods)
     if kind == "DaemonSet":
-        return daemonset(obj)
+        return daemonset(obj, pods)
     if kind == "Job":
         return job(obj)
     if kind == "Service":

@@ -1,5 +1,5 @@
 """Building hubs for a front end (CLI, TUI) from what it already has: the store, the
-kubeconfig and the fleet's members (name, context, labels — as `fleettui.sync.members`
+kubeconfig and the fleet's members (name, context, labels — as `fleettui.sync.discovery`
 finds them)."""
 
 from __future__ import annotations

@@ -58,9 +58,6 @@ class Backoff:
         self.attempt += 1
         return d
 
-    # the sync's informers say "next" (the delay before the next try)
-    next = delay
-
     def ceiling(self) -> float:
         """The largest delay the next `delay()` can draw."""
         return ceiling(self.attempt, base=self.base, cap=self.cap, factor=self.factor)

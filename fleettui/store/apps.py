@@ -2,7 +2,7 @@
 resources with health, drift records and application events — and the
 read-side queries the rollouts pane uses.
 
-Writes happen in `store.transaction()` and publish topic `apps`; reads use the
+Writes happen in `store._transaction()` (raw SQL stays in this package) and publish topic `apps`; reads use the
 reader connection, so a pane's query never waits behind the engine.
 """
 
@@ -185,7 +185,7 @@ class AppStore:
     async def put_app(self, namespace: str, name: str, document: dict[str, Any], *, now: float) -> int:
         """Create or update the document; the generation goes up when it changed. Returns it."""
         doc = json.dumps(document, sort_keys=True)
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             cur = await db.execute("SELECT document, generation, deleting FROM applications"
                                    " WHERE hub = ? AND namespace = ? AND name = ?", (self.hub, namespace, name))
             row = await cur.fetchone()
@@ -204,12 +204,12 @@ class AppStore:
         return gen
 
     async def get_app(self, namespace: str, name: str) -> AppRecord | None:
-        row = await self.store.fetchone(f"SELECT {_APP_COLS} FROM applications"
+        row = await self.store._fetchone(f"SELECT {_APP_COLS} FROM applications"
                                         " WHERE hub = ? AND namespace = ? AND name = ?", (self.hub, namespace, name))
         return _record(row) if row else None
 
     async def app_records(self) -> list[AppRecord]:
-        rows = await self.store.fetchall(f"SELECT {_APP_COLS} FROM applications WHERE hub = ?"
+        rows = await self.store._fetchall(f"SELECT {_APP_COLS} FROM applications WHERE hub = ?"
                                          " ORDER BY namespace, name", (self.hub,))
         return [_record(r) for r in rows]
 
@@ -229,7 +229,7 @@ class AppStore:
         if expect_rv is not None:
             sql += " AND status_rv = ?"
             params.append(expect_rv)
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             cur = await db.execute(sql, params)
             if cur.rowcount != 1:
                 return None
@@ -240,7 +240,7 @@ class AppStore:
         return int(rv)
 
     async def set_deleting(self, namespace: str, name: str, *, now: float) -> bool:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             cur = await db.execute("UPDATE applications SET deleting = 1, phase = 'deleting', updated_at = ?, next_wakeup = NULL,"
                                    " status_rv = status_rv + 1"
                                    " WHERE hub = ? AND namespace = ? AND name = ?", (now, self.hub, namespace, name))
@@ -250,7 +250,7 @@ class AppStore:
 
     async def remove_app(self, namespace: str, name: str) -> None:
         """Forget the application and everything recorded about it."""
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("DELETE FROM applications WHERE hub = ? AND namespace = ? AND name = ?",
                              (self.hub, namespace, name))
             for table in ("app_revisions", "app_placements", "app_resources", "app_drift", "app_events"):
@@ -264,7 +264,7 @@ class AppStore:
                             steal_from: str | None = None) -> bool:
         """Take or renew the lease; `steal_from`: also from that holder (known to be dead),
         compare-and-swap so two processes that both saw it dead do not both win."""
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             cur = await db.execute(
                 "UPDATE applications SET lease_owner = ?, lease_expires = ?"
                 " WHERE hub = ? AND namespace = ? AND name = ?"
@@ -273,7 +273,7 @@ class AppStore:
             return cur.rowcount == 1
 
     async def release_lease(self, namespace: str, name: str, owner: str) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("UPDATE applications SET lease_owner = NULL, lease_expires = NULL"
                              " WHERE hub = ? AND namespace = ? AND name = ? AND lease_owner = ?",
                              (self.hub, namespace, name, owner))
@@ -282,19 +282,19 @@ class AppStore:
 
     async def add_revision(self, namespace: str, app: str, revision: int, name: str, hash_: str,
                            document: dict[str, Any], *, now: float) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("INSERT OR REPLACE INTO app_revisions (hub, namespace, app, revision, name, hash,"
                              " document, created_at, succeeded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                              (self.hub, namespace, app, revision, name, hash_, json.dumps(document), now))
         self._publish()
 
     async def mark_revision_succeeded(self, namespace: str, app: str, revision: int) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("UPDATE app_revisions SET succeeded = 1 WHERE hub = ? AND namespace = ?"
                              " AND app = ? AND revision = ?", (self.hub, namespace, app, revision))
 
     async def revisions(self, namespace: str, app: str) -> list[RevisionRow]:
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT revision, name, hash, created_at, succeeded, document FROM app_revisions"
             " WHERE hub = ? AND namespace = ? AND app = ? ORDER BY revision", (self.hub, namespace, app))
         return [RevisionRow(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5])) for r in rows]
@@ -304,7 +304,7 @@ class AppStore:
     async def save_placement(self, namespace: str, app: str, cluster: str, *, revision: str, step: str,
                              manifests: list[dict[str, Any]], overrides: list[list[Any]], state: str,
                              message: str | None, now: float) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute(
                 "INSERT OR REPLACE INTO app_placements (hub, namespace, app, cluster, revision, step, manifests,"
                 " overrides, state, message, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -313,13 +313,13 @@ class AppStore:
         self._publish(cluster)
 
     async def delete_placement(self, namespace: str, app: str, cluster: str) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("DELETE FROM app_placements WHERE hub = ? AND namespace = ? AND app = ? AND cluster = ?",
                              (self.hub, namespace, app, cluster))
         self._publish(cluster)
 
     async def placements(self, namespace: str, app: str, *, with_manifests: bool = True) -> list[PlacementRow]:
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT cluster, revision, step, state, message, applied_at, manifests, overrides FROM app_placements"
             " WHERE hub = ? AND namespace = ? AND app = ? ORDER BY cluster", (self.hub, namespace, app))
         return [PlacementRow(r[0], r[1], r[2], r[3], r[4], r[5],
@@ -328,7 +328,7 @@ class AppStore:
     async def record_resources(self, namespace: str, app: str, cluster: str, rows: list[dict[str, Any]],
                                *, now: float) -> None:
         """Upsert applied resources: dicts with api_version, kind, namespace, name, component, revision."""
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.executemany(
                 "INSERT INTO app_resources (hub, namespace, app, cluster, api_version, kind, res_namespace, name,"
                 " component, revision, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -340,7 +340,7 @@ class AppStore:
 
     async def forget_resource(self, namespace: str, app: str, cluster: str, api_version: str, kind: str,
                               res_namespace: str, name: str) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("DELETE FROM app_resources WHERE hub = ? AND namespace = ? AND app = ? AND cluster = ?"
                              " AND api_version = ? AND kind = ? AND res_namespace = ? AND name = ?",
                              (self.hub, namespace, app, cluster, api_version, kind, res_namespace, name))
@@ -349,7 +349,7 @@ class AppStore:
     async def set_health(self, namespace: str, app: str, rows: list[tuple[str, str, str, str, str, bool | None,
                                                                           str | None]], *, now: float) -> None:
         """rows: (cluster, api_version, kind, res_namespace, name, healthy, message)."""
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.executemany(
                 "UPDATE app_resources SET healthy = ?, message = ?, checked_at = ? WHERE hub = ? AND namespace = ?"
                 " AND app = ? AND cluster = ? AND api_version = ? AND kind = ? AND res_namespace = ? AND name = ?",
@@ -364,7 +364,7 @@ class AppStore:
         if cluster is not None:
             sql += " AND cluster = ?"
             params.append(cluster)
-        rows = await self.store.fetchall(sql + " ORDER BY cluster, component, kind, name", params)
+        rows = await self.store._fetchall(sql + " ORDER BY cluster, component, kind, name", params)
         return [ResourceRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]),
                             r[8], r[9], r[10]) for r in rows]
 
@@ -372,7 +372,7 @@ class AppStore:
 
     async def add_drift(self, namespace: str, app: str, cluster: str, kind: str, res_namespace: str, name: str,
                         paths: list[str], action: str, message: str | None, *, now: float) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("INSERT INTO app_drift (hub, namespace, app, cluster, kind, res_namespace, name, paths,"
                              " action, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (self.hub, namespace, app, cluster, kind, res_namespace, name, json.dumps(paths),
@@ -380,7 +380,7 @@ class AppStore:
         self._publish(cluster)
 
     async def drift(self, namespace: str, app: str, *, limit: int = 100) -> list[DriftRow]:
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT at, cluster, kind, res_namespace, name, paths, action, message FROM app_drift"
             " WHERE hub = ? AND namespace = ? AND app = ? ORDER BY at DESC, id DESC LIMIT ?",
             (self.hub, namespace, app, limit))
@@ -388,14 +388,14 @@ class AppStore:
 
     async def add_event(self, namespace: str, app: str, reason: str, message: str, *, now: float,
                         type: str = "Normal", cluster: str | None = None) -> None:
-        async with self.store.transaction() as db:
+        async with self.store._transaction() as db:
             await db.execute("INSERT INTO app_events (hub, namespace, app, at, type, reason, message, cluster)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (self.hub, namespace, app, now, type, reason, message, cluster))
         self._publish(cluster)
 
     async def events(self, namespace: str, app: str, *, limit: int = 100) -> list[AppEventRow]:
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT at, type, reason, message, cluster FROM app_events WHERE hub = ? AND namespace = ? AND app = ?"
             " ORDER BY at DESC, id DESC LIMIT ?", (self.hub, namespace, app, limit))
         return [AppEventRow(*r) for r in rows]
@@ -404,7 +404,7 @@ class AppStore:
 
     async def apps(self, *, all_hubs: bool = False) -> list[AppRow]:
         """Applications with phase, revision and workflow progress, and how many clusters are healthy."""
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT a.hub, a.namespace, a.name, a.phase, a.revision, a.steps_done, a.steps_total, a.message,"
             " a.deleting, a.updated_at,"
             " (SELECT count(DISTINCT cluster) FROM app_placements p WHERE p.hub = a.hub AND p.namespace = a.namespace"
@@ -419,7 +419,7 @@ class AppStore:
     async def matrix(self, *, all_hubs: bool = False) -> list[AppClusterCell]:
         """Applications x clusters with health: one cell per (application, cluster) placed."""
         where = "" if all_hubs else " WHERE p.hub = ?"
-        rows = await self.store.fetchall(
+        rows = await self.store._fetchall(
             "SELECT p.hub, p.namespace, p.app, p.cluster, p.state, p.message,"
             " count(r.name), coalesce(sum(r.healthy = 1), 0), coalesce(sum(r.healthy = 0), 0),"
             " group_concat(CASE WHEN r.healthy = 0 THEN r.kind || ' ' || r.name || ': ' || coalesce(r.message, '')"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fleettui.store.health import UNKNOWN
+from fleettui.store.rollup_health import UNKNOWN
 
 
 def _age(now: float, then: float | None) -> float | None:
@@ -228,6 +228,29 @@ class EventRow:
 
     def age(self, now: float) -> float | None:
         return _age(now, self.last_timestamp or self.observed_at)
+
+
+@dataclass(frozen=True)
+class ObjectRow:
+    """Any cached kind as its summary: what a pane of a kind registered later
+    (`sync.kinds.register_kind`) reads, without SQL of its own. `data` holds the
+    summary's keys that have no column of their own."""
+
+    cluster: str
+    kind: str
+    namespace: str
+    name: str
+    health: str | None
+    message: str | None
+    phase: str | None
+    ready: int | None
+    desired: int | None
+    data: Mapping[str, object]
+    observed_at: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.cluster}/{self.kind}/{self.namespace}/{self.name}"
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from fleettui.store.models import (
     EventRow,
     NamespaceRow,
     NodeRow,
+    ObjectRow,
     PodRow,
     ServiceRow,
     WorkloadRow,
 )
-from fleettui.store.rows import WORKLOAD_KINDS
 
 CLUSTER_COLUMNS = (
     "name, context, server, coalesce(provider, found_provider), coalesce(region, found_region),"
@@ -75,6 +75,22 @@ OBJECT_COLUMNS = (
     "cluster, kind, namespace, name, health, message, phase, ready, desired, cpu_m, mem_b,"
     " node, ts, data, observed_at"
 )
+
+
+def object_row(r: Sequence[Any]) -> ObjectRow:
+    return ObjectRow(
+        cluster=r[0],
+        kind=r[1],
+        namespace=r[2],
+        name=r[3],
+        health=r[4],
+        message=r[5],
+        phase=r[6],
+        ready=r[7],
+        desired=r[8],
+        data=_json(r[13]),
+        observed_at=r[14],
+    )
 
 
 def node_row(r: Sequence[Any]) -> NodeRow:
@@ -172,7 +188,3 @@ def namespace_row(r: Sequence[Any], workloads: int, unhealthy: int, pods: int, h
         pods=pods,
         observed_at=r[14],
     )
-
-
-def workload_kinds_sql() -> str:
-    return repr(WORKLOAD_KINDS)

@@ -11,12 +11,28 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from fleettui.config.objects import ROLLOUTS
+
 try:
     import orjson as _orjson
 except ImportError:  # optional speed-up: the standard json module does the same job
     _orjson = None  # type: ignore[assignment]
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+# The kinds the workloads pane lists and the roll-ups count: those with a rollout rule.
+WORKLOAD_KINDS: tuple[str, ...] = tuple(ROLLOUTS)
+
+
+def sql_in(values: tuple[str, ...]) -> str:
+    """A constant tuple as an SQL list literal, `('a', 'b')`, for statements built once
+    at import (ROLLUP_SQL runs per cluster in executemany, where a bound list cannot go).
+    Python's repr is not SQL: it writes `('a',)` for one value and escapes quotes its own way."""
+    if not values:
+        raise ValueError("an SQL IN list needs at least one value")
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+# The only way WORKLOAD_KINDS becomes SQL text (queries with a variable kind list bind it).
+WORKLOAD_KINDS_SQL = sql_in(WORKLOAD_KINDS)
 
 # Summary keys that have their own column; everything else goes into `data`.
 _COLUMNS = (
@@ -60,9 +76,9 @@ UPDATE clusters SET
   pods_pending  = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Pending'),
   pods_failed   = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Pod' AND phase = 'Failed'),
   workloads_total = (SELECT count(*) FROM objects WHERE cluster = :c
-                     AND kind IN {WORKLOAD_KINDS!r}),
+                     AND kind IN {WORKLOAD_KINDS_SQL}),
   workloads_unhealthy = (SELECT count(*) FROM objects WHERE cluster = :c
-                     AND kind IN {WORKLOAD_KINDS!r} AND health IN ('degraded', 'unhealthy')),
+                     AND kind IN {WORKLOAD_KINDS_SQL} AND health IN ('degraded', 'unhealthy')),
   warning_events = (SELECT count(*) FROM objects WHERE cluster = :c AND kind = 'Event'),
   found_provider = (SELECT json_extract(data, '$.provider') AS v FROM objects
                     WHERE cluster = :c AND kind = 'Node' AND v IS NOT NULL

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.store.health import DEGRADED, UNHEALTHY, UNKNOWN, worst
+from fleettui.store.rollup_health import DEGRADED, UNHEALTHY, UNKNOWN, worst
 from fleettui.store.mcs import Analysis, LocalExport, analyze
 
 CLUSTERSET_DOMAIN = "svc.clusterset.local"

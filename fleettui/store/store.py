@@ -22,7 +22,6 @@ from fleettui.store import queries as q
 from fleettui.store.cachefile import FileWatch
 from fleettui.store.db import connect, open_database
 from fleettui.store.feed import Change, ChangeFeed, Subscription
-from fleettui.store.health import HEALTHY, is_problem, worst
 from fleettui.store.models import (
     ClusterDetail,
     ClusterRow,
@@ -30,16 +29,16 @@ from fleettui.store.models import (
     FleetSummary,
     NamespaceRow,
     NodeRow,
+    ObjectRow,
     PodRow,
     ServiceRow,
     TopologyNode,
     WorkloadRow,
 )
-from fleettui.store.rows import WORKLOAD_KINDS
+from fleettui.store.rollup_health import HEALTHY, is_problem, worst
+from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL
 from fleettui.store.topology import build_topology
 from fleettui.store.writer import InventoryWriter
-
-_WL = repr(WORKLOAD_KINDS)
 
 
 def _expand(path: str | Path) -> Path:
@@ -153,12 +152,15 @@ class Store:
         """For writers outside the inventory writer (the engine's `apps` tables)."""
         self.feed.publish(Change(topic, cluster))
 
-    # -- extension points for other packages' tables (engine: store/apps.py) --
+    # -- raw SQL: private to fleettui.store --
+    # Other packages read and write through named queries (the methods below,
+    # `store.writer`, `store.apps.AppStore`), so a schema change touches only this
+    # package; tests/store/test_sql_boundary.py fails on a call from outside.
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction on the writer connection, serialized with the batched
-        writer; commits on exit, rolls back on error.
+        writer; commits on exit, rolls back on error (used by `store/apps.py`).
 
         These tables hold what the operator declared (the local hub's applications),
         not a copy of what clusters report, so a read-only process may not write them;
@@ -173,14 +175,15 @@ class Store:
                 raise
             await self._conn.execute("COMMIT")
 
-    async def fetchall(self, sql: str, params: Any = ()) -> list[tuple]:
+    async def _fetchall(self, sql: str, params: Any = ()) -> list[tuple]:
         """A read query on the reader connection."""
         cur = await self._reader.execute(sql, params)
         rows = await cur.fetchall()
         await cur.close()
         return list(rows)
 
-    async def fetchone(self, sql: str, params: Any = ()) -> tuple | None:
+    async def _fetchone(self, sql: str, params: Any = ()) -> tuple | None:
+        """A read query on the reader connection: the first row or None."""
         cur = await self._reader.execute(sql, params)
         row = await cur.fetchone()
         await cur.close()
@@ -189,11 +192,11 @@ class Store:
     # -- queries the panes use --
 
     async def schema_version(self) -> int:
-        row = await self.fetchone("PRAGMA user_version")
+        row = await self._fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def meta(self, key: str) -> str | None:
-        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        row = await self._fetchone("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     async def last_sync(self) -> float | None:
@@ -202,15 +205,15 @@ class Store:
         return float(value) if value else None
 
     async def clusters(self) -> list[ClusterRow]:
-        rows = await self.fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
+        rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
         return [q.cluster_row(r) for r in rows]
 
     async def cluster(self, name: str) -> ClusterRow | None:
-        row = await self.fetchone(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters WHERE name = ?", (name,))
+        row = await self._fetchone(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters WHERE name = ?", (name,))
         return q.cluster_row(row) if row else None
 
     async def fleet_summary(self) -> FleetSummary:
-        row = await self.fetchone(
+        row = await self._fetchone(
             "SELECT count(*), coalesce(sum(health = 'healthy'), 0), coalesce(sum(reachable = 0), 0),"
             " coalesce(sum(nodes_ready), 0), coalesce(sum(nodes_total), 0),"
             " coalesce(sum(workloads_total), 0), coalesce(sum(workloads_unhealthy), 0),"
@@ -250,12 +253,12 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return await self.fetchall(sql, params)
+        return await self._fetchall(sql, params)
 
     async def nodes(self, cluster: str | None = None) -> list[NodeRow]:
         rows = await self._objects(("Node",), cluster, None, order="cluster, name")
         # requested CPU/memory per node, summed from the pods scheduled on it
-        req = await self.fetchall(
+        req = await self._fetchall(
             "SELECT cluster, node, sum(cpu_m), sum(mem_b), count(*) FROM objects"
             " WHERE kind = 'Pod' AND phase IN ('Pending', 'Running') AND node IS NOT NULL"
             + (" AND cluster = ?" if cluster is not None else "")
@@ -286,9 +289,15 @@ class Store:
     async def services(self, cluster: str | None = None, *, namespace: str | None = None) -> list[ServiceRow]:
         return [q.service_row(r) for r in await self._objects(("Service",), cluster, namespace)]
 
+    async def objects(self, kind: str, cluster: str | None = None, *,
+                      namespace: str | None = None) -> list[ObjectRow]:
+        """Every cached object of one kind (for one cluster, one namespace), by cluster,
+        namespace, name: the named query for kinds without a row type of their own."""
+        return [q.object_row(r) for r in await self._objects((kind,), cluster, namespace)]
+
     async def object_names(self, kind: str, cluster: str, namespace: str) -> list[str]:
         """Names of one kind in a namespace (e.g. ConfigMaps: names are all the cache keeps)."""
-        rows = await self.fetchall(
+        rows = await self._fetchall(
             "SELECT name FROM objects WHERE kind = ? AND cluster = ? AND namespace = ? ORDER BY name",
             (kind, cluster, namespace),
         )
@@ -303,10 +312,10 @@ class Store:
 
     async def namespaces(self, cluster: str | None = None) -> list[NamespaceRow]:
         rows = await self._objects(("Namespace",), cluster, None, order="cluster, name")
-        stats = await self.fetchall(
-            "SELECT cluster, namespace, sum(kind IN " + _WL + "),"
-            " sum(kind IN " + _WL + " AND health IN ('degraded', 'unhealthy')),"
-            " sum(kind = 'Pod'), group_concat(CASE WHEN kind IN " + _WL + " THEN health END)"
+        stats = await self._fetchall(
+            f"SELECT cluster, namespace, sum(kind IN {WORKLOAD_KINDS_SQL}),"
+            f" sum(kind IN {WORKLOAD_KINDS_SQL} AND health IN ('degraded', 'unhealthy')),"
+            f" sum(kind = 'Pod'), group_concat(CASE WHEN kind IN {WORKLOAD_KINDS_SQL} THEN health END)"
             " FROM objects WHERE namespace != ''"
             + (" AND cluster = ?" if cluster is not None else "")
             + " GROUP BY cluster, namespace",
@@ -339,9 +348,19 @@ class Store:
             await self.clusters(), await self.namespaces(), await self.workloads(), await self.nodes()
         )
 
+    async def cluster_identities(self) -> dict[str, str]:
+        """Each cluster's identity as last cached: the uid of its `kube-system` Namespace,
+        which a cluster keeps for life and a rebuilt cluster behind the same context does
+        not share (the sync compares it to tell a new incarnation from a reconnect)."""
+        rows = await self._fetchall(
+            "SELECT cluster, uid FROM objects WHERE kind = 'Namespace' AND name = 'kube-system'"
+            " AND uid IS NOT NULL"
+        )
+        return {r[0]: r[1] for r in rows}
+
     async def object_counts(self, cluster: str | None = None) -> dict[str, int]:
         """How many objects of each kind are cached (for one cluster or all)."""
-        rows = await self.fetchall(
+        rows = await self._fetchall(
             "SELECT kind, count(*) FROM objects"
             + (" WHERE cluster = ?" if cluster is not None else "")
             + " GROUP BY kind ORDER BY kind",
@@ -351,7 +370,7 @@ class Store:
 
     async def sync_states(self, cluster: str | None = None) -> list[dict[str, Any]]:
         """Informer positions: cluster, kind, resource_version, listed_at, updated_at, count, last_error."""
-        rows = await self.fetchall(
+        rows = await self._fetchall(
             "SELECT cluster, kind, resource_version, listed_at, updated_at, count, last_error"
             " FROM sync_state" + (" WHERE cluster = ?" if cluster is not None else "")
             + " ORDER BY cluster, kind",

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from fleettui.store.health import is_problem, nodes_health, worst
 from fleettui.store.models import ClusterRow, NamespaceRow, NodeRow, TopologyNode, WorkloadRow
+from fleettui.store.rollup_health import is_problem, nodes_health, worst
 
 NO_REGION = "(no region)"
 NO_ZONE = "(no zone)"

@@ -15,7 +15,7 @@ from collections import defaultdict
 import aiosqlite
 
 from fleettui.config.objects import with_pod_problems
-from fleettui.store.rows import WORKLOAD_KINDS
+from fleettui.store.rows import WORKLOAD_KINDS_SQL
 
 _PROBLEMS_SQL = """
 SELECT namespace, json_extract(data, '$.workload'), json_extract(data, '$.problem')
@@ -24,7 +24,7 @@ FROM objects WHERE cluster = ? AND kind = 'Pod' AND json_extract(data, '$.proble
 _WORKLOADS_SQL = f"""
 SELECT kind, namespace, name, health, message,
        json_extract(data, '$.rollout'), json_extract(data, '$.rollout_message')
-FROM objects WHERE cluster = ? AND kind IN {WORKLOAD_KINDS!r} AND json_extract(data, '$.rollout') IS NOT NULL
+FROM objects WHERE cluster = ? AND kind IN {WORKLOAD_KINDS_SQL} AND json_extract(data, '$.rollout') IS NOT NULL
 """
 _UPDATE_SQL = "UPDATE objects SET health = ?, message = ? WHERE cluster = ? AND kind = ? AND namespace = ? AND name = ?"
 

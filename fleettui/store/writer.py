@@ -18,26 +18,38 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from fleettui.store.feed import Change, ChangeFeed
-from fleettui.store.rows import (
-    HEALTH_SQL,
-    ROLLUP_SQL,
-    UPSERT_OBJECT_SQL,
-    object_row,
-)
+from fleettui.store.rows import HEALTH_SQL, ROLLUP_SQL, object_row
 from fleettui.store.workload_health import rejudge_workloads
+from fleettui.store.write_ops import (
+    HANDLERS,
+    Delete,
+    Op,
+    Probe,
+    PutCluster,
+    RemoveCluster,
+    Replace,
+    SetMeta,
+    SyncState,
+    Touched,
+    Upsert,
+    op_rows,
+    runs,
+)
 
 log = logging.getLogger(__name__)
 
-class _Flush:
-    __slots__ = ("future",)
 
-    def __init__(self, future: asyncio.Future[None]) -> None:
-        self.future = future
+@dataclass(frozen=True, slots=True)
+class _Flush:
+    """Not a write: resolved once everything queued before it is committed."""
+
+    future: asyncio.Future[None]
 
 
 class InventoryWriter:
@@ -62,7 +74,7 @@ class InventoryWriter:
         self.flush_interval = flush_interval
         self.batch_rows = batch_rows
         self.poll_interval = poll_interval
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._queue: asyncio.Queue[Op | _Flush] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._data_version: int | None = None
         self._file_check = file_check
@@ -98,11 +110,11 @@ class InventoryWriter:
             "registration": registration,
             "labels": json.dumps(dict(labels or {}), sort_keys=True),
         }
-        self._queue.put_nowait(("cluster", name, fields))
+        self._queue.put_nowait(PutCluster(name, fields))
 
     def remove_cluster(self, name: str) -> None:
         """Forget a cluster and everything observed in it."""
-        self._queue.put_nowait(("remove", name))
+        self._queue.put_nowait(RemoveCluster(name))
 
     def probe(
         self,
@@ -115,7 +127,7 @@ class InventoryWriter:
     ) -> None:
         """Record a health probe. A failed probe keeps version and `last_seen`; a
         successful one may still carry an `error` (some kinds fail to sync)."""
-        self._queue.put_nowait(("probe", name, reachable, version, latency_ms, error, self._clock()))
+        self._queue.put_nowait(Probe(name, reachable, version, latency_ms, error, self._clock()))
 
     def replace(
         self,
@@ -128,13 +140,13 @@ class InventoryWriter:
         """A fresh list: the (cluster, kind) set becomes exactly `summaries`."""
         now = self._clock()
         rows = [object_row(cluster, kind, s, now) for s in summaries]
-        self._queue.put_nowait(("replace", cluster, kind, rows, resource_version, now))
+        self._queue.put_nowait(Replace(cluster, kind, rows, resource_version, now))
 
     def upsert(self, cluster: str, kind: str, summary: Mapping[str, Any]) -> None:
-        self._queue.put_nowait(("upsert", cluster, kind, object_row(cluster, kind, summary, self._clock())))
+        self._queue.put_nowait(Upsert(cluster, kind, object_row(cluster, kind, summary, self._clock())))
 
     def delete(self, cluster: str, kind: str, namespace: str | None, name: str) -> None:
-        self._queue.put_nowait(("delete", cluster, kind, namespace or "", name))
+        self._queue.put_nowait(Delete(cluster, kind, namespace or "", name))
 
     def sync_state(
         self,
@@ -145,10 +157,10 @@ class InventoryWriter:
         error: str | None = None,
     ) -> None:
         """Where an informer is (resourceVersion) or why it is not (error)."""
-        self._queue.put_nowait(("state", cluster, kind, resource_version, error, self._clock()))
+        self._queue.put_nowait(SyncState(cluster, kind, resource_version, error, self._clock()))
 
     def set_meta(self, key: str, value: str | None) -> None:
-        self._queue.put_nowait(("meta", key, value))
+        self._queue.put_nowait(SetMeta(key, value))
 
     async def flush(self) -> None:
         """Wait until everything queued so far is committed (and published)."""
@@ -194,7 +206,7 @@ class InventoryWriter:
             except TimeoutError:
                 continue
             batch = [first]
-            size = _op_rows(first)
+            size = _size(first)
             deadline = loop.time() + self.flush_interval
             while size < self.batch_rows and not isinstance(batch[-1], _Flush):
                 remaining = deadline - loop.time()
@@ -209,10 +221,10 @@ class InventoryWriter:
                     except TimeoutError:
                         break
                 batch.append(op)
-                size += _op_rows(op)
+                size += _size(op)
             await self._commit(batch)
 
-    async def _commit(self, batch: list[Any]) -> None:
+    async def _commit(self, batch: list[Op | _Flush]) -> None:
         flushes = [op.future for op in batch if isinstance(op, _Flush)]
         ops = [op for op in batch if not isinstance(op, _Flush)]
         changes: dict[Change, None] = {}
@@ -231,7 +243,7 @@ class InventoryWriter:
             if error is not None:
                 self.last_error = f"{type(error).__name__}: {error}"
             else:
-                self.rows_written += sum(_op_rows(op) for op in ops)
+                self.rows_written += sum(op_rows(op) for op in ops)
                 self.transactions += 1
                 await self._note_own_write()
         for change in changes:
@@ -243,127 +255,30 @@ class InventoryWriter:
                 else:
                     fut.set_result(None)
 
-    async def _apply(self, ops: list[Any]) -> dict[Change, None]:
+    async def _apply(self, ops: list[Op]) -> dict[Change, None]:
+        """One transaction: each run of consecutive ops of one type goes to that type's
+        handler (a full sync queues hundreds of lists at once, a watch burst hundreds of
+        upserts: one executemany per statement for the run, not one round trip to
+        aiosqlite's thread per op), then the roll-ups of every cluster touched."""
         conn = self._conn
-        changes: dict[Change, None] = {}
-        rollup: set[str] = set()
-        health: set[str] = set()
+        touched = Touched()
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            i = 0
-            while i < len(ops):
-                op = ops[i]
-                tag = op[0]
-                if tag in ("upsert", "delete"):
-                    # consecutive watch events of one type go in one executemany
-                    j = i
-                    while j < len(ops) and ops[j][0] == tag:
-                        j += 1
-                    group = ops[i:j]
-                    if tag == "upsert":
-                        await conn.executemany(UPSERT_OBJECT_SQL, [o[3] for o in group])
-                    else:
-                        await conn.executemany(
-                            "DELETE FROM objects WHERE cluster=? AND kind=? AND namespace=? AND name=?",
-                            [o[1:5] for o in group],
-                        )
-                    for o in group:
-                        rollup.add(o[1])
-                        changes[Change(_topic(o[2]), o[1])] = None
-                    i = j
-                    continue
-                if tag == "replace":
-                    # a full sync queues hundreds of lists at once: one executemany per
-                    # statement for the whole run of them, not three calls per list
-                    # (each call is a round trip to aiosqlite's thread). A (cluster,
-                    # kind) listed twice in the run ends it: the later list must win.
-                    j, seen = i, set()
-                    while j < len(ops) and ops[j][0] == "replace" and ops[j][1:3] not in seen:
-                        seen.add(ops[j][1:3])
-                        j += 1
-                    group = ops[i:j]
-                    await conn.executemany(
-                        "DELETE FROM objects WHERE cluster=? AND kind=?", [o[1:3] for o in group]
-                    )
-                    await conn.executemany(
-                        UPSERT_OBJECT_SQL, [row for o in group for row in o[3]]
-                    )
-                    await conn.executemany(
-                        "INSERT INTO sync_state (cluster, kind, resource_version, listed_at,"
-                        " updated_at, count, last_error) VALUES (?,?,?,?,?,?,NULL)"
-                        " ON CONFLICT (cluster, kind) DO UPDATE SET resource_version=excluded.resource_version,"
-                        " listed_at=excluded.listed_at, updated_at=excluded.updated_at,"
-                        " count=excluded.count, last_error=NULL",
-                        [(c, k, rv, now, now, len(rows)) for _, c, k, rows, rv, now in group],
-                    )
-                    for _, cluster, kind, *_rest in group:
-                        rollup.add(cluster)
-                        changes[Change(_topic(kind), cluster)] = None
-                    i = j
-                    continue
-                elif tag == "cluster":
-                    _, name, fields = op
-                    cols = ", ".join(("name", *fields))
-                    marks = ", ".join("?" for _ in range(len(fields) + 1))
-                    updates = ", ".join(f"{k}=excluded.{k}" for k in fields)
-                    await conn.execute(
-                        f"INSERT INTO clusters ({cols}) VALUES ({marks})"
-                        f" ON CONFLICT (name) DO UPDATE SET {updates}",
-                        (name, *fields.values()),
-                    )
-                    changes[Change("clusters", name)] = None
-                elif tag == "remove":
-                    name = op[1]
-                    await conn.execute("DELETE FROM objects WHERE cluster=?", (name,))
-                    await conn.execute("DELETE FROM sync_state WHERE cluster=?", (name,))
-                    await conn.execute("DELETE FROM clusters WHERE name=?", (name,))
-                    rollup.discard(name)
-                    health.discard(name)
-                    changes[Change("clusters", name)] = None
-                elif tag == "probe":
-                    _, name, reachable, version, latency_ms, error, at = op
-                    if reachable:
-                        await conn.execute(
-                            "UPDATE clusters SET reachable=1, version=coalesce(?, version),"
-                            " latency_ms=?, last_seen=?, last_attempt=?, last_error=?,"
-                            " observed_at=? WHERE name=?",
-                            (version, latency_ms, at, at, error, at, name),
-                        )
-                    else:
-                        await conn.execute(
-                            "UPDATE clusters SET reachable=0, latency_ms=NULL, last_attempt=?,"
-                            " last_error=? WHERE name=?",
-                            (at, error or "unreachable", name),
-                        )
-                    health.add(name)
-                    changes[Change("clusters", name)] = None
-                elif tag == "state":
-                    _, cluster, kind, rv, error, at = op
-                    await conn.execute(
-                        "INSERT INTO sync_state (cluster, kind, resource_version, updated_at, last_error)"
-                        " VALUES (?,?,?,?,?) ON CONFLICT (cluster, kind) DO UPDATE SET"
-                        " resource_version=coalesce(excluded.resource_version, resource_version),"
-                        " updated_at=excluded.updated_at, last_error=excluded.last_error",
-                        (cluster, kind, rv, at, error),
-                    )
-                elif tag == "meta":
-                    await conn.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (op[1], op[2])
-                    )
-                i += 1
-            if rollup:
-                for cluster in rollup:  # before the counts: they include unhealthy workloads
+            for run in runs(ops):
+                await HANDLERS[type(run[0])](conn, run, touched)
+            if touched.rollup:
+                for cluster in touched.rollup:  # before the counts: they include unhealthy workloads
                     await rejudge_workloads(conn, cluster)
-                await conn.executemany(ROLLUP_SQL, [{"c": c} for c in rollup])
-                for cluster in rollup:
-                    changes[Change("clusters", cluster)] = None
-            if rollup or health:
-                await conn.executemany(HEALTH_SQL, [(c,) for c in rollup | health])
+                await conn.executemany(ROLLUP_SQL, [{"c": c} for c in touched.rollup])
+                for cluster in touched.rollup:
+                    touched.changes[Change("clusters", cluster)] = None
+            if touched.rollup or touched.health:
+                await conn.executemany(HEALTH_SQL, [(c,) for c in touched.rollup | touched.health])
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
             raise
-        return changes
+        return touched.changes
 
     # -- noticing other processes --
 
@@ -400,13 +315,5 @@ class InventoryWriter:
             self._feed.publish(Change("cache", None))
 
 
-def _op_rows(op: Any) -> int:
-    if isinstance(op, _Flush):
-        return 0
-    if op[0] == "replace":
-        return max(1, len(op[3]))
-    return 1
-
-
-def _topic(kind: str) -> str:
-    return "events" if kind == "Event" else "objects"
+def _size(op: Op | _Flush) -> int:
+    return 0 if isinstance(op, _Flush) else op_rows(op)

@@ -61,7 +61,7 @@ async def retry_transient(fn: Callable[[], Awaitable[T]], *, attempts: int = 3,
             delay = getattr(exc, "retry_after", None)
         if backoff is None:  # only now: seeding a Random per request costs, at fleet scale
             backoff = Backoff(base=0.1, cap=1.0)
-        await asyncio.sleep(min(delay, 5.0) if delay else backoff.next())
+        await asyncio.sleep(min(delay, 5.0) if delay else backoff.delay())
     raise AssertionError("unreachable")
 
 

@@ -22,7 +22,7 @@ from fleettui.store import Store
 from fleettui.sync.cluster import ClusterResult, ClusterSync
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec, default_kinds
-from fleettui.sync.membership import Discovery, MembershipChange, diff_members
+from fleettui.sync.rediscovery import Discovery, MembershipChange, diff_members
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class SyncReport:
 
 
 def _member_fields(member: Any) -> dict[str, Any]:
-    """Registration fields of a discovered member (fleettui.sync.members.Member)."""
+    """Registration fields of a discovered member (fleettui.sync.discovery.Member)."""
     def get(name: str, default: Any = None) -> Any:
         return getattr(member, name, default)
 
@@ -114,7 +114,7 @@ class FleetSync:
         """`members`: what `discover_members` found (name, context, provider, ...).
         `prune`: forget cached clusters that are no longer members (only when the
         member list is the whole fleet, not a `--context` selection).
-        `discover`: how to find the members again (`membership.reloading_discovery`);
+        `discover`: how to find the members again (`rediscovery.reloading_discovery`);
         `run()` then re-discovers every `rediscover_interval` seconds and on
         `request_rediscovery()`, starting new members and forgetting removed ones."""
         self.store = store
@@ -238,11 +238,9 @@ class FleetSync:
                 for inf in cs.informers:
                     if inf.spec.kind == state["kind"]:
                         inf.resource_version = state["resource_version"]
-            for row in await self.store.fetchall(
-                "SELECT cluster, uid FROM objects WHERE kind = 'Namespace' AND name = 'kube-system'"
-            ):
-                if (cs := self.clusters.get(row[0])) is not None:
-                    cs.cached_identity = row[1]
+            for name, uid in (await self.store.cluster_identities()).items():
+                if (cs := self.clusters.get(name)) is not None:
+                    cs.cached_identity = uid
         try:
             async with asyncio.TaskGroup() as tg:
                 self._group = tg

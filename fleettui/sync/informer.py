@@ -191,7 +191,7 @@ class Informer:
         if self.resource_version:
             self.writer.sync_state(self.cluster, self.spec.kind, resource_version=self.resource_version)
         if n == 0 and time.monotonic() - started < _MIN_HEALTHY_WATCH:
-            await self.pause(self.backoff.next())
+            await self.pause(self.backoff.delay())
         return n
 
     async def run(self, *, resume: bool = False) -> None:
@@ -232,10 +232,10 @@ class Informer:
                 if self.spec.optional:
                     self.unserved = True
                     self.on_error(self.spec.kind, None)
-                    await self.pause(max(60.0, self.backoff.next()))
+                    await self.pause(max(60.0, self.backoff.delay()))
                 else:
                     self._failed(exc)
-                    await self.pause(self.backoff.next())
+                    await self.pause(self.backoff.delay())
                 self._resource = None
                 need_list = True
             except Exception as exc:  # per cluster, never fatal: report, back off, retry
@@ -256,7 +256,7 @@ class Informer:
                         # the list's success is what clears the error
                         self._failed(exc)
                         need_list = True
-                await self.pause(self.backoff.next())
+                await self.pause(self.backoff.delay())
 
     async def pause(self, seconds: float) -> None:
         """Back off for `seconds`, or until `wake()` (the cluster answers again)."""

@@ -20,12 +20,16 @@ from typing import Any
 
 from fleettui.config.objects import (
     BAD_WAITING,
+    Rollout,
+    conditions,
+    daemonset_rollout,
     deployment_rollout,
-    observed,
+    first_label,
     pod_waiting_problem,
     pod_workload,
+    statefulset_rollout,
 )
-from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
+from fleettui.store.rollup_health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
 from fleettui.sync.quantity import cpu_millis, memory_bytes
 
 Summary = dict[str, Any]
@@ -57,28 +61,13 @@ def _meta(obj: Obj) -> Summary:
     }
 
 
-def _conditions(obj: Obj) -> dict[str, Mapping[str, Any]]:
-    return {c.get("type"): c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type")}
-
-
-def _ready_text(ready: int, desired: int) -> str:
-    return f"{ready}/{desired} ready"
-
-
-def _first_label(labels: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        if labels.get(key):
-            return labels[key]
-    return None
-
-
 def summarize_node(obj: Obj) -> Summary:
     s = _meta(obj)
     md = obj.get("metadata") or {}
     labels = md.get("labels") or {}
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
-    conds = _conditions(obj)
+    conds = conditions(obj)
     ready_cond = conds.get("Ready") or {}
     ready = ready_cond.get("status") == "True"
     pressures = [t for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
@@ -111,8 +100,8 @@ def summarize_node(obj: Obj) -> Summary:
         mem_b=memory_bytes(alloc.get("memory")),
         version=info.get("kubeletVersion"),
         roles=sorted(k[len(ROLE_PREFIX):] for k in labels if k.startswith(ROLE_PREFIX)) or None,
-        region=_first_label(labels, REGION_LABELS),
-        zone=_first_label(labels, ZONE_LABELS),
+        region=first_label(labels, REGION_LABELS),
+        zone=first_label(labels, ZONE_LABELS),
         provider=labels.get(PROVIDER_LABEL),
         unschedulable=unschedulable or None,
         pods_capacity=int(alloc.get("pods") or 0) or None,
@@ -150,54 +139,16 @@ def summarize_deployment(obj: Obj) -> Summary:
 
 
 def summarize_statefulset(obj: Obj) -> Summary:
-    s = _meta(obj)
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
-    ready = int(status.get("readyReplicas") or 0)
-    current = int(status.get("currentReplicas") or 0)
-    updated = int(status.get("updatedReplicas") or 0)
-    rolling = (
-        status.get("updateRevision")
-        and status.get("currentRevision") != status.get("updateRevision")
-        and (spec.get("updateStrategy") or {}).get("type") != "OnDelete"
-    )
-    message = _ready_text(ready, desired)
-    if not observed(obj):
-        health, message = PROGRESSING, message + " — waiting for the controller"
-    elif rolling:
-        health, message = PROGRESSING, message + f" — {updated} updated"
-    elif max(current, updated) < desired:
-        # pods are still being created (OrderedReady creates them one at a time)
-        health, message = PROGRESSING, message + f" — {max(current, updated)} created"
-    elif ready < desired:
-        # every pod exists at the current revision, yet some are not ready
-        health = UNHEALTHY if ready == 0 else DEGRADED
-    else:
-        health = HEALTHY
-    s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
-    return _with_rollout(s)
+    return _summarize_rollout(obj, statefulset_rollout(obj))
 
 
 def summarize_daemonset(obj: Obj) -> Summary:
+    return _summarize_rollout(obj, daemonset_rollout(obj))
+
+
+def _summarize_rollout(obj: Obj, r: Rollout) -> Summary:
     s = _meta(obj)
-    status = obj.get("status") or {}
-    desired = int(status.get("desiredNumberScheduled") or 0)
-    ready = int(status.get("numberReady") or 0)
-    updated = int(status.get("updatedNumberScheduled") or 0)
-    misscheduled = int(status.get("numberMisscheduled") or 0)
-    message = _ready_text(ready, desired)
-    if not observed(obj):
-        health, message = PROGRESSING, message + " — waiting for the controller"
-    elif updated < desired:
-        health, message = PROGRESSING, message + f" — {updated} updated"
-    elif ready < desired:
-        health = UNHEALTHY if ready == 0 else DEGRADED
-    elif misscheduled:
-        health, message = DEGRADED, message + f" — {misscheduled} misscheduled"
-    else:
-        health = HEALTHY
-    s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
+    s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message, images=_images(obj) or None)
     return _with_rollout(s)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
+from fleettui.store.rollup_health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
 from fleettui.sync.summaries import _conditions, _meta, parse_time
 
 Summary = dict[str, Any]

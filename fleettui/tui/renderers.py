@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from fleettui.engine.selectors import selector_or_none
-from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN, severity
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
@@ -21,6 +20,14 @@ from fleettui.store.models import (
     NodeRow,
     TopologyNode,
     WorkloadRow,
+)
+from fleettui.store.rollup_health import (
+    DEGRADED,
+    HEALTHY,
+    PROGRESSING,
+    UNHEALTHY,
+    UNKNOWN,
+    severity,
 )
 
 MARKERS = {HEALTHY: "●", PROGRESSING: "◐", DEGRADED: "▲", UNHEALTHY: "✖", UNKNOWN: "?"}

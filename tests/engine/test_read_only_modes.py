@@ -79,7 +79,7 @@ async def fleet_env(sim, kubeconfig_path, tmp_path, capsys, monkeypatch):
 async def snapshot(sim, fleet, cache) -> tuple:
     store = await Store.open(cache)
     try:
-        rows = {t: await store.fetchall(f"SELECT * FROM {t} ORDER BY rowid") for t in APP_TABLES}
+        rows = {t: await store._fetchall(f"SELECT * FROM {t} ORDER BY rowid") for t in APP_TABLES}
     finally:
         await store.close()
     return (sim.mutations(), hashlib.sha256(fleet.read_bytes()).hexdigest(),

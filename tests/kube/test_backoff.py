@@ -21,11 +21,12 @@ def test_backoff_grows_and_resets():
     b = Backoff(base=1.0, cap=8.0, rng=random.Random(3))
     ceilings = []
     for _ in range(6):
-        ceilings.append(min(8.0, 1.0 * 2**b.attempt))
-        assert b.delay() <= ceilings[-1]
+        ceilings.append(b.ceiling())
+        assert 0 <= b.delay() <= ceilings[-1]
     assert ceilings == [1, 2, 4, 8, 8, 8]
     b.reset()
-    assert b.attempt == 0
+    assert b.attempt == 0 and b.ceiling() == 1
+    assert not hasattr(b, "next")  # one name for one thing: `delay()`
 
 
 def test_backoff_validates():

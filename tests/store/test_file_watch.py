@@ -31,7 +31,7 @@ async def test_a_healthy_cache_has_no_file_problem(tmp_path):
         for i in range(50):
             store.writer.put_cluster(f"c{i}")
         await store.writer.flush()
-        await store.fetchone("PRAGMA wal_checkpoint(PASSIVE)")  # the file grows: fine
+        await store._fetchone("PRAGMA wal_checkpoint(PASSIVE)")  # the file grows: fine
         assert store.file_problem() is None
     finally:
         await store.close()
@@ -66,7 +66,7 @@ async def test_a_truncated_cache_is_noticed(tmp_path):
     path = tmp_path / "cache.db"
     store = await _open(path)
     try:
-        await store.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        await store._fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
         assert store.file_problem() is None  # sees the checkpointed size
         assert path.stat().st_size > 0
         os.truncate(path, 0)

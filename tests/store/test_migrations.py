@@ -17,9 +17,9 @@ def test_migration_files_are_numbered_without_gaps():
 async def test_fresh_cache_is_at_latest_schema_version(tmp_path):
     async with await Store.open(tmp_path / "c.db") as store:
         assert await store.schema_version() == len(dbmod.load_migrations())
-        tables = {r[0] for r in await store.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {r[0] for r in await store._fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"clusters", "objects", "sync_state", "meta"} <= tables
-        row = await store.fetchone("PRAGMA journal_mode")
+        row = await store._fetchone("PRAGMA journal_mode")
         assert row[0] == "wal"
 
 
@@ -42,9 +42,9 @@ async def test_a_later_migration_is_applied_in_order_to_an_existing_cache(tmp_pa
     )
     async with await Store.open(path) as store:
         assert await store.schema_version() == nxt
-        async with store.transaction() as conn:
+        async with store._transaction() as conn:
             await conn.execute("INSERT INTO extra (id) VALUES (1)")
-        assert await store.fetchone("SELECT v FROM extra") == ("x",)
+        assert await store._fetchone("SELECT v FROM extra") == ("x",)
 
 
 def test_a_gap_in_migration_numbers_is_refused(tmp_path):

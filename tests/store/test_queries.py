@@ -256,3 +256,41 @@ async def test_a_workload_whose_pods_cannot_pull_is_degraded_at_once(store):
     [wl] = await store.workloads("a")
     assert (wl.health, wl.message) == ("progressing", "0/1 ready — 1 updated, 0 available")
     assert (await store.clusters())[0].health == "healthy"
+
+
+async def test_cluster_identities_are_the_kube_system_namespace_uids(store):
+    w = store.writer
+    for name in ("a", "b", "c"):
+        w.put_cluster(name)
+    w.replace("a", "Namespace", [{"name": "kube-system", "uid": "uid-a"}, {"name": "shop", "uid": "uid-shop"}])
+    w.replace("b", "Namespace", [{"name": "default", "uid": "uid-default"}])  # no kube-system cached yet
+    w.replace("c", "Namespace", [{"name": "kube-system", "uid": "uid-c"}])
+    await w.flush()
+    assert await store.cluster_identities() == {"a": "uid-a", "c": "uid-c"}
+
+
+def test_workload_kinds_become_sql_one_way():
+    from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL, sql_in
+
+    assert WORKLOAD_KINDS_SQL == "('Deployment', 'StatefulSet', 'DaemonSet')"
+    assert WORKLOAD_KINDS == ("Deployment", "StatefulSet", "DaemonSet")
+    assert sql_in(("Pod",)) == "('Pod')"  # repr() would say ('Pod',): not SQL
+    assert sql_in(("it's",)) == "('it''s')"
+
+
+async def test_any_kind_reads_as_object_rows_without_sql_outside_the_store(store):
+    w = store.writer
+    w.put_cluster("a")
+    w.put_cluster("b")
+    w.replace("a", "ServiceExport", [{"namespace": "shop", "name": "web", "health": "healthy",
+                                      "phase": "Exported", "conflict": False}])
+    w.replace("b", "ServiceExport", [{"namespace": "pay", "name": "api", "health": "degraded",
+                                      "message": "ConflictingType"}])
+    await w.flush()
+    rows = await store.objects("ServiceExport")
+    assert [(r.cluster, r.namespace, r.name, r.health) for r in rows] == [
+        ("a", "shop", "web", "healthy"), ("b", "pay", "api", "degraded")]
+    assert rows[0].data == {"conflict": False} and rows[0].phase == "Exported"
+    assert rows[1].key == "b/ServiceExport/pay/api" and rows[1].message == "ConflictingType"
+    assert [r.name for r in await store.objects("ServiceExport", "b", namespace="pay")] == ["api"]
+    assert await store.objects("ServiceExport", "a", namespace="pay") == []

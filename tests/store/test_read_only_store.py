@@ -10,7 +10,7 @@ from fleettui.store.apps import AppStore
 async def test_app_writes_refused_inventory_kept(store):
     records = AppStore(store)
     await records.put_app("shop", "a", {"spec": {"components": []}}, now=1.0)
-    before = await store.fetchall("SELECT * FROM applications")
+    before = await store._fetchall("SELECT * FROM applications")
     with mode.session_mode(watch=True):
         with pytest.raises(mode.WriteRefused, match="change the applications held in the cache"):
             await records.put_app("shop", "a", {"spec": {"components": [{"name": "x"}]}}, now=2.0)
@@ -22,5 +22,5 @@ async def test_app_writes_refused_inventory_kept(store):
             await records.acquire_lease("shop", "a", "me", now=2.0, ttl=10)
         store.writer.put_cluster("c1", context="c1")  # the sync keeps the cache current in watch mode
         await store.writer.flush()
-    assert await store.fetchall("SELECT * FROM applications") == before
+    assert await store._fetchall("SELECT * FROM applications") == before
     assert [c.name for c in await store.clusters()] == ["c1"]

@@ -59,7 +59,7 @@ async def main():
     store = await Store.open(sys.argv[1])
     store.writer.put_cluster("held")
     await store.writer.flush()
-    await store.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
+    await store._fetchone("PRAGMA wal_checkpoint(PASSIVE)")
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     await store.close()

@@ -2,7 +2,7 @@
 
 
 async def _names(store, cluster, kind):
-    rows = await store.fetchall(
+    rows = await store._fetchall(
         "SELECT name FROM objects WHERE cluster=? AND kind=? ORDER BY name", (cluster, kind))
     return [r[0] for r in rows]
 

@@ -20,14 +20,11 @@ from fleettui.kube import errors
 from fleettui.sim import Simulator
 from fleettui.store import Store
 from fleettui.sync import FleetSync
-from fleettui.sync.members import Member
+from fleettui.sync.discovery import Member
 
 
 async def _pods(store: Store, cluster: str) -> set[str]:
-    rows = await store.fetchall(
-        "SELECT namespace || '/' || name FROM objects WHERE cluster = ? AND kind = 'Pod'", (cluster,)
-    )
-    return {r[0] for r in rows}
+    return {f"{p.namespace}/{p.name}" for p in await store.pods(cluster)}
 
 
 def _live_pods(sim: Simulator, cluster: str) -> set[str]:

@@ -11,7 +11,7 @@ from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.sim.mcs import EXPORTS
 from fleettui.sim.seed_mcs import CRD_KEY, service_export
 from fleettui.store import Store
-from fleettui.sync.members import Member
+from fleettui.sync.discovery import Member
 from fleettui.sync.summaries_mcs import summarize_endpoint_slice, summarize_service_export
 
 MC = "multicluster.x-k8s.io"
@@ -35,7 +35,7 @@ async def cache(tmp_path):
 
 
 async def _rows(cache, kind):
-    return await cache.fetchall(
+    return await cache._fetchall(
         "SELECT cluster, namespace, name, health, message, data FROM objects WHERE kind = ? ORDER BY 1, 2, 3", (kind,))
 
 

@@ -14,9 +14,9 @@ from fleettui.kube import ClusterClient
 from fleettui.kube.backoff import Backoff
 from fleettui.store import Store
 from fleettui.sync import FleetSync
+from fleettui.sync.discovery import Member
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import kind_spec
-from fleettui.sync.members import Member
 
 RESOURCES = {
     "Node": "nodes",
@@ -255,9 +255,7 @@ def informer_list(fleet, name):
 
 async def _has(cache, cluster, kind, name):
     await cache.writer.flush()
-    rows = await cache.fetchall("SELECT name FROM objects WHERE cluster=? AND kind=? AND name=?",
-                                (cluster, kind, name))
-    return bool(rows)
+    return name in await cache.object_names(kind, cluster, "")  # cluster-scoped: namespace ""
 
 
 async def _gone(cache, cluster, kind, name):

@@ -56,7 +56,7 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
     from fleettui.config.errors import ConfigError
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.paths import fleet_file_path
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     try:
         fleet = FleetFile.load(fleet_file_path(opt(args, "fleet")), missing_ok=True)

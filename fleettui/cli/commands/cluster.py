@@ -161,7 +161,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.kubeconfig import load_kubeconfig
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     fleet_arg = opt(args, "fleet")
     try:

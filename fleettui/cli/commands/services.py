@@ -96,7 +96,7 @@ async def _act(args: argparse.Namespace, action: Any) -> int:
     store = await Store.open(_cache(args), read_only_fallback=True)
     try:
         lines = await mcs_actions.preview(store, action)
-        contexts = {r[0]: r[1] for r in await store.fetchall("SELECT name, context FROM clusters")}
+        contexts = {r.name: r.context for r in await store.clusters()}
     finally:
         await store.close()
     print(f"{action.title}:")

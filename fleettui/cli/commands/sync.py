@@ -45,7 +45,7 @@ async def discover(args: argparse.Namespace, *, request_timeout: float) -> tuple
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.kubeconfig import load_kubeconfig
     from fleettui.config.paths import fleet_file_path
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     try:
         kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
@@ -149,7 +149,7 @@ async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list
     print(f"fleettui: keeping {store.path} current for {len(members)} clusters; Ctrl-C to stop",
           file=sys.stderr, flush=True)
     from fleettui.config.paths import fleet_file_path
-    from fleettui.sync.membership import reloading_discovery
+    from fleettui.sync.rediscovery import reloading_discovery
 
     # clusters added or removed while running (fleet file, kubeconfig, hub) are noticed
     discover = reloading_discovery(opt(args, "kubeconfig"), fleet_file_path(opt(args, "fleet")),

@@ -16,7 +16,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fleettui.store import Store, TopologyNode
-from fleettui.store.health import is_problem
+from fleettui.store.rollup_health import is_problem
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import Palette, topology_label
 

@@ -7,7 +7,7 @@ import pytest
 from fleettui.config.fleetfile import FleetFile
 from fleettui.config.kubeconfig import KubeConfig, load_kubeconfig
 from fleettui.kube import ClusterClient
-from fleettui.sync.members import discover_members
+from fleettui.sync.discovery import discover_members
 
 
 @pytest.fixture

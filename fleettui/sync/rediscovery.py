@@ -41,7 +41,7 @@ class MembershipChange:
 
 
 def hub_unread(errors: Sequence[str]) -> bool:
-    """Whether discovery's problems say the hub could not be read (see members.py)."""
+    """Whether discovery's problems say the hub could not be read (see discovery.py)."""
     return any(str(e).startswith("hub ") for e in errors)
 
 
@@ -105,7 +105,7 @@ def reloading_discovery(
     async def discover() -> tuple[Sequence[Any], Any]:
         from fleettui.config.fleetfile import FleetFile
         from fleettui.config.kubeconfig import load_kubeconfig
-        from fleettui.sync.members import discover_members
+        from fleettui.sync.discovery import discover_members
 
         kubeconfig = load_kubeconfig(kubeconfig_paths)
         fleet = FleetFile.load(fleet_path, missing_ok=True) if fleet_path else None

@@ -28,6 +28,7 @@ from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, FleetFile
 from fleettui.config.hub import resolve_hub
 from fleettui.config.kubeconfig import KubeConfig
+from fleettui.config.objects import condition, first_label
 from fleettui.kube import ClusterClient, errors
 
 log = logging.getLogger(__name__)
@@ -244,13 +245,6 @@ def _attach(member: Member, kind: str, reg: dict[str, Any]) -> Member:
     )
 
 
-def _first(labels: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
-    for k in keys:
-        if labels.get(k):
-            return labels[k]
-    return None
-
-
 # -- reading the hub -------------------------------------------------------------
 
 
@@ -297,21 +291,14 @@ async def _list_vela_clusters(client: ClusterClient) -> dict[str, dict[str, Any]
     return {obj["metadata"]["name"]: vela_cluster_registration(obj) for obj in listed.items}
 
 
-def _condition(status: Mapping[str, Any], ctype: str) -> dict[str, Any] | None:
-    for c in status.get("conditions") or []:
-        if c.get("type") == ctype:
-            return c
-    return None
-
-
 def managed_cluster_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
     """The registration state of an OCM ManagedCluster (cluster.open-cluster-management.io/v1)."""
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
     meta = obj.get("metadata") or {}
-    joined = _condition(status, "ManagedClusterJoined")
-    accepted_c = _condition(status, "HubAcceptedManagedCluster")
-    available_c = _condition(status, "ManagedClusterConditionAvailable")
+    joined = condition(obj, "ManagedClusterJoined")
+    accepted_c = condition(obj, "HubAcceptedManagedCluster")
+    available_c = condition(obj, "ManagedClusterConditionAvailable")
     accepted = bool(spec.get("hubAcceptsClient")) and (
         accepted_c is None or accepted_c.get("status") == "True"
     )
@@ -359,10 +346,10 @@ def managed_cluster_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
         "labels": labels,
         "server": urls[0] if urls else None,
         "provider": _lower(
-            _first(labels, _PROVIDER_KEYS) or claims.get("product.open-cluster-management.io")
+            first_label(labels, _PROVIDER_KEYS) or claims.get("product.open-cluster-management.io")
         ),
-        "region": _first(labels, _REGION_KEYS) or claims.get("region.open-cluster-management.io"),
-        "zone": _first(labels, _ZONE_KEYS),
+        "region": first_label(labels, _REGION_KEYS) or claims.get("region.open-cluster-management.io"),
+        "zone": first_label(labels, _ZONE_KEYS),
     }
 
 
@@ -382,9 +369,9 @@ def vela_cluster_registration(secret: Mapping[str, Any]) -> dict[str, Any]:
         "alias": (meta.get("annotations") or {}).get(VELA_ALIAS_ANNOTATION),
         "labels": labels,
         "server": endpoint,
-        "provider": _lower(_first(labels, _PROVIDER_KEYS)),
-        "region": _first(labels, _REGION_KEYS),
-        "zone": _first(labels, _ZONE_KEYS),
+        "provider": _lower(first_label(labels, _PROVIDER_KEYS)),
+        "region": first_label(labels, _REGION_KEYS),
+        "zone": first_label(labels, _ZONE_KEYS),
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetFile
 from fleettui.config.kubeconfig import KubeConfig
-from fleettui.sync.members import (
+from fleettui.sync.discovery import (
     Member,
     Registration,
     discover_members,

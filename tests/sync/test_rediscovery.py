@@ -13,9 +13,9 @@ from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.kube import ClusterClient
 from fleettui.store import Store
 from fleettui.sync import FleetSync
+from fleettui.sync.discovery import Member
 from fleettui.sync.fleet import _member_fields
-from fleettui.sync.members import Member
-from fleettui.sync.membership import diff_members, hub_unread, reloading_discovery
+from fleettui.sync.rediscovery import diff_members, hub_unread, reloading_discovery
 
 
 async def _eventually(check, *, limit=5.0, every=0.05):
