@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.store.rollup_health import DEGRADED, UNHEALTHY, UNKNOWN, worst
 from fleettui.store.mcs import Analysis, LocalExport, analyze
+from fleettui.store.rollup_health import DEGRADED, UNHEALTHY, UNKNOWN, worst
 
 CLUSTERSET_DOMAIN = "svc.clusterset.local"
 

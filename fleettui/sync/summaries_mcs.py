@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fleettui.config.objects import conditions as object_conditions
 from fleettui.store.rollup_health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
-from fleettui.sync.summaries import _conditions, _meta, parse_time
+from fleettui.sync.summaries import _meta, parse_time
 
 Summary = dict[str, Any]
 Obj = Mapping[str, Any]
@@ -34,7 +35,7 @@ def _field(obj: Obj, name: str) -> Any:
 
 def summarize_service_export(obj: Obj) -> Summary:
     s = _meta(obj)
-    conds = _conditions(obj)
+    conds = object_conditions(obj)
     conditions = {t: {"status": c.get("status") or "Unknown", "reason": c.get("reason") or "",
                       "message": c.get("message") or ""} for t, c in conds.items() if t in EXPORT_CONDITIONS}
     valid, ready, conflict = (conditions.get(t) for t in EXPORT_CONDITIONS)
