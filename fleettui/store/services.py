@@ -115,7 +115,7 @@ class ServiceSetRow:
 
 async def service_sets(store: Any) -> list[ServiceSetRow]:
     """Every clusterset service: exported or imported somewhere; by namespace, name."""
-    reachable = {r[0]: r[1] for r in await store.fetchall("SELECT name, reachable FROM clusters")}
+    reachable = {r[0]: r[1] for r in await store._fetchall("SELECT name, reachable FROM clusters")}
 
     def stale(cluster: str) -> bool:
         return reachable.get(cluster) != 1
@@ -134,7 +134,7 @@ async def service_sets(store: Any) -> list[ServiceSetRow]:
                                                 d.get("ports") or [], d.get("ips") or [],
                                                 d.get("clusters") or [], stale(cluster)))
     endpoints: dict[tuple[str, str], list[SourceEndpoints]] = defaultdict(list)
-    slices = await store.fetchall("SELECT cluster, namespace, ready, desired, data FROM objects "
+    slices = await store._fetchall("SELECT cluster, namespace, ready, desired, data FROM objects "
                                   "WHERE kind = 'EndpointSlice'")
     for cluster, ns, ready, total, data in slices:
         d = json.loads(data or "{}")
@@ -170,11 +170,11 @@ async def local_exports(store: Any, namespace: str, name: str) -> list[LocalExpo
 
 
 async def local_service(store: Any, cluster: str, namespace: str, name: str) -> dict[str, Any] | None:
-    row = await store.fetchone("SELECT data FROM objects WHERE cluster = ? AND kind = 'Service' "
+    row = await store._fetchone("SELECT data FROM objects WHERE cluster = ? AND kind = 'Service' "
                                "AND namespace = ? AND name = ?", (cluster, namespace, name))
     return json.loads(row[0] or "{}") if row else None
 
 
 async def _rows(store: Any, kind: str) -> list[tuple]:
-    return await store.fetchall(
+    return await store._fetchall(
         "SELECT cluster, namespace, name, health, message, data FROM objects WHERE kind = ?", (kind,))
