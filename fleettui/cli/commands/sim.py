@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--clock-speed", type=positive_float, default=1.0,
                    help="virtual seconds per wall second (default: 1.0)")
     p.add_argument("--rng-seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--access", choices=("all", "hub-only"), default="all",
+                   help="contexts in the kubeconfig: every member and the hub (default), or only the hub "
+                   "(members reached through its Cluster Gateway, as from a jump host)")
     p.set_defaults(handler=run_sim)
 
 
@@ -53,7 +56,7 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     try:
-        sim.write_kubeconfig(kubeconfig)
+        sim.write_kubeconfig(kubeconfig, access=args.access)
         print(f"ready {base_url} {kubeconfig}", flush=True)
         await stop.wait()
     finally:
