@@ -79,6 +79,7 @@ class ClusterRow:
     workloads_unhealthy: int = 0
     warning_events: int = 0
     last_attempt: float | None = None
+    access: str = "direct"  # direct | gateway (through the hub's Cluster Gateway)
 
     @property
     def key(self) -> str:

@@ -197,3 +197,13 @@ def test_save_through_a_symlink_keeps_the_link(tmp_path):
     f.save()
     assert link.is_symlink()
     assert "bare" not in FleetFile.load(real).clusters
+
+
+def test_access_is_direct_or_gateway(tmp_path):
+    fleet = FleetFile.parse("hub: hub\nclusters:\n  edge-1:\n    access: gateway\n  dc:\n    access: direct\n"
+                            "  other: {}\n")
+    assert [fleet.clusters[n].access for n in ("edge-1", "dc", "other")] == ["gateway", "direct", None]
+    assert FleetFile.parse(fleet.dumps()).clusters["edge-1"].access == "gateway"  # kept on save
+    with pytest.raises(ConfigError, match=r":5: cluster 'edge-1': 'access' must be direct or gateway"):
+        FleetFile.parse("hub: hub\nclusters:\n  edge-1:\n    context: e\n    access: proxy\n",
+                        path=tmp_path / "f.yaml")
