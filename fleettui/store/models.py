@@ -39,6 +39,7 @@ class FleetSummary:
     pods_pending: int = 0
     pods_failed: int = 0
     warning_events: int = 0
+    clusters_via_gateway: int = 0  # reached through the hub's Cluster Gateway
 
 
 @dataclass(frozen=True)

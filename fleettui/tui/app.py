@@ -392,6 +392,7 @@ class FleetApp(App[None]):
             cache_problem=self.cache_problem,
             sync_error=self.sync_error,
             syncing=self.syncing,
+            via_gateway=self._summary.clusters_via_gateway,
         )
         self.query_one(StatusBar).show(info, self.clock() if now is None else now, palette_for(self))
 
