@@ -12,6 +12,7 @@ Schema (docs/fleet-file.md)::
         labels: {env: prod}
         prometheus: http://prometheus.example:9090
         cost: {cpu_core_hour: 0.04, memory_gib_hour: 0.005}
+        access: gateway            # direct | gateway (through the hub's Cluster Gateway)
 
 Validation errors name the file and line. Saving is atomic (temporary file in
 the same directory, fsync, rename, directory fsync) so a crash or a full disk
@@ -38,7 +39,10 @@ from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
 _TOP_KEYS = {"version", "hub", "alertmanager", "clusters"}
-_CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost"}
+_CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost", "access"}
+# direct: the cluster's own kubeconfig context; gateway: through the hub's Cluster Gateway
+# proxy with the hub's credentials. Unset: direct when the context exists, else the gateway.
+ACCESS_MODES = ("direct", "gateway")
 _COST_KEYS = {"cpu_core_hour", "memory_gib_hour"}
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 
@@ -71,6 +75,7 @@ class FleetCluster:
     labels: Mapping[str, str] = field(default_factory=dict)
     prometheus: str | None = None
     cost: Cost | None = None
+    access: str | None = None  # direct | gateway | None (decided by what exists)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -86,6 +91,8 @@ class FleetCluster:
             out["prometheus"] = self.prometheus
         if self.cost and self.cost.to_dict():
             out["cost"] = self.cost.to_dict()
+        if self.access:
+            out["access"] = self.access
         return out
 
 
@@ -350,7 +357,7 @@ def _parse_cluster(name: str, body: Any) -> FleetCluster:
         body = {}
     if not isinstance(body, dict):
         raise _FieldError(
-            "settings must be a mapping (context, provider, region, zone, labels, prometheus, cost)"
+            "settings must be a mapping (context, provider, region, zone, labels, prometheus, cost, access)"
         )
     unknown = sorted(set(map(str, body)) - _CLUSTER_KEYS)
     if unknown:
@@ -382,6 +389,7 @@ def _parse_cluster(name: str, body: Any) -> FleetCluster:
         labels={str(k): v for k, v in labels.items()},
         prometheus=_opt_str(body, "prometheus"),
         cost=cost,
+        access=_opt_str(body, "access"),
     )
     _validate_cluster(cluster)
     return cluster
@@ -403,6 +411,8 @@ def _validate_cluster(c: FleetCluster) -> None:
         err = label_key_error(key) or label_value_error(key, value)
         if err:
             raise _FieldError(err, "labels", key)
+    if c.access is not None and c.access not in ACCESS_MODES:
+        raise _FieldError(f"'access' must be direct or gateway, got {c.access!r}", "access")
     if c.prometheus and not _URL.match(c.prometheus):
         raise _FieldError(
             f"'prometheus' must be an http(s) URL, got {c.prometheus!r}", "prometheus"

@@ -19,16 +19,23 @@ class Fleet:
         self._clients: dict[str, ClusterClient] = {}
 
     @classmethod
-    def from_members(cls, kubeconfig: Any, members: Sequence[tuple[str, str, Mapping[str, str]]], *,
+    def from_members(cls, kubeconfig: Any, members: Sequence[tuple[Any, ...]], *,
                      read_only: bool = False, timeout: float = 10.0) -> Fleet:
-        """Members as (cluster name, kubeconfig context, labels)."""
-        contexts = {name: context for name, context, _ in members}
+        """Members as (cluster name, kubeconfig context, labels[, gateway]), where
+        `gateway` is (hub context, the cluster's name at its Cluster Gateway) for a
+        member reached through the hub, or None."""
+        routes = {m[0]: (m[1], m[3] if len(m) > 3 else None) for m in members}
 
         def make(name: str) -> ClusterClient:
-            return ClusterClient.from_kubeconfig(kubeconfig, context=contexts[name], name=name,
+            context, gateway = routes[name]
+            if gateway:
+                hub, at_gateway = gateway
+                return ClusterClient.via_gateway(kubeconfig, hub_context=hub, cluster=at_gateway,
+                                                 read_only=read_only, timeout=timeout)
+            return ClusterClient.from_kubeconfig(kubeconfig, context=context, name=name,
                                                  read_only=read_only, timeout=timeout)
 
-        return cls([MemberCluster(n, dict(labels)) for n, _, labels in members], make)
+        return cls([MemberCluster(m[0], dict(m[2])) for m in members], make)
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: Any, *, contexts: Sequence[str] | None = None,

@@ -4,7 +4,7 @@ finds them)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from fleettui.engine.engine import Engine
@@ -18,7 +18,7 @@ from fleettui.store import Store
 from fleettui.store.apps import AppStore
 
 
-def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[str, str, Mapping[str, str]]], *,
+def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[Any, ...]], *,
               read_only: bool = False, timeout: float = 10.0, concurrency: int = 16,
               retry: RetryPolicy | None = None) -> LocalHub:
     """The local hub with an engine on `members`; `close()` it to close the member clients."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 from fleettui.config.kubeconfig import KubeConfig
 from fleettui.kube import errors
@@ -24,6 +25,14 @@ PATCH_TYPES = {
     "apply": "application/apply-patch+yaml",
 }
 PatchType = Literal["merge", "json", "strategic", "apply"]
+
+# KubeVela's cluster-gateway (also OCM's cluster-gateway addon): the hub proxies any
+# member API path below this, with the hub's credentials.
+GATEWAY_API = "/apis/cluster.core.oam.dev/v1alpha1/clustergateways"
+
+
+def gateway_proxy_path(cluster: str) -> str:
+    return f"{GATEWAY_API}/{quote(cluster, safe='')}/proxy"
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,14 @@ class ClusterClient:
         context: str,
         default_namespace: str = "default",
         server: str | None = None,
+        gateway: str | None = None,
     ) -> None:
         self._t = transport
         self.name = name
         self.context = context
         self.server = server
+        # the hub context whose Cluster Gateway carries every request (None: direct)
+        self.gateway = gateway
         self.default_namespace = default_namespace
         self._discovery = Discovery(self._fetch_group_version)
         # How long past the server-side timeoutSeconds a silent watch is still trusted.
@@ -84,6 +96,43 @@ class ClusterClient:
             default_namespace=ref.namespace or "default",
             server=ref.server,
         )
+
+    @classmethod
+    def via_gateway(
+        cls,
+        kubeconfig: KubeConfig,
+        *,
+        hub_context: str,
+        cluster: str,
+        read_only: bool = False,
+        timeout: float = 10.0,
+    ) -> ClusterClient:
+        """A client for member `cluster` reached through the hub's Cluster Gateway:
+        the hub context's server and credentials, every path below the cluster's
+        proxy subresource. Everything above this client works unchanged; the
+        read-only guard sees the member's own paths, at the same single send point.
+        """
+        ref = kubeconfig.context(hub_context)
+        prefix = gateway_proxy_path(cluster)
+        transport = Transport(
+            context_config(kubeconfig, hub_context),
+            context=hub_context,
+            cluster=cluster,
+            read_only=read_only,
+            timeout=timeout,
+            path_prefix=prefix,
+        )
+        return cls(
+            transport,
+            name=cluster,
+            context=hub_context,
+            server=(ref.server or "").rstrip("/") + prefix if ref.server else None,
+            gateway=hub_context,
+        )
+
+    @property
+    def access(self) -> str:
+        return "gateway" if self.gateway else "direct"
 
     @property
     def read_only(self) -> bool:

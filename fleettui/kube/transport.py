@@ -130,6 +130,7 @@ class Transport:
         "_lock",
         "_refreshable",
         "_closed",
+        "_prefix",
     )
 
     def __init__(
@@ -140,8 +141,13 @@ class Transport:
         cluster: str,
         read_only: bool,
         timeout: float,
+        path_prefix: str = "",
     ) -> None:
+        """`path_prefix` goes before every API path on the wire (a member reached
+        through its hub's Cluster Gateway proxy); the guard and errors see the
+        member's own path."""
         self._config_dict = config_dict
+        self._prefix = path_prefix.rstrip("/")
         self._context = context
         self._cluster = cluster
         self._read_only = bool(read_only)
@@ -170,7 +176,7 @@ class Transport:
 
     @property
     def host(self) -> str | None:
-        return self._cfg.host if self._cfg else None
+        return self._cfg.host + self._prefix if self._cfg else None
 
     async def close(self) -> None:
         self._closed = True
@@ -301,7 +307,7 @@ class Transport:
         timeout_label: float,
     ) -> aiohttp.ClientResponse:
         assert self._rest is not None and self._cfg is not None
-        url = self._cfg.host + path
+        url = self._cfg.host + self._prefix + path
         if params:
             url += "?" + urlencode({k: _param(v) for k, v in params.items() if v is not None})
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fleettui.sim import api, discovery, errors, metrics, protobuf, watch
+from fleettui.sim import api, discovery, errors, gateway, metrics, protobuf, watch
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Fault, FaultTable, RequestLog
@@ -49,6 +49,8 @@ class ClusterServer:
         self.versions = versions
         self.watches = watch.WatchRegistry()
         self.rng = rng or random.Random()
+        # (hub name, its Cluster Gateway): set by the Simulator once it has a hub
+        self.gateway: tuple[str, gateway.Gateway] | None = None
         faults.listen(self._fault_changed)
 
     def _fault_changed(self, cluster: str, fault: Fault) -> None:
@@ -58,21 +60,31 @@ class ClusterServer:
     # ------------------------------------------------------------- dispatch
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        name = request.match_info["cluster"]
+        return await self.serve(request.match_info["cluster"], request.match_info.get("tail", ""), request)
+
+    async def serve(self, name: str, tail: str, request: web.Request) -> web.StreamResponse:
+        """Answer `request` as cluster `name` at API path `tail`; the hub's Cluster
+        Gateway proxy calls this for the member it forwards to."""
         cluster = self.clusters(name)
         if cluster is None:
             return api.error_response(errors.ApiError(
                 404, "NotFound", f"cluster {name!r} is not served by this simulator", details={}))
-        segs = [s for s in request.match_info.get("tail", "").split("/") if s]
+        segs = [s for s in tail.split("/") if s]
+        via_gateway = self.gateway is not None and name == self.gateway[0] and gateway.is_gateway_path(segs)
         target: api.Target | None = None
         try:
-            if segs[:1] in (["api"], ["apis"]) and len(segs) > (2 if segs[0] == "api" else 3):
+            if not via_gateway and segs[:1] in (["api"], ["apis"]) and len(segs) > (2 if segs[0] == "api" else 3):
                 target = api.parse_target(cluster, segs)
         except ApiError as exc:
             self.requests.add(name, _verb(request, None))
             return api.error_response(exc)
-        verb = _verb(request, target) if target is not None else (
-            "discovery" if request.method == "GET" else request.method.lower())
+        if via_gateway:
+            # a proxied request is counted again, by its real verb, in the member's log
+            verb = "proxy" if gateway.proxied(segs) else (
+                ("list" if len(segs) == 4 else "get") if request.method == "GET" else request.method.lower())
+        else:
+            verb = _verb(request, target) if target is not None else (
+                "discovery" if request.method == "GET" else request.method.lower())
         self.requests.add(name, verb)
 
         fault = self.faults.get(name)
@@ -99,6 +111,12 @@ class ClusterServer:
                 f'{target.rt.plural}{"." + target.rt.group if target.rt.group else ""} is forbidden: '
                 f'User "system:serviceaccount:default:fleettui" cannot {verb} resource '
                 f'"{target.rt.plural}" in API group "{target.rt.group}" {scope}'))
+        if via_gateway and self.gateway is not None:
+            if fault.forbidden:
+                return api.error_response(errors.forbidden(
+                    f'{gateway.PLURAL}.{gateway.GROUP} is forbidden: User "system:serviceaccount:default:fleettui" '
+                    f'cannot {verb} resource "{gateway.PLURAL}" in API group "{gateway.GROUP}" at the cluster scope'))
+            return await self.gateway[1].handle(segs, request, self.serve)
         try:
             if target is None:
                 return self._discovery(cluster, segs, request)

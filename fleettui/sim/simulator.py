@@ -17,6 +17,7 @@ from fleettui.sim import seed as seeding
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.faults import FaultTable, RequestLog
+from fleettui.sim.gateway import GATEWAY_TYPE, Gateway
 from fleettui.sim.mcs import MCSController
 from fleettui.sim.seed_mcs import populate_clusterset
 from fleettui.sim.server import ClusterServer, build_app
@@ -24,6 +25,9 @@ from fleettui.sim.server import ClusterServer, build_app
 HUB = "hub"
 DEFAULT_VERSION = "v1.31.4"
 SEEDS = ("demo", "empty")
+# which contexts the kubeconfig has: every member and the hub, or (as on a jump host
+# that reaches members only through the hub's Cluster Gateway) the hub alone
+ACCESS = ("all", "hub-only")
 
 
 class Simulator:
@@ -56,6 +60,11 @@ class Simulator:
         self.server = ClusterServer(self._lookup, self.faults, self.requests,
                                     versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]
                                     rng=random.Random(self.rng.getrandbits(64)))
+        # the hub runs KubeVela's cluster-gateway: ClusterGateway objects and their proxy
+        self.hub.types[GATEWAY_TYPE.key] = GATEWAY_TYPE
+        self.gateway = Gateway(self.hub, faults=self.faults, base_url=lambda: self.base_url,
+                               served=lambda name: name in self._clusters)
+        self.server.gateway = (HUB, self.gateway)
         self.manager = controllers.ControllerManager([*self._clusters.values(), self.hub], self.clock)
         # the clusterset's broker acts across clusters, so it runs beside the per-cluster managers
         self.mcs = MCSController(self._clusters, self.clock, self.faults)
@@ -138,10 +147,17 @@ class Simulator:
 
     # ------------------------------------------------------------- kubeconfig
 
-    def kubeconfig(self, *, user: str = "fleettui-sim", token: str = "fleettui-sim-token") -> dict[str, Any]:
+    def gateway_url(self, name: str) -> str:
+        """A member's API as reached through the hub's Cluster Gateway proxy."""
+        return f"{self.url(HUB)}/apis/cluster.core.oam.dev/v1alpha1/clustergateways/{name}/proxy"
+
+    def kubeconfig(self, *, user: str = "fleettui-sim", token: str = "fleettui-sim-token",
+                   access: str = "all") -> dict[str, Any]:
         if not self.base_url:
             raise RuntimeError("start() the simulator before writing its kubeconfig")
-        names = [*self.cluster_names, HUB]
+        if access not in ACCESS:
+            raise ValueError(f"access must be one of {', '.join(ACCESS)}")
+        names = [*self.cluster_names, HUB] if access == "all" else [HUB]
         return {
             "apiVersion": "v1",
             "kind": "Config",
@@ -152,14 +168,15 @@ class Simulator:
             "current-context": names[0],
         }
 
-    def write_kubeconfig(self, path: str | os.PathLike[str]) -> Path:
-        """Write the kubeconfig (JSON, which is YAML) with mode 0600; returns the path."""
+    def write_kubeconfig(self, path: str | os.PathLike[str], *, access: str = "all") -> Path:
+        """Write the kubeconfig (JSON, which is YAML) with mode 0600; returns the path.
+        `access="hub-only"`: only the hub's context (members through its gateway)."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_name(p.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            json.dump(self.kubeconfig(), fh, indent=2)
+            json.dump(self.kubeconfig(access=access), fh, indent=2)
             fh.write("\n")
         os.replace(tmp, p)
         return p

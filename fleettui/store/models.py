@@ -39,6 +39,7 @@ class FleetSummary:
     pods_pending: int = 0
     pods_failed: int = 0
     warning_events: int = 0
+    clusters_via_gateway: int = 0  # reached through the hub's Cluster Gateway
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class ClusterRow:
     workloads_unhealthy: int = 0
     warning_events: int = 0
     last_attempt: float | None = None
+    access: str = "direct"  # direct | gateway (through the hub's Cluster Gateway)
 
     @property
     def key(self) -> str:

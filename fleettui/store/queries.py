@@ -22,7 +22,7 @@ CLUSTER_COLUMNS = (
     " coalesce(zone, found_zone), version, nodes_ready, nodes_total, cpu_alloc_m, cpu_req_m,"
     " mem_alloc_b, mem_req_b, pods_running, pods_pending, pods_failed, health, reachable,"
     " latency_ms, last_seen, last_error, observed_at, source, registration, labels,"
-    " workloads_total, workloads_unhealthy, warning_events, last_attempt"
+    " workloads_total, workloads_unhealthy, warning_events, last_attempt, access"
 )
 
 
@@ -67,6 +67,7 @@ def cluster_row(r: Sequence[Any]) -> ClusterRow:
         workloads_unhealthy=r[26],
         warning_events=r[27],
         last_attempt=r[28],
+        access=r[29],
     )
 
 

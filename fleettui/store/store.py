@@ -218,7 +218,8 @@ class Store:
             " coalesce(sum(nodes_ready), 0), coalesce(sum(nodes_total), 0),"
             " coalesce(sum(workloads_total), 0), coalesce(sum(workloads_unhealthy), 0),"
             " coalesce(sum(pods_running), 0), coalesce(sum(pods_pending), 0),"
-            " coalesce(sum(pods_failed), 0), coalesce(sum(warning_events), 0) FROM clusters"
+            " coalesce(sum(pods_failed), 0), coalesce(sum(warning_events), 0),"
+            " coalesce(sum(access = 'gateway'), 0) FROM clusters"
         )
         assert row is not None
         return FleetSummary(
@@ -233,6 +234,7 @@ class Store:
             pods_pending=row[8],
             pods_failed=row[9],
             warning_events=row[10],
+            clusters_via_gateway=row[11],
             last_sync=await self.last_sync(),
         )
 

@@ -97,6 +97,7 @@ class InventoryWriter:
         labels: Mapping[str, str] | None = None,
         source: str = "kubeconfig",
         registration: str | None = None,
+        access: str = "direct",
     ) -> None:
         """Register (or update the registration of) a member cluster; the probe
         fields and roll-ups are left as they are."""
@@ -108,6 +109,7 @@ class InventoryWriter:
             "zone": zone,
             "source": source,
             "registration": registration,
+            "access": access,
             "labels": json.dumps(dict(labels or {}), sort_keys=True),
         }
         self._queue.put_nowait(PutCluster(name, fields))

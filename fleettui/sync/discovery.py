@@ -11,6 +11,15 @@ kubeconfig members: the problem is reported in `Members.errors`.
 
 Credentials in KubeVela cluster secrets are never kept: only the credential
 type, endpoint, alias and labels.
+
+How each member is reached (`Member.access`): `direct` through its own
+kubeconfig context, or `gateway` through the hub's Cluster Gateway proxy
+(KubeVela `cluster.core.oam.dev/v1alpha1` ClusterGateway) with the hub's
+credentials. The fleet file may say which (`access:`); otherwise a member with
+a context is reached directly and one known only to the hub through its
+ClusterGateway, if the hub has one for it. So `--hub CONTEXT` alone, with no
+member contexts, reaches the whole fleet. `client_for(kubeconfig, member)` is
+the one place a member's client is made from that decision.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from fleettui.kube import ClusterClient, errors
 log = logging.getLogger(__name__)
 
 OCM_API = "cluster.open-cluster-management.io/v1"
+GATEWAY_API = "cluster.core.oam.dev/v1alpha1"
 VELA_NAMESPACE = "vela-system"
 VELA_CREDENTIAL_LABEL = "cluster.core.oam.dev/cluster-credential-type"
 VELA_ENDPOINT_TYPE_LABEL = "cluster.core.oam.dev/cluster-endpoint-type"
@@ -63,6 +73,8 @@ class Registration(dict):
             parts.append(f"ocm: {self['ocm']['state']}")
         if "vela" in self:
             parts.append(f"vela: {self['vela']['credential_type'] or 'registered'}")
+        if "gateway" in self:
+            parts.append(f"gateway: {'healthy' if self['gateway']['healthy'] else 'unhealthy'}")
         return "; ".join(parts)
 
 
@@ -79,10 +91,42 @@ class Member:
     cost: Cost | None = None
     source: str = "kubeconfig"  # kubeconfig | fleet | ocm | vela
     registration: Registration | None = None
+    # direct | gateway; None only before discovery routes it (the fleet file did not say)
+    access: str | None = "direct"
+    via: str | None = None  # access == "gateway": the hub context whose gateway carries it
+    gateway: str | None = None  # access == "gateway": the member's name at that gateway
 
     @property
     def reachable(self) -> bool:
+        if self.access == "gateway":
+            return self.via is not None
         return self.context is not None
+
+
+def client_for(
+    kubeconfig: KubeConfig, member: Member | Any, *, read_only: bool, timeout: float = 10.0
+) -> ClusterClient:
+    """The client for a member, by the route discovery chose (see the module docstring).
+
+    Duck-typed (name, context, and optionally access/via/gateway) so callers holding
+    older member-like records keep working: those are reached directly."""
+    via = getattr(member, "via", None)
+    if getattr(member, "access", None) == "gateway" and via:
+        return ClusterClient.via_gateway(
+            kubeconfig,
+            hub_context=via,
+            cluster=getattr(member, "gateway", None) or member.name,
+            read_only=read_only,
+            timeout=timeout,
+        )
+    if member.context is None:
+        raise errors.ConfigurationError(
+            f"cluster {member.name} has no kubeconfig context and no route through a hub",
+            cluster=member.name,
+        )
+    return ClusterClient.from_kubeconfig(
+        kubeconfig, context=member.context, name=member.name, read_only=read_only, timeout=timeout
+    )
 
 
 class Members(list[Member]):
@@ -156,14 +200,14 @@ async def discover_members(
             problems.append(f"hub context {hub!r} is not in the kubeconfig")
             hub_ok = False
         else:
-            managed, vela, hub_problems = await _read_hub(
+            managed, vela, gateways, hub_problems = await _read_hub(
                 kubeconfig, hub, request_timeout=request_timeout
             )
             problems.extend(hub_problems)
             hub_ok = not hub_problems
             # A registration is matched by member name first, then by context name.
             by_context = {m.context: m.name for m in by_name.values() if m.context}
-            for reg_kind, registrations in (("ocm", managed), ("vela", vela)):
+            for reg_kind, registrations in (("ocm", managed), ("vela", vela), ("gateway", gateways)):
                 for name, reg in registrations.items():
                     key = name if name in by_name else by_context.get(name)
                     if key is None:  # remember the match so the other registration kind finds it
@@ -171,7 +215,7 @@ async def discover_members(
                         if orphan is not None:
                             member = _from_fleet(orphan, server=None, context=None)
                         elif wanted(name):
-                            member = Member(name, None, None, source=reg_kind)
+                            member = Member(name, None, None, source=reg_kind, access=None)
                         else:
                             continue
                         key = member.name
@@ -185,6 +229,10 @@ async def discover_members(
             f"which is not in the kubeconfig" + (" nor registered on the hub" if hub else "")
         )
         by_name[entry.name] = _from_fleet(entry, server=None, context=None)
+
+    reachable_hub = hub if hub and kubeconfig.has_context(hub) else None
+    for name, member in by_name.items():
+        by_name[name] = _route(member, reachable_hub, hub_ok, problems)
 
     if globs and hub_ok:
         known = {n for m in by_name.values() for n in (m.name, m.context) if n}
@@ -205,6 +253,22 @@ async def discover_members(
     return Members(ordered, hub=hub, errors=problems)
 
 
+def _route(member: Member, hub: str | None, hub_read: bool, problems: list[str]) -> Member:
+    """Decide how `member` is reached: the fleet file's `access:`, else direct when it
+    has a context, else through the hub's ClusterGateway of its name when there is one."""
+    gw = (member.registration or {}).get("gateway")
+    if member.access == "direct" or (member.access is None and (member.context or not gw)):
+        return replace(member, access="direct", via=None, gateway=None)
+    if hub is None:
+        problems.append(f"cluster {member.name!r}: access: gateway needs a hub, and none is set")
+        return replace(member, access="gateway", via=None)
+    if gw is None and hub_read:
+        # still routed: the proxy's 404 then shows on this cluster's row, not silence
+        problems.append(f"cluster {member.name!r}: hub {hub} has no ClusterGateway for it")
+    name = gw["name"] if gw else (member.gateway or member.context or member.name)
+    return replace(member, access="gateway", via=hub, gateway=name)
+
+
 def _from_fleet(
     entry: FleetCluster, *, server: str | None, context: str | None | Any = ...
 ) -> Member:
@@ -219,6 +283,9 @@ def _from_fleet(
         prometheus_url=entry.prometheus,
         cost=entry.cost,
         source="fleet",
+        access=entry.access,
+        # its name at the hub's gateway unless a ClusterGateway is matched to it
+        gateway=entry.context,
     )
 
 
@@ -248,24 +315,32 @@ def _attach(member: Member, kind: str, reg: dict[str, Any]) -> Member:
 # -- reading the hub -------------------------------------------------------------
 
 
+Registrations = dict[str, dict[str, Any]]
+
+
 async def _read_hub(
     kubeconfig: KubeConfig, hub: str, *, request_timeout: float
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[str]]:
+) -> tuple[Registrations, Registrations, Registrations, list[str]]:
     client = ClusterClient.from_kubeconfig(
         kubeconfig, context=hub, read_only=True, timeout=request_timeout
     )
     problems: list[str] = []
     try:
-        ocm, vela = await asyncio.gather(
-            _list_managed_clusters(client), _list_vela_clusters(client), return_exceptions=True
+        ocm, vela, gws = await asyncio.gather(
+            _list_managed_clusters(client),
+            _list_vela_clusters(client),
+            _list_cluster_gateways(client),
+            return_exceptions=True,
         )
     finally:
         await client.close()
-    managed: dict[str, dict[str, Any]] = {}
-    secrets: dict[str, dict[str, Any]] = {}
+    managed: Registrations = {}
+    secrets: Registrations = {}
+    gateways: Registrations = {}
     for what, result, target in (
         ("ManagedClusters", ocm, managed),
         ("KubeVela cluster secrets", vela, secrets),
+        ("ClusterGateways", gws, gateways),
     ):
         if isinstance(result, errors.KubeError):
             problems.append(f"hub {hub}: cannot list {what}: {result}")
@@ -273,7 +348,7 @@ async def _read_hub(
             raise result
         else:
             target.update(result)
-    return managed, secrets, problems
+    return managed, secrets, gateways, problems
 
 
 async def _list_managed_clusters(client: ClusterClient) -> dict[str, dict[str, Any]]:
@@ -283,6 +358,32 @@ async def _list_managed_clusters(client: ClusterClient) -> dict[str, dict[str, A
         return {}  # no OCM on this hub: not an error
     listed = await client.list(res)
     return {obj["metadata"]["name"]: managed_cluster_registration(obj) for obj in listed.items}
+
+
+async def _list_cluster_gateways(client: ClusterClient) -> dict[str, dict[str, Any]]:
+    try:
+        res = await client.resource(GATEWAY_API, "ClusterGateway")
+    except errors.UnknownResource:
+        return {}  # no cluster-gateway on this hub: members are reached directly only
+    listed = await client.list(res)
+    return {obj["metadata"]["name"]: cluster_gateway_registration(obj) for obj in listed.items}
+
+
+def cluster_gateway_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What fleettui keeps of a ClusterGateway: its name, health and endpoint (never credentials)."""
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    endpoint = (spec.get("access") or {}).get("endpoint")
+    if isinstance(endpoint, dict):  # {type: Const, const: {address}} since cluster-gateway 1.3
+        address = (endpoint.get("const") or {}).get("address")
+    else:  # older releases: the address itself
+        address = endpoint
+    return {
+        "name": (obj.get("metadata") or {}).get("name"),
+        "healthy": bool(status.get("healthy")),
+        "healthy_reason": status.get("healthyReason") or "",
+        "endpoint": address,
+    }
 
 
 async def _list_vela_clusters(client: ClusterClient) -> dict[str, dict[str, Any]]:

@@ -63,6 +63,7 @@ def _member_fields(member: Any) -> dict[str, Any]:
         "labels": dict(get("labels") or {}),
         "source": get("source") or "kubeconfig",
         "registration": registration,
+        "access": get("access") or "direct",
     }
 
 
@@ -82,12 +83,11 @@ def _fewer_collections(gen0: int = 50_000) -> Any:
 
 
 def default_client_factory(kubeconfig: Any, *, read_only: bool, timeout: float) -> Callable[[Any], Any]:
-    from fleettui.kube import ClusterClient
+    from fleettui.sync.discovery import client_for
 
     def make(member: Any) -> Any:
-        return ClusterClient.from_kubeconfig(
-            kubeconfig, context=member.context, read_only=read_only, timeout=timeout
-        )
+        # direct or through the hub's gateway: decided in discovery, invisible here
+        return client_for(kubeconfig, member, read_only=read_only, timeout=timeout)
 
     return make
 
@@ -158,13 +158,15 @@ class FleetSync:
         return skipped
 
     def _add_member(self, member: Any, gate: asyncio.Semaphore) -> ClusterResult | None:
-        """Register one member; build its ClusterSync when it has a context.
+        """Register one member; build its ClusterSync when it can be reached (its own
+        context, or through the hub's gateway).
         Returns a result for a member that will not be synced (and why)."""
         writer = self.store.writer
         writer.put_cluster(member.name, **_member_fields(member))
-        if not getattr(member, "context", None):
+        reachable = getattr(member, "reachable", None)
+        if not (reachable if reachable is not None else getattr(member, "context", None)):
             return ClusterResult(member.name, ok=True, skipped=True,
-                                 error="no kubeconfig context: registration only")
+                                 error="no kubeconfig context nor hub gateway: registration only")
         try:
             client = self._client_factory(member)
         except Exception as exc:  # a broken context is that cluster's error

@@ -22,7 +22,7 @@ from fleettui.config.hub import resolve_hub
 # (members, kubeconfig) of one fresh discovery; kubeconfig None: unchanged
 Discovery = Callable[[], Awaitable[tuple[Sequence[Any], Any]]]
 
-_HUB_SOURCES = ("ocm", "vela")
+_HUB_SOURCES = ("ocm", "vela", "gateway")
 
 
 
@@ -45,8 +45,9 @@ def hub_unread(errors: Sequence[str]) -> bool:
     return any(str(e).startswith("hub ") for e in errors)
 
 
-def _connection(member: Any) -> tuple[Any, Any]:
-    return getattr(member, "context", None), getattr(member, "server", None)
+def _connection(member: Any) -> tuple[Any, ...]:
+    # a member moving between direct and gateway access is a new connection
+    return tuple(getattr(member, k, None) for k in ("context", "server", "access", "via", "gateway"))
 
 
 def _from_hub(member: Any) -> bool:

@@ -403,6 +403,7 @@ class FleetApp(App[None]):
             sync_error=self.sync_error,
             syncing=self.syncing,
             refused=self._refused,
+            via_gateway=self._summary.clusters_via_gateway,
         )
         self.query_one(StatusBar).show(info, self.clock() if now is None else now, palette_for(self))
 

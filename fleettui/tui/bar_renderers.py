@@ -103,6 +103,7 @@ class StatusInfo:
     # the cache file was deleted, replaced or truncated under us (store.file_problem)
     cache_problem: str | None = None
     refused: str | None = None  # a write action just refused by the mode, said for a few seconds
+    via_gateway: int = 0  # members reached through the hub's Cluster Gateway
 
 
 def shorten_path(path: str, width: int) -> str:
@@ -142,7 +143,8 @@ def status_text(info: StatusInfo, now: float, palette: Palette, *, width: int | 
     if info.sync_error:
         sync.append(f"  sync: {info.sync_error}", style=palette.unhealthy)
     # in the order they give way: a long kubeconfig path first
-    where = [Text(f"hub {info.hub or '-'}", style=palette.muted),
+    hub = f"hub {info.hub or '-'}" + (f" ({info.via_gateway} via gateway)" if info.via_gateway else "")
+    where = [Text(hub, style=palette.muted),
              Text(f"kubeconfig {info.kubeconfig or '-'}", style=palette.muted)]
 
     def line(cache: Text | None, where: list[Text]) -> Text:

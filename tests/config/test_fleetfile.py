@@ -210,3 +210,13 @@ def test_alertmanager_top_level_key(tmp_path):
     with pytest.raises(ConfigError, match=r"'alertmanager' must be an http\(s\) URL") as exc:
         FleetFile.load(p)
     assert exc.value.line == 1
+
+
+def test_access_is_direct_or_gateway(tmp_path):
+    fleet = FleetFile.parse("hub: hub\nclusters:\n  edge-1:\n    access: gateway\n  dc:\n    access: direct\n"
+                            "  other: {}\n")
+    assert [fleet.clusters[n].access for n in ("edge-1", "dc", "other")] == ["gateway", "direct", None]
+    assert FleetFile.parse(fleet.dumps()).clusters["edge-1"].access == "gateway"  # kept on save
+    with pytest.raises(ConfigError, match=r":5: cluster 'edge-1': 'access' must be direct or gateway"):
+        FleetFile.parse("hub: hub\nclusters:\n  edge-1:\n    context: e\n    access: proxy\n",
+                        path=tmp_path / "f.yaml")

@@ -60,8 +60,12 @@ async def test_hub_only_registrations_are_members(sim, kc):
     )
     assert sorted(m.name for m in members) == sorted(sim.cluster_names)
     for m in members:
-        assert m.context is None and not m.reachable
-        assert m.source == "ocm" and set(m.registration) == {"ocm", "vela"}
+        # no context of its own: reached through the hub's Cluster Gateway
+        assert m.context is None and m.reachable
+        assert (m.access, m.via, m.gateway) == ("gateway", "hub", m.name)
+        assert m.source == "ocm" and set(m.registration) == {"ocm", "vela", "gateway"}
+        assert m.registration["gateway"]["healthy"] is True
+        assert m.registration.summary.endswith("gateway: healthy")
     # globs also select hub-only members by name
     picked = await discover_members(
         KubeConfig.from_dict(d), None, [sim.cluster_names[1]], read_only=True, hub_context="hub"
@@ -167,3 +171,39 @@ async def test_hub_is_a_member_only_when_the_fleet_file_lists_it(sim, kc, tmp_pa
     assert members.hub == "hub"
     assert [m.name for m in members] == [*sim.cluster_names, "hub"]
     assert next(m for m in members if m.name == "hub").provider == "idc"
+
+
+async def test_hub_only_member_without_a_gateway_is_registration_only(sim, kc):
+    """The gateway is derived from the KubeVela cluster secret: without one, an OCM-only
+    member has no route (and is not guessed at)."""
+    target = sim.cluster_names[0]
+    sim.cluster("hub").delete("secrets", "vela-system", target)
+    d = kc.as_dict()
+    d["contexts"] = [c for c in d["contexts"] if c["name"] == "hub"]
+    members = await discover_members(KubeConfig.from_dict(d), None, None, read_only=True,
+                                     hub_context="hub")
+    lone = next(m for m in members if m.name == target)
+    assert lone.access == "direct" and not lone.reachable and set(lone.registration) == {"ocm"}
+    assert all(m.reachable and m.access == "gateway" for m in members if m.name != target)
+    assert members.errors == []
+
+
+async def test_fleet_file_access_decides(sim, kc):
+    a, b = sim.cluster_names[:2]
+    fleet = FleetFile.parse(
+        f"hub: hub\nclusters:\n  {a}:\n    access: gateway\n  {b}:\n    access: direct\n"
+    )
+    members = await discover_members(kc, fleet, None, read_only=True)
+    by = {m.name: m for m in members}
+    # a has its own context too, but the file says: through the hub
+    assert (by[a].access, by[a].via, by[a].gateway, by[a].context) == ("gateway", "hub", a, a)
+    assert (by[b].access, by[b].via) == ("direct", None)
+    assert by[sim.cluster_names[2]].access == "direct"  # a context, nothing said: direct
+    # gateway access with no hub at all is reported, and leaves the member unreachable
+    d = kc.as_dict()
+    d["contexts"] = [c for c in d["contexts"] if c["name"] != "hub"]
+    lone = FleetFile.parse(f"clusters:\n  {a}:\n    access: gateway\n")
+    members = await discover_members(KubeConfig.from_dict(d), lone, None, read_only=True)
+    m = next(m for m in members if m.name == a)
+    assert m.access == "gateway" and not m.reachable
+    assert any("needs a hub" in e for e in members.errors)

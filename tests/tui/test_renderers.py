@@ -220,3 +220,15 @@ def test_a_row_nobody_refreshes_is_shown_stale_with_its_age():
     assert old[seen].plain == "stale 10m"
     down = cluster_cells(row(reachable=False, last_seen=NOW - 90), NOW, PLAIN)
     assert down[seen].plain == "stale 90s"
+
+
+def test_the_access_path_is_said_in_words():
+    direct = cluster_cells(row(), NOW, PLAIN)[0]
+    via = cluster_cells(row(access="gateway"), NOW, PLAIN)[0]
+    assert direct.plain == row().name and via.plain == f"{row().name} via hub"
+    assert cluster_matches(row(access="gateway"), "gateway")
+    assert not cluster_matches(row(), "gateway")
+    info = StatusInfo(kubeconfig="~/.kube/config", hub="hub", read_only=False, watch=False,
+                      last_sync=None, via_gateway=3)
+    assert "hub hub (3 via gateway)" in status_text(info, NOW, PLAIN).plain
+    assert "via gateway" not in status_text(StatusInfo("k", "hub", False, False, None), NOW, PLAIN).plain

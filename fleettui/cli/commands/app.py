@@ -49,8 +49,9 @@ def _kubeconfig(args: argparse.Namespace) -> Any:
         raise CliError(str(exc)) from exc
 
 
-async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -> list[tuple[str, str, dict]]:
-    """(name, context, labels) of the fleet's reachable members (sync's discovery: kubeconfig,
+async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -> list[tuple[Any, ...]]:
+    """(name, context, labels, gateway) of the fleet's reachable members — gateway: (hub context,
+    name at its Cluster Gateway) for those reached through the hub (sync's discovery: kubeconfig,
     fleet file, hub registrations); which context is the hub is discovery's rule
     (`config.hub.resolve_hub`), the same as the sync's and the dashboard's."""
     from fleettui.config.errors import ConfigError
@@ -69,7 +70,9 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
         raise CliError(str(exc)) from exc
     for problem in members.errors:
         print(f"fleettui: warning: {problem}", file=sys.stderr)
-    return [(m.name, m.context, dict(m.labels)) for m in members if m.context]
+    return [(m.name, m.context, dict(m.labels),
+             (m.via, m.gateway or m.name) if m.access == "gateway" else None)
+            for m in members if m.reachable]
 
 
 @asynccontextmanager

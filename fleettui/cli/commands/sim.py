@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
                    "<kubeconfig>.prometheus.json, named as a 4th word of the ready line")
     p.add_argument("--scrape-interval", type=positive_float, default=5.0, metavar="S",
                    help="with --prometheus: scrape and rule evaluation interval in seconds (default: 5)")
+    p.add_argument("--access", choices=("all", "hub-only"), default="all",
+                   help="contexts in the kubeconfig: every member and the hub (default), or only the hub "
+                   "(members reached through its Cluster Gateway, as from a jump host)")
     p.set_defaults(handler=run_sim)
 
 
@@ -65,7 +68,7 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     stack = None
     try:
-        sim.write_kubeconfig(kubeconfig)
+        sim.write_kubeconfig(kubeconfig, access=args.access)
         ready = f"ready {base_url} {kubeconfig}"
         if args.prometheus:
             stack, where = await _start_stack(sim, args, kubeconfig)
