@@ -12,6 +12,7 @@ Schema (docs/fleet-file.md)::
         labels: {env: prod}
         prometheus: http://prometheus.example:9090
         cost: {cpu_core_hour: 0.04, memory_gib_hour: 0.005}
+    resilience: {...}              # DR policy, `traffic: [...]` GTM entries: config/dr_policy.py
 
 Validation errors name the file and line. Saving is atomic (temporary file in
 the same directory, fsync, rename, directory fsync) so a crash or a full disk
@@ -33,11 +34,11 @@ from typing import Any
 
 import yaml
 
-from fleettui.config import names, yamlfile
+from fleettui.config import dr_policy, names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
-_TOP_KEYS = {"version", "hub", "clusters"}
+_TOP_KEYS = {"version", "hub", "clusters", "resilience", "traffic"}
 _CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost"}
 _COST_KEYS = {"cpu_core_hour", "memory_gib_hour"}
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
@@ -99,11 +100,16 @@ class FleetFile:
         hub: str | None = None,
         clusters: Mapping[str, FleetCluster] | None = None,
         header: str = "",
+        dr_sections: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = Path(path)
         self.hub = hub
         self.clusters: dict[str, FleetCluster] = dict(clusters or {})
         self.header = header  # leading comment block, kept across saves
+        # `resilience:` / `traffic:` as written, so a `cluster add` saves them back untouched
+        self.dr_sections: dict[str, Any] = dict(dr_sections or {})
+        self.resilience = dr_policy.parse_resilience(self.dr_sections.get("resilience"))
+        self.traffic = dr_policy.parse_traffic(self.dr_sections.get("traffic"))
 
     # -- loading ----------------------------------------------------------
 
@@ -140,7 +146,8 @@ class FleetFile:
 
         unknown = sorted(set(map(str, data)) - _TOP_KEYS)
         if unknown:
-            raise fail(f"unknown key {unknown[0]!r} (allowed: hub, clusters, version)", unknown[0])
+            raise fail(f"unknown key {unknown[0]!r} (allowed: hub, clusters, resilience, traffic, version)",
+                       unknown[0])
         if data.get("version", 1) != 1:
             raise fail(
                 f"unsupported fleet file version {data['version']!r} (this fleettui reads 1)",
@@ -173,7 +180,15 @@ class FleetFile:
                     c.name,
                 )
             contexts[c.context] = c.name
-        return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header)
+        sections = {k: data[k] for k in ("resilience", "traffic") if data.get(k) is not None}
+        try:
+            return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header,
+                       dr_sections=sections)
+        except dr_policy.PolicyError as exc:
+            top = "traffic" if exc.message.startswith("traffic") or exc.message.startswith("'traffic") \
+                else "resilience"
+            line = lines.get((top, *exc.key)) or lines.get((top,))
+            raise ConfigError(exc.message, path=src, line=line) from None
 
     # -- queries and edits --------------------------------------------------
 
@@ -242,6 +257,7 @@ class FleetFile:
         if self.hub:
             out["hub"] = self.hub
         out["clusters"] = {name: c.to_dict() for name, c in self.clusters.items()}
+        out.update(self.dr_sections)
         return out
 
     def dumps(self) -> str:
