@@ -4,9 +4,10 @@ zone or region loss and some do not."""
 
 from __future__ import annotations
 
+from tui.fleet_fixture import FROZEN_NOW
+
 from fleettui.store import Store
 from fleettui.store.apps import AppStore
-from tui.fleet_fixture import FROZEN_NOW
 
 # (namespace, app, deployment, clusters)
 DR_APPS = [
