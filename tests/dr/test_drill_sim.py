@@ -9,7 +9,7 @@ the cache then sees must be exactly the predicted ones.
 from __future__ import annotations
 
 import pytest
-from engine.conftest import fleet, hub, settle, store  # noqa: F401  (fixtures)
+from engine.conftest import settle
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.dr import Domain, what_if
