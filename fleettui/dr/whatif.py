@@ -205,7 +205,8 @@ def what_if(inv: Inventory, domain: Domain) -> WhatIf:
     # tier-1 applications claim the surviving room first, as a DR runbook would
     ordered = sorted(inv.apps, key=lambda a: (not is_tier1(a, inv), a.key))
     apps = [_app_impact(a, inv, failure, capacity) for a in ordered if a.workloads]
-    apps.sort(key=lambda a: (a.survives, not a.tier1, a.key))
+    # failures first, tier-1 first; applications with nothing running in the cache last
+    apps.sort(key=lambda a: (a.desired == 0, a.survives, not a.tier1, a.key))
     alerting = [AlertingImpact(c.name, c.prometheus) for c in inv.clusters if c.name in failure.clusters]
     return WhatIf(domain, tuple(sorted(failure.clusters)), len(failure.nodes), tuple(apps),
                   tuple(_services(inv, failure)), tuple(alerting),
