@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from dr.dr_fixture import FLEET_YAML, fill_dr_apps
-from fleettui.config.fleetfile import FleetFile
 from tui.apps_fixture import fill_apps
 from tui.conftest import make_app, settle, wait_for_data
 from tui.fleet_fixture import fixture_store
+
+from dr.dr_fixture import FLEET_YAML, fill_dr_apps
+from fleettui.config.fleetfile import FleetFile
 
 
 @pytest.fixture(scope="module")
