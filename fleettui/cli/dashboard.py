@@ -157,6 +157,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         hub=hub,
         theme=opt(args, "theme"),
         hub_session=None if read_only else make_hub_session(args),
+        pane_options={"fleet": fleet},
         **kwargs,
     )
 

@@ -13,6 +13,7 @@ Schema (docs/fleet-file.md)::
         prometheus: http://prometheus.example:9090
         cost: {cpu_core_hour: 0.04, memory_gib_hour: 0.005}
         access: gateway            # direct | gateway (through the hub's Cluster Gateway)
+    resilience: {...}              # DR policy, `traffic: [...]` GTM entries: config/dr_policy.py
 
 Validation errors name the file and line. Saving is atomic (temporary file in
 the same directory, fsync, rename, directory fsync) so a crash or a full disk
@@ -34,11 +35,11 @@ from typing import Any
 
 import yaml
 
-from fleettui.config import mode, names, yamlfile
+from fleettui.config import dr_policy, mode, names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
-_TOP_KEYS = {"version", "hub", "alertmanager", "clusters"}
+_TOP_KEYS = {"version", "hub", "alertmanager", "clusters", "resilience", "traffic"}
 _CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost", "access"}
 # direct: the cluster's own kubeconfig context; gateway: through the hub's Cluster Gateway
 # proxy with the hub's credentials. Unset: direct when the context exists, else the gateway.
@@ -107,12 +108,17 @@ class FleetFile:
         clusters: Mapping[str, FleetCluster] | None = None,
         header: str = "",
         alertmanager: str | None = None,
+        dr_sections: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = Path(path)
         self.hub = hub
         self.alertmanager = alertmanager  # the fleet's Alertmanager (alert state, silences)
         self.clusters: dict[str, FleetCluster] = dict(clusters or {})
         self.header = header  # leading comment block, kept across saves
+        # `resilience:` / `traffic:` as written, so a `cluster add` saves them back untouched
+        self.dr_sections: dict[str, Any] = dict(dr_sections or {})
+        self.resilience = dr_policy.parse_resilience(self.dr_sections.get("resilience"))
+        self.traffic = dr_policy.parse_traffic(self.dr_sections.get("traffic"))
 
     # -- loading ----------------------------------------------------------
 
@@ -149,7 +155,8 @@ class FleetFile:
 
         unknown = sorted(set(map(str, data)) - _TOP_KEYS)
         if unknown:
-            raise fail(f"unknown key {unknown[0]!r} (allowed: alertmanager, hub, clusters, version)", unknown[0])
+            raise fail(f"unknown key {unknown[0]!r} (allowed: alertmanager, hub, clusters, resilience, "
+                       f"traffic, version)", unknown[0])
         if data.get("version", 1) != 1:
             raise fail(
                 f"unsupported fleet file version {data['version']!r} (this fleettui reads 1)",
@@ -185,8 +192,15 @@ class FleetFile:
                     c.name,
                 )
             contexts[c.context] = c.name
-        return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header,
-                   alertmanager=alertmanager)
+        sections = {k: data[k] for k in ("resilience", "traffic") if data.get(k) is not None}
+        try:
+            return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header,
+                       alertmanager=alertmanager, dr_sections=sections)
+        except dr_policy.PolicyError as exc:
+            top = "traffic" if exc.message.startswith("traffic") or exc.message.startswith("'traffic") \
+                else "resilience"
+            line = lines.get((top, *exc.key)) or lines.get((top,))
+            raise ConfigError(exc.message, path=src, line=line) from None
 
     # -- queries and edits --------------------------------------------------
 
@@ -257,6 +271,7 @@ class FleetFile:
         if self.alertmanager:
             out["alertmanager"] = self.alertmanager
         out["clusters"] = {name: c.to_dict() for name, c in self.clusters.items()}
+        out.update(self.dr_sections)
         return out
 
     def dumps(self) -> str:

@@ -106,6 +106,10 @@ def summarize_node(obj: Obj) -> Summary:
         unschedulable=unschedulable or None,
         pods_capacity=int(alloc.get("pods") or 0) or None,
         taints=len(spec.get("taints") or []) or None,
+        # what a failover's fit check matches a pod template against (nodeSelector, tolerations)
+        labels=dict(labels) or None,
+        taint_list=[{k: t[k] for k in ("key", "value", "effect") if t.get(k)}
+                    for t in spec.get("taints") or []] or None,
     )
     return s
 
@@ -123,6 +127,18 @@ def _images(obj: Obj) -> list[str]:
     return [c.get("image") for c in containers if c.get("image")]
 
 
+def _template(obj: Obj) -> Summary:
+    """What the scheduler needs of one replica: its requests, nodeSelector and
+    tolerations (a DR what-if places lost replicas with them, from the cache)."""
+    spec = (((obj.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    cpu_m, mem_b = _pod_requests(spec)
+    tolerations = [{k: t[k] for k in ("key", "operator", "value", "effect") if t.get(k)}
+                   for t in spec.get("tolerations") or []]
+    return {"pod_cpu_m": cpu_m or None, "pod_mem_b": mem_b or None,
+            "node_selector": dict(spec.get("nodeSelector") or {}) or None,
+            "tolerations": tolerations or None}
+
+
 def _with_rollout(s: Summary) -> Summary:
     """Keep the workload's own verdict beside the row's health: the store's roll-up
     re-judges the row with its pods' waiting reasons (`config.objects.with_pod_problems`)."""
@@ -134,12 +150,14 @@ def summarize_deployment(obj: Obj) -> Summary:
     s = _meta(obj)
     r = deployment_rollout(obj)
     s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message,
-             images=_images(obj) or None, updated=r.updated, available=r.available)
+             images=_images(obj) or None, updated=r.updated, available=r.available, **_template(obj))
     return _with_rollout(s)
 
 
 def summarize_statefulset(obj: Obj) -> Summary:
-    return _summarize_rollout(obj, statefulset_rollout(obj))
+    s = _summarize_rollout(obj, statefulset_rollout(obj))
+    s.update(_template(obj))  # what a DR what-if needs to re-place a lost replica
+    return s
 
 
 def summarize_daemonset(obj: Obj) -> Summary:
@@ -222,6 +240,8 @@ def summarize_pod(obj: Obj) -> Summary:
         owner=f"{owner.get('kind')}/{owner.get('name')}" if owner else None,
         workload=pod_workload(obj),
         problem=pod_waiting_problem(obj),
+        # matched against Service selectors: ready pods are a Service's endpoints
+        labels=dict(md.get("labels") or {}) or None,
     )
     return s
 
@@ -246,6 +266,7 @@ def summarize_service(obj: Obj) -> Summary:
         cluster_ip=spec.get("clusterIP"),
         ports=ports or None,
         external=[i.get("ip") or i.get("hostname") for i in ingress] or None,
+        selector=dict(spec.get("selector") or {}) or None,
         health=health,
         message=message,
         # what a multi-cluster export merges (KEP-1645), so conflicts can be computed from the cache

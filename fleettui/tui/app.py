@@ -44,6 +44,7 @@ from fleettui.tui.messages import (
 )
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.panes.dr import DRPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.renderers import Palette
@@ -130,7 +131,7 @@ class FleetApp(App[None]):
         self.debounce = debounce
         self.tick = tick
         self.pane_options = pane_options or {}
-        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane, RolloutsPane]
+        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane, RolloutsPane, DRPane]
         self._hub_session = hub_session
         self.directory = Directory()
         self.sync_error: str | None = None

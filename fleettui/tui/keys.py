@@ -11,6 +11,8 @@ from __future__ import annotations
 from textual.binding import Binding
 
 PANES = (("clusters", "Clusters"), ("topology", "Topology"), ("rollouts", "Rollouts"))
+# panes on fixed keys outside the 1..3 run (the services pane takes 4)
+EXTRA_PANES = (("5", "dr", "DR"),)
 
 APP_BINDINGS = [
     Binding("q", "quit", "Quit"),
@@ -24,6 +26,7 @@ APP_BINDINGS = [
     Binding("ctrl+r", "refresh_now", "Refresh", show=False),
     *[Binding(str(i), f"show_pane('{pane}')", title, show=False)
       for i, (pane, title) in enumerate(PANES, start=1)],
+    *[Binding(key, f"show_pane('{pane}')", title, show=False) for key, pane, title in EXTRA_PANES],
 ]
 
 # actions that write to a cluster or the hub (the rollouts pane defines them)
@@ -58,6 +61,10 @@ HELP = [
     ("Topology", [
         ("Enter / Space", "expand or collapse", False),
         ("Shift+E", "expand everything with a problem", False),
+    ]),
+    ("DR", [
+        ("5", "what breaks if a cluster, zone or region fails; resilience score", False),
+        ("Up / Down", "pick the failure domain; its impact shows beside it", False),
     ]),
     ("Rollouts", [
         ("Enter", "open the application: steps, placement diff, resources, events, history", False),

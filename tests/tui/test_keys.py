@@ -41,9 +41,13 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "rollouts"
         await pilot.press("tab")
+        assert app.switcher.current == "dr"
+        await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
         await pilot.press("shift+tab")
-        assert app.switcher.current == "rollouts"
+        assert app.switcher.current == "dr"
+        await pilot.press("5")
+        assert app.switcher.current == "dr"
 
 
 async def test_filter_help_and_escape(fleet_cache):
