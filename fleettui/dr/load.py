@@ -24,7 +24,7 @@ from fleettui.dr.model import (
     NodeSite,
     Replicas,
 )
-from fleettui.store.rows import WORKLOAD_KINDS
+from fleettui.store import inventory_rows
 
 
 def _data(text: str | None) -> dict[str, Any]:
@@ -48,8 +48,7 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
                     getattr(fleet_clusters.get(c.name), "prometheus", None))
         for c in await store.clusters())
 
-    pods = await store.fetchall(
-        "SELECT cluster, namespace, name, phase, health, cpu_m, mem_b, node, data FROM objects WHERE kind = 'Pod'")
+    pods = await inventory_rows.pods(store)
     requested: dict[tuple[str, str], list[int]] = {}
     ready_pods: list[tuple[str, str, str | None, dict[str, Any]]] = []
     for cluster, ns, _name, phase, health, cpu, mem, node, data in pods:
@@ -61,8 +60,7 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
             ready_pods.append((cluster, ns, node, _data(data)))
 
     nodes = []
-    for cluster, name, ready, cpu, mem, data in await store.fetchall(
-            "SELECT cluster, name, ready, cpu_m, mem_b, data FROM objects WHERE kind = 'Node'"):
+    for cluster, name, ready, cpu, mem, data in await inventory_rows.nodes(store):
         d = _data(data)
         req = requested.get((cluster, name), [0, 0])
         nodes.append(NodeSite(cluster, name, d.get("zone"), bool(ready), not d.get("unschedulable"),
@@ -77,10 +75,7 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
             by_node[node or UNKNOWN_NODE] = by_node.get(node or UNKNOWN_NODE, 0) + 1
 
     live: dict[tuple[str, str, str, str], Replicas] = {}
-    marks = ",".join("?" * len(WORKLOAD_KINDS))
-    for cluster, kind, ns, name, ready, desired, data in await store.fetchall(
-            f"SELECT cluster, kind, namespace, name, ready, desired, data FROM objects WHERE kind IN ({marks})",
-            WORKLOAD_KINDS):
+    for cluster, kind, ns, name, ready, desired, data in await inventory_rows.workloads(store):
         d = _data(data)
         by_node = per_workload.get((cluster, ns, f"{kind}/{name}"))
         if by_node is None:
@@ -91,7 +86,7 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
 
     apps = await _apps(store, live)
     if endpoints is None:
-        services = await store.fetchall("SELECT cluster, namespace, name, data FROM objects WHERE kind = 'Service'")
+        services = await inventory_rows.services(store)
         node_zone = {(n.cluster, n.name): n.zone for n in nodes}
         endpoints = endpoints_from_pods(
             [(c, ns, n, _data(d).get("selector") or {}) for c, ns, n, d in services],
@@ -102,11 +97,8 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
 
 
 async def _apps(store, live: Mapping[tuple[str, str, str, str], Replicas]) -> tuple[AppSite, ...]:
-    docs = await store.fetchall("SELECT namespace, name, document FROM applications WHERE deleting = 0")
-    marks = ",".join("?" * len(WORKLOAD_KINDS))
-    resources = await store.fetchall(
-        "SELECT DISTINCT namespace, app, cluster, kind, res_namespace, name FROM app_resources"
-        f" WHERE kind IN ({marks})", WORKLOAD_KINDS)
+    docs = await inventory_rows.application_documents(store)
+    resources = await inventory_rows.application_workloads(store)
     by_app: dict[tuple[str, str], list[Replicas]] = {}
     for ns, app, cluster, kind, rns, name in resources:
         # applied but not (yet) seen by the sync: it wants replicas and has none ready

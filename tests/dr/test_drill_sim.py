@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 from engine.conftest import settle
-from fleettui.sync.members import Member
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.dr import Domain, what_if
 from fleettui.dr.load import load_inventory
 from fleettui.dr.whatif import app_survival
 from fleettui.sync import FleetSync
+from fleettui.sync.discovery import Member
 
 
 def spread_app() -> dict:
