@@ -34,14 +34,15 @@ demo: $(STAMP)
 	-@$(MAKE) --no-print-directory system-deps || echo "demo: system packages not installed: alerts will be off"
 	$(VENV)/bin/fleettui demo
 
-test: $(STAMP) system-deps
-	$(VENV)/bin/lint-imports
-	$(VENV)/bin/ruff check fleettui tests bench
+test: lint system-deps
 	$(VENV)/bin/pytest -q
 
+# import contracts, ruff, and the type checker ([tool.mypy] in pyproject.toml says
+# which packages must be clean)
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check fleettui tests bench
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -163,8 +163,12 @@ async def live_findings(prom: FleetPrometheus, variants: Sequence[Variant],
         why = await why_no_series(prom, sel, cluster)
         return Finding("warning", cluster, label, f"{sel.text}: {why}") if why else None
 
-    seen = set()
-    unique = [j for j in jobs if not ((j[0], j[2].text) in seen or seen.add((j[0], j[2].text)))]
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for j in jobs:
+        if (j[0], j[2].text) not in seen:
+            seen.add((j[0], j[2].text))
+            unique.append(j)
     findings += [f for f in await asyncio.gather(*(one(*j) for j in unique)) if f is not None]
     return findings
 

@@ -26,8 +26,9 @@ import yaml
 from fleettui.config import yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.engine.errors import AppInvalid, Problem
-from fleettui.engine.model import API_VERSION, Application, parse
+from fleettui.engine.model import API_VERSION, Application
 from fleettui.engine.render import MemberCluster, all_policies_of, render_step
+from fleettui.engine.validate import parse_application
 
 RULE_API = "monitoring.coreos.com/v1"
 RULE_KIND = "PrometheusRule"
@@ -114,7 +115,7 @@ def load(text: str, *, source: str = "<input>", clusters: Sequence[str] | None =
 def wrap(rule: dict[str, Any], *, clusters: Sequence[str] | None = None,
          selector: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A bare PrometheusRule as the Application fleettui distributes it."""
-    meta = rule.get("metadata") if isinstance(rule.get("metadata"), dict) else {}
+    meta = m if isinstance(m := rule.get("metadata"), dict) else {}
     name = str(meta.get("name") or "rules")
     topology: dict[str, Any] = {"clusters": list(clusters)} if clusters else {
         "clusterLabelSelector": dict(selector or {})}
@@ -135,7 +136,7 @@ def from_document(doc: dict[str, Any], *, source: str = "<input>") -> RuleSet:
     component, rule = found
     try:
         normalised = resolve_rule_paths(doc, component, rule)
-        app = parse(normalised)
+        app = parse_application(normalised)
     except AppInvalid as exc:
         raise RuleSetError(f"{source}: {exc}") from exc
     return RuleSet(normalised, app, component, copy.deepcopy(rule))
@@ -163,7 +164,10 @@ def _join(parts: Sequence[str]) -> str:
 def rule_path(rule: dict[str, Any], path: str) -> tuple[str, list[dict[str, Any]]]:
     """An indexed JSON pointer for `path`, plus the `test` operations that pin each name
     it resolved. ValueError when a named group or rule does not exist."""
-    parts, node, tests, out = _split(path), rule, [], []
+    parts = _split(path)
+    out: list[str] = []
+    node: Any = rule
+    tests: list[dict[str, Any]] = []
     for depth, part in enumerate(parts):
         if isinstance(node, list) and not (part.isdigit() or part == "-"):
             key = "name" if out[-1:] == ["groups"] else None
@@ -271,7 +275,7 @@ def add_override(doc: dict[str, Any], *, name: str, rule: str, field_name: str, 
         raise ValueError(f"no rule named {rule!r}")
     doc = copy.deepcopy(doc)
     spec = doc.setdefault("spec", {})
-    app = parse(resolve_rule_paths(doc, component, base))
+    app = parse_application(resolve_rule_paths(doc, component, base))
     if not (spec.get("workflow") or {}).get("steps"):
         spec["workflow"] = {"steps": [{"name": s.name, "type": s.type, "properties": dict(s.properties)}
                                       for s in app.workflow_steps()]}

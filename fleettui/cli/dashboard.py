@@ -67,6 +67,7 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
     async def run_engine(notice: Callable[[str], None]) -> None:
         from fleettui.cli.commands.app import open_hub
 
+        assert args is not None  # the engine runs only with the command's arguments (below)
         try:
             async with open_hub(_hub_args(args, "local")) as local:
                 await local.engine.run(poll=2.0)

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DOMAIN_KINDS = ("cluster", "zone", "region")
+DOMAIN_KINDS: tuple[str, ...] = ("cluster", "zone", "region")
 _RESILIENCE_KEYS = {"tier1", "survive", "domains"}
 _TRAFFIC_KEYS = {"domain", "pools"}
 _POOL_KEYS = {"name", "cluster", "service", "ingress", "weight", "priority"}

@@ -462,7 +462,7 @@ def _index_lines(
 
 
 def _leading_comments(text: str) -> str:
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines(keepends=True):
         if line.lstrip().startswith("#") or (lines and not line.strip()):
             lines.append(line)

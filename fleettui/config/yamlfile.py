@@ -125,6 +125,8 @@ def load_all(text: str, *, source: str) -> list[Any]:
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is None:  # check_node() said one follows; the stubs cannot know
+                break
             check_node(node, source=source)
             docs.append(loader.construct_document(node))
     except yaml.YAMLError as exc:

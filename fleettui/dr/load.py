@@ -77,8 +77,10 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
     live: dict[tuple[str, str, str, str], Replicas] = {}
     for cluster, kind, ns, name, ready, desired, data in await inventory_rows.workloads(store):
         d = _data(data)
-        by_node = per_workload.get((cluster, ns, f"{kind}/{name}"))
-        if by_node is None:
+        seen_on_nodes = per_workload.get((cluster, ns, f"{kind}/{name}"))
+        if seen_on_nodes is not None:
+            by_node = seen_on_nodes
+        else:
             by_node = {UNKNOWN_NODE: int(ready or 0)} if ready else {}
         live[(cluster, kind, ns, name)] = Replicas(
             cluster, kind, ns, name, int(desired or 0), by_node, int(d.get("pod_cpu_m") or 0),

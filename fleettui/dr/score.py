@@ -71,12 +71,13 @@ class FleetScore:
 def _cell(app: AppSite, inv: Inventory, kind: str, failures) -> ScoreCell:
     if not failures:
         return ScoreCell(kind, False, f"no {kind} known in the cache")
-    worst = None
+    worst: tuple[int, int, str] | None = None
     for failure in failures:
         desired, _before, _lost, remaining = app_survival(app, inv, failure)
         kept = sum(remaining.values())
         if worst is None or kept < worst[0]:
             worst = (kept, desired, failure.domain.name)
+    assert worst is not None  # failures is not empty
     kept, desired, name = worst
     needed = inv.policy.needed(desired)
     if kept >= needed and desired > 0:

@@ -92,7 +92,7 @@ def is_tier1(app: AppSite, inv: Inventory) -> bool:
         if m.selector is not None:
             if parse_selector(m.selector).matches(app.labels):
                 return True
-        elif fnmatch.fnmatchcase(app.key if "/" in m.pattern else app.name, m.pattern):
+        elif m.pattern is not None and fnmatch.fnmatchcase(app.key if "/" in m.pattern else app.name, m.pattern):
             return True
     return False
 

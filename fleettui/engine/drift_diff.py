@@ -139,7 +139,9 @@ def keep_live(desired: dict[str, Any], live: dict[str, Any], paths: Sequence[str
         if src is _MISSING:
             if isinstance(node, dict):
                 node.pop(last, None)
-        elif isinstance(node, dict) or (isinstance(node, list) and isinstance(last, int) and last < len(node)):
+        elif isinstance(node, dict):
+            node[last] = copy.deepcopy(src)
+        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
             node[last] = copy.deepcopy(src)
     return out
 

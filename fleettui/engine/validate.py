@@ -48,8 +48,8 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
     p: list[Problem] = []
     if not isinstance(doc, dict):
         raise AppInvalid("<input>", [Problem("", "an Application must be a mapping")])
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+    meta = m if isinstance(m := doc.get("metadata"), dict) else {}
+    name = n if isinstance(n := meta.get("name"), str) else ""
     namespace = meta.get("namespace") or default_namespace
     label = f"{namespace}/{name}" if name else "<unnamed>"
     if doc.get("apiVersion") != API_VERSION or doc.get("kind") != KIND:
@@ -183,7 +183,7 @@ def _objects(p: list[Problem], props: dict[str, Any], ctype: str, path: str) -> 
             for key in ("apiVersion", "kind"):
                 if not isinstance(o.get(key), str) or not o.get(key):
                     p.append(Problem(f"{opath}.{key}", "required"))
-            meta = o.get("metadata") if isinstance(o.get("metadata"), dict) else {}
+            meta = m if isinstance(m := o.get("metadata"), dict) else {}
             name = meta.get("name")
             if not isinstance(name, str) or not name:
                 p.append(Problem(f"{opath}.metadata.name", "required"))

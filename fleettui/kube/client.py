@@ -8,9 +8,12 @@ errors of `fleettui.kube.errors`, each naming the cluster.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
+
+import aiohttp
 
 from fleettui.config.kubeconfig import KubeConfig
 from fleettui.kube import errors
@@ -262,7 +265,7 @@ class ClusterClient:
         }
         read_timeout = float(timeout_seconds) + self.watch_grace
 
-        def opener():  # type: ignore[no-untyped-def]
+        def opener() -> Awaitable[aiohttp.ClientResponse]:
             return self._t.stream(
                 path, params=params, connect_timeout=self.timeout, read_timeout=read_timeout
             )

@@ -149,7 +149,7 @@ class FleetPrometheus:
             # callers (refresh timers, canary gates) already ask again on their own clock
             c = PrometheusConnect(url=self.targets[cluster].url, disable_ssl=False,
                                   retry=Retry(total=0, read=False, raise_on_status=False),
-                                  timeout=self.timeout)  # type: ignore[arg-type]  # requests takes a float
+                                  timeout=self.timeout)
             self._clients[cluster] = c
         return c
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.store.db import scalar
 from fleettui.store.store import Store
 
 LOCAL_HUB = "local"
@@ -233,9 +234,8 @@ class AppStore:
             cur = await db.execute(sql, params)
             if cur.rowcount != 1:
                 return None
-            cur = await db.execute("SELECT status_rv FROM applications WHERE hub = ? AND namespace = ? AND name = ?",
-                                   (self.hub, namespace, name))
-            rv = (await cur.fetchone())[0]
+            rv = await scalar(db, "SELECT status_rv FROM applications WHERE hub = ? AND namespace = ? AND name = ?",
+                              (self.hub, namespace, name))
         self._publish()
         return int(rv)
 

@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
@@ -43,6 +44,16 @@ class CachePermissionError(StoreError):
 
 class CorruptCache(Exception):
     """Internal: the file at hand is not a usable database."""
+
+
+async def scalar(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """The first column of the row a statement always returns (a PRAGMA, the row just
+    written in the same transaction); none means the file changed under us."""
+    cur = await conn.execute(sql, params)
+    row = await cur.fetchone()
+    if row is None:
+        raise StoreError(f"cache: no row for {sql.split(' FROM ')[0]}")
+    return row[0]
 
 
 @dataclass(frozen=True)
@@ -184,8 +195,7 @@ async def migrate(conn: aiosqlite.Connection, migrations: list[Migration]) -> in
     """
     latest = migrations[-1].version if migrations else 0
     while True:
-        cur = await conn.execute("PRAGMA user_version")
-        current = (await cur.fetchone())[0]
+        current = await scalar(conn, "PRAGMA user_version")
         if current > latest:
             raise StoreError(
                 f"cache schema version {current} is newer than this fleettui knows ({latest}); "
@@ -195,8 +205,7 @@ async def migrate(conn: aiosqlite.Connection, migrations: list[Migration]) -> in
             return current
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            cur = await conn.execute("PRAGMA user_version")
-            current = (await cur.fetchone())[0]
+            current = await scalar(conn, "PRAGMA user_version")
             todo = [m for m in migrations if m.version > current]
             if todo:
                 m = todo[0]
@@ -255,8 +264,7 @@ async def _open_read_only(path: Path, migrations: list[Migration]) -> aiosqlite.
     conn = await connect(path, read_only=True)
     try:
         await check_integrity(conn)
-        cur = await conn.execute("PRAGMA user_version")
-        version = (await cur.fetchone())[0]
+        version = await scalar(conn, "PRAGMA user_version")
         latest = migrations[-1].version if migrations else 0
         if version != latest:
             raise StoreError(

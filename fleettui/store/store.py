@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -175,19 +175,20 @@ class Store:
                 raise
             await self._conn.execute("COMMIT")
 
-    async def _fetchall(self, sql: str, params: Any = ()) -> list[tuple]:
+    async def _fetchall(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """A read query on the reader connection."""
         cur = await self._reader.execute(sql, params)
         rows = await cur.fetchall()
         await cur.close()
-        return list(rows)
+        # no row_factory is set, so sqlite3 hands back plain tuples (aiosqlite's stubs say Row)
+        return cast(list[tuple[Any, ...]], list(rows))
 
-    async def _fetchone(self, sql: str, params: Any = ()) -> tuple | None:
+    async def _fetchone(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
         """A read query on the reader connection: the first row or None."""
         cur = await self._reader.execute(sql, params)
         row = await cur.fetchone()
         await cur.close()
-        return row
+        return cast(tuple[Any, ...] | None, row)  # a plain tuple, as above
 
     # -- queries the panes use --
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from fleettui.store.db import scalar
 from fleettui.store.feed import Change, ChangeFeed
 from fleettui.store.rows import HEALTH_SQL, ROLLUP_SQL, object_row
 from fleettui.store.workload_health import rejudge_workloads
@@ -291,9 +292,7 @@ class InventoryWriter:
             self._data_version = await self._read_data_version()
 
     async def _read_data_version(self) -> int:
-        cur = await self._conn.execute("PRAGMA data_version")
-        row = await cur.fetchone()
-        return int(row[0])
+        return int(await scalar(self._conn, "PRAGMA data_version"))
 
     async def _poll_external(self) -> None:
         """`PRAGMA data_version` changes when another connection commits: that is

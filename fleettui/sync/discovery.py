@@ -29,7 +29,7 @@ import base64
 import binascii
 import fnmatch
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -60,7 +60,7 @@ _ZONE_KEYS = ("topology.kubernetes.io/zone", "zone")
 _PROVIDER_KEYS = ("fleettui.io/provider", "provider", "vendor")
 
 
-class Registration(dict):
+class Registration(dict[str, Any]):
     """Registration state on the hub: `{"ocm": {...}}` and/or `{"vela": {...}}`.
 
     A plain dict (JSON-friendly) with a one-line `summary` for tables.
@@ -134,9 +134,9 @@ class Members(list[Member]):
 
     def __init__(
         self,
-        items: list[Member] = (),
+        items: Iterable[Member] = (),
         *,
-        hub: str | None = None,  # type: ignore[assignment]
+        hub: str | None = None,
         errors: list[str] | None = None,
     ) -> None:
         super().__init__(items)
@@ -256,7 +256,7 @@ async def discover_members(
 def _route(member: Member, hub: str | None, hub_read: bool, problems: list[str]) -> Member:
     """Decide how `member` is reached: the fleet file's `access:`, else direct when it
     has a context, else through the hub's ClusterGateway of its name when there is one."""
-    gw = (member.registration or {}).get("gateway")
+    gw = member.registration.get("gateway") if member.registration else None
     if member.access == "direct" or (member.access is None and (member.context or not gw)):
         return replace(member, access="direct", via=None, gateway=None)
     if hub is None:
@@ -325,6 +325,9 @@ async def _read_hub(
         kubeconfig, context=hub, read_only=True, timeout=request_timeout
     )
     problems: list[str] = []
+    ocm: Registrations | BaseException
+    vela: Registrations | BaseException
+    gws: Registrations | BaseException
     try:
         ocm, vela, gws = await asyncio.gather(
             _list_managed_clusters(client),

@@ -112,7 +112,7 @@ class Informer:
         return len(summaries)
 
     async def _list(self, res: Any) -> Any:
-        kw = {"limit": self.spec.page_size}
+        kw: dict[str, Any] = {"limit": self.spec.page_size}
         if self.field_selector:
             kw["field_selector"] = self.field_selector
         if self.list_gate is None:

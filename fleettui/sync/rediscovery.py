@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fleettui.config.hub import resolve_hub
+from fleettui.sync.discovery import Member
 
 # (members, kubeconfig) of one fresh discovery; kubeconfig None: unchanged
 Discovery = Callable[[], Awaitable[tuple[Sequence[Any], Any]]]
@@ -45,24 +46,22 @@ def hub_unread(errors: Sequence[str]) -> bool:
     return any(str(e).startswith("hub ") for e in errors)
 
 
-def _connection(member: Any) -> tuple[Any, ...]:
+def _connection(member: Member) -> tuple[Any, ...]:
     # a member moving between direct and gateway access is a new connection
     return tuple(getattr(member, k, None) for k in ("context", "server", "access", "via", "gateway"))
 
 
-def _from_hub(member: Any) -> bool:
-    return getattr(member, "source", None) in _HUB_SOURCES or (
-        getattr(member, "context", None) is None and getattr(member, "registration", None)
-    )
+def _from_hub(member: Member) -> bool:
+    return member.source in _HUB_SOURCES or (member.context is None and bool(member.registration))
 
 
 def diff_members(
-    old: Mapping[str, Any],
-    new: Sequence[Any],
+    old: Mapping[str, Member],
+    new: Sequence[Member],
     *,
-    fields: Callable[[Any], Mapping[str, Any]],
+    fields: Callable[[Member], Mapping[str, Any]],
     errors: Sequence[str] = (),
-) -> tuple[list[Any], MembershipChange]:
+) -> tuple[list[Member], MembershipChange]:
     """The member list to run with, and how it differs from `old` (by name).
 
     `fields(member)` gives the registration fields written to the store; a

@@ -15,10 +15,14 @@ import asyncio
 import json
 import sys
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
 from fleettui.config import mode
+
+if TYPE_CHECKING:  # the engine loads only when a command needs it
+    from fleettui.engine.hub_kube import KubeHub
+    from fleettui.engine.hub_local import LocalHub
 
 LIST_COLUMNS = (("namespace", "namespace"), ("name", "name"), ("phase", "phase"), ("revision", "revision"),
                 ("workflow", "workflow"), ("clusters", "clusters"), ("message", "message"))
@@ -87,7 +91,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
     from fleettui.engine import setup
     from fleettui.store import Store, StoreError
 
-    if hub_context and not kubeconfig.has_context(hub_context):
+    if hub_context and kubeconfig is not None and not kubeconfig.has_context(hub_context):
         raise CliError(f"hub context {hub_context!r} is not in the kubeconfig")
     try:
         store = await Store.open(cache_path(cache_path_arg(args)))
@@ -98,6 +102,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
         print(f"fleettui: warning: the cache was corrupt and has been moved aside to "
               f"{store.recovered_from}; local-hub applications stored in it are not in the new "
               "cache (re-apply their files)", file=sys.stderr)
+    hub: KubeHub | LocalHub
     try:
         if hub_context:
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)

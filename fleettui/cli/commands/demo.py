@@ -69,7 +69,9 @@ class Simulation:
                                      preexec_fn=_die_with_parent)
         log.close()
         line: list[str] = []
-        reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
+        stdout = self.proc.stdout
+        assert stdout is not None  # stdout=PIPE
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(READY_TIMEOUT)
         words = line[0].split() if line else []

@@ -7,8 +7,13 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fleettui.cli.common import CliError, non_negative_int, opt, port, positive_float
+
+if TYPE_CHECKING:  # the simulator loads only when the command runs
+    from fleettui.sim import Simulator
+    from fleettui.sim.promstack import PromStack
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -66,7 +71,7 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
         base_url = await sim.start(host=args.host, port=args.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
-    stack = None
+    stack: PromStack | None = None
     try:
         sim.write_kubeconfig(kubeconfig, access=args.access)
         ready = f"ready {base_url} {kubeconfig}"
@@ -85,7 +90,7 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
     return 0
 
 
-async def _start_stack(sim: object, args: argparse.Namespace, kubeconfig: Path) -> tuple[object, Path]:
+async def _start_stack(sim: Simulator, args: argparse.Namespace, kubeconfig: Path) -> tuple[PromStack, Path]:
     import json
 
     from fleettui.sim.promstack import PromStack, PromStackError

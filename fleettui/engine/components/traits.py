@@ -171,7 +171,7 @@ def metadata_trait(key: str) -> Patcher:
         """labels.cue / annotations.cue: the object and its pod template (annotations also
         a CronJob's jobTemplate and its pod template); a null value removes the key."""
         values = dict(p)
-        spec = w.get("spec") if isinstance(w.get("spec"), dict) else {}
+        spec = s if isinstance(s := w.get("spec"), dict) else {}
         out: dict[str, Any] = {"metadata": {key: values}}
         if isinstance(spec.get("template"), dict):
             out["spec"] = {"template": {"metadata": {key: values}}}
