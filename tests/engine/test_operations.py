@@ -9,9 +9,9 @@ import os
 import sys
 
 import pytest
+from cli.test_cli_crash import cli, read_app
 
 from engine.conftest import EXAMPLES, settle
-from engine.test_cli_crash import cli, read_app
 from engine.test_workflow_sim import web_app
 from fleettui.engine.lease import LeaseHeld, new_owner
 

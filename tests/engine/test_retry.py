@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 
 import pytest
+from cli.test_cli_crash import cli
 
 from engine.conftest import EXAMPLES, Engine_for
-from engine.test_cli_crash import cli
 from engine.test_workflow_sim import web_app
 from fleettui.engine.hub_local import LocalHub
 from fleettui.engine.retry import RetryPolicy, record_failure

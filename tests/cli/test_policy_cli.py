@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dr.dr_fixture import FLEET_YAML, fill_dr_apps
 from tui.fleet_fixture import fixture_store
 
-from dr.dr_fixture import FLEET_YAML, fill_dr_apps
 from fleettui.cli.main import main
 from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import FleetFile

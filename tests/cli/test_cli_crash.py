@@ -11,8 +11,8 @@ import os
 import sys
 
 import pytest
-
 from engine.conftest import EXAMPLES
+
 from fleettui.store import Store
 from fleettui.store.apps import AppStore
 

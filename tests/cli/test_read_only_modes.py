@@ -11,8 +11,8 @@ import hashlib
 import os
 
 import pytest
-
 from engine.conftest import EXAMPLES
+
 from fleettui.cli.main import main
 from fleettui.config import mode
 from fleettui.store import Store

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_cli_sync import _cli
-
+from cli.test_cli_sync import _cli
 from fleettui.sim.mcs import EXPORTS, IMPORTS, LEASE_SECONDS
 
 
