@@ -116,3 +116,15 @@ def test_invalid_existing_file_is_reported_not_overwritten(env, capsys):
     assert main(["cluster", "add", "prod-1"]) == 1
     assert f"{env}:3:" in capsys.readouterr().err
     assert env.read_text() == "clusters:\n  a:\n    zone: [x]\n"
+
+
+def test_cluster_list_and_clusters_say_which_is_which(capsys):
+    # two commands on purpose: membership discovered now vs. state from the cache; each
+    # help text names the other so nobody has to guess
+    texts = {}
+    for argv in (["cluster", "list", "--help"], ["clusters", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        texts[argv[0]] = " ".join(capsys.readouterr().out.split())
+    assert "no cache" in texts["cluster"] and "`fleettui clusters`" in texts["cluster"]
+    assert "as the cache last saw them" in texts["clusters"] and "`fleettui cluster list`" in texts["clusters"]

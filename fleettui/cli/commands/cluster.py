@@ -194,7 +194,8 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "cluster",
         parents=parents,
-        help="register clusters in the fleet file (add, remove, label, hub)",
+        help="the fleet's membership: register clusters in the fleet file (add, remove, label, "
+        "hub), list the members discovered now",
         description="Edit the fleet file (--fleet, default $XDG_CONFIG_HOME/fleettui/fleet.yaml). "
         "Writes are atomic; comments other than the header block are not kept.",
     )
@@ -237,9 +238,11 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     ls = sub.add_parser(
         "list",
         parents=parents,
-        help="discover the fleet now: contexts, fleet file, hub registrations",
+        help="which clusters are members and how they are reached, discovered now (no cache)",
         description="Members as discovery finds them right now (no cache): kubeconfig contexts "
-        "enriched by the fleet file, plus OCM ManagedClusters and KubeVela cluster secrets on the hub.",
+        "enriched by the fleet file, plus OCM ManagedClusters and KubeVela cluster secrets on the hub, "
+        "and whether each is reached directly or through the hub's gateway. For their state "
+        "(health, capacity, last seen) from the cache, without the network, see `fleettui clusters`.",
     )
     ls.add_argument(
         "--hub",

@@ -122,9 +122,11 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "clusters",
         parents=parents,
-        help="list the fleet's clusters from the cache (no network)",
+        help="the clusters' state as the cache last saw it (no network)",
         description="List member clusters as the cache last saw them: health, version, "
-        "nodes, requested CPU/memory, pods, and how long ago each last answered.",
+        "nodes, requested CPU/memory, pods, and how long ago each last answered. Instant, and "
+        "works with every cluster unreachable; `fleettui sync --once` refreshes the cache. For "
+        "membership discovered now (kubeconfig, fleet file, hub), see `fleettui cluster list`.",
     )
     add_output_option(p)
     p.set_defaults(handler=run_clusters)
