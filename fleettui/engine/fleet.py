@@ -4,10 +4,13 @@ and one ClusterClient each, created on first use and closed together."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.engine.render import MemberCluster
 from fleettui.kube import ClusterClient, errors
+
+if TYPE_CHECKING:
+    from fleettui.config.kubeconfig import KubeConfig
 
 ClientFactory = Callable[[str], ClusterClient]
 
@@ -19,7 +22,7 @@ class Fleet:
         self._clients: dict[str, ClusterClient] = {}
 
     @classmethod
-    def from_members(cls, kubeconfig: Any, members: Sequence[tuple[Any, ...]], *,
+    def from_members(cls, kubeconfig: KubeConfig, members: Sequence[tuple[Any, ...]], *,
                      read_only: bool = False, timeout: float = 10.0) -> Fleet:
         """Members as (cluster name, kubeconfig context, labels[, gateway]), where
         `gateway` is (hub context, the cluster's name at its Cluster Gateway) for a
@@ -38,7 +41,7 @@ class Fleet:
         return cls([MemberCluster(m[0], dict(m[2])) for m in members], make)
 
     @classmethod
-    def from_kubeconfig(cls, kubeconfig: Any, *, contexts: Sequence[str] | None = None,
+    def from_kubeconfig(cls, kubeconfig: KubeConfig, *, contexts: Sequence[str] | None = None,
                         labels: Mapping[str, Mapping[str, str]] | None = None, read_only: bool = False,
                         timeout: float = 10.0, exclude: Sequence[str] = ()) -> Fleet:
         """Members are the kubeconfig contexts (or `contexts`), minus `exclude` (the hub)."""

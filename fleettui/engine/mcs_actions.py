@@ -10,12 +10,15 @@ cache (store/mcs.py), before any write.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.kube import errors
 from fleettui.kube.client import ClusterClient
 from fleettui.store.mcs import LocalExport, preview_export, preview_unexport
 from fleettui.store.services import local_exports, local_service
+
+if TYPE_CHECKING:
+    from fleettui.store.store import Store
 
 GROUP = "multicluster.x-k8s.io"
 # v1alpha1 is what every MCS CRD release serves; v1beta1 only the newest
@@ -49,7 +52,7 @@ class ServiceAction:
         return f"{self.verb} {self.namespace}/{self.name}{where}"
 
 
-async def preview(store: Any, action: ServiceAction) -> list[str]:
+async def preview(store: Store, action: ServiceAction) -> list[str]:
     """What the action would do to the merged ServiceImport, as sentences (from the cache)."""
     current = await local_exports(store, action.namespace, action.name)
     exporting = {e.cluster for e in current}

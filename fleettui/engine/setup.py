@@ -5,7 +5,7 @@ finds them)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.engine.engine import Engine
 from fleettui.engine.fleet import Fleet
@@ -17,8 +17,11 @@ from fleettui.kube import ClusterClient
 from fleettui.store import Store
 from fleettui.store.apps import AppStore
 
+if TYPE_CHECKING:
+    from fleettui.config.kubeconfig import KubeConfig
 
-def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[Any, ...]], *,
+
+def local_hub(store: Store, kubeconfig: KubeConfig, members: Sequence[tuple[Any, ...]], *,
               read_only: bool = False, timeout: float = 10.0, concurrency: int = 16,
               retry: RetryPolicy | None = None) -> LocalHub:
     """The local hub with an engine on `members`; `close()` it to close the member clients."""
@@ -28,7 +31,7 @@ def local_hub(store: Store, kubeconfig: Any, members: Sequence[tuple[Any, ...]],
     return LocalHub(records, engine=engine, read_only=read_only)
 
 
-def kube_hub(kubeconfig: Any, context: str, *, store: Store | None = None, read_only: bool = False,
+def kube_hub(kubeconfig: KubeConfig, context: str, *, store: Store | None = None, read_only: bool = False,
              timeout: float = 10.0) -> KubeHub:
     """A Kubernetes hub (Application CRs on `context`); with `store`, rollback can use the
     revisions a local controller recorded."""

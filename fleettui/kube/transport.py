@@ -34,7 +34,7 @@ from fleettui.kube import errors, guard
 try:
     import orjson as _orjson
 except ImportError:  # optional speed-up: the standard json module does the same job
-    _orjson = None  # type: ignore[assignment]
+    _orjson = None  # type: ignore[assignment]  # the module or None: every use checks which
 
 log = logging.getLogger(__name__)
 

@@ -58,7 +58,7 @@ class Simulator:
         self.faults = FaultTable(lambda name: name in self._clusters or name == HUB)
         self.requests = RequestLog()
         self.server = ClusterServer(self._lookup, self.faults, self.requests,
-                                    versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]
+                                    versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]  # asked only for a cluster the server found
                                     rng=random.Random(self.rng.getrandbits(64)))
         # the hub runs KubeVela's cluster-gateway: ClusterGateway objects and their proxy
         self.hub.types[GATEWAY_TYPE.key] = GATEWAY_TYPE

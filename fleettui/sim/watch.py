@@ -247,10 +247,10 @@ def _ident(obj: dict[str, Any]) -> tuple[str, str]:
 
 
 def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
-        n = int(value)  # type: ignore[arg-type]
+        n = int(value)
     except ValueError as exc:
         raise errors.bad_request(f"{name}: Invalid value: {value!r}: must be an integer") from exc
     if n < 0:

@@ -16,7 +16,7 @@ from fleettui.config.objects import ROLLOUTS
 try:
     import orjson as _orjson
 except ImportError:  # optional speed-up: the standard json module does the same job
-    _orjson = None  # type: ignore[assignment]
+    _orjson = None  # type: ignore[assignment]  # the module or None: every use checks which
 
 # The kinds the workloads pane lists and the roll-ups count: those with a rollout rule.
 WORKLOAD_KINDS: tuple[str, ...] = tuple(ROLLOUTS)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.store.mcs import Analysis, LocalExport, analyze
 from fleettui.store.rollup_health import DEGRADED, UNHEALTHY, UNKNOWN, worst
+
+if TYPE_CHECKING:
+    from fleettui.store.store import Store
 
 CLUSTERSET_DOMAIN = "svc.clusterset.local"
 
@@ -113,7 +116,7 @@ class ServiceSetRow:
         return worst(states) if states else UNKNOWN
 
 
-async def service_sets(store: Any) -> list[ServiceSetRow]:
+async def service_sets(store: Store) -> list[ServiceSetRow]:
     """Every clusterset service: exported or imported somewhere; by namespace, name."""
     reachable = {r[0]: r[1] for r in await store._fetchall("SELECT name, reachable FROM clusters")}
 
@@ -161,7 +164,7 @@ async def service_sets(store: Any) -> list[ServiceSetRow]:
     return rows
 
 
-async def local_exports(store: Any, namespace: str, name: str) -> list[LocalExport]:
+async def local_exports(store: Store, namespace: str, name: str) -> list[LocalExport]:
     """The current exports of one name with their Services, for an export/unexport preview."""
     for row in await service_sets(store):
         if (row.namespace, row.name) == (namespace, name):
@@ -169,12 +172,12 @@ async def local_exports(store: Any, namespace: str, name: str) -> list[LocalExpo
     return []
 
 
-async def local_service(store: Any, cluster: str, namespace: str, name: str) -> dict[str, Any] | None:
+async def local_service(store: Store, cluster: str, namespace: str, name: str) -> dict[str, Any] | None:
     row = await store._fetchone("SELECT data FROM objects WHERE cluster = ? AND kind = 'Service' "
                                "AND namespace = ? AND name = ?", (cluster, namespace, name))
     return json.loads(row[0] or "{}") if row else None
 
 
-async def _rows(store: Any, kind: str) -> list[tuple]:
+async def _rows(store: Store, kind: str) -> list[tuple]:
     return await store._fetchall(
         "SELECT cluster, namespace, name, health, message, data FROM objects WHERE kind = ?", (kind,))

@@ -82,10 +82,10 @@ def build_topology(
         ckey = f"cluster:{c.name}"
         children: list[TopologyNode] = []
         # namespaces the informer saw, plus any that only appear through workloads
-        names = {ns.name: ns for ns in ns_by_cluster.get(c.name, [])}
+        names: dict[str, NamespaceRow | None] = {ns.name: ns for ns in ns_by_cluster.get(c.name, [])}
         for (cl, ns_name) in wl_by_ns:
             if cl == c.name and ns_name not in names:
-                names[ns_name] = None  # type: ignore[assignment]
+                names[ns_name] = None
         for ns_name in sorted(names):
             wls = sorted(wl_by_ns.get((c.name, ns_name), []), key=lambda w: (w.kind, w.name))
             leaves = [

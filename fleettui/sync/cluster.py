@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from fleettui.kube import errors
 from fleettui.kube.backoff import Backoff
@@ -21,6 +21,9 @@ from fleettui.store.writer import InventoryWriter
 from fleettui.sync.errors import describe_error, is_unreachable
 from fleettui.sync.informer import Informer
 from fleettui.sync.kinds import KindSpec
+
+if TYPE_CHECKING:
+    from fleettui.kube import ClusterClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,7 +72,7 @@ class ClusterSync:
     def __init__(
         self,
         name: str,
-        client: Any,
+        client: ClusterClient,
         writer: InventoryWriter,
         kinds: list[KindSpec],
         *,

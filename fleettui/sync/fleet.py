@@ -16,13 +16,18 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.store import Store
 from fleettui.sync.cluster import ClusterResult, ClusterSync
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec, default_kinds
 from fleettui.sync.rediscovery import Discovery, MembershipChange, diff_members
+
+if TYPE_CHECKING:
+    from fleettui.config.kubeconfig import KubeConfig
+    from fleettui.kube import ClusterClient
+    from fleettui.sync.discovery import Member
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +50,7 @@ class SyncReport:
         return sum(r.objects for r in self.results)
 
 
-def _member_fields(member: Any) -> dict[str, Any]:
+def _member_fields(member: Member) -> dict[str, Any]:
     """Registration fields of a discovered member (fleettui.sync.discovery.Member)."""
     def get(name: str, default: Any = None) -> Any:
         return getattr(member, name, default)
@@ -82,10 +87,10 @@ def _fewer_collections(gen0: int = 50_000) -> Any:
         gc.set_threshold(*old)
 
 
-def default_client_factory(kubeconfig: Any, *, read_only: bool, timeout: float) -> Callable[[Any], Any]:
+def default_client_factory(kubeconfig: KubeConfig, *, read_only: bool, timeout: float) -> Callable[[Member], ClusterClient]:
     from fleettui.sync.discovery import client_for
 
-    def make(member: Any) -> Any:
+    def make(member: Member) -> ClusterClient:
         # direct or through the hub's gateway: decided in discovery, invisible here
         return client_for(kubeconfig, member, read_only=read_only, timeout=timeout)
 
@@ -98,7 +103,7 @@ class FleetSync:
         store: Store,
         members: Sequence[Any],
         *,
-        kubeconfig: Any = None,
+        kubeconfig: KubeConfig | None = None,
         read_only: bool = True,
         concurrency: int = 64,
         kinds: Iterable[KindSpec] | None = None,
@@ -130,9 +135,11 @@ class FleetSync:
         self.probe_interval = probe_interval
         self.watch_timeout = watch_timeout
         self.prune = prune
-        self._client_factory = client_factory or default_client_factory(
-            kubeconfig, read_only=read_only, timeout=timeout
-        )
+        if client_factory is None:
+            if kubeconfig is None:
+                raise ValueError("FleetSync needs a kubeconfig or a client_factory")
+            client_factory = default_client_factory(kubeconfig, read_only=read_only, timeout=timeout)
+        self._client_factory = client_factory
         self.clusters: dict[str, ClusterSync] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._group: asyncio.TaskGroup | None = None
@@ -157,7 +164,7 @@ class FleetSync:
                 skipped.append(result)
         return skipped
 
-    def _add_member(self, member: Any, gate: asyncio.Semaphore) -> ClusterResult | None:
+    def _add_member(self, member: Member, gate: asyncio.Semaphore) -> ClusterResult | None:
         """Register one member; build its ClusterSync when it can be reached (its own
         context, or through the hub's gateway).
         Returns a result for a member that will not be synced (and why)."""

@@ -15,13 +15,16 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.kube import errors
 from fleettui.kube.backoff import Backoff
 from fleettui.store.writer import InventoryWriter
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec
+
+if TYPE_CHECKING:
+    from fleettui.kube import ClusterClient
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def _rv(obj: Any) -> str | None:
 class Informer:
     def __init__(
         self,
-        client: Any,
+        client: ClusterClient,
         writer: InventoryWriter,
         cluster: str,
         spec: KindSpec,
@@ -180,7 +183,7 @@ class Informer:
         started = time.monotonic()
         n = 0
         self.watches += 1
-        kw = {"field_selector": self.field_selector} if self.field_selector else {}
+        kw: dict[str, Any] = {"field_selector": self.field_selector} if self.field_selector else {}
         stream = self.client.watch(res, resource_version=self.resource_version,
                                    timeout_seconds=self.watch_timeout, **kw)
         async for ev in self._events(stream):

@@ -21,6 +21,7 @@ from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emi
 from fleettui.config import mode
 
 if TYPE_CHECKING:  # the engine loads only when a command needs it
+    from fleettui.config.kubeconfig import KubeConfig
     from fleettui.engine.hub_kube import KubeHub
     from fleettui.engine.hub_local import LocalHub
 
@@ -43,7 +44,7 @@ def step_records(steps: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
     return out
 
 
-def _kubeconfig(args: argparse.Namespace) -> Any:
+def _kubeconfig(args: argparse.Namespace) -> KubeConfig:
     from fleettui.config.errors import ConfigError
     from fleettui.config.kubeconfig import load_kubeconfig
 
@@ -104,9 +105,10 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
               "cache (re-apply their files)", file=sys.stderr)
     hub: KubeHub | LocalHub
     try:
-        if hub_context:
+        # kubeconfig was loaded exactly when a hub context or the engine needs it
+        if hub_context and kubeconfig is not None:
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
-        elif engine:
+        elif engine and kubeconfig is not None:
             hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only,
                                   retry=retry_policy(args))
         else:

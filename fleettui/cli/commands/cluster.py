@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.cli.common import (
     CliError,
@@ -22,6 +22,9 @@ from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, cluster_name_error, edit
 from fleettui.config.labels import parse_label_args
 from fleettui.config.paths import fleet_file_path
+
+if TYPE_CHECKING:
+    from fleettui.sync.discovery import Member
 
 
 def _fleet_path(args: argparse.Namespace) -> str:
@@ -135,7 +138,7 @@ LIST_COLUMNS = (
 )
 
 
-def member_record(member: Any) -> dict[str, Any]:
+def member_record(member: Member) -> dict[str, Any]:
     """A discovered member as a flat record (JSON/YAML) plus the table's text columns."""
     rec = {
         "name": member.name,

@@ -12,14 +12,18 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, format_table, opt
 
+if TYPE_CHECKING:
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.dr.model import Inventory
 
-async def _inventory(path: str, fleet: Any):
+
+async def _inventory(path: str, fleet: FleetFile | None) -> Inventory:
     from fleettui.dr.load import load_inventory
     from fleettui.store import Store
 

@@ -14,7 +14,7 @@ import asyncio
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleettui.cli.common import (
     CliError,
@@ -25,6 +25,11 @@ from fleettui.cli.common import (
     positive_float,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from fleettui.config.kubeconfig import KubeConfig
+    from fleettui.store import Store
+    from fleettui.sync.discovery import Member
 
 COLUMNS = (
     ("cluster", "name"),
@@ -97,7 +102,7 @@ def report_records(report: Any, rows: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-async def _sync_once(args: argparse.Namespace, kubeconfig: Any, members: list[Any]) -> int:
+async def _sync_once(args: argparse.Namespace, kubeconfig: KubeConfig, members: list[Member]) -> int:
     from fleettui.sync import FleetSync
 
     store = await _open_store(args)
@@ -121,7 +126,7 @@ async def _sync_once(args: argparse.Namespace, kubeconfig: Any, members: list[An
     return 0
 
 
-async def _report_health(store: Any) -> None:
+async def _report_health(store: Store) -> None:
     """Print a line whenever a cluster's health or error changes (continuous mode)."""
     last: dict[str, tuple[str, str | None]] = {}
     async with store.subscribe(topics={"clusters"}) as sub:
@@ -137,7 +142,7 @@ async def _report_health(store: Any) -> None:
                     print(f"{stamp} {c.name}: {c.health}{extra}", file=sys.stderr, flush=True)
 
 
-async def _sync_forever(args: argparse.Namespace, kubeconfig: Any, members: list[Any]) -> int:
+async def _sync_forever(args: argparse.Namespace, kubeconfig: KubeConfig, members: list[Member]) -> int:
     from fleettui.sync import FleetSync
 
     store = await _open_store(args)
