@@ -64,7 +64,9 @@ class AppStatus:
 
 class Hub(Protocol):
     name: str
-    read_only: bool
+
+    @property
+    def read_only(self) -> bool: ...  # a property: the hubs' is read-only
 
     async def plan(self, document: dict[str, Any]) -> tuple[Any, list[PlanEntry]]: ...
 

@@ -208,9 +208,3 @@ class Discovery:
             resources = parse_resource_list(api_version, doc) if doc else []
             self._cache[api_version] = resources
             return match(resources, kind)
-
-    def invalidate(self, api_version: str | None = None) -> None:
-        if api_version is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(api_version, None)

@@ -50,10 +50,6 @@ def kind_spec(kind: str) -> KindSpec:
         raise KeyError(f"unknown kind {kind!r}; registered: {', '.join(sorted(_REGISTRY))}") from None
 
 
-def registered_kinds() -> list[KindSpec]:
-    return list(_REGISTRY.values())
-
-
 def default_kinds() -> list[KindSpec]:
     return [k for k in _REGISTRY.values() if k.default]
 

@@ -22,6 +22,7 @@ from fleettui.config import mode
 
 if TYPE_CHECKING:  # the engine loads only when a command needs it
     from fleettui.config.kubeconfig import KubeConfig
+    from fleettui.engine.hub import Hub
     from fleettui.engine.hub_kube import KubeHub
     from fleettui.engine.hub_local import LocalHub
 
@@ -149,7 +150,7 @@ def _say_retry(namespace: str, name: str, line: str) -> None:
     print(f"fleettui: {namespace}/{name}: {line}", file=sys.stderr, flush=True)
 
 
-async def follow(hub: Any, namespace: str, name: str, *, quiet: bool = False, verbose: bool = False) -> int:
+async def follow(hub: Hub, namespace: str, name: str, *, quiet: bool = False, verbose: bool = False) -> int:
     """Local hub: pick up other applications' pending work, then run this one until it
     settles; print where it stopped. A Kubernetes hub runs it itself."""
     engine = getattr(hub, "engine", None)
