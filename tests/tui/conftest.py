@@ -60,11 +60,7 @@ async def wait_for_data(pilot, *, limit: float = 5.0) -> None:
 
 
 async def settle(pilot, seconds: float = 0.1) -> None:
-    """Let a requested refresh run (debounce + worker + apply)."""
+    """Let a requested refresh run (debounce + worker + apply): the app's own idle signal."""
     await pilot.pause(seconds)
-    app = pilot.app
-    waited = 0.0
-    while (app._refreshing or app._timer is not None) and waited < 3:
-        await pilot.pause(0.05)
-        waited += 0.05
+    await asyncio.wait_for(pilot.app.refresh_idle(), timeout=5)
     await pilot.pause()

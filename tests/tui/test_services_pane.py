@@ -14,10 +14,6 @@ from fleettui.sync.summaries_mcs import (
     summarize_service_export,
     summarize_service_import,
 )
-from fleettui.tui.panes.clusters import ClustersPane
-from fleettui.tui.panes.rollouts import RolloutsPane
-from fleettui.tui.panes.services import ServicesPane
-from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.renderers import PLAIN
 from fleettui.tui.services_renderers import service_cells, service_detail_lines
 from tui.conftest import make_app, settle, wait_for_data
@@ -88,5 +84,5 @@ def test_services_pane(snap_compare, services_cache, size):
         pilot.app.action_show_pane("services")
         await settle(pilot, 0.2)
 
-    app = make_app(services_cache, panes=[ClustersPane, TopologyPane, RolloutsPane, ServicesPane])
+    app = make_app(services_cache)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
