@@ -64,3 +64,18 @@ async def settle(pilot, seconds: float = 0.1) -> None:
     await pilot.pause(seconds)
     await asyncio.wait_for(pilot.app.refresh_idle(), timeout=5)
     await pilot.pause()
+
+
+@pytest.fixture
+def services_cache(fleet_cache):
+    """The seeded fleet plus one clusterset service exported by two clusters (in conflict)."""
+    from fleettui.store import Store
+    from tui.test_services_pane import add_clusterset
+
+    async def build() -> None:
+        store = await Store.open(fleet_cache)
+        await add_clusterset(store)
+        await store.close()
+
+    asyncio.run(build())
+    return fleet_cache

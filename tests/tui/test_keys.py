@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Tree
 
-from fleettui.tui.registry import PANES, write_actions
 from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.registry import PANES, write_actions
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.help import HelpScreen
 from tui.conftest import make_app, settle, wait_for_data
@@ -41,9 +41,14 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "rollouts"
         await pilot.press("tab")
+        assert app.switcher.current == "services"
+        await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
         await pilot.press("shift+tab")
-        assert app.switcher.current == "rollouts"
+        assert app.switcher.current == "services"
+        await pilot.press("4", "enter")  # the services pane's detail screen, from the registry
+        await settle(pilot)
+        assert app.detail_screen is None  # no service in this cache: nothing to open
 
 
 async def test_filter_help_and_escape(fleet_cache):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from fleettui.store import Store
@@ -48,17 +46,6 @@ async def add_clusterset(store: Store) -> None:
         "endpoints": [{"addresses": [f"10.9.{i}.1"], "conditions": {"ready": True}} for i in range(n)]})
         for src, n in ((C0, 3), (C1, 2))])
     await w.flush()
-
-
-@pytest.fixture
-def services_cache(fleet_cache):
-    async def build() -> None:
-        store = await Store.open(fleet_cache)
-        await add_clusterset(store)
-        await store.close()
-
-    asyncio.run(build())
-    return fleet_cache
 
 
 async def test_cells_and_detail_name_the_winner_and_the_conflict(services_cache):
