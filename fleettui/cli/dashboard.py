@@ -33,7 +33,7 @@ def _kubeconfig_label(arg: str | None) -> str:
 
 def _import_sync() -> None:
     import fleettui.sync  # noqa: F401
-    import fleettui.sync.discovery  # noqa: F401
+    import fleettui.sync.members  # noqa: F401
 
 
 def _hub_args(args: argparse.Namespace, hub: str) -> argparse.Namespace:
@@ -56,6 +56,21 @@ def make_hub_session(args: argparse.Namespace) -> Callable[[str], Any]:
             yield hub
 
     return hub_session
+
+
+def make_cluster_clients(args: argparse.Namespace) -> Callable[[dict[str, str | None]], Any]:
+    """cluster_clients({cluster: context}): the clients the services pane's export, unexport
+    and import write through, made as `fleettui service` makes them (the kube layer's guard
+    refuses them in read-only mode; the dashboard offers none then)."""
+
+    def open_clients(contexts: dict[str, str | None]) -> Any:
+        from fleettui.cli.commands.services import cluster_clients
+        from fleettui.config.kubeconfig import load_kubeconfig
+
+        return cluster_clients(load_kubeconfig(opt(args, "kubeconfig")), contexts,
+                               read_only=mode.current().read_only)
+
+    return open_clients
 
 
 def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hub: str | None,
@@ -82,8 +97,8 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         from fleettui.config.errors import ConfigError
         from fleettui.config.paths import fleet_file_path
         from fleettui.sync import FleetSync
-        from fleettui.sync.discovery import discover_members
-        from fleettui.sync.rediscovery import reloading_discovery
+        from fleettui.sync.members import discover_members
+        from fleettui.sync.membership import reloading_discovery
 
         try:
             members = await discover_members(kubeconfig, fleet, globs, read_only=read_only,
@@ -158,6 +173,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         theme=opt(args, "theme"),
         hub_session=None if read_only else make_hub_session(args),
         pane_options={"fleet": fleet},
+        cluster_clients=None if read_only else make_cluster_clients(args),
         **kwargs,
     )
 

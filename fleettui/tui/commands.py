@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from fleettui.tui.keys import PANES
-
 if TYPE_CHECKING:
     from fleettui.tui.app import FleetApp
 
@@ -21,8 +19,8 @@ if TYPE_CHECKING:
 def _entries(app: FleetApp) -> list[tuple[str, str, object]]:
     """(text to match, help, callback) for every jump target."""
     out: list[tuple[str, str, object]] = []
-    for i, (pane, title) in enumerate(PANES, start=1):
-        out.append((f"{title} pane", f"key {i}", partial(app.action_show_pane, pane)))
+    for spec in app.pane_specs:
+        out.append((f"{spec.title} pane", f"key {spec.key}", partial(app.action_show_pane, spec.id)))
     for name in app.directory.clusters:
         out.append((f"cluster {name}", "open the cluster", partial(app.open_cluster, name)))
     for cluster, ns in app.directory.namespaces:

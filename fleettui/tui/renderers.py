@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from fleettui.engine.selectors import selector_or_none
+from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN, severity
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
@@ -20,14 +21,6 @@ from fleettui.store.models import (
     NodeRow,
     TopologyNode,
     WorkloadRow,
-)
-from fleettui.store.rollup_health import (
-    DEGRADED,
-    HEALTHY,
-    PROGRESSING,
-    UNHEALTHY,
-    UNKNOWN,
-    severity,
 )
 
 MARKERS = {HEALTHY: "●", PROGRESSING: "◐", DEGRADED: "▲", UNHEALTHY: "✖", UNKNOWN: "?"}
@@ -180,12 +173,8 @@ def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, 
         pods += f" {row.pods_failed}f"
     where = "/".join(p for p in (row.region, row.zone) if p) or "-"
     name_style = palette.stale if row.reachable is False or is_outdated(row, now) else ""
-    name = Text(row.name, style=name_style)
-    if row.access == "gateway":
-        # a word, not a colour: the path matters when the row is stale (hub or member?)
-        name.append(" via hub", style=palette.muted)
     return (
-        name,
+        Text(row.name, style=name_style),
         health_text(row.health, palette),
         Text(f"{row.nodes_ready}/{row.nodes_total}", style=nodes_style),
         _usage(fmt_cpu(row.cpu_alloc_m), row.cpu_req_pct, palette),
@@ -225,21 +214,17 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
         return selector.matches(row.labels)
     needle = needle.lower()
     hay = [row.name, row.provider, row.region, row.zone, row.version, row.health,
-           "stale" if row.reachable is False else None, row.access,
+           "stale" if row.reachable is False else None,
            *(f"{k}={v}" for k, v in row.labels.items())]
     return any(needle in h.lower() for h in hay if h)
 
 
 # -- pane tabs ------------------------------------------------------------------
 
-def pane_tabs(panes: list[tuple[str, str]], current: str) -> Text:
-    """`1 Clusters  2 Topology`: the panes and their digit keys, the current one marked."""
-    from fleettui.tui.keys import EXTRA_PANES
-
-    fixed = {pane: key for key, pane, _ in EXTRA_PANES}
+def pane_tabs(panes: list[tuple[str, str, str]], current: str) -> Text:
+    """`1 Clusters  2 Topology`: the panes (key, id, title) and their digit keys, the current one marked."""
     out = Text()
-    for i, (pane_id, title) in enumerate(panes, start=1):
-        key = fixed.get(pane_id, str(i))
+    for key, pane_id, title in panes:
         out.append(f" {key} {title} ", style="reverse bold" if pane_id == current else "")
     return out
 
