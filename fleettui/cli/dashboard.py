@@ -33,7 +33,7 @@ def _kubeconfig_label(arg: str | None) -> str:
 
 def _import_sync() -> None:
     import fleettui.sync  # noqa: F401
-    import fleettui.sync.members  # noqa: F401
+    import fleettui.sync.discovery  # noqa: F401
 
 
 def _hub_args(args: argparse.Namespace, hub: str) -> argparse.Namespace:
@@ -97,8 +97,8 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         from fleettui.config.errors import ConfigError
         from fleettui.config.paths import fleet_file_path
         from fleettui.sync import FleetSync
-        from fleettui.sync.members import discover_members
-        from fleettui.sync.membership import reloading_discovery
+        from fleettui.sync.discovery import discover_members
+        from fleettui.sync.rediscovery import reloading_discovery
 
         try:
             members = await discover_members(kubeconfig, fleet, globs, read_only=read_only,

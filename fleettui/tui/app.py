@@ -28,6 +28,7 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input
 from textual.worker import Worker, WorkerState
 
+from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.store.services import ServiceSetRow
 from fleettui.tui import keys, registry
@@ -49,7 +50,7 @@ from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.registry import PaneSpec
 from fleettui.tui.renderers import Palette
-from fleettui.tui.rollout_renderers import plan_table, waiting_step
+from fleettui.tui.rollout_renderers import plan_table
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
@@ -404,6 +405,7 @@ class FleetApp(App[None]):
             sync_error=self.sync_error,
             syncing=self.syncing,
             refused=self._refused,
+            via_gateway=self._summary.clusters_via_gateway,
         )
         self.query_one(StatusBar).show(info, self.clock() if now is None else now, palette_for(self))
 

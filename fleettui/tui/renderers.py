@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from fleettui.engine.selectors import selector_or_none
-from fleettui.store.health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN, severity
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
@@ -21,6 +20,14 @@ from fleettui.store.models import (
     NodeRow,
     TopologyNode,
     WorkloadRow,
+)
+from fleettui.store.rollup_health import (
+    DEGRADED,
+    HEALTHY,
+    PROGRESSING,
+    UNHEALTHY,
+    UNKNOWN,
+    severity,
 )
 
 MARKERS = {HEALTHY: "●", PROGRESSING: "◐", DEGRADED: "▲", UNHEALTHY: "✖", UNKNOWN: "?"}
@@ -173,8 +180,12 @@ def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, 
         pods += f" {row.pods_failed}f"
     where = "/".join(p for p in (row.region, row.zone) if p) or "-"
     name_style = palette.stale if row.reachable is False or is_outdated(row, now) else ""
+    name = Text(row.name, style=name_style)
+    if row.access == "gateway":
+        # a word, not a colour: the path matters when the row is stale (hub or member?)
+        name.append(" via hub", style=palette.muted)
     return (
-        Text(row.name, style=name_style),
+        name,
         health_text(row.health, palette),
         Text(f"{row.nodes_ready}/{row.nodes_total}", style=nodes_style),
         _usage(fmt_cpu(row.cpu_alloc_m), row.cpu_req_pct, palette),
@@ -214,7 +225,7 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
         return selector.matches(row.labels)
     needle = needle.lower()
     hay = [row.name, row.provider, row.region, row.zone, row.version, row.health,
-           "stale" if row.reachable is False else None,
+           "stale" if row.reachable is False else None, row.access,
            *(f"{k}={v}" for k, v in row.labels.items())]
     return any(needle in h.lower() for h in hay if h)
 

@@ -43,9 +43,13 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "services"
         await pilot.press("tab")
+        assert app.switcher.current == "dr"
+        await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
         await pilot.press("shift+tab")
-        assert app.switcher.current == "services"
+        assert app.switcher.current == "dr"
+        await pilot.press("5")
+        assert app.switcher.current == "dr"
         await pilot.press("4", "enter")  # the services pane's detail screen, from the registry
         await settle(pilot)
         assert app.detail_screen is None  # no service in this cache: nothing to open
