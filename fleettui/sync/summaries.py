@@ -35,6 +35,7 @@ REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernete
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 PROVIDER_LABEL = "fleettui.io/provider"
 ROLE_PREFIX = "node-role.kubernetes.io/"
+APP_LABEL = "app.oam.dev/name"  # KubeVela's label on every object an Application places
 
 
 def parse_time(value: str | None) -> float | None:
@@ -117,6 +118,11 @@ def summarize_node(obj: Obj) -> Summary:
         unschedulable=unschedulable or None,
         pods_capacity=int(alloc.get("pods") or 0) or None,
         taints=len(spec.get("taints") or []) or None,
+        # what placement needs to decide whether a pod fits (metrics.fit): the scheduler
+        # matches nodeSelector against labels and tolerations against these taints
+        labels=dict(labels) or None,
+        taint_specs=[{k: t[k] for k in ("key", "value", "effect") if t.get(k) is not None}
+                     for t in spec.get("taints") or []] or None,
     )
     return s
 
@@ -134,6 +140,11 @@ def _images(obj: Obj) -> list[str]:
     return [c.get("image") for c in containers if c.get("image")]
 
 
+def _app(obj: Obj) -> str | None:
+    """The KubeVela application that placed this object (cost and usage by application)."""
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(APP_LABEL)
+
+
 def _with_rollout(s: Summary) -> Summary:
     """Keep the workload's own verdict beside the row's health: the store's roll-up
     re-judges the row with its pods' waiting reasons (`config.objects.with_pod_problems`)."""
@@ -141,12 +152,17 @@ def _with_rollout(s: Summary) -> Summary:
     return s
 
 
+def _workload(obj: Obj, s: Summary) -> Summary:
+    s["app"] = _app(obj)
+    return _with_rollout(s)
+
+
 def summarize_deployment(obj: Obj) -> Summary:
     s = _meta(obj)
     r = deployment_rollout(obj)
     s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message,
              images=_images(obj) or None, updated=r.updated, available=r.available)
-    return _with_rollout(s)
+    return _workload(obj, s)
 
 
 def summarize_statefulset(obj: Obj) -> Summary:
@@ -176,7 +192,7 @@ def summarize_statefulset(obj: Obj) -> Summary:
     else:
         health = HEALTHY
     s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
-    return _with_rollout(s)
+    return _workload(obj, s)
 
 
 def summarize_daemonset(obj: Obj) -> Summary:
@@ -198,7 +214,7 @@ def summarize_daemonset(obj: Obj) -> Summary:
     else:
         health = HEALTHY
     s.update(ready=ready, desired=desired, health=health, message=message, images=_images(obj) or None)
-    return _with_rollout(s)
+    return _workload(obj, s)
 
 
 def _pod_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
@@ -271,6 +287,7 @@ def summarize_pod(obj: Obj) -> Summary:
         owner=f"{owner.get('kind')}/{owner.get('name')}" if owner else None,
         workload=pod_workload(obj),
         problem=pod_waiting_problem(obj),
+        app=(md.get("labels") or {}).get(APP_LABEL),
     )
     return s
 

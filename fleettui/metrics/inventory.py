@@ -1,0 +1,97 @@
+"""What the cache says a cluster requests and can allocate, per cluster, node, namespace
+and application: the "requested" and "allocatable" beside Prometheus' "used".
+
+Requests count pods bound to a node and not terminal, as the clusters pane does (so a
+namespace's figures add up to the cluster's); an application is the KubeVela
+`app.oam.dev/name` on the pod or, failing that, on the workload that owns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from fleettui.store.store import Store
+
+Key = tuple[str, str]  # (scope, name)
+
+
+@dataclass
+class Figures:
+    cpu_req_m: float = 0.0
+    mem_req_b: float = 0.0
+    cpu_alloc_m: float = 0.0
+    mem_alloc_b: float = 0.0
+    nodes: int = 0
+
+
+@dataclass
+class ClusterInventory:
+    cluster: str
+    figures: dict[Key, Figures] = field(default_factory=dict)
+    # (namespace, pod) -> application, for attributing Prometheus' per-pod usage
+    pod_apps: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def get(self, scope: str, name: str) -> Figures:
+        return self.figures.setdefault((scope, name), Figures())
+
+
+@dataclass(frozen=True)
+class PodFacts:
+    namespace: str
+    name: str
+    node: str | None
+    phase: str
+    cpu_m: float
+    mem_b: float
+    app: str | None
+    workload: str | None
+
+
+def pod_app(pod: PodFacts, workload_apps: Mapping[tuple[str, str], str]) -> str | None:
+    return pod.app or (workload_apps.get((pod.namespace, pod.workload)) if pod.workload else None)
+
+
+def build(cluster: str, *, nodes: Iterable[tuple[str, float, float]], pods: Iterable[PodFacts],
+          workload_apps: Mapping[tuple[str, str], str]) -> ClusterInventory:
+    """Pure: nodes as (name, cpu_alloc_m, mem_alloc_b), every pod of the cluster."""
+    inv = ClusterInventory(cluster)
+    total = inv.get("cluster", "")
+    for name, cpu, mem in nodes:
+        f = inv.get("node", name)
+        f.cpu_alloc_m, f.mem_alloc_b, f.nodes = cpu, mem, 1
+        total.cpu_alloc_m += cpu
+        total.mem_alloc_b += mem
+        total.nodes += 1
+    for p in pods:
+        app = pod_app(p, workload_apps)
+        if app:
+            inv.pod_apps[(p.namespace, p.name)] = app
+        if not p.node or p.phase not in ("Pending", "Running"):
+            continue  # unscheduled or finished: it holds nothing on a node
+        scopes = [("cluster", ""), ("node", p.node), ("namespace", p.namespace)]
+        if app:
+            scopes.append(("app", app))
+        for key in scopes:
+            f = inv.get(*key)
+            f.cpu_req_m += p.cpu_m
+            f.mem_req_b += p.mem_b
+    return inv
+
+
+_WORKLOADS = "('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet')"
+
+
+async def read(store: Store, cluster: str) -> ClusterInventory:
+    nodes = await store.fetchall(
+        "SELECT name, cpu_m, mem_b FROM objects WHERE kind = 'Node' AND cluster = ?", (cluster,))
+    pods = await store.fetchall(
+        "SELECT namespace, name, node, phase, cpu_m, mem_b, json_extract(data, '$.app'),"
+        " json_extract(data, '$.workload') FROM objects WHERE kind = 'Pod' AND cluster = ?", (cluster,))
+    apps = await store.fetchall(
+        f"SELECT namespace, kind || '/' || name, json_extract(data, '$.app') FROM objects"
+        f" WHERE kind IN {_WORKLOADS} AND cluster = ? AND json_extract(data, '$.app') IS NOT NULL", (cluster,))
+    return build(cluster, nodes=[(n, float(c or 0), float(m or 0)) for n, c, m in nodes],
+                 pods=[PodFacts(r[0], r[1], r[2], r[3] or "Pending", float(r[4] or 0), float(r[5] or 0),
+                                r[6], r[7]) for r in pods],
+                 workload_apps={(r[0], r[1]): r[2] for r in apps})
