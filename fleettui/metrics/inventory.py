@@ -95,3 +95,24 @@ async def read(store: Store, cluster: str) -> ClusterInventory:
                  pods=[PodFacts(r[0], r[1], r[2], r[3] or "Pending", float(r[4] or 0), float(r[5] or 0),
                                 r[6], r[7]) for r in pods],
                  workload_apps={(r[0], r[1]): r[2] for r in apps})
+
+
+async def read_nodes(store: Store) -> dict[str, list]:
+    """Every cluster's nodes as `fit.NodeFacts` (requests summed from the pods on each)."""
+    import orjson
+
+    from fleettui.metrics.fit import NodeFacts
+
+    rows = await store.fetchall("SELECT cluster, name, ready, cpu_m, mem_b, data FROM objects WHERE kind = 'Node'")
+    req = await store.fetchall(
+        "SELECT cluster, node, sum(cpu_m), sum(mem_b) FROM objects WHERE kind = 'Pod'"
+        " AND phase IN ('Pending', 'Running') AND node IS NOT NULL GROUP BY cluster, node")
+    used = {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0)) for r in req}
+    out: dict[str, list] = {name: [] for (name,) in await store.fetchall("SELECT name FROM clusters")}
+    for cluster, name, ready, cpu, mem, data in rows:
+        d = orjson.loads(data or "{}")
+        cpu_req, mem_req = used.get((cluster, name), (0, 0))
+        out.setdefault(cluster, []).append(NodeFacts(
+            name, int(cpu or 0), int(mem or 0), cpu_req, mem_req, d.get("labels") or {},
+            d.get("taint_specs") or [], bool(ready), bool(d.get("unschedulable"))))
+    return out
