@@ -17,9 +17,9 @@ def node(name="n", cpu=4000, mem=16 * GI, cpu_req=0, mem_req=0, **kw):
     (PodShape(500, GI, 3), [node(cpu_req=2500)], True, 3, "room for 3 on 1 node"),  # 1500m free
     (PodShape(500, GI, 4), [node(cpu_req=2500), node("m", cpu_req=3500)], True, 4, "room for 4 on 2 nodes"),
     (PodShape(500, 8 * GI, 3), [node(mem_req=4 * GI)], False, 1, "room for 1 of 3"),
-    (PodShape(100, GI, 1, {"disk": "ssd"}), [node(labels={"disk": "hdd"})], False, 0, "1 node selector"),
+    (PodShape(100, GI, 1, {"disk": "ssd"}), [node(labels={"disk": "hdd"})], False, 0, "room for 0 of 1; 1 node selector"),
     (PodShape(100, GI, 1), [node(taints=[{"key": "gpu", "value": "true", "effect": "NoSchedule"}])],
-     False, 0, "1 taint gpu=true:NoSchedule"),
+     False, 0, "room for 0 of 1; 1 taint gpu=true:NoSchedule"),
     (PodShape(100, GI, 1, tolerations=[{"key": "gpu", "operator": "Exists"}]),
      [node(taints=[{"key": "gpu", "value": "true", "effect": "NoSchedule"}])], True, 10, None),
     (PodShape(100, GI, 1), [node(taints=[{"key": "x", "effect": "PreferNoSchedule"}])], True, 10, None),
