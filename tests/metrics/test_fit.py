@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from fleettui.metrics.fit import NodeFacts, PodShape, fit_cluster, rank, shapes_from_objects, tolerates
+from fleettui.metrics.fit import (
+    NodeFacts,
+    PodShape,
+    fit_cluster,
+    rank,
+    shapes_from_objects,
+    tolerates,
+)
 
 GI = 2**30
 
