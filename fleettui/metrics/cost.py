@@ -9,6 +9,7 @@ Only the time the series cover is charged: `hours` says how much that was.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -117,46 +118,71 @@ class CostReport:
         return sum(line.total for line in self.lines)
 
 
-def _filled(values: list[float | None]) -> list[float | None]:
+def _filled(values: list[float | None]) -> list[float]:
     """Carry the last known request forward (and the first one back): a pull records the
     requests of its moment, and they hold until the next."""
-    out: list[float | None] = []
-    last = next((v for v in values if v is not None), None)
+    out: list[float] = []
+    last = next((v for v in values if v is not None), 0.0)
     for v in values:
-        last = v if v is not None else last
+        if v is not None:
+            last = v
         out.append(last)
     return out
 
 
-def _hours(series: Series, start: float, end: float, used: str, req: str) -> list[tuple[float, float]]:
-    """(t, resource-hours) per point in the range: max(requested, used) × the step."""
-    win = series.window(start, end)
-    if not len(win):
-        return []
-    reqs, useds = _filled(win.column(req)), win.column(used)
-    dt = win.step / 3600.0
-    return [(t, max(r or 0.0, u or 0.0) * dt) for t, r, u in zip(win.times(), reqs, useds, strict=True)]
+def _span(series: Series, start: float, end: float) -> tuple[int, int]:
+    """Indexes [a, b) of the points with start < t <= end (arithmetic, no time list: a
+    day of points for every row of 100 clusters is millions of them)."""
+    n = len(series)
+    if not n:
+        return 0, 0
+    a = max(0, math.floor((start - series.t0) / series.step + 1e-9) + 1)
+    b = min(n, math.floor((end - series.t0) / series.step + 1e-9) + 1)
+    return a, max(a, b)
 
 
-def allocate(row: UsageRow, rate: Rate, start: float, end: float, name: str | None = None) -> CostLine:
-    """One namespace's, application's or cluster's allocation over (start, end]."""
-    cpu = _hours(row.series, start, end, "cpu", "cpu_req")
-    mem = _hours(row.series, start, end, "mem", "mem_req")
-    line = CostLine(row.cluster, row.name if name is None else name, price_source=rate.source)
-    line.cpu_core_hours = sum(h for _, h in cpu) / 1000.0
-    line.memory_gib_hours = sum(h for _, h in mem) / GIB
+def _hours(series: Series, a: int, b: int, used: str, req: str) -> list[float]:
+    """Resource-units × hours per point: max(requested, used) × the step."""
+    reqs = _filled(series.column(req))[a:b]
+    useds = series.column(used)[a:b]
+    dt = series.step / 3600.0
+    return [(r if u is None or u < r else u) * dt for r, u in zip(reqs, useds, strict=True)]
+
+
+@dataclass
+class _Allocation:
+    line: CostLine
+    t_first: float
+    step: float
+    costs: list[float]  # cost per point, for the trend
+
+
+def _allocate(row: UsageRow, rate: Rate, start: float, end: float) -> _Allocation:
+    a, b = _span(row.series, start, end)
+    cpu = _hours(row.series, a, b, "cpu", "cpu_req")
+    mem = _hours(row.series, a, b, "mem", "mem_req")
+    line = CostLine(row.cluster, row.name, price_source=rate.source)
+    line.cpu_core_hours = sum(cpu) / 1000.0
+    line.memory_gib_hours = sum(mem) / GIB
     line.cpu_cost = line.cpu_core_hours * rate.cpu_core_hour
     line.memory_cost = line.memory_gib_hours * rate.memory_gib_hour
-    line.hours = len(cpu) * row.series.step / 3600.0
-    return line
+    line.hours = (b - a) * row.series.step / 3600.0
+    cpu_price, mem_price = rate.cpu_core_hour / 1000.0, rate.memory_gib_hour / GIB
+    costs = [c * cpu_price + m * mem_price for c, m in zip(cpu, mem, strict=True)]
+    return _Allocation(line, row.series.t0 + a * row.series.step, row.series.step, costs)
+
+
+def allocate(row: UsageRow, rate: Rate, start: float, end: float) -> CostLine:
+    """One namespace's, application's or cluster's allocation over (start, end]."""
+    return _allocate(row, rate, start, end).line
 
 
 def capacity(row: UsageRow, rate: Rate, start: float, end: float) -> CostLine:
     """A cluster's allocatable (and node count) over the range at its prices."""
-    win = row.series.window(start, end)
-    dt = win.step / 3600.0
-    line = CostLine(row.cluster, "", price_source=rate.source, hours=len(win) * dt)
-    cpu_alloc, mem_alloc, nodes = (_filled(win.column(c)) for c in ("cpu_alloc", "mem_alloc", "nodes"))
+    a, b = _span(row.series, start, end)
+    dt = row.series.step / 3600.0
+    line = CostLine(row.cluster, "", price_source=rate.source, hours=(b - a) * dt)
+    cpu_alloc, mem_alloc, nodes = (_filled(row.series.column(c))[a:b] for c in ("cpu_alloc", "mem_alloc", "nodes"))
     line.cpu_core_hours = sum((v or 0.0) for v in cpu_alloc) * dt / 1000.0
     line.memory_gib_hours = sum((v or 0.0) for v in mem_alloc) * dt / GIB
     line.cpu_cost = line.cpu_core_hours * rate.cpu_core_hour
@@ -174,14 +200,15 @@ def report(by: str, rows: Mapping[str, Iterable[UsageRow]], rates: Mapping[str, 
     out = CostReport(by, start, end)
     clusters = {r.cluster: r for r in rows.get("cluster", [])}
     allocated: dict[str, CostLine] = {}
-    for r in rows.get("namespace", []):
-        if r.cluster in clusters:
-            line = allocate(r, rates[r.cluster], start, end)
-            acc = allocated.setdefault(r.cluster, CostLine(r.cluster, ""))
-            acc.cpu_cost += line.cpu_cost
-            acc.memory_cost += line.memory_cost
-            if by == "namespace":
-                out.lines.append(line)
+    namespaces = [_allocate(r, rates[r.cluster], start, end) for r in rows.get("namespace", [])
+                  if r.cluster in clusters]
+    for alloc in namespaces:
+        line = alloc.line
+        acc = allocated.setdefault(line.cluster, CostLine(line.cluster, ""))
+        acc.cpu_cost += line.cpu_cost
+        acc.memory_cost += line.memory_cost
+        if by == "namespace":
+            out.lines.append(line)
     if by == "app":
         out.lines.extend(allocate(r, rates[r.cluster], start, end) for r in rows.get("app", [])
                          if r.cluster in clusters)
@@ -196,22 +223,21 @@ def report(by: str, rows: Mapping[str, Iterable[UsageRow]], rates: Mapping[str, 
             out.lines.append(CostLine(name, IDLE, cpu_cost=max(0.0, cap.cpu_cost - acc.cpu_cost),
                                       memory_cost=max(0.0, cap.memory_cost - acc.memory_cost),
                                       hours=cap.hours, price_source=rates[name].source))
-    out.trend = trend(rows.get("namespace", []), rates, start, end, buckets)
+    out.trend = trend(namespaces, start, end, buckets)
     return out
 
 
-def trend(rows: Iterable[UsageRow], rates: Mapping[str, Rate], start: float, end: float,
+def trend(allocations: Iterable[_Allocation], start: float, end: float,
           buckets: int) -> list[tuple[float, float]]:
     """Allocated cost of the whole fleet per bucket of the range (the trend line)."""
-    width = (end - start) / max(1, buckets)
-    totals = [0.0] * max(1, buckets)
-    for r in rows:
-        rate = rates.get(r.cluster)
-        if rate is None:
-            continue
-        for col, req, price, unit in (("cpu", "cpu_req", rate.cpu_core_hour, 1000.0),
-                                      ("mem", "mem_req", rate.memory_gib_hour, GIB)):
-            for t, h in _hours(r.series, start, end, col, req):
-                i = min(len(totals) - 1, int((t - start - 1e-9) // width))
-                totals[max(0, i)] += h / unit * price
+    n = max(1, buckets)
+    width = (end - start) / n
+    totals = [0.0] * n
+    for al in allocations:
+        for i in range(n):
+            # points with start + i·width < t <= start + (i+1)·width
+            lo = max(0, math.floor((start + i * width - al.t_first) / al.step + 1e-9) + 1)
+            hi = min(len(al.costs), math.floor((start + (i + 1) * width - al.t_first) / al.step + 1e-9) + 1)
+            if hi > lo:
+                totals[i] += sum(al.costs[lo:hi])
     return [(start + i * width, v) for i, v in enumerate(totals)]
