@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fleettui.sync.members import Member
+from fleettui.sync.discovery import Member
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.metrics.refresh import MetricsRefresher
