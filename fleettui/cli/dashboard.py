@@ -58,6 +58,21 @@ def make_hub_session(args: argparse.Namespace) -> Callable[[str], Any]:
     return hub_session
 
 
+def make_cluster_clients(args: argparse.Namespace) -> Callable[[dict[str, str | None]], Any]:
+    """cluster_clients({cluster: context}): the clients the services pane's export, unexport
+    and import write through, made as `fleettui service` makes them (the kube layer's guard
+    refuses them in read-only mode; the dashboard offers none then)."""
+
+    def open_clients(contexts: dict[str, str | None]) -> Any:
+        from fleettui.cli.commands.services import cluster_clients
+        from fleettui.config.kubeconfig import load_kubeconfig
+
+        return cluster_clients(load_kubeconfig(opt(args, "kubeconfig")), contexts,
+                               read_only=mode.current().read_only)
+
+    return open_clients
+
+
 def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hub: str | None,
                      read_only: bool, args: argparse.Namespace | None = None) -> Callable[..., Any]:
     """The coroutine the app runs on its sync thread: discover members, then keep the
@@ -159,6 +174,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         theme=opt(args, "theme"),
         hub_session=None if read_only else make_hub_session(args),
         pane_options={"fleet": fleet},
+        cluster_clients=None if read_only else make_cluster_clients(args),
         **kwargs,
     )
 

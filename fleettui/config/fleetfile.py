@@ -39,21 +39,24 @@ from fleettui.config import dr_policy, mode, names, yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.config.labels import label_key_error, label_value_error
 
-_TOP_KEYS = {"version", "hub", "alertmanager", "clusters", "resilience", "traffic"}
+_TOP_KEYS = {"version", "hub", "alertmanager", "clusters", "prices", "resilience", "traffic"}
 _CLUSTER_KEYS = {"context", "provider", "region", "zone", "labels", "prometheus", "cost", "access"}
 # direct: the cluster's own kubeconfig context; gateway: through the hub's Cluster Gateway
 # proxy with the hub's credentials. Unset: direct when the context exists, else the gateway.
 ACCESS_MODES = ("direct", "gateway")
-_COST_KEYS = {"cpu_core_hour", "memory_gib_hour"}
+_COST_KEYS = {"cpu_core_hour", "memory_gib_hour", "node_hour"}
+_PRICE_MATCH_KEYS = {"provider", "region", "node_type"}
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Cost:
-    """Price per CPU core hour and per GiB of memory hour (any currency; shown as given)."""
+    """Price per CPU core hour, per GiB of memory hour and (optionally) a fixed price per
+    node hour (any currency; shown as given)."""
 
     cpu_core_hour: float | None = None
     memory_gib_hour: float | None = None
+    node_hour: float | None = None
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -61,9 +64,26 @@ class Cost:
             for k, v in (
                 ("cpu_core_hour", self.cpu_core_hour),
                 ("memory_gib_hour", self.memory_gib_hour),
+                ("node_hour", self.node_hour),
             )
             if v is not None
         }
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    """A `prices:` entry: the rates for the nodes it matches (provider, region and
+    node type — the node label `node.kubernetes.io/instance-type`; a key left out
+    matches anything). The most specific matching rule wins."""
+
+    cost: Cost
+    provider: str | None = None
+    region: str | None = None
+    node_type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in ("provider", "region", "node_type") if getattr(self, k)}
+        return out | self.cost.to_dict()
 
 
 @dataclass(frozen=True)
@@ -109,10 +129,12 @@ class FleetFile:
         header: str = "",
         alertmanager: str | None = None,
         dr_sections: Mapping[str, Any] | None = None,
+        prices: list[PriceRule] | None = None,
     ) -> None:
         self.path = Path(path)
         self.hub = hub
         self.alertmanager = alertmanager  # the fleet's Alertmanager (alert state, silences)
+        self.prices: list[PriceRule] = list(prices or [])  # rates by provider/region/node type
         self.clusters: dict[str, FleetCluster] = dict(clusters or {})
         self.header = header  # leading comment block, kept across saves
         # `resilience:` / `traffic:` as written, so a `cluster add` saves them back untouched
@@ -155,7 +177,7 @@ class FleetFile:
 
         unknown = sorted(set(map(str, data)) - _TOP_KEYS)
         if unknown:
-            raise fail(f"unknown key {unknown[0]!r} (allowed: alertmanager, hub, clusters, resilience, "
+            raise fail(f"unknown key {unknown[0]!r} (allowed: alertmanager, hub, clusters, prices, resilience, "
                        f"traffic, version)", unknown[0])
         if data.get("version", 1) != 1:
             raise fail(
@@ -192,10 +214,20 @@ class FleetFile:
                     c.name,
                 )
             contexts[c.context] = c.name
+        prices = []
+        raw_prices = data.get("prices") or []
+        if not isinstance(raw_prices, list):
+            raise fail("'prices' must be a list of rates (provider, region, node_type, cpu_core_hour, ...)",
+                       "prices")
+        for i, entry in enumerate(raw_prices):
+            try:
+                prices.append(_parse_price(entry))
+            except _FieldError as exc:
+                raise fail(f"prices[{i}]: {exc.message}", "prices") from None
         sections = {k: data[k] for k in ("resilience", "traffic") if data.get(k) is not None}
         try:
             return cls(path, hub=hub.strip() if hub else None, clusters=clusters, header=header,
-                       alertmanager=alertmanager, dr_sections=sections)
+                       alertmanager=alertmanager, dr_sections=sections, prices=prices)
         except dr_policy.PolicyError as exc:
             top = "traffic" if exc.message.startswith("traffic") or exc.message.startswith("'traffic") \
                 else "resilience"
@@ -270,6 +302,8 @@ class FleetFile:
             out["hub"] = self.hub
         if self.alertmanager:
             out["alertmanager"] = self.alertmanager
+        if self.prices:
+            out["prices"] = [p.to_dict() for p in self.prices]
         out["clusters"] = {name: c.to_dict() for name, c in self.clusters.items()}
         out.update(self.dr_sections)
         return out
@@ -390,11 +424,11 @@ def _parse_cluster(name: str, body: Any) -> FleetCluster:
         bad = sorted(set(map(str, raw_cost)) - _COST_KEYS)
         if bad:
             raise _FieldError(
-                f"cost: unknown key {bad[0]!r} (allowed: cpu_core_hour, memory_gib_hour)",
+                f"cost: unknown key {bad[0]!r} (allowed: cpu_core_hour, memory_gib_hour, node_hour)",
                 "cost",
                 bad[0],
             )
-        cost = Cost(raw_cost.get("cpu_core_hour"), raw_cost.get("memory_gib_hour"))
+        cost = Cost(raw_cost.get("cpu_core_hour"), raw_cost.get("memory_gib_hour"), raw_cost.get("node_hour"))
     cluster = FleetCluster(
         name=name,
         context=_opt_str(body, "context") or name,
@@ -433,14 +467,31 @@ def _validate_cluster(c: FleetCluster) -> None:
             f"'prometheus' must be an http(s) URL, got {c.prometheus!r}", "prometheus"
         )
     if c.cost is not None:
-        for key in ("cpu_core_hour", "memory_gib_hour"):
-            value = getattr(c.cost, key)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
-                raise _FieldError(
-                    f"cost.{key} must be a non-negative number, got {value!r}", "cost", key
-                )
+        _validate_cost(c.cost, "cost")
+
+
+def _validate_cost(cost: Cost, where: str) -> None:
+    for key in sorted(_COST_KEYS):
+        value = getattr(cost, key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            raise _FieldError(f"{where}.{key} must be a non-negative number, got {value!r}", where, key)
+
+
+def _parse_price(entry: Any) -> PriceRule:
+    if not isinstance(entry, dict):
+        raise _FieldError("must be a mapping (provider, region, node_type, cpu_core_hour, memory_gib_hour, node_hour)")
+    allowed = _PRICE_MATCH_KEYS | _COST_KEYS
+    bad = sorted(set(map(str, entry)) - allowed)
+    if bad:
+        raise _FieldError(f"unknown key {bad[0]!r} (allowed: {', '.join(sorted(allowed))})")
+    for key in _PRICE_MATCH_KEYS:
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise _FieldError(f"{key} must be a string, got {entry[key]!r}")
+    cost = Cost(entry.get("cpu_core_hour"), entry.get("memory_gib_hour"), entry.get("node_hour"))
+    _validate_cost(cost, "rate")
+    return PriceRule(cost, entry.get("provider"), entry.get("region"), entry.get("node_type"))
 
 
 def _index_lines(

@@ -49,3 +49,48 @@ async def application_workloads(store: Store) -> list[tuple[Any, ...]]:
     return await store._fetchall(
         "SELECT DISTINCT namespace, app, cluster, kind, res_namespace, name FROM app_resources"
         f" WHERE kind IN ({_MARKS})", WORKLOAD_KINDS)
+
+
+# -- usage, cost and fit (fleettui.metrics) --
+
+_WORKLOADS_WITH_JOBS = "('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet')"
+
+
+async def node_capacity(store: Store, cluster: str) -> list[tuple[Any, ...]]:
+    """(name, allocatable cpu_m, allocatable mem_b) of one cluster's nodes."""
+    return await store._fetchall("SELECT name, cpu_m, mem_b FROM objects WHERE kind = 'Node' AND cluster = ?",
+                                 (cluster,))
+
+
+async def pod_facts(store: Store, cluster: str) -> list[tuple[Any, ...]]:
+    """(namespace, name, node, phase, cpu_m, mem_b, app, workload) of one cluster's pods."""
+    return await store._fetchall(
+        "SELECT namespace, name, node, phase, cpu_m, mem_b, json_extract(data, '$.app'),"
+        " json_extract(data, '$.workload') FROM objects WHERE kind = 'Pod' AND cluster = ?", (cluster,))
+
+
+async def workload_apps(store: Store, cluster: str) -> list[tuple[Any, ...]]:
+    """(namespace, "Kind/name", app) of one cluster's workloads a KubeVela app placed."""
+    return await store._fetchall(
+        f"SELECT namespace, kind || '/' || name, json_extract(data, '$.app') FROM objects"
+        f" WHERE kind IN {_WORKLOADS_WITH_JOBS} AND cluster = ? AND json_extract(data, '$.app') IS NOT NULL",
+        (cluster,))
+
+
+async def requested_by_node(store: Store) -> list[tuple[Any, ...]]:
+    """(cluster, node, cpu_m, mem_b) requested by pods bound to each node and not finished."""
+    return await store._fetchall(
+        "SELECT cluster, node, sum(cpu_m), sum(mem_b) FROM objects WHERE kind = 'Pod'"
+        " AND phase IN ('Pending', 'Running') AND node IS NOT NULL GROUP BY cluster, node")
+
+
+async def pod_workloads(store: Store, cluster: str) -> list[tuple[Any, ...]]:
+    """(namespace, pod name, "Kind/name" of its workload) of one cluster's pods."""
+    return await store._fetchall("SELECT namespace, name, json_extract(data, '$.workload') FROM objects"
+                                 " WHERE kind = 'Pod' AND cluster = ?", (cluster,))
+
+
+async def cluster_places(store: Store) -> list[tuple[Any, ...]]:
+    """(name, provider, region) of every cluster, the fleet file's words first."""
+    return await store._fetchall(
+        "SELECT name, coalesce(provider, found_provider), coalesce(region, found_region) FROM clusters")

@@ -175,6 +175,20 @@ class Store:
                 raise
             await self._conn.execute("COMMIT")
 
+    @contextlib.asynccontextmanager
+    async def _observed_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction for other packages' caches of *observed* state (the metrics
+        pulled from each cluster's Prometheus): like the inventory writer, it keeps working
+        in watch mode, because it records what the clusters report, never a decision."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
     async def _fetchall(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """A read query on the reader connection."""
         cur = await self._reader.execute(sql, params)

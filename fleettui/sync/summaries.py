@@ -39,6 +39,7 @@ REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernete
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 PROVIDER_LABEL = "fleettui.io/provider"
 ROLE_PREFIX = "node-role.kubernetes.io/"
+APP_LABEL = "app.oam.dev/name"  # KubeVela's label on every object an Application places
 
 
 def parse_time(value: str | None) -> float | None:
@@ -139,6 +140,16 @@ def _template(obj: Obj) -> Summary:
             "tolerations": tolerations or None}
 
 
+def _app(obj: Obj) -> str | None:
+    """The KubeVela application that placed this object (cost and usage by application)."""
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(APP_LABEL)
+
+
+def _workload(obj: Obj, s: Summary) -> Summary:
+    s["app"] = _app(obj)
+    return _with_rollout(s)
+
+
 def _with_rollout(s: Summary) -> Summary:
     """Keep the workload's own verdict beside the row's health: the store's roll-up
     re-judges the row with its pods' waiting reasons (`config.objects.with_pod_problems`)."""
@@ -151,7 +162,7 @@ def summarize_deployment(obj: Obj) -> Summary:
     r = deployment_rollout(obj)
     s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message,
              images=_images(obj) or None, updated=r.updated, available=r.available, **_template(obj))
-    return _with_rollout(s)
+    return _workload(obj, s)
 
 
 def summarize_statefulset(obj: Obj) -> Summary:
@@ -167,7 +178,7 @@ def summarize_daemonset(obj: Obj) -> Summary:
 def _summarize_rollout(obj: Obj, r: Rollout) -> Summary:
     s = _meta(obj)
     s.update(ready=r.ready, desired=r.desired, health=r.health, message=r.message, images=_images(obj) or None)
-    return _with_rollout(s)
+    return _workload(obj, s)
 
 
 def _pod_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
@@ -242,6 +253,7 @@ def summarize_pod(obj: Obj) -> Summary:
         problem=pod_waiting_problem(obj),
         # matched against Service selectors: ready pods are a Service's endpoints
         labels=dict(md.get("labels") or {}) or None,
+        app=(md.get("labels") or {}).get(APP_LABEL),
     )
     return s
 

@@ -12,13 +12,12 @@ from its own worker; the UI never waits on it or on the network.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, ScreenStackError
@@ -27,10 +26,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input
+from textual.worker import Worker, WorkerState
 
 from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
-from fleettui.tui import keys
+from fleettui.store.services import ServiceSetRow
+from fleettui.tui import keys, registry
+from fleettui.tui.actions import key_display
 from fleettui.tui.bar_renderers import StatusInfo
 from fleettui.tui.commands import JumpCommands, ThemeCommands
 from fleettui.tui.messages import (
@@ -43,26 +45,31 @@ from fleettui.tui.messages import (
     ViewData,
 )
 from fleettui.tui.panes.base import Pane
-from fleettui.tui.panes.clusters import ClustersPane
-from fleettui.tui.panes.dr import DRPane
-from fleettui.tui.panes.rollouts import RolloutsPane
+from fleettui.tui.panes.rollouts import RolloutActions
+from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
+from fleettui.tui.registry import PaneSpec
 from fleettui.tui.renderers import Palette
 from fleettui.tui.rollout_renderers import plan_table
-from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
-from fleettui.tui.screens.dialogs import Confirm, PathPrompt
+from fleettui.tui.screens.detail import DetailFetch, DetailScreen
+from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
 from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.sync_thread import SyncRunner, SyncThread
 from fleettui.tui.themes import initial_theme, load_themes
 from fleettui.tui.widgets.bars import FleetHeader, StatusBar
 
-# run_sync(store, notice): keeps the store current; notice(text) reports a problem
-SyncRunner = Callable[[Store, Callable[[str], None]], Awaitable[None]]
-
+if TYPE_CHECKING:
+    from fleettui.engine.hub import Hub
+    from fleettui.engine.mcs_actions import ServiceAction
 
 # hub_session(hub_name) -> async context manager yielding a fleettui.engine.hub.Hub
-HubSession = Callable[[str], AbstractAsyncContextManager[Any]]
+HubSession = Callable[[str], AbstractAsyncContextManager["Hub"]]
+# cluster_clients({cluster: kubeconfig context}) -> async context manager yielding
+# {cluster: fleettui.kube.client.ClusterClient}, for the services pane's writes
+ClusterClients = Callable[[dict[str, str | None]], AbstractAsyncContextManager[dict[str, Any]]]
+HubOp = Callable[["Hub"], Awaitable[str]]
 
 # seconds a refused write action stays said in the status bar (the toast says it too)
 REFUSAL_SHOWN_FOR = 6.0
@@ -93,7 +100,7 @@ def palette_for(app: App) -> Palette:
 class FleetApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "fleettui"
-    BINDINGS = keys.APP_BINDINGS
+    BINDINGS = [*keys.APP_BINDINGS, *keys.pane_bindings(registry.PANES)]
     COMMANDS = {JumpCommands}
 
     def __init__(
@@ -110,9 +117,10 @@ class FleetApp(App[None]):
         theme: str | None = None,
         debounce: float = 0.25,
         tick: float = 5.0,
-        panes: list[type[Pane]] | None = None,
+        panes: Sequence[PaneSpec] | None = None,
         pane_options: dict[str, Any] | None = None,
         hub_session: HubSession | None = None,
+        cluster_clients: ClusterClients | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_path is None:
@@ -120,7 +128,7 @@ class FleetApp(App[None]):
         self.store: Store | None = store
         self._own_store = store is None
         self._store_path = store_path
-        self._run_sync = run_sync
+        self.sync_thread = SyncThread(run_sync, self.post_message) if run_sync is not None else None
         self.watch_mode = watch
         self.read_only = read_only or watch  # watch mode is read-only by definition
         self._refused: str | None = None
@@ -131,8 +139,10 @@ class FleetApp(App[None]):
         self.debounce = debounce
         self.tick = tick
         self.pane_options = pane_options or {}
-        self.pane_classes: list[type[Pane]] = panes or [ClustersPane, TopologyPane, RolloutsPane, DRPane]
+        self.pane_specs: tuple[PaneSpec, ...] = tuple(panes or registry.PANES)
+        self.write_actions = registry.write_actions(self.pane_specs)
         self._hub_session = hub_session
+        self._cluster_clients = cluster_clients
         self.directory = Directory()
         self.sync_error: str | None = None
         self.cache_problem: str | None = None
@@ -142,10 +152,8 @@ class FleetApp(App[None]):
         self._timer: Timer | None = None
         self._refreshing = False
         self._dirty = True
+        self._idle = asyncio.Event()  # no refresh running or due (one held for a modal counts as idle)
         self._pending_select: str | None = None
-        self._sync_thread: threading.Thread | None = None
-        self._sync_loop: asyncio.AbstractEventLoop | None = None
-        self._sync_task: asyncio.Task[None] | None = None
         loaded = load_themes()
         self.theme_errors = loaded.errors
         for t in loaded.themes:
@@ -157,9 +165,12 @@ class FleetApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield FleetHeader(id="fleet-header")
-        with ContentSwitcher(initial=self.pane_classes[0].pane_id, id="panes"):
-            for cls in self.pane_classes:
-                yield cls(id=cls.pane_id)
+        tabs = [(s.key, s.id, s.title) for s in self.pane_specs]
+        with ContentSwitcher(initial=self.pane_specs[0].id, id="panes"):
+            for spec in self.pane_specs:
+                pane = spec.pane(id=spec.id)
+                pane.tabs = tabs
+                yield pane
         with Vertical(id="bottom"):
             yield Input(placeholder="filter (Enter keeps it, Esc clears)", id="filter")
             yield StatusBar(id="status-bar")
@@ -179,7 +190,21 @@ class FleetApp(App[None]):
 
     @property
     def pane_ids(self) -> list[str]:
-        return [cls.pane_id for cls in self.pane_classes]
+        return [s.id for s in self.pane_specs]
+
+    @property
+    def detail_screen(self) -> DetailScreen | None:
+        """The detail screen on top, if that is what is on top."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return None
+        return screen if isinstance(screen, DetailScreen) else None
+
+    async def refresh_idle(self) -> None:
+        """Until no refresh is running or due: what the store holds is on screen (for tests,
+        and anything else that must act on what is shown)."""
+        await self._idle.wait()
 
     async def on_mount(self) -> None:
         if self.store is None:
@@ -211,71 +236,37 @@ class FleetApp(App[None]):
 
     # -- workers: they post messages, never touch widgets --
 
-    @work(exclusive=True, group="feed", exit_on_error=False)
+    @work(exclusive=True, group="feed", exit_on_error=False, name="the cache's change feed")
     async def _watch_store(self) -> None:
         assert self.store is not None
         async with self.store.subscribe() as changes:
             async for change in changes:
                 self.post_message(StoreChanged(change))
 
-    # -- the sync: its own thread and event loop, its own connection to the store --
-    #
-    # A first sync of a large fleet parses tens of thousands of objects; on the
-    # screen's event loop that would make keys wait. So the sync runs on a loop
-    # of its own in a thread, writes through its own Store on the same file, and
-    # the screen learns of its writes from the change feed's `external` polling.
-
     def _start_sync(self) -> None:
-        if self._run_sync is None or self._sync_thread is not None:
-            return
         path = self._store_path or (self.store.path if self.store is not None else None)
-        self._sync_thread = threading.Thread(target=self._sync_thread_main, args=(path,),
-                                             name="fleet-sync", daemon=True)
-        self._sync_thread.start()
-
-    def _sync_thread_main(self, path: Path | str) -> None:
-        loop = asyncio.new_event_loop()
-        self._sync_loop = loop
-        try:
-            loop.run_until_complete(self._sync_main(path))
-        finally:
-            loop.close()
-
-    async def _sync_main(self, path: Path | str) -> None:
-        assert self._run_sync is not None
-        self._sync_task = asyncio.current_task()
-        self.post_message(SyncStateChanged(True))  # post_message is thread-safe
-        error = None
-        try:
-            store = await Store.open(path)
-        except Exception as exc:
-            self.post_message(SyncStateChanged(False, f"cannot open the cache: {exc}"))
-            return
-        try:
-            await self._run_sync(store, self._sync_notice)
-        except asyncio.CancelledError:
-            pass
-        except Exception as exc:  # shown in the status bar; the cached view stays
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            await store.close()
-        self.post_message(SyncStateChanged(False, error))
+        if self.sync_thread is not None and path is not None:
+            self.sync_thread.start(path)
 
     def _stop_sync(self) -> None:
-        loop, task, thread = self._sync_loop, self._sync_task, self._sync_thread
-        if loop is not None and task is not None and not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
-        if thread is not None:
-            thread.join(timeout=10)
+        if self.sync_thread is not None:
+            self.sync_thread.stop()
 
-    def _sync_notice(self, text: str) -> None:
-        self.post_message(SyncNotice(text))
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # every worker of the app, one place: a failure is said, not left as stale data on screen
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        what = event.worker.name or "a background task"
+        self.notify(str(error) or type(error).__name__, title=f"{what} failed", severity="error", timeout=12)
+        if event.worker.group == "refresh":
+            # its Refreshed was posted from `finally`; the next change or tick tries again
+            self.cache_problem = f"reading the cache failed: {error}"
+            self._show_status()
 
-    @work(exclusive=False, group="refresh", exit_on_error=False)
-    async def _refresh_worker(self, targets: dict[str, Callable[[Store], Awaitable[Any]]]) -> None:
+    @work(exclusive=False, group="refresh", exit_on_error=False, name="reading the cache")
+    async def _refresh_worker(self, targets: dict[str, DetailFetch]) -> None:
         parts: dict[str, Any] = {}
         try:
             store = self.store  # None while the cache is being rebuilt: show nothing new
@@ -300,7 +291,7 @@ class FleetApp(App[None]):
     # store too), open the path afresh (a truncated file is then found corrupt and
     # moved aside as usual) and let the sync fill it again.
 
-    @work(exclusive=True, group="rebuild", exit_on_error=False)
+    @work(exclusive=True, group="rebuild", exit_on_error=False, name="rebuilding the cache")
     async def _rebuild_cache(self) -> None:
         old = self.store
         if old is None:
@@ -327,7 +318,8 @@ class FleetApp(App[None]):
         self.store, self._own_store = event.store, True
         self.cache_problem = event.text
         self._last_sync = None
-        self._sync_thread = self._sync_loop = self._sync_task = None
+        if self.sync_thread is not None:
+            self.sync_thread = self.sync_thread.fresh()  # the old one was stopped with the old store
         self._watch_store()
         if self.first_data_at is not None:
             self._start_sync()
@@ -337,27 +329,34 @@ class FleetApp(App[None]):
     def _request_refresh(self) -> None:
         self._dirty = True
         if not self._refreshing and self._timer is None:
+            self._idle.clear()
             self._timer = self.set_timer(self.debounce, self._start_refresh)
 
     def _start_refresh(self) -> None:
         self._timer = None
-        if self.store is None or self._refreshing or not self.screen_stack:  # no screen: shutting down
+        if self._refreshing:
+            return
+        if self.store is None or not self.screen_stack:  # no screen: shutting down
+            self._idle.set()
             return
         try:
             screen = self.screen
         except ScreenStackError:  # shutting down: the timer fired after the last screen went
+            self._idle.set()
             return
         if isinstance(screen, ModalScreen):
-            # nothing to see under a modal; look again shortly
+            # nothing to see under a modal; look again shortly (held, so idle meanwhile)
             self._timer = self.set_timer(max(self.debounce, 0.5), self._start_refresh)
+            self._idle.set()
             return
         self._dirty = False
         self._refreshing = True
-        targets: dict[str, Callable[[Store], Awaitable[Any]]] = {
+        self._idle.clear()
+        targets: dict[str, DetailFetch] = {
             "summary": _fetch_summary,
             f"pane:{self.switcher.current}": type(self.pane).fetch,
         }
-        if isinstance(screen, ClusterScreen | AppScreen):
+        if isinstance(screen, DetailScreen):
             targets["detail-screen"] = screen.make_fetch()
         self._refresh_worker(targets)
 
@@ -374,8 +373,8 @@ class FleetApp(App[None]):
             if name.startswith("pane:"):
                 pane_id = name[5:]
                 self.query_one(f"#{pane_id}", Pane).show(data, now, palette)
-            elif name == "detail-screen" and isinstance(self.screen, ClusterScreen | AppScreen):
-                self.screen.show(data, now, palette)
+            elif name == "detail-screen" and (detail := self.detail_screen) is not None:
+                detail.show(data, now, palette)
         self.query_one(FleetHeader).show(self._summary, palette)
         self._show_status(now)
         if self._pending_select and "pane:topology" in parts:
@@ -386,10 +385,12 @@ class FleetApp(App[None]):
             self.first_data_at = time.perf_counter()
             # the sync starts once the cached fleet is on screen: its start-up (imports,
             # discovery, a hundred clients) must not delay the first frame
-            if self._run_sync is not None:
+            if self.sync_thread is not None:
                 self.call_after_refresh(self._start_sync)
         if self._dirty:
             self._request_refresh()
+        elif self._timer is None:
+            self._idle.set()
 
     def _show_status(self, now: float | None = None) -> None:
         recovered = self.store.recovered_from if self.store is not None else None
@@ -421,7 +422,7 @@ class FleetApp(App[None]):
     # -- actions --
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.read_only and action in keys.ACTIONS:
+        if self.read_only and action in self.write_actions:
             return False  # hidden from the footer and refused
         return True
 
@@ -445,16 +446,16 @@ class FleetApp(App[None]):
         self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
 
     def action_next_pane(self) -> None:
-        if isinstance(self.screen, ClusterScreen | AppScreen):
-            self.screen.cycle_tab(1)  # on a detail screen Tab walks its tabs
+        if (detail := self.detail_screen) is not None:
+            detail.cycle_tab(1)  # on a detail screen Tab walks its tabs
         elif len(self.screen_stack) == 1:
             self._cycle_pane(1)
         else:  # a dialog: Tab walks its fields (this binding has priority over theirs)
             self.screen.focus_next()
 
     def action_previous_pane(self) -> None:
-        if isinstance(self.screen, ClusterScreen | AppScreen):
-            self.screen.cycle_tab(-1)
+        if (detail := self.detail_screen) is not None:
+            detail.cycle_tab(-1)
         elif len(self.screen_stack) == 1:
             self._cycle_pane(-1)
         else:  # a dialog: Tab walks its fields (this binding has priority over theirs)
@@ -466,7 +467,8 @@ class FleetApp(App[None]):
             note = "watch mode: read-only, refreshes by itself; actions are off"
         elif self.read_only:
             note = "read-only: actions are off"
-        self.push_screen(HelpScreen(actions=not self.read_only, note=note))
+        self.push_screen(HelpScreen(registry.help_sections(self.pane_specs), actions=not self.read_only,
+                                    note=note))
 
     def action_palette(self) -> None:
         self.push_screen(CommandPalette(providers=[JumpCommands, ThemeCommands],
@@ -508,16 +510,14 @@ class FleetApp(App[None]):
     def action_refresh_now(self) -> None:
         self._request_refresh()
 
-    @on(ClustersPane.OpenCluster)
-    def _open_cluster(self, event: ClustersPane.OpenCluster) -> None:
-        self.open_cluster(event.name)
+    @on(Pane.OpenDetail)
+    def _open_pane_detail(self, event: Pane.OpenDetail) -> None:
+        spec = registry.spec_for(self.pane_specs, event.pane_id)
+        if spec is not None and spec.detail is not None:
+            self._open_detail(spec.detail(event.item))
 
     def open_cluster(self, name: str) -> None:
         self._open_detail(ClusterScreen(name))
-
-    @on(RolloutsPane.OpenApp)
-    def _open_app(self, event: RolloutsPane.OpenApp) -> None:
-        self._open_detail(AppScreen(event.row))
 
     def _open_detail(self, screen: Screen) -> None:
         while len(self.screen_stack) > 1:
@@ -535,7 +535,7 @@ class FleetApp(App[None]):
         in a notification and, for a few seconds, in the status bar."""
         mode = "watch mode (read-only)" if self.watch_mode else "read-only mode"
         self._refused = f"read-only: {what} refused"
-        pressed = f"{keys.key_display(key)}: " if key else ""
+        pressed = f"{key_display(key)}: " if key else ""
         self.notify(f"{pressed}{what} is off in {mode}", title="read-only", severity="warning")
         self._show_status()
         if self._refused_timer is not None:
@@ -588,7 +588,7 @@ class FleetApp(App[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._hub_worker("apply", "local", document, None)
+                self._apply_document(document)
 
         self.push_screen(Confirm(title, plan_table(plan)), confirmed)
 
@@ -613,59 +613,136 @@ class FleetApp(App[None]):
 
     def _edited(self, document: dict[str, Any] | None) -> None:
         if document is not None and not self.read_only:
-            self._hub_worker("apply", "local", document, None)
+            self._apply_document(document)
 
-    def hub_action(self, op: str, row: Any) -> None:
-        """resume_step | resume_all | suspend | rollback | delete on one application."""
+    def _allowed(self, what: str) -> bool:
         if self.read_only:
-            self.refuse_write(op.replace("_", " "))
+            self.refuse_write(what)
+        return not self.read_only
+
+    @on(RolloutActions.ResumeStep)
+    def _resume_step(self, event: RolloutActions.ResumeStep) -> None:
+        row = event.row
+
+        async def resume(hub: Hub) -> str:
+            current = await hub.get(row.namespace, row.name) or {}
+            step = waiting_step(((current.get("status") or {}).get("workflow") or {}).get("steps") or [])
+            if step is None:
+                return f"{row.name}: no step is waiting"
+            return await hub.resume(row.namespace, row.name, step)
+
+        self._on_hub("resume step", row.hub, resume)
+
+    @on(RolloutActions.ResumeAll)
+    def _resume_all(self, event: RolloutActions.ResumeAll) -> None:
+        row = event.row
+        self._on_hub("resume all", row.hub, lambda hub: hub.resume(row.namespace, row.name))
+
+    @on(RolloutActions.Suspend)
+    def _suspend(self, event: RolloutActions.Suspend) -> None:
+        row = event.row
+        self._on_hub("suspend", row.hub, lambda hub: hub.suspend(row.namespace, row.name))
+
+    @on(RolloutActions.Rollback)
+    def _rollback(self, event: RolloutActions.Rollback) -> None:
+        row = event.row
+        if self._allowed("rollback"):
+            self._confirm(f"Roll back {row.namespace}/{row.name}?", "to the previous revision", "Roll back",
+                          lambda: self._on_hub("rollback", row.hub,
+                                               lambda hub: hub.rollback(row.namespace, row.name)))
+
+    @on(RolloutActions.Delete)
+    def _delete(self, event: RolloutActions.Delete) -> None:
+        row = event.row
+        if self._allowed("delete"):
+            self._confirm(f"Delete {row.namespace}/{row.name}?", "and remove its resources from every cluster",
+                          "Delete", lambda: self._on_hub("delete", row.hub,
+                                                         lambda hub: hub.delete(row.namespace, row.name)))
+
+    def _confirm(self, title: str, body: str, yes: str, then: Callable[[], None]) -> None:
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        self.push_screen(Confirm(title, body, yes=yes), answered)
+
+    def _on_hub(self, what: str, hub_name: str, op: HubOp) -> None:
+        """Run one operation on a hub in a worker; a failure is said by `_worker_changed`
+        (the hub's sentence, an EngineError, or a cluster's error), titled `what failed`."""
+        if not self._allowed(what):
             return
-        if op in ("rollback", "delete"):
-            what = "Roll back" if op == "rollback" else "Delete"
-            body = ("to the previous revision" if op == "rollback"
-                    else "and remove its resources from every cluster")
+        self.run_worker(self._hub_worker(what, hub_name, op), name=what, group="action",
+                        exclusive=True, exit_on_error=False)
 
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._hub_worker(op, row.hub, None, row)
-
-            self.push_screen(Confirm(f"{what} {row.namespace}/{row.name}?", body, yes=what), confirmed)
-            return
-        self._hub_worker(op, row.hub, None, row)
-
-    @work(exclusive=True, group="action", exit_on_error=False)
-    async def _hub_worker(self, op: str, hub_name: str, document: Any, row: Any) -> None:
+    async def _hub_worker(self, what: str, hub_name: str, op: HubOp) -> None:
         if self._hub_session is None:
-            self.notify("no hub", severity="error")
+            raise RuntimeError("no hub to act on")
+        async with self._hub_session(hub_name) as hub:
+            message = await op(hub)
+        self.notify(message, title=what)
+        self._request_refresh()
+
+    def _apply_document(self, document: dict[str, Any]) -> None:
+        async def apply(hub: Hub) -> str:
+            result = await hub.apply(document)
+            return f"{result.namespace}/{result.name} {result.action}"
+
+        self._on_hub("apply", "local", apply)
+
+    # -- service actions (MCS): clusters asked, preview from the cache, then the writes --
+
+    @on(ServicesPane.Export)
+    def _export(self, event: ServicesPane.Export) -> None:
+        self._ask_service_action("export", event.row, "")
+
+    @on(ServicesPane.Unexport)
+    def _unexport(self, event: ServicesPane.Unexport) -> None:
+        self._ask_service_action("unexport", event.row, next(iter(event.row.exporting), ""))
+
+    @on(ServicesPane.Import)
+    def _import(self, event: ServicesPane.Import) -> None:
+        self._ask_service_action("import", event.row, event.row.analysis.winner or "")
+
+    def _ask_service_action(self, verb: str, row: ServiceSetRow, cluster: str) -> None:
+        if not self._allowed(verb):
             return
-        try:
-            async with self._hub_session(hub_name) as hub:
-                if op == "apply":
-                    result = await hub.apply(document)
-                    message = f"{result.namespace}/{result.name} {result.action}"
-                elif op == "resume_step":
-                    current = await hub.get(row.namespace, row.name) or {}
-                    steps = ((current.get("status") or {}).get("workflow") or {}).get("steps") or []
-                    step = waiting_step(steps)
-                    if step is None:
-                        message = f"{row.name}: no step is waiting"
-                    else:
-                        message = await hub.resume(row.namespace, row.name, step)
-                elif op == "resume_all":
-                    message = await hub.resume(row.namespace, row.name)
-                elif op == "suspend":
-                    message = await hub.suspend(row.namespace, row.name)
-                elif op == "rollback":
-                    message = await hub.rollback(row.namespace, row.name)
-                elif op == "delete":
-                    message = await hub.delete(row.namespace, row.name)
-                else:
-                    raise ValueError(op)
-        except Exception as exc:  # the hub's sentence (EngineError) or a cluster's error
-            self.notify(str(exc) or type(exc).__name__, title=f"{op.replace('_', ' ')} failed",
-                        severity="error", timeout=12)
+
+        def chosen(action: ServiceAction | None) -> None:
+            if action is not None:
+                self.run_worker(self._preview_service_action(action), name=f"{verb} preview",
+                                group="action", exclusive=True, exit_on_error=False)
+
+        self.push_screen(ServiceActionPrompt(verb, row.namespace, row.name, cluster=cluster), chosen)
+
+    async def _preview_service_action(self, action: ServiceAction) -> None:
+        from fleettui.engine import mcs_actions
+
+        if self.store is None:
             return
-        self.notify(message, title=op.replace("_", " "))
+        lines = await mcs_actions.preview(self.store, action)
+        contexts = {c.name: c.context for c in await self.store.clusters()
+                    if c.name in (action.cluster, *action.to)}
+
+        def run() -> None:
+            self.run_worker(self._service_worker(action, contexts), name=action.verb, group="action",
+                            exclusive=True, exit_on_error=False)
+
+        self._confirm(action.title, "\n".join(f"- {line}" for line in lines), action.verb.capitalize(), run)
+
+    async def _service_worker(self, action: ServiceAction, contexts: dict[str, str | None]) -> None:
+        from fleettui.engine import mcs_actions
+
+        if self.read_only:  # the mode may not change, but the guard below is the one that counts
+            self.refuse_write(action.verb)
+            return
+        if self._cluster_clients is None:
+            raise RuntimeError("no cluster access for service actions")
+        unknown = sorted({action.cluster, *action.to} - set(contexts))
+        if unknown:
+            raise mcs_actions.ServiceActionError(f"not in the fleet: {', '.join(unknown)}")
+        async with self._cluster_clients(contexts) as clients:
+            done = await mcs_actions.execute(clients, action)
+        self.notify("\n".join(done), title=action.title)
         self._request_refresh()
 
     def jump_to_namespace(self, cluster: str, namespace: str) -> None:

@@ -7,22 +7,26 @@ instantly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-from fleettui.tui.keys import PANES
 
 if TYPE_CHECKING:
     from fleettui.tui.app import FleetApp
 
 
-def _entries(app: FleetApp) -> list[tuple[str, str, object]]:
+def _fleet_app(provider: Provider) -> FleetApp:
+    # a Provider's app is typed as the base App; the palette only ever opens on FleetApp
+    return cast("FleetApp", provider.app)
+
+
+def _entries(app: FleetApp) -> list[tuple[str, str, Callable[[], object]]]:
     """(text to match, help, callback) for every jump target."""
-    out: list[tuple[str, str, object]] = []
-    for i, (pane, title) in enumerate(PANES, start=1):
-        out.append((f"{title} pane", f"key {i}", partial(app.action_show_pane, pane)))
+    out: list[tuple[str, str, Callable[[], object]]] = []
+    for spec in app.pane_specs:
+        out.append((f"{spec.title} pane", f"key {spec.key}", partial(app.action_show_pane, spec.id)))
     for name in app.directory.clusters:
         out.append((f"cluster {name}", "open the cluster", partial(app.open_cluster, name)))
     for cluster, ns in app.directory.namespaces:
@@ -34,30 +38,30 @@ def _entries(app: FleetApp) -> list[tuple[str, str, object]]:
 class JumpCommands(Provider):
     async def startup(self) -> None:
         # namespaces are read when the palette opens, not on every refresh
-        app = self.app
+        app = _fleet_app(self)
         store = getattr(app, "store", None)
         if store is not None:
-            app.directory.namespaces = [(n.cluster, n.name) for n in await store.namespaces()]  # type: ignore[attr-defined]
+            app.directory.namespaces = [(n.cluster, n.name) for n in await store.namespaces()]
 
     async def discover(self) -> Hits:
-        for text, help_text, callback in _entries(self.app)[:40]:  # type: ignore[arg-type]
-            yield DiscoveryHit(text, callback, help=help_text)  # type: ignore[arg-type]
+        for text, help_text, callback in _entries(_fleet_app(self))[:40]:
+            yield DiscoveryHit(text, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, help_text, callback in _entries(self.app):  # type: ignore[arg-type]
+        for text, help_text, callback in _entries(_fleet_app(self)):
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(text), callback, help=help_text)
 
 
 class ThemeCommands(Provider):
     def _themes(self) -> list[str]:
-        return list(self.app.fleet_themes)  # type: ignore[attr-defined]
+        return list(_fleet_app(self).fleet_themes)
 
     async def discover(self) -> Hits:
         for name in self._themes():
-            yield DiscoveryHit(f"theme {name}", partial(self.app.set_fleet_theme, name),  # type: ignore[attr-defined]
+            yield DiscoveryHit(f"theme {name}", partial(_fleet_app(self).set_fleet_theme, name),
                                help="switch theme")
 
     async def search(self, query: str) -> Hits:
@@ -67,4 +71,4 @@ class ThemeCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text),
-                          partial(self.app.set_fleet_theme, name), help="switch theme")  # type: ignore[attr-defined]
+                          partial(_fleet_app(self).set_fleet_theme, name), help="switch theme")

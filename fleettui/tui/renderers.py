@@ -232,14 +232,10 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
 
 # -- pane tabs ------------------------------------------------------------------
 
-def pane_tabs(panes: list[tuple[str, str]], current: str) -> Text:
-    """`1 Clusters  2 Topology`: the panes and their digit keys, the current one marked."""
-    from fleettui.tui.keys import EXTRA_PANES
-
-    fixed = {pane: key for key, pane, _ in EXTRA_PANES}
+def pane_tabs(panes: list[tuple[str, str, str]], current: str) -> Text:
+    """`1 Clusters  2 Topology`: the panes (key, id, title) and their digit keys, the current one marked."""
     out = Text()
-    for i, (pane_id, title) in enumerate(panes, start=1):
-        key = fixed.get(pane_id, str(i))
+    for key, pane_id, title in panes:
         out.append(f" {key} {title} ", style="reverse bold" if pane_id == current else "")
     return out
 

@@ -93,6 +93,10 @@ HEADLESS = [
     (["workflow", "resume", "orders-api", "-n", "shop"], False),
     (["cluster", "list", "--request-timeout", "1"], False),
     (["service", "export", "catalog", "-n", "shop", "--cluster", "edge-a", "--yes"], False),
+    (["metrics", "top"], False),
+    (["metrics", "sync", "--once", "--timeout", "1"], False),
+    (["cost"], False),
+    (["fit", "--cpu", "500m", "--memory", "1Gi", "--replicas", "2"], False),
     (["sync", "--help"], True),
     (["controller", "--help"], True),
 ]

@@ -60,11 +60,22 @@ async def wait_for_data(pilot, *, limit: float = 5.0) -> None:
 
 
 async def settle(pilot, seconds: float = 0.1) -> None:
-    """Let a requested refresh run (debounce + worker + apply)."""
+    """Let a requested refresh run (debounce + worker + apply): the app's own idle signal."""
     await pilot.pause(seconds)
-    app = pilot.app
-    waited = 0.0
-    while (app._refreshing or app._timer is not None) and waited < 3:
-        await pilot.pause(0.05)
-        waited += 0.05
+    await asyncio.wait_for(pilot.app.refresh_idle(), timeout=5)
     await pilot.pause()
+
+
+@pytest.fixture
+def services_cache(fleet_cache):
+    """The seeded fleet plus one clusterset service exported by two clusters (in conflict)."""
+    from fleettui.store import Store
+    from tui.test_services_pane import add_clusterset
+
+    async def build() -> None:
+        store = await Store.open(fleet_cache)
+        await add_clusterset(store)
+        await store.close()
+
+    asyncio.run(build())
+    return fleet_cache

@@ -63,8 +63,9 @@ async def test_dashboard_syncs_the_fleet_and_shows_a_down_cluster(sim, kubeconfi
         for key in ("d", "r", "R", "S", "B", "ctrl+d", "enter", "r", "R", "S", "B", "ctrl+d", "escape"):
             await pilot.press(key)
         app.action_distribute()
-        for op in ("resume_step", "resume_all", "suspend", "rollback", "delete"):
-            app.hub_action(op, pane.current())
+        for message in (RolloutsPane.ResumeStep, RolloutsPane.ResumeAll, RolloutsPane.Suspend,
+                        RolloutsPane.Rollback, RolloutsPane.Delete):
+            pane.post_message(message(pane.current()))
         await settle(pilot, 0.3)
         assert not isinstance(app.screen, Confirm | PathPrompt)
     assert sim.mutations() == 0

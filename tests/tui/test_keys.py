@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 
-from fleettui.tui.keys import ACTIONS
 from fleettui.tui.panes.clusters import ClustersPane
+from fleettui.tui.registry import PANES, write_actions
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.help import HelpScreen
 from tui.conftest import make_app, settle, wait_for_data
@@ -41,6 +41,8 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "rollouts"
         await pilot.press("tab")
+        assert app.switcher.current == "services"
+        await pilot.press("tab")
         assert app.switcher.current == "dr"
         await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
@@ -48,6 +50,9 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         assert app.switcher.current == "dr"
         await pilot.press("5")
         assert app.switcher.current == "dr"
+        await pilot.press("4", "enter")  # the services pane's detail screen, from the registry
+        await settle(pilot)
+        assert app.detail_screen is None  # no service in this cache: nothing to open
 
 
 async def test_filter_help_and_escape(fleet_cache):
@@ -160,22 +165,17 @@ async def test_no_color_picks_monochrome(fleet_cache, monkeypatch):
         assert app.theme == "fleet-monochrome"
 
 
-def _footer_actions(app) -> set[str]:
-    footer = app.screen.query_one(Footer)
-    return {b.action for (_, b, enabled, _) in app.active_bindings.values() if footer and enabled}
-
-
 async def test_watch_mode_shows_no_action_keys(fleet_cache):
     app = make_app(fleet_cache, watch=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for_data(pilot)
         assert app.read_only
-        for pane in app.pane_ids:
-            await pilot.press(str(app.pane_ids.index(pane) + 1))
+        for spec in app.pane_specs:
+            await pilot.press(spec.key)
             await settle(pilot)
             shown = {b.action for b in (ab.binding for ab in app.active_bindings.values()) if b.show}
             enabled = {key.binding.action for key in app.active_bindings.values() if key.enabled}
-            assert not ({a.split("(")[0] for a in shown | enabled} & ACTIONS)
+            assert not ({a.split("(")[0] for a in shown | enabled} & write_actions(PANES))
         assert "WATCH" in str(app.query_one("#status-bar").render())
         await pilot.press("question_mark")
         text = str(app.screen.query_one("#help-box").query("Static").last().render())

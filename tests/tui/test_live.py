@@ -134,4 +134,4 @@ async def test_cached_fleet_is_shown_before_the_sync_starts(fleet_cache):
         assert started["thread"] == "fleet-sync" and started["own_store"] is True
         assert len(app.query_one(ClustersPane).table.shown_keys) == 8
     # quitting cancelled the sync and joined its thread
-    assert app._sync_thread is not None and not app._sync_thread.is_alive()
+    assert app.sync_thread is not None and app.sync_thread.started and not app.sync_thread.alive

@@ -155,7 +155,8 @@ async def test_read_only_hides_and_refuses_every_action(fleet_cache):
             await pilot.press("down", "r", "R", "S", "B", "ctrl+d", "d")
             await settle(pilot)
             app.query_one(RolloutsPane).action_resume_step()  # even when invoked directly
-            app.hub_action("delete", app.query_one(RolloutsPane).current())
+            pane = app.query_one(RolloutsPane)
+            pane.post_message(RolloutsPane.Delete(pane.current()))  # the message itself: refused too
             await _actions_done(pilot)
             assert app.hubs_opened == []
             assert await _gate_phase(store) == "suspending"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from fleettui.store import Store
@@ -14,10 +12,6 @@ from fleettui.sync.summaries_mcs import (
     summarize_service_export,
     summarize_service_import,
 )
-from fleettui.tui.panes.clusters import ClustersPane
-from fleettui.tui.panes.rollouts import RolloutsPane
-from fleettui.tui.panes.services import ServicesPane
-from fleettui.tui.panes.topology import TopologyPane
 from fleettui.tui.renderers import PLAIN
 from fleettui.tui.services_renderers import service_cells, service_detail_lines
 from tui.conftest import make_app, settle, wait_for_data
@@ -54,17 +48,6 @@ async def add_clusterset(store: Store) -> None:
     await w.flush()
 
 
-@pytest.fixture
-def services_cache(fleet_cache):
-    async def build() -> None:
-        store = await Store.open(fleet_cache)
-        await add_clusterset(store)
-        await store.close()
-
-    asyncio.run(build())
-    return fleet_cache
-
-
 async def test_cells_and_detail_name_the_winner_and_the_conflict(services_cache):
     store = await Store.open(services_cache)
     try:
@@ -88,5 +71,5 @@ def test_services_pane(snap_compare, services_cache, size):
         pilot.app.action_show_pane("services")
         await settle(pilot, 0.2)
 
-    app = make_app(services_cache, panes=[ClustersPane, TopologyPane, RolloutsPane, ServicesPane])
+    app = make_app(services_cache)
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -98,3 +98,62 @@ def test_distribute_dialog_picks(snap_compare, fleet_cache):
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_services_detail_screen(snap_compare, services_cache):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(services_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_confirm_dialog(snap_compare, fleet_cache):
+    """B on an application: the rollback asks first."""
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("B")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_failed_action(snap_compare, fleet_cache):
+    """S with no hub to reach: the worker fails and says so (not a silent no-op)."""
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("S")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_distribute_editor_validation_error(snap_compare, fleet_cache):
+    """Ctrl+S on an Application the hub finds invalid: the error under the buffer, the buffer kept."""
+    from fleettui.engine.hub_local import LocalHub
+    from fleettui.store.apps import AppStore
+    from fleettui.tui.screens.distribute import ApplicationEditor
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        app = pilot.app
+
+        async def planner(document):
+            return await LocalHub(AppStore(app.store, hub="local"), clock=app.clock).plan(document)
+
+        document = {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
+                    "metadata": {"name": "web", "namespace": "shop"},
+                    "spec": {"components": [{"name": "web", "type": "webservice"}]}}
+        app.push_screen(ApplicationEditor(document, planner))
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.5)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)

@@ -7,6 +7,8 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt
@@ -85,18 +87,38 @@ def run_services(args: argparse.Namespace) -> int:
     return 0
 
 
+@asynccontextmanager
+async def cluster_clients(kubeconfig: Any, contexts: dict[str, str | None], *,
+                          read_only: bool) -> AsyncIterator[dict[str, Any]]:
+    """{cluster: ClusterClient} for these clusters (context None: the cluster's own name),
+    closed on the way out; for `fleettui service` and the dashboard's services pane."""
+    from fleettui.kube.client import ClusterClient
+
+    clients: dict[str, Any] = {}
+    try:
+        for cluster, wanted in contexts.items():
+            context = wanted or cluster
+            if not kubeconfig.has_context(context):
+                raise CliError(f"no context {context!r} for cluster {cluster!r} in the kubeconfig")
+            clients[cluster] = ClusterClient.from_kubeconfig(kubeconfig, context=context, name=cluster,
+                                                             read_only=read_only)
+        yield clients
+    finally:
+        for c in clients.values():
+            await c.close()
+
+
 async def _act(args: argparse.Namespace, action: Any) -> int:
     from fleettui.config.errors import ConfigError
     from fleettui.config.kubeconfig import load_kubeconfig
     from fleettui.engine import mcs_actions
     from fleettui.kube import errors
-    from fleettui.kube.client import ClusterClient
     from fleettui.store import Store
 
     store = await Store.open(_cache(args), read_only_fallback=True)
     try:
         lines = await mcs_actions.preview(store, action)
-        contexts = {r.name: r.context for r in await store.clusters()}
+        contexts = {c.name: c.context for c in await store.clusters()}
     finally:
         await store.close()
     print(f"{action.title}:")
@@ -113,25 +135,17 @@ async def _act(args: argparse.Namespace, action: Any) -> int:
         kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
-    clients: dict[str, ClusterClient] = {}
+    wanted = {c: contexts.get(c) for c in (action.cluster, *action.to)}
     try:
-        for cluster in (action.cluster, *action.to):
-            context = contexts.get(cluster) or cluster
-            if not kubeconfig.has_context(context):
-                raise CliError(f"no context {context!r} for cluster {cluster!r} in the kubeconfig")
-            clients[cluster] = ClusterClient.from_kubeconfig(
-                kubeconfig, context=context, name=cluster, read_only=bool(opt(args, "read_only", False)))
-        for line in await mcs_actions.execute(clients, action):
-            print(line)
+        async with cluster_clients(kubeconfig, wanted, read_only=bool(opt(args, "read_only", False))) as clients:
+            for line in await mcs_actions.execute(clients, action):
+                print(line)
     except errors.ReadOnlyViolation as exc:
         raise CliError(f"refused: read-only mode ({exc})") from exc
     except errors.KubeError as exc:
         raise CliError(str(exc)) from exc
     except mcs_actions.ServiceActionError as exc:
         raise CliError(str(exc)) from exc
-    finally:
-        for c in clients.values():
-            await c.close()
     return 0
 
 

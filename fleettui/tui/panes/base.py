@@ -6,18 +6,33 @@ widget); `show` diffs the result into the widgets on the UI side.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.containers import Vertical
+from textual.message import Message
 
 from fleettui.store import Store
+from fleettui.tui.actions import WriteGuard
 from fleettui.tui.renderers import Palette, pane_tabs
 
 
-class Pane(Vertical):
+class Pane(WriteGuard, Vertical):
     pane_id: ClassVar[str]
     title: ClassVar[str]
+
+    @dataclass
+    class OpenDetail(Message):
+        """Enter on a row: the registry's detail screen for this pane opens on `item`."""
+
+        pane_id: str
+        item: Any
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # (key, pane id, title) of every pane in the app, for the tab line; the app sets it
+        self.tabs: list[tuple[str, str, str]] = [("1", self.pane_id, self.title)]
 
     @staticmethod
     async def fetch(store: Store) -> Any:
@@ -28,11 +43,16 @@ class Pane(Vertical):
 
     def info_line(self, info: str) -> Text:
         """The pane's first line: the pane keys, then what this pane shows."""
-        panes = [(cls.pane_id, cls.title) for cls in getattr(self.app, "pane_classes", [type(self)])]
-        text = pane_tabs(panes, self.pane_id)
+        text = pane_tabs(self.tabs, self.pane_id)
         text.append("  ")
         text.append(info)
         return text
+
+    def open_detail(self, item: Any) -> None:
+        self.post_message(self.OpenDetail(self.pane_id, item))
+
+    def focus_table(self) -> None:
+        """Give the keyboard to the pane's main widget."""
 
     def set_filter(self, text: str) -> None:
         """The `/` filter; panes without one ignore it."""

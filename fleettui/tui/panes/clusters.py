@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from fleettui.engine.selectors import selector_or_none
@@ -38,11 +37,6 @@ class ClustersPane(Pane):
         Binding("A", "sort('seen')", "Sort by last seen", show=False),
         Binding("R", "sort('region')", "Sort by region", show=False),
     ]
-
-    class OpenCluster(Message):
-        def __init__(self, name: str) -> None:
-            super().__init__()
-            self.name = name
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -123,7 +117,7 @@ class ClustersPane(Pane):
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.post_message(self.OpenCluster(event.row_key.value))
+            self.open_detail(event.row_key.value)
 
     def focus_table(self) -> None:
         self.table.focus()

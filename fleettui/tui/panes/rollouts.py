@@ -5,31 +5,34 @@ read-only and watch mode) go through the hub, never straight to a cluster."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from fleettui.store import Store
 from fleettui.store.apps import AppClusterCell, AppRow, AppStore
-from fleettui.tui.keys import ACTIONS
+from fleettui.tui.actions import ActionSpec, WriteGuard, bindings
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import Palette
 from fleettui.tui.rollout_renderers import APP_COLUMNS, app_cells, app_key, matrix_table
 from fleettui.tui.widgets.diff_table import DiffTable
 
-ROLLOUT_BINDINGS = [
-    Binding("d", "app.distribute", "Distribute"),
-    Binding("D", "app.distribute_selection", "From selection", show=False),
-    Binding("r", "resume_step", "Resume step"),
-    Binding("R", "resume_all", "Resume all", show=False),
-    Binding("S", "suspend", "Suspend", show=False),
-    Binding("B", "rollback", "Rollback", show=False),
-    Binding("ctrl+d", "delete_app", "Delete", show=False),
-]
+ROLLOUT_ACTIONS = (
+    ActionSpec("d", "app.distribute", "Distribute", "distribute an Application from a file", write=True),
+    ActionSpec("D", "app.distribute_selection", "From selection",
+               "distribute from a selection: resources of a namespace to clusters by name or label",
+               write=True, show=False),
+    ActionSpec("r", "resume_step", "Resume step", "resume the waiting step", write=True),
+    ActionSpec("R", "resume_all", "Resume all", "resume all", write=True, show=False),
+    ActionSpec("S", "suspend", "Suspend", "suspend the workflow", write=True, show=False),
+    ActionSpec("B", "rollback", "Rollback", "roll back to the previous revision", write=True, show=False),
+    ActionSpec("ctrl+d", "delete_app", "Delete", "delete the application", write=True, show=False),
+)
 
 
 @dataclass(frozen=True)
@@ -38,39 +41,67 @@ class RolloutsData:
     cells: list[AppClusterCell]
 
 
-# key -> what it would have done, for the write actions among ROLLOUT_BINDINGS
-_WRITE_KEYS = {b.key: b.description.lower() for b in ROLLOUT_BINDINGS
-               if b.action.removeprefix("app.") in ACTIONS}
+@dataclass
+class AppAction(Message):
+    """A request to act on one application through its hub; the app runs it (one handler
+    per action), after a confirmation where the action cannot be undone."""
+
+    row: AppRow
 
 
-class ActionGuard:
-    """Write actions are hidden (footer) and refused in read-only and watch mode."""
+class RolloutActions(WriteGuard):
+    """The rollout keys, shared by the rollouts pane and the application screen: each posts
+    its own message upward with the application it is on."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ACTIONS and getattr(self.app, "read_only", False):  # type: ignore[attr-defined]
-            return False
-        return True
+    ACTIONS = ROLLOUT_ACTIONS
 
-    def on_key(self, event: events.Key) -> None:
-        # A binding refused by check_action is skipped without a word, so the key would
-        # look broken: say that the mode refused it instead.
-        what = _WRITE_KEYS.get(event.key)
-        if what is not None and getattr(self.app, "read_only", False):  # type: ignore[attr-defined]
-            event.stop()
-            event.prevent_default()
-            self.app.refuse_write(what, key=event.key)  # type: ignore[attr-defined]
+    class ResumeStep(AppAction):
+        """`vela workflow resume` of the step that is waiting."""
+
+    class ResumeAll(AppAction):
+        """`vela workflow resume`: every suspended step."""
+
+    class Suspend(AppAction):
+        """`vela workflow suspend`."""
+
+    class Rollback(AppAction):
+        """`vela workflow rollback` to the previous revision."""
+
+    class Delete(AppAction):
+        """Delete the application and, through its hub, its resources in every cluster."""
+
+    def selected_app(self) -> AppRow | None:
+        raise NotImplementedError
+
+    def _post(self, message: type[AppAction]) -> None:
+        node = cast(DOMNode, self)  # a mixin of widgets and screens
+        row = self.selected_app()
+        if row is None:
+            node.app.notify("no application selected", severity="warning")
+            return
+        node.post_message(message(row))
+
+    def action_resume_step(self) -> None:
+        self._post(self.ResumeStep)
+
+    def action_resume_all(self) -> None:
+        self._post(self.ResumeAll)
+
+    def action_suspend(self) -> None:
+        self._post(self.Suspend)
+
+    def action_rollback(self) -> None:
+        self._post(self.Rollback)
+
+    def action_delete_app(self) -> None:
+        self._post(self.Delete)
 
 
-class RolloutsPane(ActionGuard, Pane):
+class RolloutsPane(RolloutActions, Pane):
     pane_id = "rollouts"
     title = "Rollouts"
 
-    BINDINGS = ROLLOUT_BINDINGS
-
-    class OpenApp(Message):
-        def __init__(self, row: AppRow) -> None:
-            super().__init__()
-            self.row = row
+    BINDINGS = bindings(ROLLOUT_ACTIONS)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -133,6 +164,9 @@ class RolloutsPane(ActionGuard, Pane):
     def focus_table(self) -> None:
         self.table.focus()
 
+    def selected_app(self) -> AppRow | None:
+        return self.current()
+
     def current(self) -> AppRow | None:
         key = self.table.current_key
         return next((a for a in self._data.apps if app_key(a) == key), None)
@@ -142,28 +176,4 @@ class RolloutsPane(ActionGuard, Pane):
         event.stop()
         row = self.current()
         if row is not None:
-            self.post_message(self.OpenApp(row))
-
-    # -- actions: the app runs them against the hub --
-
-    def _act(self, op: str) -> None:
-        row = self.current()
-        if row is None:
-            self.app.notify("no application selected", severity="warning")
-            return
-        self.app.hub_action(op, row)  # type: ignore[attr-defined]
-
-    def action_resume_step(self) -> None:
-        self._act("resume_step")
-
-    def action_resume_all(self) -> None:
-        self._act("resume_all")
-
-    def action_suspend(self) -> None:
-        self._act("suspend")
-
-    def action_rollback(self) -> None:
-        self._act("rollback")
-
-    def action_delete_app(self) -> None:
-        self._act("delete")
+            self.open_detail(row)

@@ -1,21 +1,58 @@
-"""The services pane: one row per (namespace, service) across the clusterset, filterable, updated by diff."""
+"""The services pane: one row per (namespace, service) across the clusterset, filterable, updated by diff.
+
+Export, unexport and import (MCS API) are posted upward with the service they are
+on; the app asks for the clusters, shows `mcs_actions.preview` and runs it after a yes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.message import Message
+from textual.widgets import DataTable, Static
 
 from fleettui.store import Store
 from fleettui.store.services import ServiceSetRow, service_sets
+from fleettui.tui.actions import ActionSpec, bindings
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import Palette
 from fleettui.tui.services_renderers import SERVICE_COLUMNS, service_cells, service_matches
 from fleettui.tui.widgets.diff_table import DiffTable
 
+SERVICE_ACTIONS = (
+    ActionSpec("e", "export", "Export", "export the service from a cluster (creates its ServiceExport)",
+               write=True),
+    ActionSpec("U", "unexport", "Unexport", "unexport it from a cluster (deletes that ServiceExport)",
+               write=True, show=False),
+    ActionSpec("i", "import", "Import", "import it into consumer clusters (creates their ServiceImport)",
+               write=True),
+)
+
+
+@dataclass
+class ServiceRequest(Message):
+    """A request to change the clusterset's export or import of one service; the app runs it."""
+
+    row: ServiceSetRow
+
 
 class ServicesPane(Pane):
     pane_id = "services"
     title = "Services"
+
+    ACTIONS = SERVICE_ACTIONS
+    BINDINGS = bindings(SERVICE_ACTIONS)
+
+    class Export(ServiceRequest):
+        """Create the ServiceExport in a provider cluster."""
+
+    class Unexport(ServiceRequest):
+        """Delete a provider cluster's ServiceExport."""
+
+    class Import(ServiceRequest):
+        """Create ServiceImports in consumer clusters (exporting from the provider first)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -58,3 +95,30 @@ class ServicesPane(Pane):
 
     def focus_table(self) -> None:
         self.table.focus()
+
+    def current(self) -> ServiceSetRow | None:
+        key = self.table.current_key
+        return next((r for r in self._rows if r.key == key), None)
+
+    @on(DataTable.RowSelected, "#services-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self.current()
+        if row is not None:
+            self.open_detail(row)
+
+    def _post(self, message: type[ServiceRequest]) -> None:
+        row = self.current()
+        if row is None:
+            self.app.notify("no service selected", severity="warning")
+            return
+        self.post_message(message(row))
+
+    def action_export(self) -> None:
+        self._post(self.Export)
+
+    def action_unexport(self) -> None:
+        self._post(self.Unexport)
+
+    def action_import(self) -> None:
+        self._post(self.Import)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from fleettui.store import Store
 from fleettui.store.apps import AppDetail, AppRow, AppStore
-from fleettui.tui.panes.rollouts import ROLLOUT_BINDINGS, ActionGuard
+from fleettui.tui.actions import bindings
+from fleettui.tui.panes.rollouts import ROLLOUT_ACTIONS, RolloutActions
 from fleettui.tui.renderers import MARKERS, Palette
 from fleettui.tui.rollout_renderers import (
     APP_EVENT_COLUMNS,
@@ -29,6 +29,7 @@ from fleettui.tui.rollout_renderers import (
     revision_cells,
     step_rows,
 )
+from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.widgets.diff_table import DiffTable
 
 
@@ -46,8 +47,8 @@ def app_heading(detail: AppDetail | None, row: AppRow, palette: Palette) -> Text
     return out
 
 
-class AppScreen(ActionGuard, Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), *ROLLOUT_BINDINGS]
+class AppScreen(RolloutActions, DetailScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), *bindings(ROLLOUT_ACTIONS)]
     TABS = ("tab-steps", "tab-placement", "tab-resources", "tab-app-events", "tab-history")
 
     def __init__(self, row: AppRow) -> None:
@@ -69,7 +70,7 @@ class AppScreen(ActionGuard, Screen):
                 yield DiffTable(REVISION_COLUMNS, id="app-history")
         yield Footer()
 
-    def make_fetch(self):
+    def make_fetch(self) -> DetailFetch:
         row = self.row
 
         async def fetch(store: Store) -> AppDetail | None:
@@ -98,29 +99,5 @@ class AppScreen(ActionGuard, Screen):
             f", {failed} failed)" if failed else ")")
         tabs.get_tab("tab-resources").label = f"Resources ({len(detail.resources)})"
 
-    def show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        self.query_one(f"#{tab} DiffTable", DiffTable).focus()
-
-    def cycle_tab(self, step: int) -> None:
-        current = self.query_one(TabbedContent).active
-        i = self.TABS.index(current) if current in self.TABS else 0
-        self.show_tab(self.TABS[(i + step) % len(self.TABS)])
-
-    def _act(self, op: str) -> None:
-        self.app.hub_action(op, self.row)  # type: ignore[attr-defined]
-
-    def action_resume_step(self) -> None:
-        self._act("resume_step")
-
-    def action_resume_all(self) -> None:
-        self._act("resume_all")
-
-    def action_suspend(self) -> None:
-        self._act("suspend")
-
-    def action_rollback(self) -> None:
-        self._act("rollback")
-
-    def action_delete_app(self) -> None:
-        self._act("delete")
+    def selected_app(self) -> AppRow:
+        return self.row

@@ -8,7 +8,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from fleettui.store import ClusterDetail, Store
@@ -25,6 +24,7 @@ from fleettui.tui.renderers import (
     node_cells,
     workload_cells,
 )
+from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.widgets.diff_table import DiffTable
 
 
@@ -55,7 +55,7 @@ def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette
     return out
 
 
-class ClusterScreen(Screen):
+class ClusterScreen(DetailScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, cluster: str) -> None:
@@ -75,7 +75,7 @@ class ClusterScreen(Screen):
                 yield DiffTable(EVENT_COLUMNS, id="cluster-events")
         yield Footer()
 
-    def make_fetch(self):
+    def make_fetch(self) -> DetailFetch:
         name = self.cluster
 
         async def fetch(store: Store) -> ClusterDetail | None:
@@ -103,13 +103,3 @@ class ClusterScreen(Screen):
             [(e.key, event_cells(e, now, palette)) for e in detail.warning_events])
 
     TABS = ("tab-nodes", "tab-namespaces", "tab-unhealthy", "tab-events")
-
-    def show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        table = self.query_one(f"#{tab} DiffTable", DiffTable)
-        table.focus()
-
-    def cycle_tab(self, step: int) -> None:
-        current = self.query_one(TabbedContent).active
-        i = self.TABS.index(current) if current in self.TABS else 0
-        self.show_tab(self.TABS[(i + step) % len(self.TABS)])

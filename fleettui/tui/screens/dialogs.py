@@ -1,8 +1,10 @@
-"""Small modal dialogs for actions: a path prompt, a confirmation (with a plan)."""
+"""Small modal dialogs for actions: a path prompt, a confirmation (with a plan), the clusters of a
+service action."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from textual import on
@@ -11,6 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+if TYPE_CHECKING:
+    pass
 
 
 class PathPrompt(ModalScreen[Path | None]):
@@ -70,3 +75,47 @@ class Confirm(ModalScreen[bool]):
     @on(Button.Pressed, "#no")
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class ServiceActionPrompt(ModalScreen["ServiceAction | None"]):
+    """Which clusters an export, unexport or import of one service is about; the
+    action's own checks (a consumer is not the provider, import needs consumers) say
+    what is wrong here, before any preview."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, verb: str, namespace: str, name: str, *, cluster: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.verb, self.namespace, self.name_ = verb, namespace, name
+        self._cluster = cluster
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(f"{self.verb.capitalize()} {self.namespace}/{self.name_}", classes="dialog-title")
+            where = "provider cluster (where the Service runs)"
+            yield Input(value=self._cluster, placeholder=where, id="service-cluster")
+            if self.verb == "import":
+                yield Input(placeholder="into consumer clusters, comma-separated", id="service-to")
+            yield Static("", id="service-error", classes="dialog-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        from fleettui.engine.mcs_actions import ServiceAction, ServiceActionError
+
+        cluster = self.query_one("#service-cluster", Input).value.strip()
+        to = ()
+        if self.verb == "import":
+            raw = self.query_one("#service-to", Input).value
+            to = tuple(c.strip() for c in raw.split(",") if c.strip())
+        if not cluster:
+            self.query_one("#service-error", Static).update("give the provider cluster")
+            return
+        try:
+            action = ServiceAction(self.verb, self.namespace, self.name_, cluster, to)
+        except ServiceActionError as exc:
+            self.query_one("#service-error", Static).update(str(exc))
+            return
+        self.dismiss(action)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,14 +11,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from fleettui.tui.keys import HELP
+# (section, [(keys, what they do, is a write action)]), from the registry
+HelpSections = Sequence[tuple[str, Sequence[tuple[str, str, bool]]]]
 
 
-def help_table(*, actions: bool) -> Table:
+def help_table(sections: HelpSections, *, actions: bool) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for section, rows in HELP:
+    for section, rows in sections:
         shown = [(k, d) for k, d, is_action in rows if actions or not is_action]
         if not shown:
             continue
@@ -34,8 +37,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close"),
     ]
 
-    def __init__(self, *, actions: bool, note: str = "") -> None:
+    def __init__(self, sections: HelpSections, *, actions: bool, note: str = "") -> None:
         super().__init__(id="help-screen")
+        self._sections = sections
         self._actions = actions
         self._note = note
 
@@ -44,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("fleettui keys  (Esc closes)", id="help-title")
             if self._note:
                 yield Static(self._note, id="help-note")
-            yield Static(help_table(actions=self._actions))
+            yield Static(help_table(self._sections, actions=self._actions))
 
-    def action_dismiss(self) -> None:  # type: ignore[override]
+    def action_dismiss(self) -> None:  # type: ignore[override]  # the key binding passes no result; Screen's takes one
         self.dismiss(None)

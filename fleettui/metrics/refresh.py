@@ -1,0 +1,187 @@
+"""Pulling usage from every cluster's Prometheus into the metrics cache.
+
+One pull asks each Prometheus (in parallel, bounded, a timeout each: `FleetPrometheus`)
+for the last hour of CPU and memory used by node, namespace and pod, joins that with
+what the cache says is requested and allocatable, and stores last values and series.
+A cluster without a Prometheus gets its requests only (and says so); one whose
+Prometheus does not answer keeps its last values, with their age, and the error.
+Later pulls ask only for what is new since the last one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from fleettui.metrics import inventory as inv
+from fleettui.metrics import promql
+from fleettui.prom import FleetAnswer, FleetPrometheus, Target
+from fleettui.store.metrics import MetricsStore, Series, UsageRow
+from fleettui.store.store import Store
+
+HOUR = 3600.0
+BY = {"node": "node", "namespace": "namespace", "pod": "namespace, pod"}
+
+# (scope, name) -> {t: {"cpu": m, "mem": b}}
+Usage = dict[tuple[str, str], dict[float, dict[str, float]]]
+
+
+@dataclass
+class PullReport:
+    pulled: list[str] = field(default_factory=list)
+    requests_only: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def usage_from_answers(cpu: Mapping[str, FleetAnswer], mem: Mapping[str, FleetAnswer], cluster: str,
+                       pod_apps: Mapping[tuple[str, str], str]) -> Usage:
+    """Pure: the range answers by node / namespace / pod of one cluster, as points per scope.
+    Pods are summed into their application (the cache knows which; Prometheus may not
+    carry the label)."""
+    out: Usage = {}
+
+    def add(key: tuple[str, str], t: float, col: str, v: float) -> None:
+        slot = out.setdefault(key, {}).setdefault(t, {})
+        slot[col] = slot.get(col, 0.0) + v
+
+    for col, answers, scale in (("cpu", cpu, 1000.0), ("mem", mem, 1.0)):
+        for by, answer in answers.items():
+            a = answer.answers.get(cluster)
+            for s in (a.result if a is not None and a.ok and isinstance(a.result, list) else []):
+                m = s.get("metric") or {}
+                for t, raw in s.get("values") or ([s["value"]] if s.get("value") else []):
+                    v = float(raw)
+                    if math.isnan(v):
+                        continue
+                    t = float(t)
+                    if by == "pod":
+                        app = pod_apps.get((m.get("namespace", ""), m.get("pod", "")))
+                        if app:
+                            add(("app", app), t, col, v * scale)
+                    else:
+                        add((by, m.get(by, "")), t, col, v * scale)
+                        if by == "node":
+                            add(("cluster", ""), t, col, v * scale)
+    return out
+
+
+def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInventory, usage: Usage | None,
+               previous: Mapping[tuple[str, str], UsageRow]) -> list[UsageRow]:
+    """Pure: one row per scope the cache or Prometheus knows. `usage` None: no Prometheus
+    (requests only). Requested/allocatable are recorded on the points this pull adds that
+    the stored series did not have yet (a backfilled hour gets today's requests)."""
+    keys = set(figures.figures) | set(usage or {})
+    rows = []
+    for key in sorted(keys):
+        f = figures.figures.get(key) or inv.Figures()
+        prev = previous.get(key)
+        old = prev.series if prev else Series(step=step)
+        known = set(old.times())
+        points = {t: dict(v) for t, v in (usage or {}).get(key, {}).items()}
+        stamp = round(now / step) * step
+        points.setdefault(stamp, {})
+        static = {"cpu_req": f.cpu_req_m, "mem_req": f.mem_req_b}
+        if key[0] in ("cluster", "node"):
+            static |= {"cpu_alloc": f.cpu_alloc_m, "mem_alloc": f.mem_alloc_b}
+        if key[0] == "cluster":
+            static["nodes"] = float(f.nodes)
+        for t, slot in points.items():
+            if round(t / step) * step not in known or t == stamp:
+                slot.update(static)
+        series = old.merged(points, step=step, now=now)
+        last = _last(usage.get(key, {})) if usage is not None else {}
+        if usage is not None and key in usage:
+            cpu, mem, fetched = last.get("cpu"), last.get("mem"), now
+        elif usage is not None:
+            cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
+        else:
+            cpu, mem, fetched = None, None, now
+        rows.append(UsageRow(cluster, key[0], key[1], cpu, mem, f.cpu_req_m, f.mem_req_b,
+                             f.cpu_alloc_m, f.mem_alloc_b, fetched, series))
+    return rows
+
+
+def _last(points: Mapping[float, Mapping[str, float]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for t in sorted(points):
+        out.update(points[t])
+    return out
+
+
+class MetricsRefresher:
+    """`await pull()` once; `await run(interval)` until cancelled (a pull never overlaps the
+    previous one: the next waits for it, then for the interval)."""
+
+    def __init__(self, store: Store, clusters: Iterable[tuple[str, str | None]], *,
+                 step: float = 60.0, timeout: float = 5.0, concurrency: int = 8,
+                 rate_window: str = promql.DEFAULT_RATE_WINDOW,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.metrics = MetricsStore(store)
+        self.clusters = dict(clusters)  # name -> Prometheus URL or None
+        self.step = step
+        self.rate_window = rate_window
+        self.clock = clock
+        targets = [Target(c, u.rstrip("/")) for c, u in self.clusters.items() if u]
+        self.prom = FleetPrometheus(targets, timeout=timeout, concurrency=concurrency)
+
+    def close(self) -> None:
+        self.prom.close()
+
+    async def pull(self) -> PullReport:
+        started = time.monotonic()
+        now = self.clock()
+        report = PullReport()
+        previous = {(r.cluster, r.scope, r.name): r for scope in ("cluster", "node", "namespace", "app")
+                    for r in await self.metrics.usage(scope)}
+        sources = await self.metrics.sources()
+        with_prom = [c for c, u in self.clusters.items() if u]
+        # ask only for what is new since the oldest last pull (at most the last hour)
+        last = [f for c in with_prom if c in sources and (f := sources[c].fetched_at)]
+        since = min(last) if len(last) == len(with_prom) and last else now - HOUR
+        start = math.floor(max(now - HOUR, since - self.step) / self.step) * self.step
+        end = math.floor(now / self.step) * self.step
+        cpu: dict[str, FleetAnswer] = {}
+        mem: dict[str, FleetAnswer] = {}
+        if with_prom:
+            t0, t1 = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(max(end, start), UTC)
+            names = list(BY)
+            answers = await asyncio.gather(
+                *(self.prom.query_range(promql.cpu_cores(BY[n], self.rate_window), t0, t1, self.step)
+                  for n in names),
+                *(self.prom.query_range(promql.memory_bytes(BY[n]), t0, t1, self.step) for n in names))
+            cpu = dict(zip(names, answers[:len(names)], strict=True))
+            mem = dict(zip(names, answers[len(names):], strict=True))
+        for cluster, url in self.clusters.items():
+            figures = await inv.read(self.store, cluster)
+            prev = {(s, n): r for (c, s, n), r in previous.items() if c == cluster}
+            if url is None:
+                rows = build_rows(cluster, now, self.step, figures, None, prev)
+                await self.metrics.put(cluster, rows, prometheus=None, attempted_at=now)
+                report.requests_only.append(cluster)
+                continue
+            errors = sorted({a.answers[cluster].error or "" for a in (*cpu.values(), *mem.values())
+                             if cluster in a.answers and not a.answers[cluster].ok})
+            if errors:
+                await self.metrics.put(cluster, [], prometheus=url, attempted_at=now,
+                                       error="; ".join(errors), replace=False)
+                report.failed[cluster] = "; ".join(errors)
+                continue
+            usage = usage_from_answers(cpu, mem, cluster, figures.pod_apps)
+            rows = build_rows(cluster, now, self.step, figures, usage, prev)
+            await self.metrics.put(cluster, rows, prometheus=url, attempted_at=now)
+            report.pulled.append(cluster)
+        report.seconds = time.monotonic() - started
+        return report
+
+    async def run(self, interval: float = 60.0, on_report: Callable[[PullReport], None] | None = None) -> None:
+        while True:
+            report = await self.pull()
+            if on_report is not None:
+                on_report(report)
+            await asyncio.sleep(interval)
