@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 if TYPE_CHECKING:
-    pass
+    from fleettui.engine.mcs_actions import ServiceAction
 
 
 class PathPrompt(ModalScreen[Path | None]):
