@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 if TYPE_CHECKING:
-    from fleettui.engine.mcs_actions import ServiceAction
+    from fleettui.engine.mcs_actions import ServiceAction  # noqa: F401 - named in a quoted base class
 
 
 class PathPrompt(ModalScreen[Path | None]):
