@@ -25,7 +25,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from fleettui.config.objects import condition
+from fleettui.config.objects import condition, csr_state
 from fleettui.kube import errors
 from fleettui.kube.client import ClusterClient
 
@@ -60,18 +60,6 @@ class Taint:
         if not key:
             raise MembershipError(f"taint {text!r}: the key is empty")
         return cls(key, value, effect)
-
-
-def csr_state(csr: dict[str, Any]) -> str:
-    """pending | approved | denied | failed | issued, as `kubectl get csr` would say it."""
-    for t, word in (("Denied", "denied"), ("Failed", "failed")):
-        c = condition(csr, t)
-        if c and c.get("status", "True") == "True":
-            return word
-    approved = condition(csr, "Approved")
-    if approved and approved.get("status", "True") == "True":
-        return "issued" if (csr.get("status") or {}).get("certificate") else "approved"
-    return "pending"
 
 
 async def _managed(client: ClusterClient) -> Any:
