@@ -30,6 +30,7 @@ from typing import Any
 from .cluster_spec import ClusterSpec
 from .csr import CLIENT_SIGNER, sign
 from .resources import CSR_KEY
+from .seed import cluster_specs
 from .seed_catalog import b64, short_hash
 from .seed_hub import member_registration
 
@@ -45,8 +46,6 @@ _CSR_PEM = "-----BEGIN CERTIFICATE REQUEST-----\nMIIBsimulated{name}\n-----END C
 
 def joining_specs(specs: list[ClusterSpec], count: int) -> list[ClusterSpec]:
     """Specs for `count` members that will join the hub: small healthy clusters after `specs`."""
-    from .seed import cluster_specs  # seed imports this module's neighbours; import late
-
     extra = cluster_specs("demo", len(specs) + count)[len(specs):]
     return [replace(s, name=f"joining-{i + 1}", pending_pod=False, broken_deployment=False,
                     not_ready_node=False, disk_pressure_node=False, crash_loop=False, hub_available=True)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fleettui.cli.common import CliError, add_output_option, emit, opt
+from fleettui.cli.common import CliError, add_output_option, emit, opt, positive_float
 from fleettui.config import mode
 from fleettui.config.errors import ConfigError
 
@@ -172,7 +172,7 @@ async def _placements(client: Any, args: argparse.Namespace) -> int:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hub", metavar="CONTEXT", default=argparse.SUPPRESS,
                    help="hub context (default: the fleet file's hub, else a context named hub)")
-    p.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+    p.add_argument("--request-timeout", type=positive_float, default=10.0, metavar="SECONDS",
                    help="timeout for each request to the hub (default: %(default)s)")
 
 
