@@ -13,6 +13,7 @@ simulator are driven the same way:
 - label: the ManagedCluster's labels, and the KubeVela cluster secret's as
   `vela cluster labels add/del` does when the hub has one.
 - detach: delete the ManagedCluster and the KubeVela cluster secret (`vela cluster detach`).
+- vela join = `vela cluster join`: a KubeVela cluster secret from a kubeconfig context.
 
 Every write goes through the kube layer's client, so its read-only guard (the one
 choke point) refuses it in read-only and watch mode before anything is sent. Writes
@@ -21,10 +22,14 @@ carry the resourceVersion read, so a concurrent change is a Conflict, not lost.
 
 from __future__ import annotations
 
+import base64
 import copy
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from fleettui.config.fleetfile import cluster_name_error
+from fleettui.config.kubeconfig import KubeConfig
 from fleettui.config.objects import condition, csr_state
 from fleettui.kube import errors
 from fleettui.kube.client import ClusterClient
@@ -282,3 +287,70 @@ async def placements(client: ClusterClient, namespace: str | None = None) -> lis
                                  (sat or {}).get("status") or "Unknown",
                                  tuple(sorted(decided.get((meta["namespace"], meta["name"]), [])))))
     return sorted(rows, key=lambda r: (r.namespace, r.name))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _material(entry: dict[str, Any], data_key: str, path_key: str) -> str | None:
+    """A kubeconfig credential as base64: the inline `*-data` value, else the file's bytes."""
+    if entry.get(data_key):
+        return str(entry[data_key])
+    if entry.get(path_key):
+        try:
+            return _b64(Path(entry[path_key]).read_bytes())
+        except OSError as exc:
+            raise MembershipError(f"cannot read {path_key} {entry[path_key]}: {exc.strerror}") from exc
+    return None
+
+
+def vela_cluster_secret(kubeconfig: KubeConfig, context: str, name: str) -> dict[str, Any]:
+    """The KubeVela cluster secret `vela cluster join` writes for a kubeconfig context:
+    endpoint, CA, and either a bearer token or a client certificate. Exec plugins and
+    auth providers hold no credential the hub could use, so they are refused."""
+    ref = kubeconfig.context(context)
+    cluster = kubeconfig.cluster_entry(ref.cluster) or {}
+    user = kubeconfig.user_entry(ref.user) or {}
+    if not cluster.get("server"):
+        raise MembershipError(f"context {context!r} has no server")
+    data = {"endpoint": _b64(str(cluster["server"]).encode())}
+    ca = _material(cluster, "certificate-authority-data", "certificate-authority")
+    if ca:
+        data["ca.crt"] = ca
+    token = user.get("token")
+    if not token and user.get("tokenFile"):
+        try:
+            token = Path(user["tokenFile"]).read_text().strip()
+        except OSError as exc:
+            raise MembershipError(f"cannot read tokenFile {user['tokenFile']}: {exc.strerror}") from exc
+    cert = _material(user, "client-certificate-data", "client-certificate")
+    key = _material(user, "client-key-data", "client-key")
+    if cert and key:
+        kind = "X509Certificate"
+        data.update({"tls.crt": cert, "tls.key": key})
+    elif token:
+        kind = "ServiceAccountToken"
+        data["token"] = _b64(str(token).encode())
+    else:
+        raise MembershipError(f"context {context!r} has no token or client certificate the hub could "
+                              "use (exec plugins and auth providers cannot be joined)")
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": name, "namespace": VELA_NAMESPACE, "labels": {VELA_CREDENTIAL_LABEL: kind}},
+            "data": data}
+
+
+async def vela_join(client: ClusterClient, kubeconfig: KubeConfig, context: str, name: str) -> str:
+    """`vela cluster join`: register a cluster in KubeVela (and so at the hub's gateway)."""
+    bad = cluster_name_error(name)
+    if bad:
+        raise MembershipError(bad)
+    secret = vela_cluster_secret(kubeconfig, context, name)
+    res = await client.resource("v1", "Secret")
+    try:
+        await client.create(res, secret, namespace=VELA_NAMESPACE)
+    except errors.AlreadyExists as exc:
+        raise MembershipError(f"cluster {name} is already joined (secret {VELA_NAMESPACE}/{name} exists); "
+                              f"`fleettui cluster detach {name}` first") from exc
+    kind = secret["metadata"]["labels"][VELA_CREDENTIAL_LABEL]
+    return f"cluster {name} joined to KubeVela on hub {client.name} ({kind})"

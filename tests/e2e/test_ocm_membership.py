@@ -210,3 +210,30 @@ async def test_read_only_refuses_every_membership_write_with_zero_mutations(sim,
     assert conditions(sim, "joining-1") == {}
     # reading is fine in read-only mode
     assert await cli(kc_path, flag, "cluster", "pending") == 0
+
+
+async def test_vela_join_from_a_context_after_detach(sim, tmp_path, kc_path, capsys):
+    full = sim.write_kubeconfig(tmp_path / "all")  # member contexts too: what `vela cluster join` reads
+    first = sim.cluster_names[0]
+    assert await cli(full, "cluster", "detach", first, "--yes") == 0
+    assert first not in await members(kc_path)
+    capsys.readouterr()
+    assert await cli(full, "cluster", "join", first) == 0
+    assert "(ServiceAccountToken)" in capsys.readouterr().out
+    secret = sim.hub.get("secrets", "vela-system", first)
+    assert secret["metadata"]["labels"]["cluster.core.oam.dev/cluster-credential-type"] == "ServiceAccountToken"
+    import base64
+
+    assert base64.b64decode(secret["data"]["endpoint"]).decode() == sim.url(first)
+    assert base64.b64decode(secret["data"]["token"]).decode() == "fleettui-sim-token"
+    back = (await members(kc_path))[first]
+    assert back.access == "gateway" and back.reachable  # the gateway reaches it again
+
+    assert await cli(full, "cluster", "join", first) == 1
+    assert "already joined" in capsys.readouterr().err
+    assert await cli(full, "cluster", "join", "nosuch") == 1
+    assert "fleettui: context 'nosuch' not found" in capsys.readouterr().err
+    before = sim.mutations()
+    assert await cli(full, "--read-only", "cluster", "join", first, "--name", "again") == 1
+    assert "read-only mode: refused" in capsys.readouterr().err
+    assert sim.mutations() == before

@@ -59,7 +59,7 @@ def _runner(action: HubAction) -> Callable[[argparse.Namespace], int]:
             return asyncio.run(go(args))
         except mode.WriteRefused:
             raise  # main prints the refusal once, in its own words
-        except (MembershipError, errors.KubeError) as exc:
+        except (MembershipError, errors.KubeError, ConfigError) as exc:
             raise CliError(str(exc)) from exc
 
     return handler
@@ -133,6 +133,18 @@ async def _detach(client: Any, args: argparse.Namespace) -> int:
             print("cancelled")
             return 1
     return _say(await membership.detach(client, args.name))
+
+
+async def _join(client: Any, args: argparse.Namespace) -> int:
+    from fleettui.config.kubeconfig import load_kubeconfig
+    from fleettui.engine import membership
+
+    try:
+        kubeconfig = load_kubeconfig(opt(args, "kubeconfig"))
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    return _say(await membership.vela_join(client, kubeconfig, args.member_context,
+                                           args.name or args.member_context))
 
 
 PENDING_COLUMNS = (("cluster", "cluster"), ("accepted", "accepted"), ("csr", "csr"),
@@ -209,6 +221,10 @@ def add_actions(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                "(asks first; --yes)", _detach)
     p.add_argument("name", metavar="NAME")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p = action("join", "register a cluster in KubeVela on the hub from its kubeconfig context "
+               "(as `vela cluster join`: endpoint, CA and token or client certificate)", _join)
+    p.add_argument("member_context", metavar="CONTEXT")
+    p.add_argument("--name", help="cluster name on the hub (default: the context name)")
     p = action("pending", "joining clusters and their agents' CSRs awaiting a decision", _pending)
     add_output_option(p)
     p = action("placements", "OCM Placements and the clusters they decided", _placements)
