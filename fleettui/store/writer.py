@@ -98,6 +98,7 @@ class InventoryWriter:
         source: str = "kubeconfig",
         registration: str | None = None,
         access: str = "direct",
+        hub_state: Mapping[str, Any] | None = None,
     ) -> None:
         """Register (or update the registration of) a member cluster; the probe
         fields and roll-ups are left as they are."""
@@ -111,6 +112,7 @@ class InventoryWriter:
             "registration": registration,
             "access": access,
             "labels": json.dumps(dict(labels or {}), sort_keys=True),
+            "hub_state": json.dumps(dict(hub_state), sort_keys=True) if hub_state else None,
         }
         self._queue.put_nowait(PutCluster(name, fields))
 

@@ -194,9 +194,11 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "cluster",
         parents=parents,
-        help="register clusters in the fleet file (add, remove, label, hub)",
-        description="Edit the fleet file (--fleet, default $XDG_CONFIG_HOME/fleettui/fleet.yaml). "
-        "Writes are atomic; comments other than the header block are not kept.",
+        help="register clusters in the fleet file (add, remove, label, hub) and manage membership "
+        "on the hub (accept, deny, taint, set, hub-label, detach, pending, placements)",
+        description="Edit the fleet file (--fleet, default $XDG_CONFIG_HOME/fleettui/fleet.yaml; "
+        "writes are atomic, comments other than the header block are not kept), or act on the "
+        "hub's OCM ManagedClusters and KubeVela cluster secrets.",
     )
     sub = p.add_subparsers(dest="cluster_command", metavar="ACTION", required=True)
 
@@ -262,3 +264,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     hub.add_argument("--unset", action="store_true", help="forget the hub")
     hub.add_argument("--no-verify", action="store_true", help="do not check the context exists")
     hub.set_defaults(handler=run_hub)
+
+    from fleettui.cli.commands.cluster_hub import add_actions
+
+    add_actions(sub, parents)
