@@ -26,8 +26,9 @@ import yaml
 from fleettui.config import yamlfile
 from fleettui.config.errors import ConfigError
 from fleettui.engine.errors import AppInvalid, Problem
-from fleettui.engine.model import API_VERSION, Application, parse
+from fleettui.engine.model import API_VERSION, Application
 from fleettui.engine.render import MemberCluster, all_policies_of, render_step
+from fleettui.engine.validate import parse_application as parse
 
 RULE_API = "monitoring.coreos.com/v1"
 RULE_KIND = "PrometheusRule"

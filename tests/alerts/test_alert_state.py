@@ -1,0 +1,112 @@
+"""Alert state in the cache: merge with the Alertmanager, per-source fetch state, the view."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleettui.alerts import matchers
+from fleettui.alerts.sync import merge, suppression
+from fleettui.alerts.view import alert_view, record
+from fleettui.config import mode
+from fleettui.store.alerts import ALERTMANAGER, AlertRow, AlertSource, AlertStore
+
+CRASH = {"labels": {"alertname": "KubePodCrashLooping", "severity": "critical", "namespace": "payments"},
+         "annotations": {"summary": "currency-rates restarts"}, "state": "firing",
+         "activeAt": "2027-01-15T08:00:00Z", "value": "4e+00"}
+PENDING = {"labels": {"alertname": "KubePodPending", "severity": "warning"}, "state": "pending",
+           "activeAt": "2027-01-15T08:05:00.5Z", "value": "1"}
+
+
+def am_alert(cluster: str, labels: dict, silenced=(), inhibited=()) -> dict:
+    state = "suppressed" if silenced or inhibited else "active"
+    return {"labels": {**labels, "cluster": cluster},
+            "status": {"state": state, "silencedBy": list(silenced), "inhibitedBy": list(inhibited)}}
+
+
+def test_merge_takes_silenced_and_inhibited_from_the_alertmanager_by_cluster_label() -> None:
+    am = suppression([am_alert("a", CRASH["labels"], silenced=["s1"]),
+                      am_alert("b", CRASH["labels"], inhibited=["x"]),
+                      {"labels": {"alertname": "NoCluster"}, "status": {"silencedBy": ["s9"]}}])
+    a = merge("a", [CRASH, PENDING], am)
+    b = merge("b", [CRASH], am)
+    c = merge("c", [CRASH], am)
+    assert [(r.alertname, r.state, r.silenced_by) for r in a] == [("KubePodCrashLooping", "silenced", ("s1",)),
+                                                                   ("KubePodPending", "pending", ())]
+    assert b[0].state == "inhibited" and b[0].inhibited_by == ("x",)
+    assert c[0].state == "firing"
+    assert a[0].active_at == 1_800_000_000.0 and a[0].value == "4e+00" and a[0].summary == "currency-rates restarts"
+    assert a[1].active_at == 1_800_000_300.5
+
+
+def test_merge_keeps_a_known_silence_while_the_alertmanager_is_down() -> None:
+    before = merge("a", [CRASH], suppression([am_alert("a", CRASH["labels"], silenced=["s1"])]))
+    after = merge("a", [CRASH], None, {r.key: r for r in before})
+    assert after[0].state == "silenced" and after[0].silenced_by == ("s1",)
+    # without history it is what Prometheus says
+    assert merge("a", [CRASH], None)[0].state == "firing"
+
+
+async def test_a_failed_source_keeps_its_alerts_with_the_age_of_the_last_good_fetch(store, clock) -> None:
+    store.writer.put_alerts("a", merge("a", [CRASH], {}))
+    store.writer.put_alerts("b", merge("b", [CRASH, PENDING], {}))
+    await store.writer.flush()
+    fetched = clock.now
+    clock.now += 120
+    store.writer.alert_source("b", error="unreachable (connection refused or reset)")
+    store.writer.put_alerts("a", [])
+    await store.writer.flush()
+    alerts = AlertStore(store)
+    rows = await alerts.alerts()
+    assert [(r.cluster, r.alertname) for r in rows] == [("b", "KubePodCrashLooping"), ("b", "KubePodPending")]
+    src = await alerts.sources()
+    assert src["a"].ok and src["a"].fetched_at == fetched + 120
+    assert src["b"].error.startswith("unreachable") and src["b"].unknown_since() == fetched
+    view = alert_view(rows, src)
+    assert [u.line(fetched + 180) for u in view.unknown] == [
+        "b: alerts unknown since 3m ago (unreachable (connection refused or reset))"]
+    assert view.stale_clusters == {"b"}
+
+
+async def test_alert_state_is_observed_state_and_keeps_updating_in_watch_mode(store) -> None:
+    with mode.session_mode(watch=True):
+        store.writer.put_alerts("a", merge("a", [CRASH], {}))
+        store.writer.alert_source(ALERTMANAGER, error="timed out")
+        await store.writer.flush()
+    assert len(await AlertStore(store).alerts("a")) == 1
+
+
+def rows() -> list[AlertRow]:
+    out = []
+    for cluster, alerts in (("ack-a", [CRASH, PENDING]), ("edge-1", [CRASH]), ("edge-2", [PENDING])):
+        out += merge(cluster, alerts, {("edge-1", AlertRow("", "", "", CRASH["labels"]).fingerprint): (("s",), ())})
+    return out
+
+
+def test_view_filters_like_karma_groups_and_counts() -> None:
+    sources = {"ack-a": AlertSource("ack-a", 10.0, 10.0, None),
+               "edge-2": AlertSource("edge-2", 5.0, 10.0, "timed out"),
+               ALERTMANAGER: AlertSource(ALERTMANAGER, None, 10.0, "unreachable")}
+    view = alert_view(rows(), sources)
+    assert [g.key for g in view.groups] == ["KubePodCrashLooping", "KubePodPending"]
+    assert dict(view.counts) == {"firing": 1, "silenced": 1, "pending": 2}
+    assert view.summary() == "1 firing (1 critical), 2 pending, 1 silenced; 2 sources unknown"
+    edge = alert_view(rows(), sources, filters=matchers.parse("@cluster=edge-*"), group_by="cluster")
+    assert [g.key for g in edge.groups] == ["edge-1", "edge-2"]
+    assert [u.source for u in edge.unknown] == ["alertmanager", "edge-2"]
+    firing = alert_view(rows(), sources, filters=matchers.parse("@state=firing,severity=critical"))
+    assert [(a.cluster, a.state) for a in firing.alerts] == [("ack-a", "firing")]
+    active = alert_view(rows(), sources, filters=matchers.parse("@state=active,alertname!~.*Pending"))
+    assert [a.cluster for a in active.alerts] == ["ack-a"]
+    by_sev = alert_view(rows(), sources, group_by="severity")
+    assert [g.key for g in by_sev.groups] == ["critical", "warning"]
+    gone = alert_view(rows(), sources, clusters=["ack-a"])
+    assert {a.cluster for a in gone.alerts} == {"ack-a"} and [u.source for u in gone.unknown] == ["alertmanager"]
+    with pytest.raises(ValueError):
+        alert_view(rows(), sources, group_by="namespace")
+
+
+def test_record_is_what_json_output_carries() -> None:
+    r = merge("ack-a", [CRASH], {})[0]
+    rec = record(r, r.active_at + 7200)
+    assert rec["age"] == "2h" and rec["since"] == "2027-01-15T08:00:00Z"
+    assert rec["labels"] == {"namespace": "payments"} and rec["severity"] == "critical" and rec["state"] == "firing"
