@@ -67,7 +67,7 @@ async def _targets(args: argparse.Namespace) -> tuple[Any, list[Target]]:
     from fleettui.config.errors import ConfigError
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.paths import fleet_file_path
-    from fleettui.sync.members import discover_members
+    from fleettui.sync.discovery import discover_members
 
     kubeconfig = _kubeconfig(args)
     try:
