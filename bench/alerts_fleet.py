@@ -26,8 +26,8 @@ from pathlib import Path
 import yaml
 
 from fleettui.alerts import live, rulesets
-from fleettui.alerts.promql import duration_seconds
 from fleettui.alerts.alertmanager import Alertmanager
+from fleettui.alerts.promql import duration_seconds
 from fleettui.alerts.sync import AlertRefresher
 from fleettui.engine.render import MemberCluster
 from fleettui.prom import FleetPrometheus, Target
