@@ -14,6 +14,7 @@ import pytest
 import yaml
 from test_rules_e2e import PENDING, A, B, C, eventually, fleet, rule_file, run  # noqa: F401  (fleet: fixture)
 
+from fleettui.cli.main import main
 from fleettui.sim.promstack import missing_binaries
 
 pytestmark = pytest.mark.skipif(missing_binaries() is not None, reason=str(missing_binaries()))
@@ -143,3 +144,18 @@ def test_a_rule_the_operator_rejects_shows_as_rejected_in_rules_status(fleet, ca
     assert cells[A]["state"] == cells[B]["state"] == "not placed"
     code, out, err = run(fleet, "rules", "status", str(path), "--clusters", C, capsys=capsys)
     assert code == 1 and "rejected" in out and "not placed" not in out
+
+
+def test_sync_once_fills_the_alert_cache_that_alerts_reads_without_the_network(fleet, capsys) -> None:
+    path = rule_file(fleet["dir"], "synced", "vector(1)")
+    code, _, err = run(fleet, "rules", "apply", str(path), "--window", "1m", capsys=capsys)
+    assert code == 0, err
+    assert eventually(lambda: len(of(alerts(fleet, capsys)[0], "synced")) == 3, within=10)
+    cache = fleet["dir"] / "sync-cache.db"
+    args = [a if a != str(fleet["dir"] / "cache.db") else str(cache) for a in fleet["args"]]
+    code = main(["sync", "--once", *args])
+    capsys.readouterr()
+    assert code == 0
+    code = main(["alerts", "-o", "json", *args])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert code == 0 and sorted(a["cluster"] for a in items if a["alertname"] == "synced") == sorted([A, B, C])
