@@ -165,6 +165,8 @@ async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touche
     for op in ops:
         await conn.execute("DELETE FROM objects WHERE cluster=?", (op.name,))
         await conn.execute("DELETE FROM sync_state WHERE cluster=?", (op.name,))
+        await conn.execute("DELETE FROM alerts WHERE cluster=?", (op.name,))
+        await conn.execute("DELETE FROM alert_sources WHERE source=?", (op.name,))
         await conn.execute("DELETE FROM clusters WHERE name=?", (op.name,))
         touched.rollup.discard(op.name)
         touched.health.discard(op.name)

@@ -67,6 +67,16 @@ async def test_a_failed_source_keeps_its_alerts_with_the_age_of_the_last_good_fe
     assert view.stale_clusters == {"b"}
 
 
+async def test_a_removed_cluster_takes_its_alerts_with_it(store) -> None:
+    store.writer.put_alerts("a", merge("a", [CRASH], {}))
+    store.writer.put_alerts("b", merge("b", [CRASH], {}))
+    await store.writer.flush()
+    store.writer.remove_cluster("a")
+    await store.writer.flush()
+    alerts = AlertStore(store)
+    assert [r.cluster for r in await alerts.alerts()] == ["b"] and set(await alerts.sources()) == {"b"}
+
+
 async def test_alert_state_is_observed_state_and_keeps_updating_in_watch_mode(store) -> None:
     with mode.session_mode(watch=True):
         store.writer.put_alerts("a", merge("a", [CRASH], {}))
@@ -110,3 +120,14 @@ def test_record_is_what_json_output_carries() -> None:
     rec = record(r, r.active_at + 7200)
     assert rec["age"] == "2h" and rec["since"] == "2027-01-15T08:00:00Z"
     assert rec["labels"] == {"namespace": "payments"} and rec["severity"] == "critical" and rec["state"] == "firing"
+
+
+async def test_alert_writes_publish_topic_alerts_for_the_pane(store) -> None:
+    from fleettui.store import Change
+
+    sub = store.subscribe(topics={"alerts"})
+    store.writer.put_alerts("a", merge("a", [CRASH], {}))
+    store.writer.alert_source(ALERTMANAGER, error="timed out")
+    await store.writer.flush()
+    assert set(sub.pending()) == {Change("alerts", "a"), Change("alerts", None)}
+    sub.close()
