@@ -159,3 +159,16 @@ def test_sync_once_fills_the_alert_cache_that_alerts_reads_without_the_network(f
     code = main(["alerts", "-o", "json", *args])
     items = json.loads(capsys.readouterr().out)["items"]
     assert code == 0 and sorted(a["cluster"] for a in items if a["alertname"] == "synced") == sorted([A, B, C])
+
+
+def test_rules_status_all_judges_the_rule_sets_the_hub_holds(fleet, capsys) -> None:
+    path = rule_file(fleet["dir"], "statusall", "vector(1)")
+    code, _, err = run(fleet, "rules", "apply", str(path), "--window", "1m", capsys=capsys)
+    assert code == 0, err
+
+    def cells() -> dict[str, str]:
+        code, out, err = run(fleet, "rules", "status", "--all", "-o", "json", capsys=capsys)
+        got = {c["cluster"]: c["state"] for c in json.loads(out)["items"] if c["ruleset"].endswith("/statusall")}
+        return got if set(got.values()) == {"in sync"} else {}
+
+    assert eventually(cells, within=10) == {A: "in sync", B: "in sync", C: "in sync"}
