@@ -104,6 +104,21 @@ class AlertRefresher:
         self._clock = clock
         self._lock = asyncio.Lock()
 
+    @classmethod
+    def for_fleet(cls, store: Store, fleet: Any, *, timeout: float = 5.0) -> AlertRefresher | None:
+        """The refresher of a fleet file's `prometheus:` servers and `alertmanager:`; None
+        when it names no Prometheus (alerts off)."""
+        from fleettui.prom import targets_from_fleet
+
+        targets = targets_from_fleet(fleet.clusters.values())
+        if not targets:
+            return None
+        am = Alertmanager(fleet.alertmanager, timeout=timeout) if fleet.alertmanager else None
+        return cls(store, FleetPrometheus(targets, timeout=timeout), am)
+
+    def close(self) -> None:
+        self.prom.close()
+
     async def _am_alerts(self) -> list[dict[str, Any]] | AlertmanagerError | None:
         if self.alertmanager is None:
             return None

@@ -131,3 +131,47 @@ async def test_alert_writes_publish_topic_alerts_for_the_pane(store) -> None:
     await store.writer.flush()
     assert set(sub.pending()) == {Change("alerts", "a"), Change("alerts", None)}
     sub.close()
+
+
+async def test_refresher_for_a_fleet_file_pulls_prometheus_and_survives_a_dead_alertmanager(store, tmp_path) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from fleettui.alerts.sync import AlertRefresher
+    from fleettui.config.fleetfile import FleetCluster, FleetFile
+
+    class Prometheus(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = json.dumps({"status": "success", "data": {"alerts": [CRASH, PENDING]}}).encode()
+            self.send_response(200 if self.path == "/api/v1/alerts" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Prometheus)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        assert AlertRefresher.for_fleet(store, FleetFile(tmp_path / "f.yaml", clusters={
+            "a": FleetCluster("a", "a")})) is None  # no Prometheus named: alerts off
+        fleet = FleetFile(tmp_path / "f.yaml", alertmanager="http://127.0.0.1:1", clusters={
+            "a": FleetCluster("a", "a", prometheus=url), "b": FleetCluster("b", "b", prometheus="http://127.0.0.1:1"),
+            "c": FleetCluster("c", "c")})
+        refresher = AlertRefresher.for_fleet(store, fleet, timeout=2.0)
+        try:
+            report = await refresher.refresh_once()
+        finally:
+            refresher.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.alerts == {"a": 2} and set(report.errors) == {"b", ALERTMANAGER}
+    alerts = AlertStore(store)
+    assert [(r.cluster, r.state) for r in await alerts.alerts()] == [("a", "firing"), ("a", "pending")]
+    sources = await alerts.sources()
+    assert sources["a"].ok and "unreachable" in sources["b"].error and "unreachable" in sources[ALERTMANAGER].error
