@@ -32,6 +32,7 @@ def _kubeconfig_label(arg: str | None) -> str:
 
 
 def _import_sync() -> None:
+    import fleettui.alerts.sync  # noqa: F401
     import fleettui.sync  # noqa: F401
     import fleettui.sync.discovery  # noqa: F401
 
@@ -95,6 +96,7 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         # importing the sync (kubernetes_asyncio, aiohttp) takes a while: do it off
         # the event loop the screen shares, so the UI stays responsive meanwhile
         await asyncio.to_thread(_import_sync)
+        from fleettui.alerts.sync import AlertRefresher
         from fleettui.config.errors import ConfigError
         from fleettui.config.paths import fleet_file_path
         from fleettui.sync import FleetSync
@@ -118,10 +120,18 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         # the sync only lists and watches; its clients are read-only in every mode
         sync = FleetSync(store, list(members), kubeconfig=kubeconfig, read_only=True,
                          prune=not globs, discover=discover).run()
-        if read_only or args is None:
-            await sync
-            return
-        await asyncio.gather(sync, run_engine(notice))
+        # alert state is observed state like the inventory: refreshed in watch mode too
+        tasks = [sync]
+        alerts = AlertRefresher.for_fleet(store, fleet)
+        if alerts is not None:
+            tasks.append(alerts.run())
+        if not read_only and args is not None:
+            tasks.append(run_engine(notice))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            if alerts is not None:
+                alerts.close()
 
     return run_sync
 

@@ -237,3 +237,16 @@ def with_pod_problems(health: str, message: str, problems: Iterable[str]) -> tup
     reasons = ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in sorted(counted.items()))
     base, _, _ = message.partition(" — ")
     return DEGRADED, f"{base} — {reasons} ({health})"
+
+
+def csr_state(csr: Obj) -> str:
+    """A CertificateSigningRequest's state as `kubectl get csr` says it: pending, approved,
+    denied, failed, or issued (approved and the signer has written the certificate)."""
+    for ctype, word in (("Denied", "denied"), ("Failed", "failed")):
+        c = condition(csr, ctype)
+        if c and c.get("status", "True") == "True":
+            return word
+    approved = condition(csr, "Approved")
+    if approved and approved.get("status", "True") == "True":
+        return "issued" if (csr.get("status") or {}).get("certificate") else "approved"
+    return "pending"

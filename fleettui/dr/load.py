@@ -25,6 +25,7 @@ from fleettui.dr.model import (
     Replicas,
 )
 from fleettui.store import inventory_rows
+from fleettui.store.services import service_sets
 
 
 def _data(text: str | None) -> dict[str, Any]:
@@ -95,7 +96,8 @@ async def load_inventory(store, fleet=None, *, endpoints: Iterable[EndpointRow] 
             [(c, ns, node_zone.get((c, node or "")), d.get("labels") or {}) for c, ns, node, d in ready_pods])
     policy = fleet.resilience if fleet is not None else ResiliencePolicy()
     traffic = fleet.traffic if fleet is not None else ()
-    return Inventory(clusters, tuple(nodes), apps, tuple(endpoints), tuple(traffic), policy)
+    clusterset = frozenset((r.namespace, r.name) for r in await service_sets(store))
+    return Inventory(clusters, tuple(nodes), apps, tuple(endpoints), tuple(traffic), policy, clusterset)
 
 
 async def _apps(store, live: Mapping[tuple[str, str, str, str], Replicas]) -> tuple[AppSite, ...]:

@@ -96,6 +96,9 @@ class Inventory:
     endpoints: tuple[EndpointRow, ...] = ()
     traffic: tuple[TrafficEntry, ...] = ()
     policy: ResiliencePolicy = field(default_factory=ResiliencePolicy)
+    # (namespace, name) of the clusterset's multi-cluster services (ServiceExports): a
+    # Service one cluster serves alone is that cluster's business, not a fleet impact
+    clusterset_services: frozenset[tuple[str, str]] = frozenset()
 
     def cluster(self, name: str) -> ClusterSite | None:
         return next((c for c in self.clusters if c.name == name), None)

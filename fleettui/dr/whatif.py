@@ -159,17 +159,22 @@ def _app_impact(app: AppSite, inv: Inventory, failure: Failure, capacity: Capaci
 
 
 def _services(inv: Inventory, failure: Failure) -> list[ServiceImpact]:
+    """Services the fleet depends on across clusters: the clusterset's exports and the
+    traffic entries' Service pools. Without either in the cache, a Service left with no
+    endpoint anywhere (per-cluster Services of the same name counted together)."""
     reachable = {c.name for c in inv.clusters if c.reachable}
+    watched = set(inv.clusterset_services) | {(p.namespace, p.target) for t in inv.traffic for p in t.pools
+                                              if p.kind == "Service"}
     groups: dict[tuple[str, str], list] = {}
     for e in inv.endpoints:
-        if e.cluster in reachable:
+        if e.cluster in reachable and (not watched or (e.namespace, e.service) in watched):
             groups.setdefault((e.namespace, e.service), []).append(e)
     out = []
     for (ns, svc), rows in sorted(groups.items()):
         before = sum(e.ready for e in rows)
         left = [e for e in rows if not failure.loses_zone(e.cluster, e.zone)]
         after = sum(e.ready for e in left)
-        if before and after < before:
+        if before and after < before and (watched or after == 0):
             out.append(ServiceImpact(ns, svc, before, after,
                                      tuple(sorted({e.cluster for e in rows if e.ready})),
                                      tuple(sorted({e.cluster for e in left if e.ready}))))

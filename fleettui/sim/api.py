@@ -78,6 +78,7 @@ def parse_target(cluster: SimCluster, segs: list[str]) -> Target:
     if (rt.namespaced and ns is None and name is not None) or (not rt.namespaced and ns is not None):
         raise errors.resource_not_found()
     if sub is not None and not ((sub == "status" and rt.status) or (sub == "scale" and rt.scale)
+                                or (sub == "approval" and rt.approval)
                                 or (sub == "log" and rt.key == "pods")):
         raise errors.resource_not_found()
     return Target(rt, version, ns, name, sub)

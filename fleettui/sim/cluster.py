@@ -24,6 +24,7 @@ from typing import Any
 
 from fleettui.sim import defaults, errors, fields, validation
 from fleettui.sim.clock import VirtualClock
+from fleettui.sim.csr import approval_status
 from fleettui.sim.defaults import clone
 from fleettui.sim.errors import ApiError as ApiError  # re-exported for callers
 from fleettui.sim.events import EventRecorder
@@ -245,6 +246,10 @@ class SimCluster:
                 new["status"] = obj["status"]
             else:
                 new.pop("status", None)
+        elif subresource == "approval" and rt.approval:
+            new = dict(old)
+            new["metadata"] = dict(old_meta)
+            new["status"] = approval_status(old, obj, rt, name)
         elif subresource is None:
             new = obj
             if rt.status:
@@ -278,8 +283,9 @@ class SimCluster:
         if managed_fields is not None:
             meta["managedFields"] = managed_fields
         elif field_manager is not None:
+            # the approval subresource writes only status, as the status subresource does
             fields.record_update(new, old, field_manager, self.clock.iso(), rt.api_version,
-                                 subresource=subresource)
+                                 subresource="status" if subresource == "approval" else subresource)
         else:
             if "managedFields" in old_meta:
                 meta["managedFields"] = old_meta["managedFields"]

@@ -99,6 +99,9 @@ def resource_list(cluster: SimCluster, group: str, version: str) -> dict[str, An
         if rt.status:
             resources.append({"name": f"{rt.plural}/status", "singularName": "", "namespaced": rt.namespaced,
                               "kind": rt.kind, "verbs": SUB_VERBS})
+        if rt.approval:
+            resources.append({"name": f"{rt.plural}/approval", "singularName": "", "namespaced": False,
+                              "kind": rt.kind, "verbs": SUB_VERBS})
         if rt.key == "pods":
             resources.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod",
                               "verbs": ["get"]})
@@ -141,6 +144,8 @@ def _aggregated_resource(rt: ResourceType, version: str) -> dict[str, Any]:
                                                               "kind": "Scale"}, "verbs": SUB_VERBS})
     if rt.status:
         subs.append({"subresource": "status", "responseKind": kind, "verbs": SUB_VERBS})
+    if rt.approval:
+        subs.append({"subresource": "approval", "responseKind": kind, "verbs": SUB_VERBS})
     if rt.key == "pods":
         subs.append({"subresource": "log", "responseKind": kind, "verbs": ["get"]})
     if subs:

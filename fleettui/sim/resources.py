@@ -39,6 +39,7 @@ class ResourceType:
     generation: bool = False  # metadata.generation tracks spec changes
     keep_status_on_create: bool = False  # nodes: the kubelet registers with status
     versions: tuple[str, ...] = ()  # every served version (CRDs may serve several)
+    approval: bool = False  # CSRs: the approval subresource (Approved/Denied conditions only)
 
     @property
     def key(self) -> str:
@@ -106,11 +107,14 @@ BUILTIN: tuple[ResourceType, ...] = (
     _r("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, short_names=("pc",)),
     _r("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False,
        verbs=("create",)),
+    _r("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", False,
+       short_names=("csr",), status=True, approval=True),
     _r("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False,
        short_names=("crd", "crds"), categories=("api-extensions",), status=True, generation=True),
 )
 
 CRD_KEY = "customresourcedefinitions.apiextensions.k8s.io"
+CSR_KEY = "certificatesigningrequests.certificates.k8s.io"
 ACCESS_REVIEW_KEY = "selfsubjectaccessreviews.authorization.k8s.io"  # answered, never stored
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from .cluster_spec import ClusterSpec
 from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
-from .seed_hub import hub_crds, member_registration
+from .seed_hub import clustersets, hub_crds, member_registration
 from .seed_monitoring import prometheusrule_crd
 
 BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -210,6 +210,8 @@ def populate_hub(hub: Any, specs: list[ClusterSpec], *, seed: str, base_url: str
         hub.create("customresourcedefinitions.apiextensions.k8s.io", crd, creation_timestamp=birth)
     if not demo:
         return
+    for resource, obj in clustersets():
+        hub.create(resource, obj, creation_timestamp=birth)
     base = base_url.rstrip("/")
     for spec in specs:
         managed, status, secret = member_registration(spec, f"{base}/clusters/{spec.name}", now=now)

@@ -55,7 +55,48 @@ def hub_crds() -> list[dict]:
                    {"name": "HEALTHY", "type": "boolean", "jsonPath": ".status.services[*].healthy"},
                    {"name": "STATUS", "type": "string", "jsonPath": ".status.services[*].message"},
                    age])
-    return [managed, app]
+    ocm = "cluster.open-cluster-management.io"
+    sets = _crd(ocm, "v1beta2", "ManagedClusterSet", "managedclustersets", "Cluster",
+                short=["mclset", "mclsets"], columns=[
+                    {"name": "Empty", "type": "string",
+                     "jsonPath": '.status.conditions[?(@.type=="ClusterSetEmpty")].status'}, age])
+    bindings = _crd(ocm, "v1beta2", "ManagedClusterSetBinding", "managedclustersetbindings", "Namespaced",
+                    short=["mclsetbinding", "mclsetbindings"], columns=[age])
+    placements = _crd(ocm, "v1beta1", "Placement", "placements", "Namespaced", short=["plc"], columns=[
+        {"name": "Succeeded", "type": "string",
+         "jsonPath": '.status.conditions[?(@.type=="PlacementSatisfied")].status'},
+        {"name": "Reason", "type": "string",
+         "jsonPath": '.status.conditions[?(@.type=="PlacementSatisfied")].reason'},
+        {"name": "SelectedClusters", "type": "integer", "jsonPath": ".status.numberOfSelectedClusters"}])
+    decisions = _crd(ocm, "v1beta1", "PlacementDecision", "placementdecisions", "Namespaced",
+                     short=["pd"], columns=[age])
+    return [managed, app, sets, bindings, placements, decisions]
+
+
+def clustersets() -> list[tuple[str, dict]]:
+    """The demo hub's sets, binding and one placement, as `clusteradm init` and a user make them:
+    `default` (every member is labelled into it), `global` (all clusters), both bound in
+    `default`, and a Placement of the ACK members there."""
+    ocm = "cluster.open-cluster-management.io"
+    exclusive = {"selectorType": "ExclusiveClusterSetLabel"}
+    out: list[tuple[str, dict]] = [
+        (f"managedclustersets.{ocm}", {"apiVersion": f"{ocm}/v1beta2", "kind": "ManagedClusterSet",
+                                       "metadata": {"name": "default"}, "spec": {"clusterSelector": exclusive}}),
+        (f"managedclustersets.{ocm}", {"apiVersion": f"{ocm}/v1beta2", "kind": "ManagedClusterSet",
+                                       "metadata": {"name": "global"},
+                                       "spec": {"clusterSelector": {"selectorType": "LabelSelector",
+                                                                    "labelSelector": {}}}}),
+    ]
+    for name in ("default", "global"):
+        out.append((f"managedclustersetbindings.{ocm}", {
+            "apiVersion": f"{ocm}/v1beta2", "kind": "ManagedClusterSetBinding",
+            "metadata": {"name": name, "namespace": "default"}, "spec": {"clusterSet": name}}))
+    out.append((f"placements.{ocm}", {
+        "apiVersion": f"{ocm}/v1beta1", "kind": "Placement",
+        "metadata": {"name": "ack-clusters", "namespace": "default"},
+        "spec": {"clusterSets": ["default"], "predicates": [{"requiredClusterSelector": {
+            "labelSelector": {"matchLabels": {"fleettui.io/provider": "ack"}}}}]}}))
+    return out
 
 
 _CLOUD = {"ack": ("Alibaba", "ACK", "AlibabaCloud"), "eks": ("Amazon", "EKS", "AWS"),

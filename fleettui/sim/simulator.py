@@ -19,6 +19,8 @@ from fleettui.sim.cluster import SimCluster
 from fleettui.sim.faults import FaultTable, RequestLog
 from fleettui.sim.gateway import GATEWAY_TYPE, Gateway
 from fleettui.sim.mcs import MCSController
+from fleettui.sim.ocm import RegistrationController, joining_specs
+from fleettui.sim.placement import PlacementController
 from fleettui.sim.seed_mcs import populate_clusterset
 from fleettui.sim.server import ClusterServer, build_app
 
@@ -34,17 +36,21 @@ class Simulator:
     """A fleet of simulated clusters served over the Kubernetes REST API (see package docs)."""
 
     def __init__(self, clusters: int = 8, seed: str = "demo", clock_speed: float = 1.0,
-                 rng_seed: int | None = 0, *, history: int = 500) -> None:
+                 rng_seed: int | None = 0, *, history: int = 500, joining: int = 0) -> None:
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (expected one of {', '.join(SEEDS)})")
-        if clusters < 0:
-            raise ValueError("clusters must be >= 0")
+        if clusters < 0 or joining < 0:
+            raise ValueError("clusters and joining must be >= 0")
         self.seed = seed
         self.clock = VirtualClock(speed=clock_speed)
         self.rng = random.Random(rng_seed)
         self.specs = seeding.cluster_specs(seed, clusters)
+        # Joining members run (an agent dialled out from each) but are not yet accepted on the
+        # hub: no kubeconfig context, reached only through the hub's gateway once accepted.
+        self.joining_specs = joining_specs(self.specs, joining)
+        self.joining = [s.name for s in self.joining_specs]
         self._clusters: dict[str, SimCluster] = {}
-        for spec in self.specs:
+        for spec in [*self.specs, *self.joining_specs]:
             if spec.name == HUB or spec.name in self._clusters:
                 raise ValueError(f"duplicate or reserved cluster name {spec.name!r}")
             rng = random.Random(self.rng.getrandbits(64))
@@ -68,6 +74,9 @@ class Simulator:
         self.manager = controllers.ControllerManager([*self._clusters.values(), self.hub], self.clock)
         # the clusterset's broker acts across clusters, so it runs beside the per-cluster managers
         self.mcs = MCSController(self._clusters, self.clock, self.faults)
+        specs = {s.name: s for s in [*self.specs, *self.joining_specs]}
+        self.registration = RegistrationController(self.hub, specs=specs.get, url=self.url,
+                                                   placements=PlacementController(self.hub))
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._controller_task: asyncio.Task[None] | None = None
@@ -76,8 +85,8 @@ class Simulator:
 
     @property
     def cluster_names(self) -> list[str]:
-        """Member clusters (not the hub), in seed order."""
-        return list(self._clusters)
+        """Member clusters (not the hub, nor joining ones), in seed order."""
+        return [n for n in self._clusters if n not in self.joining]
 
     def cluster(self, name: str) -> SimCluster:
         c = self._lookup(name)
@@ -114,11 +123,14 @@ class Simulator:
         bound = runner.addresses[0]
         self.base_url = f"http://{host}:{bound[1]}"
         seeding.populate_hub(self.hub, self.specs, seed=self.seed, base_url=self.base_url)
+        for spec in self.joining_specs:
+            self.registration.register_joining(spec)
+        self.registration.step()
         self._controller_task = asyncio.create_task(self._run_controllers(), name="sim-controllers")
         return self.base_url
 
     async def _run_controllers(self) -> None:
-        await asyncio.gather(self.manager.run(), self.mcs.run())
+        await asyncio.gather(self.manager.run(), self.mcs.run(), self.registration.run())
 
     async def stop(self) -> None:
         if self._controller_task is not None:
@@ -142,6 +154,7 @@ class Simulator:
             self.clock.advance(dt)
             self.manager.step()
             self.mcs.step()
+            self.registration.step()
             remaining -= dt
             await asyncio.sleep(0)  # let watch streams flush what changed
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-TOPICS = ("clusters", "objects", "events", "apps", "external", "cache")
+TOPICS = ("clusters", "objects", "events", "apps", "alerts", "external", "cache")
 
 
 @dataclass(frozen=True)

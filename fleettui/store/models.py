@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from fleettui.store.rollup_health import UNKNOWN
 
@@ -81,6 +82,9 @@ class ClusterRow:
     warning_events: int = 0
     last_attempt: float | None = None
     access: str = "direct"  # direct | gateway (through the hub's Cluster Gateway)
+    # OCM registration on the hub ({} when none): state, accepted, joined, available,
+    # taints, clusterset, csrs, pending_csrs (sync.discovery's words)
+    hub: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -294,3 +298,21 @@ class TopologyNode:
             if node.key == key:
                 return node
         return None
+
+
+@dataclass(frozen=True)
+class JoinRow:
+    """A cluster registered on the hub and not accepted (or denied), with its agents' CSRs."""
+
+    cluster: str
+    state: str  # pending acceptance | denied
+    csrs: tuple[Mapping[str, Any], ...]  # {name, state, requestor, created}, oldest first
+    observed_at: float | None
+
+    @property
+    def key(self) -> str:
+        return self.cluster
+
+    @property
+    def pending_csrs(self) -> int:
+        return sum(1 for c in self.csrs if c.get("state") == "pending")

@@ -9,6 +9,7 @@ from typing import Any
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
+    JoinRow,
     NamespaceRow,
     NodeRow,
     ObjectRow,
@@ -22,7 +23,7 @@ CLUSTER_COLUMNS = (
     " coalesce(zone, found_zone), version, nodes_ready, nodes_total, cpu_alloc_m, cpu_req_m,"
     " mem_alloc_b, mem_req_b, pods_running, pods_pending, pods_failed, health, reachable,"
     " latency_ms, last_seen, last_error, observed_at, source, registration, labels,"
-    " workloads_total, workloads_unhealthy, warning_events, last_attempt, access"
+    " workloads_total, workloads_unhealthy, warning_events, last_attempt, access, hub_state"
 )
 
 
@@ -68,6 +69,7 @@ def cluster_row(r: Sequence[Any]) -> ClusterRow:
         warning_events=r[27],
         last_attempt=r[28],
         access=r[29],
+        hub=_json(r[30]),
     )
 
 
@@ -189,3 +191,12 @@ def namespace_row(r: Sequence[Any], workloads: int, unhealthy: int, pods: int, h
         pods=pods,
         observed_at=r[14],
     )
+
+
+def join_row(r: Sequence[Any]) -> JoinRow | None:
+    """(name, hub_state, observed_at) as a JoinRow, or None for an accepted cluster."""
+    hub = _json(r[1])
+    if not hub or hub.get("accepted", True):
+        return None
+    return JoinRow(r[0], str(hub.get("state") or "pending acceptance"),
+                   tuple(c for c in hub.get("csrs") or () if isinstance(c, dict)), r[2])

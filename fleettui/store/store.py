@@ -27,6 +27,7 @@ from fleettui.store.models import (
     ClusterRow,
     EventRow,
     FleetSummary,
+    JoinRow,
     NamespaceRow,
     NodeRow,
     ObjectRow,
@@ -222,6 +223,12 @@ class Store:
     async def clusters(self) -> list[ClusterRow]:
         rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
         return [q.cluster_row(r) for r in rows]
+
+    async def pending_joins(self) -> list[JoinRow]:
+        """Clusters the hub has not accepted (joining, or denied), with their CSRs."""
+        rows = await self._fetchall(
+            "SELECT name, hub_state, observed_at FROM clusters WHERE hub_state IS NOT NULL ORDER BY name")
+        return [j for j in (q.join_row(r) for r in rows) if j is not None]
 
     async def cluster(self, name: str) -> ClusterRow | None:
         row = await self._fetchone(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters WHERE name = ?", (name,))

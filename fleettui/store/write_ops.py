@@ -78,7 +78,27 @@ class SetMeta:
     value: str | None
 
 
-Op = PutCluster | RemoveCluster | Probe | Replace | Upsert | Delete | SyncState | SetMeta
+@dataclass(frozen=True, slots=True)
+class PutAlerts:
+    """A source answered: the cluster's alerts become exactly `rows` (AlertRow.params)."""
+
+    cluster: str
+    rows: list[tuple[Any, ...]]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSourceState:
+    """A fetch of one alert source (a cluster's Prometheus, `@alertmanager`) worked or failed.
+    A failure keeps the alerts already held: they show with their age, never vanish."""
+
+    source: str
+    error: str | None
+    at: float
+
+
+Op = (PutCluster | RemoveCluster | Probe | Replace | Upsert | Delete | SyncState | SetMeta | PutAlerts
+      | AlertSourceState)
 
 
 @dataclass
@@ -97,7 +117,7 @@ class Touched:
 
 def op_rows(op: Op) -> int:
     """How many rows an op writes, for the batch size."""
-    if isinstance(op, Replace):
+    if isinstance(op, Replace | PutAlerts):
         return max(1, len(op.rows))
     return 1
 
@@ -145,6 +165,8 @@ async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touche
     for op in ops:
         await conn.execute("DELETE FROM objects WHERE cluster=?", (op.name,))
         await conn.execute("DELETE FROM sync_state WHERE cluster=?", (op.name,))
+        await conn.execute("DELETE FROM alerts WHERE cluster=?", (op.name,))
+        await conn.execute("DELETE FROM alert_sources WHERE source=?", (op.name,))
         await conn.execute("DELETE FROM clusters WHERE name=?", (op.name,))
         touched.rollup.discard(op.name)
         touched.health.discard(op.name)
@@ -211,6 +233,28 @@ async def _set_meta(conn: Conn, ops: list[SetMeta], touched: Touched) -> None:
     await conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [(o.key, o.value) for o in ops])
 
 
+async def _put_alerts(conn: Conn, ops: list[PutAlerts], touched: Touched) -> None:
+    await conn.executemany("DELETE FROM alerts WHERE cluster=?", [(o.cluster,) for o in ops])
+    await conn.executemany(
+        "INSERT OR REPLACE INTO alerts (cluster, fingerprint, alertname, severity, state, labels, annotations,"
+        " active_at, value, silenced_by, inhibited_by, observed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [row for o in ops for row in o.rows],
+    )
+    for o in ops:
+        touched.changes[Change("alerts", o.cluster)] = None
+
+
+async def _alert_sources(conn: Conn, ops: list[AlertSourceState], touched: Touched) -> None:
+    await conn.executemany(
+        "INSERT INTO alert_sources (source, fetched_at, attempted_at, error) VALUES (?,?,?,?)"
+        " ON CONFLICT (source) DO UPDATE SET fetched_at=coalesce(excluded.fetched_at, fetched_at),"
+        " attempted_at=excluded.attempted_at, error=excluded.error",
+        [(o.source, None if o.error else o.at, o.at, o.error) for o in ops],
+    )
+    for o in ops:
+        touched.changes[Change("alerts", None if o.source.startswith("@") else o.source)] = None
+
+
 HANDLERS: dict[type, Callable[[Conn, Any, Touched], Awaitable[None]]] = {
     PutCluster: _put_clusters,
     RemoveCluster: _remove_clusters,
@@ -220,4 +264,6 @@ HANDLERS: dict[type, Callable[[Conn, Any, Touched], Awaitable[None]]] = {
     Delete: _deletes,
     SyncState: _sync_states,
     SetMeta: _set_meta,
+    PutAlerts: _put_alerts,
+    AlertSourceState: _alert_sources,
 }

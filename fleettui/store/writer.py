@@ -29,9 +29,11 @@ from fleettui.store.rows import HEALTH_SQL, ROLLUP_SQL, object_row
 from fleettui.store.workload_health import rejudge_workloads
 from fleettui.store.write_ops import (
     HANDLERS,
+    AlertSourceState,
     Delete,
     Op,
     Probe,
+    PutAlerts,
     PutCluster,
     RemoveCluster,
     Replace,
@@ -99,6 +101,7 @@ class InventoryWriter:
         source: str = "kubeconfig",
         registration: str | None = None,
         access: str = "direct",
+        hub_state: Mapping[str, Any] | None = None,
     ) -> None:
         """Register (or update the registration of) a member cluster; the probe
         fields and roll-ups are left as they are."""
@@ -112,6 +115,7 @@ class InventoryWriter:
             "registration": registration,
             "access": access,
             "labels": json.dumps(dict(labels or {}), sort_keys=True),
+            "hub_state": json.dumps(dict(hub_state), sort_keys=True) if hub_state else None,
         }
         self._queue.put_nowait(PutCluster(name, fields))
 
@@ -164,6 +168,18 @@ class InventoryWriter:
 
     def set_meta(self, key: str, value: str | None) -> None:
         self._queue.put_nowait(SetMeta(key, value))
+
+    def put_alerts(self, cluster: str, alerts: Iterable[Any]) -> None:
+        """A cluster's Prometheus answered: its alerts (`store.alerts.AlertRow`) become
+        exactly these, and its source is marked fetched now."""
+        now = self._clock()
+        self._queue.put_nowait(PutAlerts(cluster, [a.params(now) for a in alerts], now))
+        self._queue.put_nowait(AlertSourceState(cluster, None, now))
+
+    def alert_source(self, source: str, *, error: str | None = None) -> None:
+        """A fetch of an alert source worked (error None) or failed; a failure keeps the
+        alerts held, so they show with the age of the last fetch that worked."""
+        self._queue.put_nowait(AlertSourceState(source, error, self._clock()))
 
     async def flush(self) -> None:
         """Wait until everything queued so far is committed (and published)."""

@@ -37,7 +37,7 @@ from fleettui.config.errors import ConfigError
 from fleettui.config.fleetfile import Cost, FleetCluster, FleetFile
 from fleettui.config.hub import resolve_hub
 from fleettui.config.kubeconfig import KubeConfig
-from fleettui.config.objects import condition, first_label
+from fleettui.config.objects import condition, csr_state, first_label
 from fleettui.kube import ClusterClient, errors
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 OCM_API = "cluster.open-cluster-management.io/v1"
 GATEWAY_API = "cluster.core.oam.dev/v1alpha1"
 VELA_NAMESPACE = "vela-system"
+CLUSTER_NAME_LABEL = "open-cluster-management.io/cluster-name"  # on an OCM agent's CSR
 VELA_CREDENTIAL_LABEL = "cluster.core.oam.dev/cluster-credential-type"
 VELA_ENDPOINT_TYPE_LABEL = "cluster.core.oam.dev/cluster-endpoint-type"
 VELA_ALIAS_ANNOTATION = "cluster.core.oam.dev/cluster-alias"
@@ -329,10 +330,11 @@ async def _read_hub(
     vela: Registrations | BaseException
     gws: Registrations | BaseException
     try:
-        ocm, vela, gws = await asyncio.gather(
+        ocm, vela, gws, csrs = await asyncio.gather(
             _list_managed_clusters(client),
             _list_vela_clusters(client),
             _list_cluster_gateways(client),
+            _list_join_csrs(client),
             return_exceptions=True,
         )
     finally:
@@ -351,7 +353,41 @@ async def _read_hub(
             raise result
         else:
             target.update(result)
+    if isinstance(csrs, dict):
+        for name, requests in csrs.items():
+            if name in managed:
+                managed[name] = with_join_requests(managed[name], requests)
+    elif isinstance(csrs, BaseException) and not isinstance(csrs, errors.KubeError):
+        raise csrs
+    # else: CSRs are not readable with these credentials (a common RBAC choice); the
+    # registration state still comes from the ManagedClusters, only the CSR detail is missing
     return managed, secrets, gateways, problems
+
+
+async def _list_join_csrs(client: ClusterClient) -> dict[str, list[dict[str, Any]]]:
+    """The OCM agents' CSRs on the hub by cluster name (label open-cluster-management.io/cluster-name)."""
+    res = await client.resource("certificates.k8s.io/v1", "CertificateSigningRequest")
+    listed = await client.list(res, label_selector=CLUSTER_NAME_LABEL)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for obj in listed.items:
+        meta = obj.get("metadata") or {}
+        out.setdefault(meta["labels"][CLUSTER_NAME_LABEL], []).append({
+            "name": meta.get("name"),
+            "state": csr_state(obj),
+            "requestor": (obj.get("spec") or {}).get("username"),
+            "created": meta.get("creationTimestamp"),
+        })
+    return out
+
+
+def with_join_requests(reg: dict[str, Any], csrs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ManagedCluster's registration with its agents' CSRs; a cluster not accepted whose
+    every CSR was denied is `denied`, not still `pending acceptance`."""
+    csrs = sorted(csrs, key=lambda c: (c.get("created") or "", c.get("name") or ""))
+    out = {**reg, "csrs": csrs, "pending_csrs": sum(1 for c in csrs if c["state"] == "pending")}
+    if not reg["accepted"] and csrs and all(c["state"] == "denied" for c in csrs):
+        out["state"] = "denied"
+    return out
 
 
 async def _list_managed_clusters(client: ClusterClient) -> dict[str, dict[str, Any]]:
@@ -408,7 +444,9 @@ def managed_cluster_registration(obj: Mapping[str, Any]) -> dict[str, Any]:
     )
     is_joined = joined is not None and joined.get("status") == "True"
     available = available_c.get("status") if available_c else None
-    if not accepted:
+    if not accepted and (accepted_c or {}).get("reason") == "HubClusterAdminDenied":
+        state = "denied"
+    elif not accepted:
         state = "pending acceptance"
     elif not is_joined:
         state = "not joined"

@@ -14,7 +14,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,7 @@ def _member_fields(member: Member) -> dict[str, Any]:
         return getattr(member, name, default)
 
     registration = get("registration")
+    ocm = registration.get("ocm") if isinstance(registration, Mapping) else None
     if registration is not None and not isinstance(registration, str):
         # a structured registration state (joined/accepted/available): keep its words
         registration = getattr(registration, "summary", None) or str(registration)
@@ -69,7 +70,14 @@ def _member_fields(member: Member) -> dict[str, Any]:
         "source": get("source") or "kubeconfig",
         "registration": registration,
         "access": get("access") or "direct",
+        "hub_state": {k: ocm.get(k) for k in HUB_STATE_KEYS if k in ocm} if ocm else None,
     }
+
+
+# What the cache keeps of a ManagedCluster's registration (sync.discovery's keys): enough
+# for the clusters pane's column and the pending joins, nothing that changes every lease.
+HUB_STATE_KEYS = ("state", "accepted", "joined", "available", "taints", "clusterset", "csrs",
+                  "pending_csrs")
 
 
 @contextlib.contextmanager

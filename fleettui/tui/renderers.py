@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 
@@ -113,6 +114,7 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("version", "VERSION"),
     ("provider", "PROVIDER"),
     ("where", "REGION/ZONE"),
+    ("hub", "HUB"),
 )
 
 
@@ -120,7 +122,7 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
 # HEALTH and the figures stay; the descriptive columns go, then the figures from the
 # right. The table keeps `CLUSTER_COLUMNS` order whatever is dropped.
 CLUSTER_COLUMN_PRIORITY = ("name", "health", "nodes", "cpu", "mem", "pods", "seen", "where",
-                           "provider", "version")
+                           "provider", "version", "hub")
 
 # DataTable pads each cell by one column on either side
 CELL_PADDING = 2
@@ -170,6 +172,31 @@ def is_outdated(row: ClusterRow, now: float) -> bool:
     return row.reachable is True and age is not None and age > OUTDATED_AFTER
 
 
+# OCM registration states (sync.discovery) as the HUB column words them
+_HUB_WORDS = {"available": "joined", "pending acceptance": "pending", "not joined": "not joined",
+              "unavailable": "unavailable", "unknown": "lease unknown", "denied": "denied"}
+
+
+def hub_text(hub: Mapping[str, Any], palette: Palette) -> Text:
+    """A cluster's OCM registration in a few words: state (a word, not only a colour),
+    clusterset, taints, CSRs waiting; `-` when the hub does not manage it."""
+    if not hub:
+        return Text("-", style=palette.muted)
+    state = str(hub.get("state") or "unknown")
+    style = {"available": "", "pending acceptance": palette.degraded, "denied": palette.unhealthy,
+             "unavailable": palette.unhealthy}.get(state, palette.degraded)
+    out = Text(_HUB_WORDS.get(state, state), style=style)
+    pending = int(hub.get("pending_csrs") or 0)
+    if pending:
+        out.append(f" {pending} csr", style=palette.degraded)
+    if hub.get("clusterset"):
+        out.append(f" set:{hub['clusterset']}", style=palette.muted)
+    taints = hub.get("taints") or []
+    if taints:
+        out.append(f" {len(taints)} taint{'s' if len(taints) > 1 else ''}", style=palette.degraded)
+    return out
+
+
 def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, ...]:
     """One clusters-pane row, in `CLUSTER_COLUMNS` order."""
     nodes_style = palette.degraded if row.nodes_ready < row.nodes_total else ""
@@ -195,6 +222,7 @@ def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, 
         Text(row.version or "-"),
         Text(row.provider or "-"),
         Text(where),
+        hub_text(row.hub, palette),
     )
 
 
@@ -225,7 +253,7 @@ def cluster_matches(row: ClusterRow, needle: str) -> bool:
         return selector.matches(row.labels)
     needle = needle.lower()
     hay = [row.name, row.provider, row.region, row.zone, row.version, row.health,
-           "stale" if row.reachable is False else None, row.access,
+           "stale" if row.reachable is False else None, row.access, row.hub.get("state"),
            *(f"{k}={v}" for k, v in row.labels.items())]
     return any(needle in h.lower() for h in hay if h)
 

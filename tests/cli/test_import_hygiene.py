@@ -97,6 +97,10 @@ HEADLESS = [
     (["metrics", "sync", "--once", "--timeout", "1"], False),
     (["cost"], False),
     (["fit", "--cpu", "500m", "--memory", "1Gi", "--replicas", "2"], False),
+    (["alerts"], False),
+    (["silence", "list"], False),
+    (["rules", "status", "--all"], False),
+    (["cluster", "pending"], False),
     (["sync", "--help"], True),
     (["controller", "--help"], True),
 ]

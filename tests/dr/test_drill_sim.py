@@ -28,6 +28,8 @@ def spread_app() -> dict:
                                                         "resources": {"requests": {"cpu": "50m"}}}]}}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
          "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}},
+        # a multi-cluster service: what the what-if's service impact is about
+        {"apiVersion": "multicluster.x-k8s.io/v1alpha1", "kind": "ServiceExport", "metadata": {"name": "web"}},
     ]
     return {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
             "metadata": {"name": "web", "namespace": "shop"},

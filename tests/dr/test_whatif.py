@@ -49,7 +49,8 @@ def fleet(policy=DEFAULT, traffic=()):
         EndpointRow("shop", "web", "hz-a", 2, "h"), EndpointRow("shop", "web", "hz-multi", 1, "h"),
         EndpointRow("shop", "web", "hz-multi", 1, "i"), EndpointRow("data", "db", "hz-a", 3, "h"),
     )
-    return Inventory(clusters, nodes, (web, db), endpoints, traffic, policy)
+    return Inventory(clusters, nodes, (web, db), endpoints, traffic, policy,
+                     clusterset_services=frozenset({("shop", "web"), ("data", "db")}))
 
 
 def impact(result, key):
@@ -111,6 +112,15 @@ def test_services_left_without_endpoints():
     assert by[("data", "db")].after == 0 and by[("data", "db")].verdict == "no endpoints"
     assert (by[("shop", "web")].before, by[("shop", "web")].after) == (4, 1)
     assert by[("shop", "web")].clusters_after == ("hz-multi",)
+
+
+def test_a_service_no_clusterset_or_traffic_entry_names_shows_only_when_it_loses_every_endpoint():
+    from dataclasses import replace
+
+    inv = replace(fleet(), clusterset_services=frozenset())
+    r = what_if(inv, Domain("zone", "h"))
+    # shop/web keeps one endpoint (hz-multi's zone i): each cluster's own Service, not a fleet impact
+    assert [(s.namespace, s.service, s.after) for s in r.services] == [("data", "db", 0)]
 
 
 def test_traffic_fails_over_to_the_next_priority():

@@ -20,6 +20,7 @@ from fleettui.tui.renderers import (
     fmt_cpu,
     fmt_mem,
     health_text,
+    hub_text,
     topology_label,
 )
 
@@ -54,8 +55,25 @@ def test_cluster_cells_follow_the_columns():
     assert plain == {
         "name": "ack-hangzhou-a", "health": "▲ degraded", "nodes": "3/4", "cpu": "32c 25%",
         "mem": "128Gi 94%", "pods": "40 2p 1f", "seen": "5s", "version": "v1.31.1",
-        "provider": "ack", "where": "cn-hangzhou/cn-hangzhou-h",
+        "provider": "ack", "where": "cn-hangzhou/cn-hangzhou-h", "hub": "-",
     }
+
+
+def test_hub_column_words_the_ocm_registration():
+    joining = {"state": "pending acceptance", "accepted": False, "joined": False, "pending_csrs": 1,
+               "taints": [], "clusterset": None}
+    joined = {"state": "available", "accepted": True, "joined": True, "pending_csrs": 0,
+              "clusterset": "default", "taints": [{"key": "maint", "value": "", "effect": "NoSelect"}]}
+    denied = {"state": "denied", "accepted": False, "joined": False}
+    assert hub_text(joining, PLAIN).plain == "pending 1 csr"
+    assert hub_text(joined, PLAIN).plain == "joined set:default 1 taint"
+    assert hub_text(denied, PLAIN).plain == "denied"
+    assert hub_text({}, PLAIN).plain == "-"
+    cells = cluster_cells(row(hub=joining), NOW, PLAIN)
+    assert cells[[k for k, _ in CLUSTER_COLUMNS].index("hub")].plain == "pending 1 csr"
+    # the `/` filter finds clusters by registration state
+    assert cluster_matches(row(hub=joining), "pending acc")
+    assert not cluster_matches(row(hub=joined), "pending acc")
 
 
 def test_memory_pressure_is_flagged():

@@ -197,10 +197,12 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "cluster",
         parents=parents,
-        help="the fleet's membership: register clusters in the fleet file (add, remove, label, "
-        "hub), list the members discovered now",
-        description="Edit the fleet file (--fleet, default $XDG_CONFIG_HOME/fleettui/fleet.yaml). "
-        "Writes are atomic; comments other than the header block are not kept.",
+        help="the fleet's membership: register clusters in the fleet file (add, remove, label, hub), "
+        "list the members discovered now, manage membership on the hub (accept, deny, taint, set, "
+        "hub-label, detach, pending, placements)",
+        description="Edit the fleet file (--fleet, default $XDG_CONFIG_HOME/fleettui/fleet.yaml; "
+        "writes are atomic, comments other than the header block are not kept), list the members "
+        "discovered now, or act on the hub's OCM ManagedClusters and KubeVela cluster secrets.",
     )
     sub = p.add_subparsers(dest="cluster_command", metavar="ACTION", required=True)
 
@@ -268,3 +270,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     hub.add_argument("--unset", action="store_true", help="forget the hub")
     hub.add_argument("--no-verify", action="store_true", help="do not check the context exists")
     hub.set_defaults(handler=run_hub)
+
+    from fleettui.cli.commands.cluster_hub import add_actions
+
+    add_actions(sub, parents)

@@ -1,4 +1,4 @@
-"""`fleettui rules render|check|preview|apply`: alert rule sets, checked before they ship.
+"""`fleettui rules render|check|preview|apply|status`: alert rule sets, checked before they ship.
 
 A rule set is a KubeVela Application carrying a PrometheusRule (or a bare
 PrometheusRule with `--clusters` / `--selector`); docs/alerts.md has the shape.
@@ -270,6 +270,58 @@ async def _apply_cmd(args: argparse.Namespace) -> int:
         return code
 
 
+STATUS_COLUMNS = (("rule set", "ruleset"), ("cluster", "cluster"), ("variant", "variant"), ("state", "state"),
+                  ("detail", "detail"))
+
+
+async def _hub_rulesets(args: argparse.Namespace) -> list[Any]:
+    """Every rule set the hub holds: its applications that carry a PrometheusRule."""
+    from fleettui.alerts import rulesets
+    from fleettui.cli.commands.app import open_hub
+
+    out = []
+    async with open_hub(args, engine=False) as hub:
+        for row in await hub.list():
+            doc = await hub.get(row.namespace, row.name)
+            if doc is None:
+                continue
+            try:
+                out.append(rulesets.from_document(doc, source=f"{row.namespace}/{row.name}"))
+            except rulesets.RuleSetError:
+                continue  # an application that carries no PrometheusRule is not a rule set
+    return out
+
+
+async def _status_cmd(args: argparse.Namespace) -> int:
+    from fleettui.alerts import consistency, status
+    from fleettui.alerts.alertmanager import Alertmanager
+    from fleettui.cli.commands.alerts import alert_sources
+
+    if bool(args.file) == bool(args.all):
+        raise CliError("rules status: give a rule file or --all (every rule set the hub holds)")
+    sets = _load(args) if args.file else await _hub_rulesets(args)
+    if not sets:
+        raise CliError("the hub holds no rule set (an Application carrying a PrometheusRule)")
+    kubeconfig, targets = await _targets(args)
+    _, am_url = alert_sources(args)
+    placed = [(rs, _variants(rs, targets)) for rs in sets]
+    prom = _prom(targets)
+    try:
+        cells = await status.gather_cells(kubeconfig, {t.name: t.context for t in targets}, placed, prom,
+                                          Alertmanager(am_url) if am_url else None)
+    finally:
+        prom.close()
+    records = [c.record() for c in cells]
+    if args.output == "table":
+        records = [r for r in records if r["state"] != consistency.NOT_PLACED]
+    emit(args.output, records, STATUS_COLUMNS, kind="RuleStatusList")
+    bad = [c for c in cells if c.state not in (consistency.IN_SYNC, consistency.NOT_PLACED)]
+    if bad:
+        print(f"fleettui: {len(bad)} of {len(cells)} rule set × cluster cells not in sync", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _file_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="an Application carrying a PrometheusRule, or a bare PrometheusRule ('-': stdin)")
     p.add_argument("--clusters", metavar="A,B", help="bare PrometheusRule: the clusters it goes to")
@@ -302,6 +354,17 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--window", metavar="DURATION", help="how far back (default: as far as data goes, up to 24h)")
     add_output_option(p)
     p.set_defaults(handler=run(_preview_cmd))
+
+    p = sub.add_parser("status", parents=parents,
+                       help="defined vs deployed vs loaded, per rule set × cluster (exit 1 unless all in sync)")
+    p.add_argument("file", nargs="?", help="a rule file (or --all: every rule set the hub holds)")
+    p.add_argument("--all", action="store_true", help="every rule set the hub holds")
+    p.add_argument("--clusters", metavar="A,B", help="bare PrometheusRule: the clusters it goes to")
+    p.add_argument("--selector", metavar="K=V,...", type=_labels_arg,
+                   help="bare PrometheusRule: the cluster labels it goes to (default: every member)")
+    p.add_argument("--hub", metavar="CONTEXT", help=argparse.SUPPRESS)
+    add_output_option(p)
+    p.set_defaults(handler=run(_status_cmd))
 
     p = sub.add_parser("apply", parents=parents, help="check, plan, then distribute through the hub")
     _file_args(p)

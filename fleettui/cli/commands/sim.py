@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--access", choices=("all", "hub-only"), default="all",
                    help="contexts in the kubeconfig: every member and the hub (default), or only the hub "
                    "(members reached through its Cluster Gateway, as from a jump host)")
+    p.add_argument("--joining", type=non_negative_int, default=0, metavar="N",
+                   help="members whose OCM agent has asked to join the hub and await acceptance "
+                   "(`fleettui cluster accept joining-1`); they get no kubeconfig context")
     p.set_defaults(handler=run_sim)
 
 
@@ -62,7 +65,7 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
     from fleettui.sim import Simulator
 
     sim = Simulator(clusters=args.clusters, seed=args.seed, clock_speed=args.clock_speed,
-                    rng_seed=args.rng_seed)
+                    rng_seed=args.rng_seed, joining=args.joining)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -4,7 +4,8 @@
 naming every cluster that failed (on stderr), so it can gate a script or cron
 job. Without `--once` it keeps the cache live with watches until SIGINT/SIGTERM,
 printing a line whenever a cluster's health changes — a dashboard in another
-terminal (or `fleettui clusters`) reads the same cache.
+terminal (or `fleettui clusters`) reads the same cache. When the fleet file names
+each cluster's Prometheus, both modes also pull alert state into the cache.
 """
 
 from __future__ import annotations
@@ -102,7 +103,18 @@ def report_records(report: Any, rows: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _alert_refresher(args: argparse.Namespace, store: Any) -> Any:
+    """The alert refresher when the fleet file names Prometheus servers, else None."""
+    from fleettui.cli.commands.alerts import alert_sources, refresher
+
+    targets, alertmanager = alert_sources(args)
+    if not targets:
+        return None
+    return refresher(store, targets, alertmanager, timeout=min(args.timeout, 5.0))
+
+
 async def _sync_once(args: argparse.Namespace, kubeconfig: KubeConfig, members: list[Member]) -> int:
+
     from fleettui.sync import FleetSync
 
     store = await _open_store(args)
@@ -110,7 +122,14 @@ async def _sync_once(args: argparse.Namespace, kubeconfig: KubeConfig, members: 
         fleet = FleetSync(store, members, kubeconfig=kubeconfig, read_only=True,
                           concurrency=args.concurrency, timeout=args.timeout,
                           prune=not opt(args, "context"))
-        report = await fleet.sync_once()
+        alerts = _alert_refresher(args, store)
+        if alerts is not None:
+            report, alert_report = await asyncio.gather(fleet.sync_once(), alerts.refresh_once())
+            alerts.prom.close()
+            for source, error in sorted(alert_report.errors.items()):
+                print(f"fleettui: warning: alerts of {source.lstrip('@')}: {error}", file=sys.stderr)
+        else:
+            report = await fleet.sync_once()
         rows = {c.name: c for c in await store.clusters()}
     finally:
         await store.close()
@@ -164,12 +183,18 @@ async def _sync_forever(args: argparse.Namespace, kubeconfig: KubeConfig, member
                       concurrency=args.concurrency, timeout=args.timeout,
                       prune=not opt(args, "context"), discover=discover)
     reporter = asyncio.create_task(_report_health(store))
+    alerts = _alert_refresher(args, store)
+    alert_task = asyncio.create_task(alerts.run(args.alerts_interval)) if alerts is not None else None
     try:
         await fleet.run()
     except asyncio.CancelledError:
         pass
     finally:
         reporter.cancel()
+        if alert_task is not None:
+            alert_task.cancel()
+            await asyncio.gather(alert_task, return_exceptions=True)
+            alerts.prom.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await store.close()
@@ -204,5 +229,8 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="requests in flight across the fleet (default: %(default)s)")
     p.add_argument("--timeout", type=positive_float, default=10.0, metavar="SECONDS",
                    help="per-request timeout (default: %(default)s)")
+    p.add_argument("--alerts-interval", type=positive_float, default=15.0, metavar="SECONDS",
+                   help="how often alert state is pulled when the fleet file names Prometheus servers "
+                   "(default: %(default)s)")
     add_output_option(p)
     p.set_defaults(handler=run_sync)

@@ -77,14 +77,20 @@ class ClustersPane(Pane):
         # without scrolling sideways; a vertical scrollbar's width is kept free
         table = self.table
         room = table.size.width - table.styles.scrollbar_size_vertical
-        shown = fit_columns(CLUSTER_COLUMNS, cells, room if table.size.width else 0,
-                            CLUSTER_COLUMN_PRIORITY)
+        columns = CLUSTER_COLUMNS
+        if not any(r.hub for r in self._rows):  # no OCM hub: the HUB column would say `-` only
+            columns = tuple(c for c in CLUSTER_COLUMNS if c[0] != "hub")
+            cells = [c[:len(columns)] for c in cells]  # HUB is the last column
+        shown = fit_columns(columns, cells, room if table.size.width else 0, CLUSTER_COLUMN_PRIORITY)
         table.show_columns(shown)
         index = [key for key, _ in CLUSTER_COLUMNS]
         picks = [index.index(key) for key in shown]
         table.apply_rows([(r.key, tuple(c[i] for i in picks)) for r, c in zip(rows, cells, strict=True)])
         count = f"{len(rows)} of {len(self._rows)}" if self._needle else f"{len(rows)}"
         info = f"{count} clusters"
+        joining = sum(1 for r in self._rows if r.hub and not r.hub.get("accepted", True))
+        if joining:
+            info += f"  {joining} awaiting acceptance (fleettui cluster pending)"
         info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"
         if self._needle:
             kind = " (label selector)" if selector_or_none(self._needle) else ""
