@@ -79,7 +79,7 @@ def _set_condition(conditions: list[dict], type_: str, status: str, reason: str,
         if c.get("type") == type_:
             if c.get("status") == status:
                 fresh["lastTransitionTime"] = c.get("lastTransitionTime") or now
-            c, fresh = fresh, None  # type: ignore[assignment]
+            c, fresh = fresh, None  # type: ignore[assignment]  # None: the fresh condition is placed
         out.append(c)
     if fresh is not None:
         out.append(fresh)

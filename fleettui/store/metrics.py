@@ -185,7 +185,7 @@ class MetricsStore:
             params.append(cluster)
         rows = await self.store._fetchall(sql + " ORDER BY cluster, name", params)
         # the ten columns before `series`: mypy cannot count a slice, so it fears a second series
-        return [UsageRow(*r[:10], series=Series.from_json(r[10]) if series else Series())  # type: ignore[misc]
+        return [UsageRow(*r[:10], series=Series.from_json(r[10]) if series else Series())  # type: ignore[misc]  # see above
                 for r in rows]
 
     async def sources(self) -> dict[str, MetricSource]:
