@@ -240,7 +240,8 @@ async def _apply(args: argparse.Namespace) -> int:
             print(f"application.core.oam.dev/{res.name} {res.action}" + (f" (hub {hub.name})" if hub.name != "local" else ""))
             for entry in res.plan:
                 extra = f"  overrides: {'; '.join(entry.overrides)}" if entry.overrides else ""
-                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects)}{extra}")
+                extra += f"  placement: {'; '.join(entry.placement)}" if entry.placement else ""
+                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects) or '(not placed)'}{extra}")
             applied.append(res)
         code = 0
         if not args.no_wait:
