@@ -82,8 +82,10 @@ class Application:
         if self.steps:
             return self.steps
         overrides = [p.name for p in self.policies if p.type == "override"]
+        # fleettui's placement policies (no KubeVela equivalent) narrow every generated step
+        placing = [p.name for p in self.policies if p.type in ("placement", "replica-split")]
         return tuple(
-            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name]})
+            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name, *placing]})
             for p in self.policies
             if p.type == "topology"
         )
