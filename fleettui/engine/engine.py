@@ -230,6 +230,13 @@ class Engine:
             {"cluster": r.cluster, "creator": "workflow", "namespace": r.namespace, "name": r.name,
              "kind": r.kind, "apiVersion": r.api_version} for r in rows]
         status["observedGeneration"] = generation
+        placed = {(r.cluster, r.namespace, r.name) for r in rows if r.kind == "Job"}
+        jobs = [j for key, j in sorted((self.keeper.jobs.get((app.namespace, app.name)) or {}).items())
+                if key in placed]
+        if jobs:  # fleettui's: each Job's progress per cluster, for `app status` and the rollouts pane
+            status["jobs"] = jobs
+        elif not placed:
+            status.pop("jobs", None)
         healthy = all(s["healthy"] for s in services.values())
         status["status"] = app_phase(status, deleting=False, healthy=healthy)
 

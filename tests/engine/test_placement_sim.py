@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from engine.conftest import settle
+from fleettui.cli.commands.app_placement import job_rows, print_placement
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.sim import Simulator
 from fleettui.sync import FleetSync
@@ -97,7 +98,7 @@ async def _sync(store, sim, kubeconfig_path) -> None:
     assert report.ok
 
 
-async def test_task_lands_on_the_cluster_with_room(hub, sim, store, kubeconfig_path):
+async def test_task_lands_on_the_cluster_with_room(hub, sim, store, kubeconfig_path, capsys):
     # one node of idc-beijing carries two GPUs, and a taint that keeps other pods off it
     idc = sim.cluster("idc-beijing")
     gpu_node = idc.list("nodes")[2]
@@ -130,9 +131,20 @@ async def test_task_lands_on_the_cluster_with_room(hub, sim, store, kubeconfig_p
     assert result.phase == "running"
     jobs = {c: sim.cluster(c).get("jobs.batch", "ml", "train-train") for c in sim.cluster_names}
     assert [c for c, j in jobs.items() if j is not None] == ["idc-beijing"]
-    decision = (await hub.get("ml", "train"))["status"]["placementDecisions"]["room"]
+    status = (await hub.get("ml", "train"))["status"]
+    decision = status["placementDecisions"]["room"]
     assert decision["clusters"] == ["idc-beijing"]
     assert decision["reasons"][0].startswith("idc-beijing: chosen")
+    # the Job's progress per cluster, as `app status` prints it
+    [job] = status["jobs"]
+    assert (job["cluster"], job["name"], job["active"], job["succeeded"], job["failed"]) == \
+        ("idc-beijing", "train-train", 0, 1, 0)
+    assert job["durationSeconds"] >= 0
+    print_placement(status)
+    out = capsys.readouterr().out
+    assert "Placement (placement room): 1/1 cluster(s) with room for 1 pod(s) of 100m cpu, 128Mi memory, 1 gpu: " \
+           "idc-beijing" in out
+    assert "Jobs:" in out and "idc-beijing" in out.split("Jobs:")[1]
 
 
 async def test_split_ten_replicas_by_weights(hub, sim):
@@ -148,3 +160,15 @@ async def test_split_ten_replicas_by_weights(hub, sim):
     assert result.phase == "running"
     got = {c: sim.cluster(c).get("deployments.apps", "shop", "web")["spec"]["replicas"] for c in ORDER[:3]}
     assert got == {"ack-hangzhou-a": 4, "ack-shanghai-a": 2, "idc-beijing": 4}
+
+
+def test_job_rows_show_progress_and_duration():
+    status = {"jobs": [
+        {"cluster": "a", "namespace": "ml", "name": "t", "active": 0, "succeeded": 2, "failed": 1,
+         "startTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:01:05Z", "durationSeconds": 65},
+        {"cluster": "b", "namespace": "ml", "name": "t", "active": 2, "succeeded": 0, "failed": 0,
+         "startTime": "2026-01-01T00:00:00Z"},
+        {"cluster": "c", "namespace": "ml", "name": "t", "active": 0, "succeeded": 0, "failed": 0}]}
+    rows = job_rows(status, now=lambda: 1767225600.0 + 7300)
+    assert [(r["cluster"], r["active"], r["succeeded"], r["failed"], r["duration"]) for r in rows] == [
+        ("a", 0, 2, 1, "1m05s"), ("b", 2, 0, 0, "2h01m (running)"), ("c", 0, 0, 0, "-")]

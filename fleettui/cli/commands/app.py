@@ -17,6 +17,7 @@ import sys
 from contextlib import asynccontextmanager
 from typing import Any
 
+from fleettui.cli.commands.app_placement import print_placement
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
 from fleettui.config import mode
 
@@ -296,6 +297,7 @@ async def _status(args: argparse.Namespace) -> int:
     print("\nResources:")
     emit("table", [{**r, "message": r["message"] if opt(args, "verbose") else summarize(r["message"] or "")}
                    for r in rows], STATUS_COLUMNS)
+    print_placement(status)
     return 0
 
 
