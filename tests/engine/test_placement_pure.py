@@ -201,3 +201,38 @@ def test_deploy_batches_validated():
     ok = app([TOPO], steps=[{"name": "go", "type": "deploy",
                              "properties": {"policies": ["all"], "batches": {"size": 2, "pauseAfterFirst": True}}}])
     assert ok.workflow_steps()[0].properties["batches"]["size"] == 2
+
+
+async def test_run_waves_gate_deadline_and_no_health_check():
+    from fleettui.engine.placement.batched import run_waves
+    from fleettui.engine.render import Placement
+    from fleettui.engine.workflow import DeployOutcome
+
+    pls = [Placement(c, (), ()) for c in C6]
+    healthy = {"a", "b"}
+    calls: list[tuple[list[str], bool]] = []
+
+    async def deploy(wave, wait):
+        calls.append(([p.cluster for p in wave], wait))
+        if not wait or all(p.cluster in healthy for p in wave):
+            return DeployOutcome(done=True)
+        return DeployOutcome(message="waiting for healthy: c/Deployment web: ImagePullBackOff")
+
+    async def started(clusters):
+        return 100.0
+
+    b = waves.parse({"size": 2, "pauseAfterFirst": True, "progressDeadline": "60s"})
+    out = await run_waves(deploy, pls, b, {}, gate_passed=False, wave_started=started, now=120.0)
+    assert out.suspend and out.message == "wave 1/3 (a, b) is healthy; resume to deploy wave 2/3 (c, d)"
+    assert calls == [(["a", "b"], True)]
+    out = await run_waves(deploy, pls, b, {}, gate_passed=True, wave_started=started, now=120.0)
+    assert not out.failed and out.message == ("wave 2/3 (c, d): waiting for healthy: "
+                                              "c/Deployment web: ImagePullBackOff")
+    out = await run_waves(deploy, pls, b, {}, gate_passed=True, wave_started=started, now=161.0)
+    assert out.failed and out.reason == "WaveUnhealthy"
+    assert out.message == ("wave 2/3 (c, d) not healthy 61s after it was applied (progressDeadline 60s): "
+                           "c/Deployment web: ImagePullBackOff; wave(s) 3-3 not deployed")
+    calls.clear()
+    out = await run_waves(deploy, pls, waves.parse({"size": 4, "healthCheck": False}), {}, gate_passed=False,
+                          wave_started=started, now=0.0)
+    assert out.done and calls == [(["a", "b", "c", "d"], False), (["e", "f"], False)]
