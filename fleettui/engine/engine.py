@@ -31,6 +31,7 @@ from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
 from fleettui.engine.validate import parse_application
 from fleettui.engine.workflow import (
+    REASON_WAVE_GATE,
     DeployOutcome,
     WorkflowRunner,
     app_phase,
@@ -181,8 +182,16 @@ class Engine:
         ref_cache: RefCache = {}
 
         async def deploy(step: Step, started: float) -> DeployOutcome:
-            return await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
-                                              started=started, skipped=skipped_clusters(status))
+            st = next((s for top in status["workflow"]["steps"] for s in (top, *(top.get("subSteps") or []))
+                       if s.get("name") == step.name), {})
+            decisions = dict(status.get("placementDecisions") or {})
+            outcome = await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
+                                                 started=started, skipped=skipped_clusters(status),
+                                                 decisions=decisions,
+                                                 gate_passed=st.get("reason") == REASON_WAVE_GATE)
+            if decisions:  # fleettui's placement decisions, for the plan and the rollouts pane
+                status["placementDecisions"] = decisions
+            return outcome
 
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
         wakeup = await runner.run()
@@ -221,6 +230,13 @@ class Engine:
             {"cluster": r.cluster, "creator": "workflow", "namespace": r.namespace, "name": r.name,
              "kind": r.kind, "apiVersion": r.api_version} for r in rows]
         status["observedGeneration"] = generation
+        placed = {(r.cluster, r.namespace, r.name) for r in rows if r.kind == "Job"}
+        jobs = [j for key, j in sorted((self.keeper.jobs.get((app.namespace, app.name)) or {}).items())
+                if key in placed]
+        if jobs:  # fleettui's: each Job's progress per cluster, for `app status` and the rollouts pane
+            status["jobs"] = jobs
+        elif not placed:
+            status.pop("jobs", None)
         healthy = all(s["healthy"] for s in services.values())
         status["status"] = app_phase(status, deleting=False, healthy=healthy)
 

@@ -28,6 +28,7 @@ class PlanEntry:
     cluster: str
     objects: tuple[str, ...]  # "Kind namespace/name"
     overrides: tuple[str, ...] = ()  # "component.path: before -> after"
+    placement: tuple[str, ...] = ()  # why this cluster was (or, with no objects, was not) chosen
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from typing import Any
 
 from fleettui.config import mode
 from fleettui.engine import workflow
-from fleettui.engine.errors import EngineError, NotFoundError, OperationRefused
+from fleettui.engine.errors import AppInvalid, EngineError, NotFoundError, OperationRefused, Problem
 from fleettui.engine.hub import ApplyResult, AppStatus, ReadOnlyRefused, StatusRow
-from fleettui.engine.model import API_VERSION
+from fleettui.engine.model import API_VERSION, Application
+from fleettui.engine.placement import extensions
 from fleettui.engine.source import AppState
 from fleettui.engine.validate import parse_application
 from fleettui.kube import ClusterClient, Resource, errors
@@ -97,13 +98,25 @@ class KubeHub:
             raise NotFoundError(f"application {namespace}/{name} not found on hub {self.name}")
         return obj
 
+    @staticmethod
+    def _parse(document: dict[str, Any]) -> Application:
+        """Validation, and fleettui's own extensions refused: the hub may be run by a real
+        KubeVela, which has no definitions for them (a late failure, or a field dropped)."""
+        app = parse_application(document)
+        ours = extensions.fleettui_only(app)
+        if ours:
+            raise AppInvalid(f"{app.namespace}/{app.name}", [
+                Problem(f, f"{m} that a KubeVela hub does not run; apply it to the local hub (without --hub)")
+                for f, m in ours])
+        return app
+
     async def plan(self, document: dict[str, Any]) -> tuple[Any, list[Any]]:
         """Validation only: the hub's controller decides the placements."""
-        return parse_application(document), []
+        return self._parse(document), []
 
     async def apply(self, document: dict[str, Any]) -> ApplyResult:
         self._guard("apply an application")
-        app = parse_application(document)
+        app = self._parse(document)
         before = await self.client.get(await self.res(), app.name, namespace=app.namespace)
         body = {k: v for k, v in app.document.items() if k != "status"}
         after = await self.client.apply(body, field_manager="fleettui", force=True)

@@ -21,7 +21,7 @@ API_VERSION = "core.oam.dev/v1beta1"
 KIND = "Application"
 
 # component and trait types: fleettui.engine.components (one registry)
-POLICY_TYPES = ("topology", "override", "apply-once")
+POLICY_TYPES = ("topology", "override", "apply-once", "placement", "replica-split")  # the last two: fleettui's
 STEP_TYPES = ("deploy", "suspend", "step-group")
 
 
@@ -82,8 +82,10 @@ class Application:
         if self.steps:
             return self.steps
         overrides = [p.name for p in self.policies if p.type == "override"]
+        # fleettui's placement policies (no KubeVela equivalent) narrow every generated step
+        placing = [p.name for p in self.policies if p.type in ("placement", "replica-split")]
         return tuple(
-            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name]})
+            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name, *placing]})
             for p in self.policies
             if p.type == "topology"
         )

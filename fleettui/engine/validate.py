@@ -22,6 +22,7 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
+from fleettui.engine.placement import extensions
 
 _APP_KEYS = {"apiVersion", "kind", "metadata", "spec", "status"}
 _SPEC_KEYS = {"components", "policies", "workflow"}
@@ -35,7 +36,8 @@ _PROPERTY_KEYS: dict[str, set[str]] = {
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
-    "deploy": {"policies", "parallelism", "auto"},
+    "deploy": {"policies", "parallelism", "auto", *extensions.STEP_KEYS["deploy"]},
+    **extensions.POLICY_KEYS,
     "suspend": {"duration", "message"},
     "step-group": set(),
 }
@@ -342,6 +344,8 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
                     p.append(Problem(f"{rpath}.strategy.affect", "must be onUpdate, onStateKeep or always"))
                 _unknown(p, r.get("selector") or {}, {"componentNames", "componentTypes",
                                                        "resourceTypes", "resourceNames"}, f"{rpath}.selector")
+        elif ptype in extensions.POLICY_KEYS:
+            p.extend(Problem(f, m) for f, m in extensions.policy_problems(ptype, props, ppath))
         out.append(Policy(name, ptype, props))
     return out
 
@@ -389,7 +393,7 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 target = policies.get(pol)
                 if target is None:
                     p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r}"))
-                elif target.type not in ("topology", "override"):
+                elif target.type not in ("topology", "override", *extensions.POLICY_KEYS):
                     p.append(Problem(f"{spath}.properties.policies[{j}]",
                                      f"policy {pol!r} of type {target.type} cannot be used by deploy"))
             if not any(policies.get(x) and policies[x].type == "topology" for x in props.get("policies") or []):
@@ -399,6 +403,7 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 p.append(Problem(f"{spath}.properties.parallelism", "must be a positive integer"))
             if not isinstance(props.get("auto", True), bool):
                 p.append(Problem(f"{spath}.properties.auto", "must be true or false"))
+            p.extend(Problem(f, m) for f, m in extensions.batches_problems(props, f"{spath}.properties"))
         elif stype == "suspend" and props.get("duration") is not None:
             from fleettui.engine.durations import parse_duration
 

@@ -26,6 +26,7 @@ DONE = (SUCCEEDED, SKIPPED)
 MODE = "StepByStep-DAG"
 REASON_TERMINATE = "Terminate"
 REASON_FAILED_AFTER_RETRIES = "FailedAfterRetries"
+REASON_WAVE_GATE = "WaveGate"  # a batched deploy step waiting after its first wave
 
 
 def iso(ts: float) -> str:
@@ -70,6 +71,7 @@ class DeployOutcome:
     failed: bool = False
     message: str = ""
     reason: str = ""
+    suspend: bool = False  # a gate inside the step (batches.pauseAfterFirst): wait for resume
 
 
 DeployFn = Callable[[Step, float], Awaitable[DeployOutcome]]  # (step, when this run of it began)
@@ -203,6 +205,11 @@ class WorkflowRunner:
             elif outcome.done:
                 st["phase"] = SUCCEEDED
                 st.pop("reason", None)
+            elif outcome.suspend:
+                # the reason stays through `workflow resume` (which only flips the phase):
+                # the step knows its gate was passed when it runs again with it
+                st["phase"] = SUSPENDING
+                st["reason"] = REASON_WAVE_GATE
         elif step.type == "step-group":
             if st["phase"] == PENDING:
                 st["phase"] = RUNNING

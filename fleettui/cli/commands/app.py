@@ -17,6 +17,7 @@ import sys
 from contextlib import asynccontextmanager
 from typing import Any
 
+from fleettui.cli.commands.app_placement import print_placement
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
 from fleettui.config import mode
 
@@ -240,7 +241,8 @@ async def _apply(args: argparse.Namespace) -> int:
             print(f"application.core.oam.dev/{res.name} {res.action}" + (f" (hub {hub.name})" if hub.name != "local" else ""))
             for entry in res.plan:
                 extra = f"  overrides: {'; '.join(entry.overrides)}" if entry.overrides else ""
-                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects)}{extra}")
+                extra += f"  placement: {'; '.join(entry.placement)}" if entry.placement else ""
+                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects) or '(not placed)'}{extra}")
             applied.append(res)
         code = 0
         if not args.no_wait:
@@ -295,6 +297,7 @@ async def _status(args: argparse.Namespace) -> int:
     print("\nResources:")
     emit("table", [{**r, "message": r["message"] if opt(args, "verbose") else summarize(r["message"] or "")}
                    for r in rows], STATUS_COLUMNS)
+    print_placement(status)
     return 0
 
 

@@ -34,6 +34,8 @@ class ResourceKeeper:
         self.clock = clock
         self._sem = asyncio.Semaphore(concurrency)  # clusters worked on at once, over every operation
         self._state = StateKeeper(records, clock)
+        # (namespace, app) -> (cluster, namespace, name) -> the last progress read of a Job
+        self.jobs: dict[tuple[str, str], dict[tuple[str, str, str], dict[str, Any]]] = {}
 
     # -- dispatch --
 
@@ -112,18 +114,22 @@ class ResourceKeeper:
             if (clusters is None or r.cluster in clusters) and (revision is None or r.revision == revision):
                 by_cluster.setdefault(r.cluster, []).append(r)
         updates: list[HealthUpdate] = []
+        jobs: list[dict[str, Any]] = []
         types = {c.name: c.type for c in app.components}
 
         async def check(cluster: str, items: list[ResourceRow]) -> None:
             async with self._sem:
                 try:
-                    updates.extend(await read_health(self.fleet.client(cluster), cluster, items, types))
+                    updates.extend(await read_health(self.fleet.client(cluster), cluster, items, types, jobs))
                 except errors.KubeError as exc:
                     updates.extend((cluster, r.api_version, r.kind, r.namespace, r.name, None,
                                     f"cluster unreachable: {describe(exc)}") for r in items)
 
         await asyncio.gather(*(check(c, items) for c, items in by_cluster.items()))
         await self.records.set_health(app.namespace, app.name, updates, now=self.clock())
+        if jobs:
+            known = self.jobs.setdefault((app.namespace, app.name), {})
+            known.update({(j["cluster"], j["namespace"], j["name"]): j for j in jobs})
         return [f"{c}/{k} {n}: {m or 'unknown'}" for c, _, k, _, n, ok, m in sorted(updates) if ok is not True]
 
     # -- garbage collection and delete --
