@@ -29,6 +29,7 @@ from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTar
 from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
+from fleettui.engine.steps import StepRunner
 from fleettui.engine.validate import parse_application
 from fleettui.engine.workflow import (
     DeployOutcome,
@@ -184,7 +185,10 @@ class Engine:
             return await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
                                               started=started, skipped=skipped_clusters(status))
 
-        runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
+        other_steps = StepRunner(app, self.records, revision=latest["name"], clock=self.clock,
+                                 prometheus=self.fleet.prometheus)
+        runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist,
+                                run_step=other_steps)
         wakeup = await runner.run()
         wf = status["workflow"]
         if wf.get("finished"):

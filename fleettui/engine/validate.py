@@ -22,6 +22,9 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
+from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
+from fleettui.engine.steps.check_metrics import parse_condition
+from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
 
 _APP_KEYS = {"apiVersion", "kind", "metadata", "spec", "status"}
 _SPEC_KEYS = {"components", "policies", "workflow"}
@@ -38,6 +41,7 @@ _PROPERTY_KEYS: dict[str, set[str]] = {
     "deploy": {"policies", "parallelism", "auto"},
     "suspend": {"duration", "message"},
     "step-group": set(),
+    **STEP_PROPERTIES,
 }
 _REF_OBJECT_KEYS = {"apiVersion", "kind", "resource", "group", "name", "namespace", "cluster",
                     "labelSelector"}
@@ -406,6 +410,7 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 parse_duration(props["duration"])
             except ValueError as exc:
                 p.append(Problem(f"{spath}.properties.duration", str(exc)))
+        _step_props(p, props, stype, f"{spath}.properties")
         subs: list[Step] = []
         if stype == "step-group":
             subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False)
@@ -413,6 +418,54 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
         out.append(Step(name, stype, props, tuple(subs)))
     return out
+
+
+def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str) -> None:
+    """Required parameters of the other step types, and the values a pass would fail on."""
+    from fleettui.engine.durations import parse_duration
+
+    for key in STEP_REQUIRED.get(stype, ()):
+        if props.get(key) in (None, ""):
+            p.append(Problem(f"{path}.{key}", f"required by step type {stype}"))
+    if stype == "check-metrics":
+        if props.get("query") is not None and not isinstance(props["query"], str):
+            p.append(Problem(f"{path}.query", "must be a PromQL string"))
+        if props.get("condition") not in (None, ""):
+            try:
+                parse_condition(props["condition"])
+            except ValueError as exc:
+                p.append(Problem(f"{path}.condition", str(exc)))
+        for key in ("duration", "failDuration"):
+            if props.get(key) is not None:
+                try:
+                    parse_duration(props[key])
+                except ValueError as exc:
+                    p.append(Problem(f"{path}.{key}", str(exc)))
+        endpoint = props.get("metricEndpoint")
+        if endpoint is not None and not (isinstance(endpoint, str) and endpoint.startswith(("http://", "https://"))):
+            p.append(Problem(f"{path}.metricEndpoint", "must be an http(s) URL"))
+    elif stype == "notification":
+        for key in UNSUPPORTED_CHANNELS:
+            if key in props:
+                p.append(Problem(f"{path}.{key}", f"notification channel {key} is not supported "
+                                 "(supported: webhook)"))
+        if "webhook" not in props:
+            p.append(Problem(f"{path}.webhook", "required (the only channel fleettui sends to)"))
+            return
+        hook = props["webhook"]
+        if not isinstance(hook, dict):
+            p.append(Problem(f"{path}.webhook", "must be a mapping (url, message)"))
+            return
+        _unknown(p, hook, {"url", "message"}, f"{path}.webhook")
+        url = webhook_url(props)
+        if isinstance(hook.get("url"), dict) and "secretRef" in hook["url"]:
+            p.append(Problem(f"{path}.webhook.url.secretRef", "a URL from a Secret is not supported "
+                             "(give url.value)"))
+        elif not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            p.append(Problem(f"{path}.webhook.url.value", "required http(s) URL"))
+    elif stype == "print-message-in-status" and props.get("message") is not None \
+            and not isinstance(props["message"], str):
+        p.append(Problem(f"{path}.message", "must be a string"))
 
 
 def unknown_override_components(app: Application) -> list[str]:

@@ -70,9 +70,15 @@ class DeployOutcome:
     failed: bool = False
     message: str = ""
     reason: str = ""
+    # KubeVela's `op.#Fail`: the step fails and the whole workflow stops at once, steps
+    # still running beside it (a step-group's other sub-steps) included
+    terminate: bool = False
 
 
 DeployFn = Callable[[Step, float], Awaitable[DeployOutcome]]  # (step, when this run of it began)
+# any other step type: (step, its status entry — where it may keep its own state, e.g. a
+# gate's timers, so a restarted engine picks up where it was)
+StepFn = Callable[[Step, dict[str, Any]], Awaitable[DeployOutcome]]
 PersistFn = Callable[[], Awaitable[None]]
 
 
@@ -84,13 +90,15 @@ class WorkflowRunner:
     """
 
     def __init__(self, wf: dict[str, Any], steps: tuple[Step, ...], *, now: float,
-                 deploy: DeployFn, persist: PersistFn) -> None:
+                 deploy: DeployFn, persist: PersistFn, run_step: StepFn | None = None) -> None:
         self.wf = wf
         self.steps = steps
         self.now = now
         self.deploy = deploy
+        self.run_step = run_step
         self.persist = persist
         self.wakeup: float | None = None
+        self.terminated_by: dict[str, Any] | None = None
 
     def _status_of(self, name: str, within: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         for s in within if within is not None else self.wf["steps"]:
@@ -115,6 +123,10 @@ class WorkflowRunner:
                 self._fail(st)
                 return None
             await self._exec(step, st, self.wf["steps"])
+            if self.terminated_by is not None:
+                self._stop(self.terminated_by)
+                await self.persist()
+                return None
             self._roll_up()
             await self.persist()
             if st["phase"] == FAILED:
@@ -135,6 +147,18 @@ class WorkflowRunner:
         self.wf["terminated"] = True
         self.wf["message"] = f"step {st['name']} failed: {st.get('message', '')}".rstrip(": ")
         self.wf["endTime"] = iso(self.now)
+
+    def _stop(self, failed: dict[str, Any]) -> None:
+        """The workflow ends with the failing step's message; what still ran beside it is
+        failed as terminated, as `vela workflow terminate` would."""
+        for s in _all(self.wf["steps"]):
+            if s["phase"] in (RUNNING, SUSPENDING, PENDING) and s is not failed:
+                if s["phase"] != PENDING:
+                    s["phase"] = FAILED
+                    s["reason"] = REASON_TERMINATE
+        _sync_groups(self.wf["steps"])
+        self.wf["suspend"] = False
+        self._fail(failed)
 
     def _roll_up(self) -> None:
         """`suspend` and the workflow message follow the steps."""
@@ -218,7 +242,29 @@ class WorkflowRunner:
                 if sst["phase"] in (*DONE, FAILED):
                     continue
                 await self._exec(sub, sst, subs)
+                if self.terminated_by is not None:
+                    return
             _sync_group(st)
+        else:
+            await self._exec_other(step, st)
+
+    async def _exec_other(self, step: Step, st: dict[str, Any]) -> None:
+        if self.run_step is None:
+            raise OperationRefused(f"step type {step.type} cannot run here")
+        if st["phase"] == PENDING:
+            st["phase"] = RUNNING
+        if st["phase"] != RUNNING:
+            return
+        outcome = await self.run_step(step, st)
+        st["message"] = outcome.message
+        if outcome.failed:
+            st["phase"] = FAILED
+            st["reason"] = outcome.reason or "Execute"
+            if outcome.terminate:
+                self.terminated_by = st
+        elif outcome.done:
+            st["phase"] = SUCCEEDED
+            st.pop("reason", None)
 
 
 def _all(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
