@@ -202,3 +202,16 @@ async def test_print_message_in_status_is_the_step_message():
     runner = StepRunner(app, None, revision="app-v1", clock=lambda: 0.0, prometheus={})  # type: ignore[arg-type]
     out = await runner(app.steps[1], {})
     assert out.done and out.message == "all good"
+
+
+def test_the_engine_gets_each_clusters_prometheus_from_the_fleet_file(tmp_path):
+    import argparse
+
+    from fleettui.cli.commands.app import prometheus_urls
+
+    path = tmp_path / "fleet.yaml"
+    path.write_text("clusters:\n"
+                    "  prod-a:\n    context: ctx-a\n    prometheus: http://prom-a:9090\n"
+                    "  prod-b:\n    provider: ack\n")
+    assert prometheus_urls(argparse.Namespace(fleet=str(path))) == {"prod-a": "http://prom-a:9090",
+                                                                     "ctx-a": "http://prom-a:9090"}

@@ -75,6 +75,26 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
             for m in members if m.reachable]
 
 
+def prometheus_urls(args: argparse.Namespace) -> dict[str, str]:
+    """cluster -> Prometheus URL from the fleet file (by name and by context): where the
+    engine's check-metrics gates measure a canary cluster."""
+    from fleettui.config.errors import ConfigError
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.config.paths import fleet_file_path
+
+    try:
+        fleet = FleetFile.load(fleet_file_path(opt(args, "fleet")), missing_ok=True)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    out: dict[str, str] = {}
+    for c in fleet.clusters.values():
+        if c.prometheus:
+            out[c.name] = c.prometheus
+            if c.context:
+                out.setdefault(c.context, c.prometheus)
+    return out
+
+
 @asynccontextmanager
 async def open_hub(args: argparse.Namespace, *, engine: bool = True):
     """The hub the command talks to: `--hub CONTEXT` (Kubernetes) or the local store."""
@@ -103,7 +123,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
         elif engine:
             hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only,
-                                  retry=retry_policy(args))
+                                  retry=retry_policy(args), prometheus=prometheus_urls(args))
         else:
             from fleettui.engine.hub_local import LocalHub
             from fleettui.store.apps import AppStore
