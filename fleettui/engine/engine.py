@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fleettui.engine import app_controls
 from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
@@ -149,9 +150,11 @@ class Engine:
             if state.next_wakeup is not None and state.next_wakeup > now:
                 return PassResult(True, "deleting", state.next_wakeup)  # a cluster failed just now: not yet
             return await self._delete(state)
+        if app_controls.paused(state.document):
+            return PassResult(True, state.status.get("status", ""))
         status = copy.deepcopy(state.status)
         try:
-            app = parse_application(state.document, default_namespace=namespace)
+            app = await self._running_spec(state, status)
         except AppInvalid as exc:
             # stored by an older fleettui or edited on the hub: report, do nothing
             status["status"] = "workflowFailed"
@@ -159,6 +162,10 @@ class Engine:
             await self.source.save_status(state, status, now=now, next_wakeup=None)
             return PassResult(True, "workflowFailed")
         latest, changed = await ensure_revision(self.records, app, status, now=now)
+        version = app_controls.publish_version(state.document)
+        if version is not None and (status.get("latestRevision") or {}).get("publishVersion") != version:
+            changed = True  # a new publish runs the workflow again, even over the same spec
+            latest = {**latest, "publishVersion": version}
         if changed:
             status["latestRevision"] = latest
             status.pop("workflow", None)
@@ -201,6 +208,17 @@ class Engine:
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
         return PassResult(settled, status.get("status", ""), wakeup)
+
+    async def _running_spec(self, state: AppState, status: dict[str, Any]) -> Application:
+        """The application to run: the document, or — while its publishVersion is the one
+        already running — the published revision's document (edits wait for a publish)."""
+        if app_controls.pinned(state.document, status):
+            latest = status.get("latestRevision") or {}
+            revs = await self.records.revisions(state.namespace, state.name)
+            published = next((r for r in revs if r.hash == latest.get("revisionHash")), None)
+            if published is not None:
+                return parse_application(published.document, default_namespace=state.namespace)
+        return parse_application(state.document, default_namespace=state.namespace)
 
     async def _fill_status(self, app: Application, status: dict[str, Any], generation: int) -> None:
         """status.services / appliedResources / status from what the store knows."""
@@ -332,7 +350,8 @@ class Engine:
         out: dict[str, list[StateTarget]] = {}
         for ns, name in await self.source.keys():
             state = await self.source.load(ns, name)
-            if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished"):
+            if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished") \
+                    or app_controls.paused(state.document):
                 continue
             latest = (state.status.get("latestRevision") or {}).get("name")
             if any(r.revision != latest for r in await self.records.resources(ns, name)):
@@ -358,9 +377,12 @@ class Engine:
 def _has_work(state: AppState, now: float) -> bool:
     if state.deleting:
         return state.next_wakeup is None or state.next_wakeup <= now
+    if app_controls.paused(state.document):
+        return False
     wf = state.status.get("workflow")
     latest = (state.status.get("latestRevision") or {}).get("revisionHash")
-    if not wf or latest != spec_hash(state.document.get("spec") or {}):
+    if not wf or (latest != spec_hash(state.document.get("spec") or {})
+                  and not app_controls.pinned(state.document, state.status)):
         return True
     if wf.get("terminated") or wf.get("finished"):
         return False
