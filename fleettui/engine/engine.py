@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fleettui.engine import app_controls
+from fleettui.engine import app_controls, external
 from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
@@ -40,6 +40,7 @@ from fleettui.engine.workflow import (
     skipped_clusters,
 )
 from fleettui.kube import ClusterClient
+from fleettui.kube import errors as kube_errors
 from fleettui.store.apps import AppStore
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,24 @@ class Engine:
             published = next((r for r in revs if r.hash == latest.get("revisionHash")), None)
             if published is not None:
                 return parse_application(published.document, default_namespace=state.namespace)
-        return parse_application(state.document, default_namespace=state.namespace)
+        return await self.parse(state.document, state.namespace)
+
+    async def parse(self, document: dict[str, Any], namespace: str) -> Application:
+        """Parse, with the standalone Policy/Workflow objects it names read from the hub
+        cluster (a Kubernetes hub; the local hub stores documents with them written in)."""
+        ref, policies = external.references(document)
+        if (ref or policies) and self.hub_client is not None:
+            found = await external.fetch(document, self._lookup_external, default_namespace=namespace)
+            document = external.inline(document, found, default_namespace=namespace)
+        return parse_application(document, default_namespace=namespace)
+
+    async def _lookup_external(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        assert self.hub_client is not None
+        try:
+            res = await self.hub_client.resource(external.API_VERSION, kind)
+        except kube_errors.UnknownResource:
+            return None
+        return await self.hub_client.get(res, name, namespace=namespace)
 
     async def _fill_status(self, app: Application, status: dict[str, Any], generation: int) -> None:
         """status.services / appliedResources / status from what the store knows."""
@@ -357,7 +375,7 @@ class Engine:
             if any(r.revision != latest for r in await self.records.resources(ns, name)):
                 await self._pass_if_free(ns, name)
             try:
-                app = parse_application(state.document, default_namespace=ns)
+                app = await self.parse(state.document, ns)
             except AppInvalid:
                 continue
             for p in await self.records.placements(ns, name):

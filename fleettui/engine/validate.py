@@ -31,7 +31,7 @@ _SPEC_KEYS = {"components", "policies", "workflow"}
 _COMPONENT_KEYS = {"name", "type", "properties", "traits"}
 _TRAIT_KEYS = {"type", "properties"}
 _POLICY_KEYS = {"name", "type", "properties"}
-_WORKFLOW_KEYS = {"steps", "mode"}
+_WORKFLOW_KEYS = {"steps", "mode", "ref"}
 _STEP_KEYS = {"name", "type", "properties", "subSteps"}
 _PROPERTY_KEYS: dict[str, set[str]] = {
     **{t: set(keys) for t, keys in registry.COMPONENT_PROPERTIES.items()},
@@ -357,6 +357,10 @@ def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[S
         p.append(Problem("spec.workflow", "must be a mapping"))
         return []
     _unknown(p, raw, _WORKFLOW_KEYS, "spec.workflow")
+    if raw.get("ref") not in (None, ""):
+        # resolved before parsing (engine/external.py); one left here names a Workflow not found
+        p.append(Problem("spec.workflow.ref", f"no Workflow {raw['ref']!r} (core.oam.dev/v1alpha1) found: give it "
+                         "in the same file as another document, or create it on the hub"))
     mode = raw.get("mode") or {}
     if mode and (mode.get("steps", "StepByStep") != "StepByStep" or mode.get("subSteps", "DAG") != "DAG"):
         p.append(Problem("spec.workflow.mode", "only steps: StepByStep and subSteps: DAG are supported"))
@@ -392,7 +396,8 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
             for j, pol in enumerate(props.get("policies") or []):
                 target = policies.get(pol)
                 if target is None:
-                    p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r}"))
+                    p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r} (neither "
+                                     "in spec.policies nor a core.oam.dev/v1alpha1 Policy in the file or on the hub)"))
                 elif target.type not in ("topology", "override"):
                     p.append(Problem(f"{spath}.properties.policies[{j}]",
                                      f"policy {pol!r} of type {target.type} cannot be used by deploy"))

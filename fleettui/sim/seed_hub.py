@@ -55,7 +55,12 @@ def hub_crds() -> list[dict]:
                    {"name": "HEALTHY", "type": "boolean", "jsonPath": ".status.services[*].healthy"},
                    {"name": "STATUS", "type": "string", "jsonPath": ".status.services[*].message"},
                    age])
-    return [managed, app]
+    # KubeVela's standalone objects an Application's workflow.ref and deploy steps name
+    policy = _crd("core.oam.dev", "v1alpha1", "Policy", "policies", "Namespaced", short=["pol"],
+                  categories=["oam"], columns=[{"name": "TYPE", "type": "string", "jsonPath": ".type"}, age])
+    workflow = _crd("core.oam.dev", "v1alpha1", "Workflow", "workflows", "Namespaced", short=["wf"],
+                    categories=["oam"], columns=[age])
+    return [managed, app, policy, workflow]
 
 
 _CLOUD = {"ack": ("Alibaba", "ACK", "AlibabaCloud"), "eks": ("Amazon", "EKS", "AWS"),

@@ -232,26 +232,44 @@ def _namespace_from_flag(doc: Any, namespace: str | None) -> None:
                        f"{namespace!r}. You must pass '--namespace={own}' to perform this operation.")
 
 
-def override_warnings(doc: Any) -> list[str]:
+def override_warnings(doc: Any, found: dict[Any, Any] | None = None) -> list[str]:
+    from fleettui.engine import external
     from fleettui.engine.errors import AppInvalid
     from fleettui.engine.validate import parse_application, unknown_override_components
 
     try:
-        return unknown_override_components(parse_application(doc))
+        return unknown_override_components(parse_application(
+            external.inline(doc, found or {}) if isinstance(doc, dict) and found else doc))
     except AppInvalid:
         return []  # the hub refuses it with every problem named
 
 
 async def _apply(args: argparse.Namespace) -> int:
+    from fleettui.engine import external
     from fleettui.engine.errors import EngineError
 
     docs = _load_file(args.filename)
-    for doc in docs:  # before anything is stored or contacted
+    for doc in docs:
         _namespace_from_flag(doc, args.namespace)
-        for warning in override_warnings(doc):
+    try:  # before anything is stored or contacted
+        docs, found = external.split(docs)
+    except EngineError as exc:
+        raise CliError(str(exc)) from exc
+    for doc in docs:
+        for warning in override_warnings(doc, found):
             print(f"fleettui: warning: {warning}", file=sys.stderr)
     async with open_hub(args) as hub:
         applied = []
+        try:
+            if hub.name == "local":
+                # no standalone objects on the local hub: an application carries the ones it
+                # names (its revision keeps them as they were, as KubeVela's does)
+                docs = [external.inline(d, found) if isinstance(d, dict) else d for d in docs]
+            else:
+                for obj in found.values():
+                    print(f"{await hub.apply_external(obj)} applied (hub {hub.name})")
+        except EngineError as exc:
+            raise CliError(str(exc)) from exc
         for doc in docs:
             try:
                 res = await hub.apply(doc)
