@@ -173,7 +173,7 @@ class Engine:
             await self.records.add_event(namespace, name, "Revision", f"revision {latest['name']} created",
                                          now=now)
         if not status.get("workflow"):
-            status["workflow"] = new_workflow(app.workflow_steps(), latest["name"], now)
+            status["workflow"] = new_workflow(app.workflow_steps(), latest["name"], now, mode=app.mode)
         was_finished = bool(status["workflow"].get("finished"))
         current: dict[str, Any] = {"state": state, "saved": (state.status, state.next_wakeup)}
 
@@ -196,7 +196,7 @@ class Engine:
         other_steps = StepRunner(app, self.records, revision=latest["name"], clock=self.clock,
                                  prometheus=self.fleet.prometheus)
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist,
-                                run_step=other_steps)
+                                run_step=other_steps, mode=app.mode)
         wakeup = await runner.run()
         wf = status["workflow"]
         if wf.get("finished"):

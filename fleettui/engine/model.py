@@ -52,6 +52,9 @@ class Step:
     type: str
     properties: dict[str, Any] = field(default_factory=dict)
     sub_steps: tuple[Step, ...] = ()
+    depends_on: tuple[str, ...] = ()  # steps (at the same level) that must be done first
+    if_: str | None = None  # KubeVela's `if` (engine/conditions.py); None: run when nothing failed
+    timeout: str | None = None  # Go duration: the step fails with reason Timeout past it
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Application:
     policies: tuple[Policy, ...]
     steps: tuple[Step, ...]  # the declared steps; empty means the default workflow
     document: dict[str, Any]
+    mode: tuple[str, str] = ("StepByStep", "DAG")  # workflow.mode: (steps, subSteps)
 
     @property
     def spec(self) -> dict[str, Any]:

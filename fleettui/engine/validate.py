@@ -32,7 +32,7 @@ _COMPONENT_KEYS = {"name", "type", "properties", "traits"}
 _TRAIT_KEYS = {"type", "properties"}
 _POLICY_KEYS = {"name", "type", "properties"}
 _WORKFLOW_KEYS = {"steps", "mode", "ref"}
-_STEP_KEYS = {"name", "type", "properties", "subSteps"}
+_STEP_KEYS = {"name", "type", "properties", "subSteps", "dependsOn", "if", "timeout"}
 _PROPERTY_KEYS: dict[str, set[str]] = {
     **{t: set(keys) for t, keys in registry.COMPONENT_PROPERTIES.items()},
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
@@ -90,7 +90,10 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
                      if k in ("name", "labels", "annotations")} | {"namespace": namespace},
         "spec": copy.deepcopy(spec),
     }
-    return Application(name, namespace, components, policies, steps, document)
+    wmode = ((spec.get("workflow") or {}).get("mode") or {}) if isinstance(spec.get("workflow"), dict) else {}
+    mode = (wmode.get("steps") or "StepByStep", wmode.get("subSteps") or "DAG") if isinstance(wmode, dict) \
+        else ("StepByStep", "DAG")
+    return Application(name, namespace, components, policies, steps, document, mode)
 
 
 def _name(p: list[Problem], path: str, value: Any, rule: Callable[[str], list[str]]) -> None:
@@ -362,12 +365,18 @@ def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[S
         p.append(Problem("spec.workflow.ref", f"no Workflow {raw['ref']!r} (core.oam.dev/v1alpha1) found: give it "
                          "in the same file as another document, or create it on the hub"))
     mode = raw.get("mode") or {}
-    if mode and (mode.get("steps", "StepByStep") != "StepByStep" or mode.get("subSteps", "DAG") != "DAG"):
-        p.append(Problem("spec.workflow.mode", "only steps: StepByStep and subSteps: DAG are supported"))
+    if not isinstance(mode, dict):
+        p.append(Problem("spec.workflow.mode", "must be a mapping (steps, subSteps)"))
+        mode = {}
+    _unknown(p, mode, {"steps", "subSteps"}, "spec.workflow.mode")
+    for key in ("steps", "subSteps"):
+        if mode.get(key, "StepByStep") not in ("StepByStep", "DAG"):
+            p.append(Problem(f"spec.workflow.mode.{key}", "must be StepByStep or DAG"))
     steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True)
     names = [s.name for s in steps] + [x.name for s in steps for x in s.sub_steps]
     for n in {n for n in names if names.count(n) > 1}:
         p.append(Problem("spec.workflow.steps", f"duplicate step name {n!r}"))
+    _step_links(p, steps, "spec.workflow.steps", set(names))
     return steps
 
 
@@ -421,8 +430,49 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
             subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False)
         elif "subSteps" in s:
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
-        out.append(Step(name, stype, props, tuple(subs)))
+        depends = s.get("dependsOn") or []
+        if not (isinstance(depends, list) and all(isinstance(d, str) for d in depends)):
+            p.append(Problem(f"{spath}.dependsOn", "must be a list of step names"))
+            depends = []
+        cond = s.get("if")
+        if cond is not None:
+            from fleettui.engine import conditions
+
+            try:
+                conditions.parse(str(cond))
+            except conditions.ConditionError as exc:
+                p.append(Problem(f"{spath}.if", str(exc)))
+                cond = None
+        timeout = s.get("timeout")
+        if timeout is not None:
+            from fleettui.engine.durations import parse_duration
+
+            try:
+                parse_duration(timeout)
+            except ValueError as exc:
+                p.append(Problem(f"{spath}.timeout", str(exc)))
+                timeout = None
+        out.append(Step(name, stype, props, tuple(subs), tuple(depends), str(cond) if cond is not None else None,
+                        timeout))
     return out
+
+
+def _step_links(p: list[Problem], steps: list[Step], path: str, every: set[str]) -> None:
+    """dependsOn names a step at the same level; `if` reads steps that exist."""
+    from fleettui.engine import conditions
+
+    level = {s.name for s in steps}
+    for i, s in enumerate(steps):
+        for j, d in enumerate(s.depends_on):
+            if d not in level or d == s.name:
+                p.append(Problem(f"{path}[{i}].dependsOn[{j}]", f"no step {d!r} at this level "
+                                 f"(steps: {', '.join(sorted(level - {s.name})) or 'none'})"))
+        if s.if_:
+            for ref in conditions.refs(conditions.parse(s.if_)):
+                if ref.step not in every:
+                    p.append(Problem(f"{path}[{i}].if", f"no step {ref.step!r} (steps: {', '.join(sorted(every))})"))
+        if s.sub_steps:
+            _step_links(p, list(s.sub_steps), f"{path}[{i}].subSteps", every)
 
 
 def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str) -> None:

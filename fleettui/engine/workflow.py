@@ -40,7 +40,8 @@ def _step_id(revision: str, name: str) -> str:
     return hashlib.sha1(f"{revision}/{name}".encode()).hexdigest()[:10]
 
 
-def new_workflow(steps: tuple[Step, ...], revision: str, now: float) -> dict[str, Any]:
+def new_workflow(steps: tuple[Step, ...], revision: str, now: float,
+                 mode: tuple[str, str] = ("StepByStep", "DAG")) -> dict[str, Any]:
     """A fresh status.workflow: every step pending."""
 
     def entry(s: Step) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def new_workflow(steps: tuple[Step, ...], revision: str, now: float) -> dict[str
 
     return {
         "appRevision": revision,
-        "mode": MODE,
+        "mode": f"{mode[0]}-{mode[1]}",
         "status": "executing",
         "suspend": False,
         "terminated": False,
@@ -90,9 +91,11 @@ class WorkflowRunner:
     """
 
     def __init__(self, wf: dict[str, Any], steps: tuple[Step, ...], *, now: float,
-                 deploy: DeployFn, persist: PersistFn, run_step: StepFn | None = None) -> None:
+                 deploy: DeployFn, persist: PersistFn, run_step: StepFn | None = None,
+                 mode: tuple[str, str] = ("StepByStep", "DAG")) -> None:
         self.wf = wf
         self.steps = steps
+        self.mode = mode
         self.now = now
         self.deploy = deploy
         self.run_step = run_step
@@ -115,32 +118,100 @@ class WorkflowRunner:
             if wf.get("suspend"):
                 await self.persist()
                 return self.wakeup
-        for step in self.steps:
+        if self.mode[0] == "DAG":
+            return await self._run_dag()
+        failed: dict[str, Any] | None = None
+        for i, step in enumerate(self.steps):
             st = self._status_of(step.name)
             if st["phase"] in DONE:
                 continue
-            if st["phase"] == FAILED:
-                self._fail(st)
-                return None
-            await self._exec(step, st, self.wf["steps"])
-            if self.terminated_by is not None:
-                self._stop(self.terminated_by)
+            if st["phase"] == PENDING and not self._should_run(step, failed is not None, self.wf["steps"]):
+                st["phase"] = SKIPPED
+                continue
+            if st["phase"] != FAILED:
+                await self._exec(step, st, self.wf["steps"])
+                if self.terminated_by is not None:
+                    self._stop(self.terminated_by)
+                    await self.persist()
+                    return None
+                self._roll_up()
                 await self.persist()
-                return None
-            self._roll_up()
-            await self.persist()
             if st["phase"] == FAILED:
-                self._fail(st)
-                await self.persist()
-                return None
+                failed = failed or st
+                # later steps run after a failure only by their own `if`; none has one: stop now
+                if not any(s.if_ for s in self.steps[i + 1:]):
+                    break
+                continue
             if st["phase"] not in DONE:
                 return self.wakeup
+        if failed is not None:
+            self._fail(failed)
+            await self.persist()
+            return None
+        return await self._finish()
+
+    async def _finish(self) -> None:
+        wf = self.wf
         wf["finished"] = True
         wf["status"] = SUCCEEDED
         wf["message"] = ""
         wf["endTime"] = iso(self.now)
         await self.persist()
         return None
+
+    async def _run_dag(self) -> float | None:
+        """`mode.steps: DAG`: every step whose dependsOn are done runs, in the same pass; the
+        first failure ends the workflow (what still runs is terminated with it)."""
+        progressed = True
+        while progressed:  # a step finishing in this pass may let its dependents start now
+            progressed = False
+            for step in self.steps:
+                st = self._status_of(step.name)
+                if st["phase"] in (*DONE, FAILED) or not self._deps_done(step, self.wf["steps"]):
+                    continue
+                if st["phase"] == PENDING and not self._should_run(step, False, self.wf["steps"]):
+                    st["phase"] = SKIPPED
+                    progressed = True
+                    continue
+                await self._exec(step, st, self.wf["steps"])
+                failed = self.terminated_by or (st if st["phase"] == FAILED else None)
+                if failed is not None:
+                    self._stop(failed)
+                    await self.persist()
+                    return None
+                progressed = progressed or st["phase"] in DONE
+            self._roll_up()
+            await self.persist()
+        if all(self._status_of(s.name)["phase"] in DONE for s in self.steps):
+            return await self._finish()
+        return self.wakeup
+
+    def _deps_done(self, step: Step, statuses: list[dict[str, Any]]) -> bool:
+        return all((_find(statuses, d) or {}).get("phase") in (*DONE, FAILED) for d in step.depends_on)
+
+    def _should_run(self, step: Step, after_failure: bool, statuses: list[dict[str, Any]]) -> bool:
+        """KubeVela's rule: a step with `if` runs when it holds; one without runs when no
+        earlier step failed and what it depends on succeeded."""
+        if step.if_:
+            from fleettui.engine import conditions
+
+            return conditions.evaluate(conditions.parse(step.if_), {s["name"]: s for s in _all(self.wf["steps"])})
+        if after_failure:
+            return False
+        return all((_find(statuses, d) or {}).get("phase") == SUCCEEDED for d in step.depends_on)
+
+    def _timed_out(self, step: Step, st: dict[str, Any]) -> bool:
+        """Past its `timeout` (from its first execution): failed, reason Timeout."""
+        if not step.timeout or "firstExecuteTime" not in st or st["phase"] not in (RUNNING, SUSPENDING):
+            return False
+        due = parse_iso(st["firstExecuteTime"]) + parse_duration(step.timeout)
+        if self.now < due:
+            self.wakeup = due if self.wakeup is None else min(self.wakeup, due)
+            return False
+        st["phase"] = FAILED
+        st["reason"] = "Timeout"
+        st["message"] = f"step {step.name} timed out after {step.timeout}"
+        return True
 
     def _fail(self, st: dict[str, Any]) -> None:
         self.wf["status"] = FAILED
@@ -173,8 +244,13 @@ class WorkflowRunner:
             self.wf["message"] = ""
 
     def _expire_suspends(self) -> None:
-        """A suspend step with a duration resumes by itself when its time is up."""
+        """A suspend step with a duration resumes by itself when its time is up; a step
+        waiting past its timeout fails (the pass goes on and fails the workflow)."""
         for step in _all_steps(self.steps):
+            st = _find(self.wf["steps"], step.name)
+            if st is not None and st["phase"] == SUSPENDING and self._timed_out(step, st):
+                _sync_groups(self.wf["steps"])
+                continue
             if step.type != "suspend" or not step.properties.get("duration"):
                 continue
             st = _find(self.wf["steps"], step.name)
@@ -196,6 +272,8 @@ class WorkflowRunner:
     async def _exec(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
         st.setdefault("firstExecuteTime", iso(self.now))
         st["lastExecuteTime"] = iso(self.now)
+        if self._timed_out(step, st):
+            return
         if step.type == "suspend":
             if st["phase"] == PENDING:
                 st["phase"] = SUSPENDING
@@ -239,11 +317,16 @@ class WorkflowRunner:
                     sst = {"id": _step_id(self.wf.get("appRevision", ""), sub.name), "name": sub.name,
                            "type": sub.type, "phase": PENDING}
                     subs.append(sst)
-                if sst["phase"] in (*DONE, FAILED):
+                if sst["phase"] in (*DONE, FAILED) or not self._deps_done(sub, subs):
+                    continue
+                if sst["phase"] == PENDING and not self._should_run(sub, False, subs):
+                    sst["phase"] = SKIPPED
                     continue
                 await self._exec(sub, sst, subs)
                 if self.terminated_by is not None:
                     return
+                if self.mode[1] == "StepByStep" and sst["phase"] not in DONE:
+                    break  # subSteps in order: the next waits for this one
             _sync_group(st)
         else:
             await self._exec_other(step, st)
