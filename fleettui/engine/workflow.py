@@ -163,12 +163,14 @@ class WorkflowRunner:
         """`mode.steps: DAG`: every step whose dependsOn are done runs, in the same pass; the
         first failure ends the workflow (what still runs is terminated with it)."""
         progressed = True
+        ran: set[str] = set()
         while progressed:  # a step finishing in this pass may let its dependents start now
             progressed = False
             for step in self.steps:
                 st = self._status_of(step.name)
-                if st["phase"] in (*DONE, FAILED) or not self._deps_done(step, self.wf["steps"]):
+                if st["phase"] in (*DONE, FAILED) or step.name in ran or not self._deps_done(step, self.wf["steps"]):
                     continue
+                ran.add(step.name)
                 if st["phase"] == PENDING and not self._should_run(step, False, self.wf["steps"]):
                     st["phase"] = SKIPPED
                     progressed = True
@@ -274,6 +276,10 @@ class WorkflowRunner:
         st["lastExecuteTime"] = iso(self.now)
         if self._timed_out(step, st):
             return
+        await self._exec_type(step, st, siblings)
+        self._timed_out(step, st)  # still waiting: wake the engine when its time is up
+
+    async def _exec_type(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
         if step.type == "suspend":
             if st["phase"] == PENDING:
                 st["phase"] = SUSPENDING
