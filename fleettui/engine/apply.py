@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,14 +139,19 @@ def owned_by(obj: dict[str, Any] | None, namespace: str, app: str) -> bool:
 
 
 async def delete_owned(client: ClusterClient, api_version: str, kind: str, namespace: str, name: str, *,
-                       app_namespace: str, app: str) -> None:
+                       app_namespace: str, app: str,
+                       keep: Callable[[dict[str, Any]], bool] | None = None) -> bool:
     """Delete an object only if it still carries our ownership labels (someone may have
-    taken it over); absent is fine. Raises KubeError on failure."""
+    taken it over); absent is fine. False: `keep` (a garbage-collect rule that reads the
+    live object's labels) kept it. Raises KubeError on failure."""
     try:
         res = await client.resource(api_version, kind)
     except errors.UnknownResource:
-        return
+        return True
     live = await client.get(res, name, namespace=namespace or None)
     if live is None or not owned_by(live, app_namespace, app):
-        return
+        return True
+    if keep is not None and keep(live):
+        return False
     await client.delete(res, name, namespace=namespace or None, propagation="Background")
+    return True

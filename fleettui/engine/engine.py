@@ -26,6 +26,7 @@ from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
 from fleettui.engine.model import Application, Step, spec_hash
+from fleettui.engine.policies import garbage_collect
 from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTarget
 from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
@@ -272,7 +273,11 @@ class Engine:
         object); what is left stays recorded, and the pass settles with a wakeup: garbage
         collection retries when it is due, so the caller is never held by one cluster."""
         ns, name = state.namespace, state.name
-        failures = await self.keeper.delete(ns, name)
+        try:
+            gc = garbage_collect.of(parse_application(state.document, default_namespace=ns))
+        except AppInvalid:
+            gc = None  # an unreadable spec: delete everything, the default
+        failures = await self.keeper.delete(ns, name, gc=gc)
         if not failures:
             await self.source.finalize_delete(state)
             await self.records.remove_app(ns, name)

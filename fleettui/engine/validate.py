@@ -22,6 +22,7 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
+from fleettui.engine.policies import garbage_collect
 from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
 from fleettui.engine.steps.check_metrics import parse_condition
 from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
@@ -38,6 +39,7 @@ _PROPERTY_KEYS: dict[str, set[str]] = {
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
+    "garbage-collect": garbage_collect.PROPERTIES,
     "deploy": {"policies", "parallelism", "auto"},
     "suspend": {"duration", "message"},
     "step-group": set(),
@@ -335,6 +337,8 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
             sel = props.get("selector")
             if sel is not None and not (isinstance(sel, list) and all(isinstance(s, str) for s in sel)):
                 p.append(Problem(f"{ppath}.selector", "must be a list of component names"))
+        elif ptype == "garbage-collect":
+            p += garbage_collect.check(props, ppath)
         elif ptype == "apply-once":
             rules = props.get("rules") or []
             for j, r in enumerate(rules if isinstance(rules, list) else []):
