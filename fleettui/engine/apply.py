@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.engine.policies.resource_rules import ResourcePolicies
 from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, LABEL_NAMESPACE, Manifest
 from fleettui.kube import ClusterClient, errors
 
@@ -63,6 +64,14 @@ async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, a
                   "not create (delete it or rename yours)")
 
 
+async def _read_only(client: ClusterClient, m: Manifest) -> None:
+    """A read-only object is never written: it has to be there already."""
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    if await client.get(res, name, namespace=ns or None) is None:
+        raise NotOurs("not found; a read-only policy selects it, so fleettui reads it and never creates it")
+
+
 _KNOWN_NAMESPACES: weakref.WeakKeyDictionary[ClusterClient, set[str]] = weakref.WeakKeyDictionary()
 
 
@@ -91,9 +100,13 @@ async def _ensure_namespace(client: ClusterClient, name: str) -> None:
 
 async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, parallelism: int = 5,
                           app_namespace: str = "", app: str = "",
-                          known: frozenset[tuple[str, str, str, str]] = frozenset()) -> ClusterResult:
+                          known: frozenset[tuple[str, str, str, str]] = frozenset(),
+                          rules: ResourcePolicies | None = None) -> ClusterResult:
     """Apply in order of kind (Namespaces and CRDs first), `parallelism` objects at a time.
-    Objects not in `known` (applied by us before) are checked for an owner first."""
+    Objects not in `known` (applied by us before) are checked for an owner first, unless a
+    take-over rule says to take them; read-only ones are only read, shared ones another
+    application manages are left to it."""
+    rules = rules or ResourcePolicies()
     result = ClusterResult(client.name)
     try:
         await _ensure_namespaces(client, {m.key[2] for m in manifests if m.key[2]}
@@ -110,8 +123,18 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
             if result.error and result.transient:
                 return  # the cluster is down: do not queue more requests at it
             try:
-                if app and m.key not in known:
-                    await _check_owner(client, m, app_namespace, app)
+                if rules.is_read_only(m):
+                    await _read_only(client, m)
+                    result.applied.append(m)
+                    return
+                if app and m.key not in known and not rules.takes_over(m):
+                    try:
+                        await _check_owner(client, m, app_namespace, app)
+                    except NotOurs:
+                        if not rules.is_shared(m):
+                            raise
+                        result.applied.append(m)  # shared: the application that made it manages it
+                        return
                 try:
                     await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
                 except errors.NotFound as exc:

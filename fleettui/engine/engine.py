@@ -27,6 +27,8 @@ from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
 from fleettui.engine.model import Application, Step, spec_hash
 from fleettui.engine.policies import garbage_collect
+from fleettui.engine.policies.resource_rules import ResourcePolicies
+from fleettui.engine.render import Manifest
 from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTarget
 from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
@@ -383,9 +385,13 @@ class Engine:
                 app = await self.parse(state.document, ns)
             except AppInvalid:
                 continue
+            rules = ResourcePolicies.of(app)
             for p in await self.records.placements(ns, name):
                 if p.state == "applied":
-                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests)
+                    # read-only objects are never written, shared ones are their creator's to keep
+                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests
+                                                         if not rules.never_written(Manifest(m["component"],
+                                                                                             m["object"])))
         return out
 
     async def _pass_if_free(self, namespace: str, name: str) -> None:

@@ -21,7 +21,8 @@ API_VERSION = "core.oam.dev/v1beta1"
 KIND = "Application"
 
 # component and trait types: fleettui.engine.components (one registry)
-POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect")
+POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-over", "read-only",
+                "shared-resource")
 STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status")
 
 

@@ -22,7 +22,7 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
-from fleettui.engine.policies import garbage_collect
+from fleettui.engine.policies import garbage_collect, resource_rules
 from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
 from fleettui.engine.steps.check_metrics import parse_condition
 from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
@@ -40,6 +40,7 @@ _PROPERTY_KEYS: dict[str, set[str]] = {
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
     "garbage-collect": garbage_collect.PROPERTIES,
+    **{t: resource_rules.PROPERTIES for t in resource_rules.TYPES},
     "deploy": {"policies", "parallelism", "auto"},
     "suspend": {"duration", "message"},
     "step-group": set(),
@@ -337,6 +338,8 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
             sel = props.get("selector")
             if sel is not None and not (isinstance(sel, list) and all(isinstance(s, str) for s in sel)):
                 p.append(Problem(f"{ppath}.selector", "must be a list of component names"))
+        elif ptype in resource_rules.TYPES:
+            p += resource_rules.check(props, ppath)
         elif ptype == "garbage-collect":
             p += garbage_collect.check(props, ppath)
         elif ptype == "apply-once":

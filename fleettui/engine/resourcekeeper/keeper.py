@@ -13,6 +13,7 @@ from fleettui.engine.drift_diff import allowed_paths, keep_live
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application
 from fleettui.engine.policies import garbage_collect
+from fleettui.engine.policies.resource_rules import ResourcePolicies
 from fleettui.engine.render import Manifest, Placement, placement_diff
 from fleettui.engine.resourcekeeper.live_health import HealthUpdate, read_health
 from fleettui.engine.resourcekeeper.statekeep import DriftReport, StateKeeper, StateTarget
@@ -52,7 +53,8 @@ class ResourceKeeper:
                                   for r in await self.records.resources(ns, name, cluster=pl.cluster))
                 to_apply, kept = await self._apply_once_on_update(app, client, list(pl.manifests), known)
                 result = await apply_manifests(client, to_apply, parallelism=parallelism,
-                                               app_namespace=ns, app=name, known=known)
+                                               app_namespace=ns, app=name, known=known,
+                                               rules=ResourcePolicies.of(app))
                 result.applied.extend(kept)  # left as they are on purpose, still ours
             except errors.KubeError as exc:
                 result = ClusterResult(pl.cluster, error=describe(exc), transient=True)
