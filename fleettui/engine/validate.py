@@ -22,7 +22,7 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
-from fleettui.engine.policies import garbage_collect, resource_rules
+from fleettui.engine.policies import garbage_collect, replication, resource_rules
 from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
 from fleettui.engine.steps.check_metrics import parse_condition
 from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
@@ -40,6 +40,7 @@ _PROPERTY_KEYS: dict[str, set[str]] = {
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
     "garbage-collect": garbage_collect.PROPERTIES,
+    "replication": replication.PROPERTIES,
     **{t: resource_rules.PROPERTIES for t in resource_rules.TYPES},
     "deploy": {"policies", "parallelism", "auto"},
     "suspend": {"duration", "message"},
@@ -338,6 +339,8 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
             sel = props.get("selector")
             if sel is not None and not (isinstance(sel, list) and all(isinstance(s, str) for s in sel)):
                 p.append(Problem(f"{ppath}.selector", "must be a list of component names"))
+        elif ptype == "replication":
+            p += replication.check(props, ppath, components)
         elif ptype in resource_rules.TYPES:
             p += resource_rules.check(props, ppath)
         elif ptype == "garbage-collect":
@@ -414,7 +417,7 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 if target is None:
                     p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r} (neither "
                                      "in spec.policies nor a core.oam.dev/v1alpha1 Policy in the file or on the hub)"))
-                elif target.type not in ("topology", "override"):
+                elif target.type not in ("topology", "override", "replication"):
                     p.append(Problem(f"{spath}.properties.policies[{j}]",
                                      f"policy {pol!r} of type {target.type} cannot be used by deploy"))
             if not any(policies.get(x) and policies[x].type == "topology" for x in props.get("policies") or []):
