@@ -197,7 +197,7 @@ class Engine:
                                               started=started, skipped=skipped_clusters(status))
 
         other_steps = StepRunner(app, self.records, revision=latest["name"], clock=self.clock,
-                                 prometheus=self.fleet.prometheus)
+                                 prometheus=self.fleet.prometheus, fleet=self.fleet, phase_of=self._phase_of)
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist,
                                 run_step=other_steps, mode=app.mode)
         wakeup = await runner.run()
@@ -232,6 +232,11 @@ class Engine:
             found = await external.fetch(document, self._lookup_external, default_namespace=namespace)
             document = external.inline(document, found, default_namespace=namespace)
         return parse_application(document, default_namespace=namespace)
+
+    async def _phase_of(self, namespace: str, name: str) -> str | None:
+        """status.status of another application on this hub (depends-on-app), None: no such."""
+        other = await self.source.load(namespace, name)
+        return None if other is None else str(other.status.get("status") or "")
 
     async def _lookup_external(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         assert self.hub_client is not None

@@ -23,7 +23,8 @@ KIND = "Application"
 # component and trait types: fleettui.engine.components (one registry)
 POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-over", "read-only",
                 "shared-resource", "replication")
-STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status")
+STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status",
+              "apply-object", "depends-on-app")
 
 
 @dataclass(frozen=True)

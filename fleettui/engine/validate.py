@@ -528,6 +528,23 @@ def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str) 
                              "(give url.value)"))
         elif not (isinstance(url, str) and url.startswith(("http://", "https://"))):
             p.append(Problem(f"{path}.webhook.url.value", "required http(s) URL"))
+    elif stype == "apply-object":
+        value = props.get("value")
+        if value is not None:
+            if not isinstance(value, dict):
+                p.append(Problem(f"{path}.value", "must be a Kubernetes object"))
+            else:
+                for key in ("apiVersion", "kind"):
+                    if not isinstance(value.get(key), str) or not value.get(key):
+                        p.append(Problem(f"{path}.value.{key}", "required"))
+                meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+                if not meta.get("name"):
+                    p.append(Problem(f"{path}.value.metadata.name", "required"))
+    elif stype == "depends-on-app":
+        if props.get("name") is not None:
+            _name(p, f"{path}.name", props["name"], names.object_name_in_labels)
+        if props.get("namespace") is not None:
+            _name(p, f"{path}.namespace", props["namespace"], names.dns1123_label)
     elif stype == "print-message-in-status" and props.get("message") is not None \
             and not isinstance(props["message"], str):
         p.append(Problem(f"{path}.message", "must be a string"))

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application, Step
-from fleettui.engine.steps import check_metrics, notification
+from fleettui.engine.steps import check_metrics, notification, objects
 from fleettui.engine.workflow import DeployOutcome
 from fleettui.prom import FleetPrometheus, Target
 from fleettui.store.apps import AppStore
@@ -18,10 +19,14 @@ STEP_PROPERTIES: dict[str, set[str]] = {
     "check-metrics": {"query", "condition", "duration", "failDuration", "metricEndpoint"},
     "notification": {"webhook", "slack", "dingding", "lark", "email"},
     "print-message-in-status": {"message"},
+    "apply-object": {"value", "cluster"},
+    "depends-on-app": {"name", "namespace"},
 }
 STEP_REQUIRED: dict[str, tuple[str, ...]] = {
     "check-metrics": ("query", "condition"),
     "print-message-in-status": ("message",),
+    "apply-object": ("value", "cluster"),
+    "depends-on-app": ("name",),
 }
 
 
@@ -29,8 +34,11 @@ class StepRunner:
     """Runs the non-deploy steps of one engine pass for one application."""
 
     def __init__(self, app: Application, records: AppStore, *, revision: str, clock: Callable[[], float],
-                 prometheus: Mapping[str, str], prom_timeout: float = 5.0) -> None:
+                 prometheus: Mapping[str, str], prom_timeout: float = 5.0, fleet: Fleet | None = None,
+                 phase_of: objects.PhaseOf | None = None) -> None:
         self.app = app
+        self.fleet = fleet
+        self.phase_of = phase_of
         self.records = records
         self.revision = revision
         self.clock = clock
@@ -42,6 +50,11 @@ class StepRunner:
             return await self._check_metrics(step, st)
         if step.type == "notification":
             return await notification.send(self.app, step, st, now=self.clock())
+        if step.type == "apply-object" and self.fleet is not None:
+            return await objects.apply_object(self.app, step, fleet=self.fleet, records=self.records,
+                                              revision=self.revision, now=self.clock())
+        if step.type == "depends-on-app" and self.phase_of is not None:
+            return await objects.depends_on_app(step, namespace=self.app.namespace, phase_of=self.phase_of)
         if step.type == "print-message-in-status":
             return DeployOutcome(done=True, message=str(step.properties.get("message", "")))
         return DeployOutcome(failed=True, reason="Execute", message=f"step type {step.type} is not supported")

@@ -1,0 +1,70 @@
+"""Steps that act on single objects and applications:
+
+- `apply-object` (`value`, `cluster`): server-side apply of one object to one member
+  cluster, labelled as the application's, recorded with the current revision — so a new
+  revision without the step collects it and deleting the application deletes it (KubeVela
+  tracks it in the application's resource tracker the same way). KubeVela's empty
+  `cluster` means its own hub cluster; fleettui has none there, so it is required.
+- `depends-on-app` (`name`, `namespace`): waits until that application on the same hub
+  is running. KubeVela creates a missing one from a ConfigMap of the same name; fleettui
+  waits for it instead (and says so in the step's message).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+
+from fleettui.engine.apply import apply_manifests
+from fleettui.engine.fleet import Fleet
+from fleettui.engine.model import Application, Step
+from fleettui.engine.render import LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE, Manifest
+from fleettui.engine.workflow import DeployOutcome
+from fleettui.kube import errors
+from fleettui.store.apps import AppStore
+
+PhaseOf = Callable[[str, str], Awaitable[str | None]]  # (namespace, name) -> status.status, None: no such app
+
+
+def step_component(step: Step) -> str:
+    """What app.oam.dev/component says on an object a step applied."""
+    return step.name
+
+
+async def apply_object(app: Application, step: Step, *, fleet: Fleet, records: AppStore, revision: str,
+                       now: float) -> DeployOutcome:
+    obj = copy.deepcopy(step.properties["value"])
+    cluster = str(step.properties["cluster"])
+    meta = obj.setdefault("metadata", {})
+    meta.setdefault("labels", {}).update({LABEL_NAME: app.name, LABEL_NAMESPACE: app.namespace,
+                                          LABEL_COMPONENT: step_component(step)})
+    m = Manifest(step_component(step), obj)
+    try:
+        client = fleet.client(cluster)
+    except errors.KubeError as exc:
+        return DeployOutcome(failed=True, reason="Execute", message=f"cluster {cluster}: {exc}")
+    known = frozenset((r.api_version, r.kind, r.namespace, r.name)
+                      for r in await records.resources(app.namespace, app.name, cluster=cluster))
+    result = await apply_manifests(client, [m], app_namespace=app.namespace, app=app.name, known=known)
+    if not result.ok:
+        if result.transient:  # the cluster may come back: the step keeps trying, as a deploy does
+            return DeployOutcome(message=f"cluster {cluster}: {result.error}")
+        return DeployOutcome(failed=True, reason="Execute", message=f"cluster {cluster}: {result.error}")
+    api_version, kind, ns, name = m.key
+    await records.record_resources(app.namespace, app.name, cluster, [{
+        "api_version": api_version, "kind": kind, "namespace": ns, "name": name,
+        "component": step_component(step), "revision": revision}], now=now)
+    return DeployOutcome(done=True, message=f"applied {kind} {ns + '/' if ns else ''}{name} to cluster {cluster}")
+
+
+async def depends_on_app(step: Step, *, namespace: str, phase_of: PhaseOf) -> DeployOutcome:
+    ns = str(step.properties.get("namespace") or namespace)
+    name = str(step.properties["name"])
+    phase = await phase_of(ns, name)
+    if phase is None:
+        return DeployOutcome(message=f"waiting for application {ns}/{name}: not found on this hub "
+                                     "(fleettui does not create it from a ConfigMap)")
+    if phase == "running":
+        return DeployOutcome(done=True, message=f"application {ns}/{name} is running")
+    return DeployOutcome(message=f"waiting for application {ns}/{name} to be running (phase {phase or 'unknown'})")
+
