@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fleettui.engine import app_controls, external
+from fleettui.engine import app_controls, external, refs
 from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
@@ -197,7 +197,8 @@ class Engine:
                                               started=started, skipped=skipped_clusters(status))
 
         other_steps = StepRunner(app, self.records, revision=latest["name"], clock=self.clock,
-                                 prometheus=self.fleet.prometheus, fleet=self.fleet, phase_of=self._phase_of)
+                                 prometheus=self.fleet.prometheus, fleet=self.fleet, phase_of=self._phase_of,
+                                 keeper=self.keeper, ref_objects=lambda: self._refs(app, ref_cache))
         runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist,
                                 run_step=other_steps, mode=app.mode)
         wakeup = await runner.run()
@@ -232,6 +233,12 @@ class Engine:
             found = await external.fetch(document, self._lookup_external, default_namespace=namespace)
             document = external.inline(document, found, default_namespace=namespace)
         return parse_application(document, default_namespace=namespace)
+
+    async def _refs(self, app: Application, cache: RefCache) -> dict[str, list[dict[str, Any]]]:
+        """The pass's ref-objects, fetched once (shared with its deploy steps)."""
+        if "refs" not in cache:
+            cache["refs"] = await refs.resolve(app, self.ref_client)
+        return cache["refs"]
 
     async def _phase_of(self, namespace: str, name: str) -> str | None:
         """status.status of another application on this hub (depends-on-app), None: no such."""

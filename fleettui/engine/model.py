@@ -24,7 +24,7 @@ KIND = "Application"
 POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-over", "read-only",
                 "shared-resource", "replication")
 STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status",
-              "apply-object", "depends-on-app")
+              "apply-object", "depends-on-app", "apply-component")
 
 
 @dataclass(frozen=True)

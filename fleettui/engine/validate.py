@@ -81,7 +81,7 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
     _unknown(p, spec, _SPEC_KEYS, "spec")
     components = tuple(_components(p, spec.get("components")))
     policies = tuple(_policies(p, spec.get("policies"), {c.name for c in components}))
-    steps = tuple(_workflow(p, spec.get("workflow"), {x.name: x for x in policies}))
+    steps = tuple(_workflow(p, spec.get("workflow"), {x.name: x for x in policies}, {c.name for c in components}))
     if not steps and not any(x.type == "topology" for x in policies):
         # KubeVela would deploy to its own hub cluster; fleettui has no "local" cluster.
         p.append(Problem("spec.policies", "no topology policy: say which clusters to deploy to"))
@@ -363,7 +363,7 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
     return out
 
 
-def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[Step]:
+def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy], components: set[str]) -> list[Step]:
     if raw is None:
         return []
     if not isinstance(raw, dict):
@@ -382,7 +382,7 @@ def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[S
     for key in ("steps", "subSteps"):
         if mode.get(key, "StepByStep") not in ("StepByStep", "DAG"):
             p.append(Problem(f"spec.workflow.mode.{key}", "must be StepByStep or DAG"))
-    steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True)
+    steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True, components=components)
     names = [s.name for s in steps] + [x.name for s in steps for x in s.sub_steps]
     for n in {n for n in names if names.count(n) > 1}:
         p.append(Problem("spec.workflow.steps", f"duplicate step name {n!r}"))
@@ -390,7 +390,8 @@ def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[S
     return steps
 
 
-def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *, top: bool) -> list[Step]:
+def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *, top: bool,
+           components: set[str]) -> list[Step]:
     if not isinstance(raw, list):
         p.append(Problem(path, "must be a list"))
         return []
@@ -434,10 +435,11 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 parse_duration(props["duration"])
             except ValueError as exc:
                 p.append(Problem(f"{spath}.properties.duration", str(exc)))
-        _step_props(p, props, stype, f"{spath}.properties")
+        _step_props(p, props, stype, f"{spath}.properties", components)
         subs: list[Step] = []
         if stype == "step-group":
-            subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False)
+            subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False,
+                          components=components)
         elif "subSteps" in s:
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
         depends = s.get("dependsOn") or []
@@ -485,7 +487,7 @@ def _step_links(p: list[Problem], steps: list[Step], path: str, every: set[str])
             _step_links(p, list(s.sub_steps), f"{path}[{i}].subSteps", every)
 
 
-def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str) -> None:
+def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str, components: set[str]) -> None:
     """Required parameters of the other step types, and the values a pass would fail on."""
     from fleettui.engine.durations import parse_duration
 
@@ -540,6 +542,12 @@ def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str) 
                 meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
                 if not meta.get("name"):
                     p.append(Problem(f"{path}.value.metadata.name", "required"))
+    elif stype == "apply-component":
+        comp = props.get("component")
+        if isinstance(comp, str) and comp and comp not in components:
+            p.append(Problem(f"{path}.component", f"no component {comp!r} (components: {', '.join(sorted(components))})"))
+        if props.get("namespace"):
+            _name(p, f"{path}.namespace", props["namespace"], names.dns1123_label)
     elif stype == "depends-on-app":
         if props.get("name") is not None:
             _name(p, f"{path}.name", props["name"], names.object_name_in_labels)

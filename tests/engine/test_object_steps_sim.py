@@ -62,3 +62,47 @@ def test_object_step_validation_names_the_field():
     fields = {x.split(":")[0] for x in problems(d)}
     assert {"spec.workflow.steps[0].properties.name", "spec.workflow.steps[0].properties.namespace",
             "spec.workflow.steps[1].properties.cluster"} <= fields
+
+
+def components_app() -> dict:
+    return {
+        "apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
+        "metadata": {"name": "shop-front", "namespace": "shop"},
+        "spec": {
+            "components": [
+                {"name": "backend", "type": "worker", "properties": {"image": "busybox:1.36"}},
+                {"name": "frontend", "type": "webservice",
+                 "properties": {"image": "nginx:1.27", "ports": [{"port": 80, "expose": True}]}},
+            ],
+            "workflow": {"steps": [
+                {"name": "backend-on-beijing", "type": "apply-component",
+                 "properties": {"component": "backend", "cluster": "idc-beijing"}},
+                {"name": "frontend-on-hangzhou", "type": "apply-component",
+                 "properties": {"component": "frontend", "cluster": "ack-hangzhou-a"}},
+            ]},
+        },
+    }
+
+
+async def test_apply_component_puts_each_component_on_its_cluster(hub, sim):
+    await hub.apply(components_app())
+    assert (await settle(hub, sim, "shop", "shop-front")).phase == "running"
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "backend") is not None
+    assert sim.cluster("idc-beijing").get("deployments.apps", "shop", "frontend") is None
+    assert sim.cluster("ack-hangzhou-a").get("deployments.apps", "shop", "frontend") is not None
+    assert sim.cluster("ack-hangzhou-a").get("services", "shop", "frontend") is not None
+    status = (await hub.get("shop", "shop-front"))["status"]
+    assert status["workflow"]["steps"][1]["message"] == \
+        "component frontend applied to cluster ack-hangzhou-a and healthy"
+    assert {(s["name"], s["cluster"], s["healthy"]) for s in status["services"]} == {
+        ("backend", "idc-beijing", True), ("frontend", "ack-hangzhou-a", True)}
+    await hub.delete("shop", "shop-front")
+    assert (await settle(hub, sim, "shop", "shop-front")).phase == "deleted"
+    assert sim.cluster("ack-hangzhou-a").get("deployments.apps", "shop", "frontend") is None
+
+
+def test_apply_component_validation_names_the_field():
+    d = components_app()
+    d["spec"]["workflow"]["steps"][0]["properties"] = {"component": "nope"}
+    fields = {x.split(":")[0] for x in problems(d)}
+    assert {"spec.workflow.steps[0].properties.component", "spec.workflow.steps[0].properties.cluster"} <= fields

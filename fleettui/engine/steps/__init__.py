@@ -4,11 +4,12 @@ to keep what it must remember across passes (a gate's timers, a notification sen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application, Step
+from fleettui.engine.resourcekeeper import ResourceKeeper
 from fleettui.engine.steps import check_metrics, notification, objects
 from fleettui.engine.workflow import DeployOutcome
 from fleettui.prom import FleetPrometheus, Target
@@ -21,12 +22,14 @@ STEP_PROPERTIES: dict[str, set[str]] = {
     "print-message-in-status": {"message"},
     "apply-object": {"value", "cluster"},
     "depends-on-app": {"name", "namespace"},
+    "apply-component": {"component", "cluster", "namespace"},
 }
 STEP_REQUIRED: dict[str, tuple[str, ...]] = {
     "check-metrics": ("query", "condition"),
     "print-message-in-status": ("message",),
     "apply-object": ("value", "cluster"),
     "depends-on-app": ("name",),
+    "apply-component": ("component", "cluster"),
 }
 
 
@@ -35,7 +38,10 @@ class StepRunner:
 
     def __init__(self, app: Application, records: AppStore, *, revision: str, clock: Callable[[], float],
                  prometheus: Mapping[str, str], prom_timeout: float = 5.0, fleet: Fleet | None = None,
-                 phase_of: objects.PhaseOf | None = None) -> None:
+                 phase_of: objects.PhaseOf | None = None, keeper: ResourceKeeper | None = None,
+                 ref_objects: Callable[[], Awaitable[dict[str, list[dict[str, Any]]]]] | None = None) -> None:
+        self.keeper = keeper
+        self.ref_objects = ref_objects
         self.app = app
         self.fleet = fleet
         self.phase_of = phase_of
@@ -53,6 +59,10 @@ class StepRunner:
         if step.type == "apply-object" and self.fleet is not None:
             return await objects.apply_object(self.app, step, fleet=self.fleet, records=self.records,
                                               revision=self.revision, now=self.clock())
+        if step.type == "apply-component" and self.keeper is not None:
+            refs = await self.ref_objects() if self.ref_objects is not None else {}
+            return await objects.apply_component(self.app, step, keeper=self.keeper, revision=self.revision,
+                                                 ref_objects=refs)
         if step.type == "depends-on-app" and self.phase_of is not None:
             return await objects.depends_on_app(step, namespace=self.app.namespace, phase_of=self.phase_of)
         if step.type == "print-message-in-status":

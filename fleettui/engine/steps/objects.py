@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fleettui.engine.apply import apply_manifests
+from fleettui.engine.errors import RenderError
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application, Step
-from fleettui.engine.render import LABEL_COMPONENT, LABEL_NAME, LABEL_NAMESPACE, Manifest
+from fleettui.engine.policies.resource_rules import ResourcePolicies
+from fleettui.engine.render import (
+    LABEL_COMPONENT,
+    LABEL_NAME,
+    LABEL_NAMESPACE,
+    Manifest,
+    render_component,
+)
+from fleettui.engine.resourcekeeper import ResourceKeeper
 from fleettui.engine.workflow import DeployOutcome
 from fleettui.kube import errors
 from fleettui.store.apps import AppStore
@@ -68,3 +78,40 @@ async def depends_on_app(step: Step, *, namespace: str, phase_of: PhaseOf) -> De
         return DeployOutcome(done=True, message=f"application {ns}/{name} is running")
     return DeployOutcome(message=f"waiting for application {ns}/{name} to be running (phase {phase or 'unknown'})")
 
+
+
+async def apply_component(app: Application, step: Step, *, keeper: ResourceKeeper, revision: str,
+                          ref_objects: dict[str, list[dict[str, Any]]]) -> DeployOutcome:
+    """`apply-component` (`component`, `cluster`, `namespace`): one component, as declared
+    (no override policy: KubeVela's step applies the component alone), to one cluster, then
+    wait for its health like a deploy step. Its objects are tracked with the revision as a
+    deploy step's are (collected, deleted), but they are not a cluster's placement: state
+    keeping does not repair them."""
+    name, cluster = str(step.properties["component"]), str(step.properties["cluster"])
+    comp = next((c for c in app.components if c.name == name), None)
+    if comp is None:
+        return DeployOutcome(failed=True, reason="Execute", message=f"no component {name!r}")
+    try:
+        manifests = render_component(app, comp, cluster=cluster, namespace=step.properties.get("namespace") or None,
+                                     revision=revision, ref_objects=ref_objects)
+        client = keeper.fleet.client(cluster)
+    except (RenderError, errors.KubeError) as exc:
+        return DeployOutcome(failed=True, reason="Execute", message=str(exc))
+    records = keeper.records
+    known = frozenset((r.api_version, r.kind, r.namespace, r.name)
+                      for r in await records.resources(app.namespace, app.name, cluster=cluster))
+    result = await apply_manifests(client, manifests, app_namespace=app.namespace, app=app.name, known=known,
+                                   rules=ResourcePolicies.of(app))
+    if result.applied:
+        await records.record_resources(app.namespace, app.name, cluster, [{
+            "api_version": m.key[0], "kind": m.key[1], "namespace": m.key[2], "name": m.key[3],
+            "component": m.component, "revision": revision} for m in result.applied], now=keeper.clock())
+    if not result.ok:
+        if result.transient:
+            return DeployOutcome(message=f"cluster {cluster}: {result.error}")
+        return DeployOutcome(failed=True, reason="Execute", message=f"cluster {cluster}: {result.error}")
+    unhealthy = [u for u in await keeper.refresh_health(app, clusters={cluster}, revision=revision)
+                 if any(f" {m.key[3]}:" in u for m in manifests)]
+    if unhealthy:
+        return DeployOutcome(message="waiting for healthy: " + "; ".join(unhealthy[:5]))
+    return DeployOutcome(done=True, message=f"component {name} applied to cluster {cluster} and healthy")
