@@ -8,12 +8,13 @@ never an exception out of here; what was applied before a failure is reported.
 from __future__ import annotations
 
 import asyncio
+import copy
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.engine.policies.resource_rules import ResourcePolicies
+from fleettui.engine.policies.resource_rules import ResourcePolicies, UpdateStrategy, field_at
 from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, LABEL_NAMESPACE, Manifest
 from fleettui.kube import ClusterClient, errors
 
@@ -62,6 +63,23 @@ async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, a
     whose = f"application {labels.get(LABEL_NAMESPACE, '?')}/{owner}" if owner else "no application"
     raise NotOurs(f"already exists and is managed by {whose}; fleettui does not take over objects it did "
                   "not create (delete it or rename yours)")
+
+
+async def _update(client: ClusterClient, m: Manifest, strategy: UpdateStrategy) -> None:
+    """A resource-update rule's way: delete and create when a recreate field differs from
+    the live object; PUT the whole object for `op: replace`; else server-side apply."""
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    live = await client.get(res, name, namespace=ns or None)
+    if live is not None and any(field_at(m.object, f) != field_at(live, f) for f in strategy.recreate_fields):
+        await client.delete(res, name, namespace=ns or None, propagation="Foreground", grace_period_seconds=0)
+        live = None
+    if live is not None and strategy.op == "replace":
+        body = copy.deepcopy(m.object)
+        body["metadata"]["resourceVersion"] = (live.get("metadata") or {}).get("resourceVersion")
+        await client.replace(res, body, namespace=ns or None, field_manager=FIELD_MANAGER)
+        return
+    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
 
 
 async def _read_only(client: ClusterClient, m: Manifest) -> None:
@@ -136,7 +154,11 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
                         result.applied.append(m)  # shared: the application that made it manages it
                         return
                 try:
-                    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+                    strategy = rules.update_strategy(m)
+                    if strategy.op != "patch" or strategy.recreate_fields:
+                        await _update(client, m, strategy)
+                    else:
+                        await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
                 except errors.NotFound as exc:
                     if exc.details.get("kind") != "namespaces" or not m.key[2]:
                         raise

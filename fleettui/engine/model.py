@@ -22,7 +22,7 @@ KIND = "Application"
 
 # component and trait types: fleettui.engine.components (one registry)
 POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-over", "read-only",
-                "shared-resource", "replication")
+                "shared-resource", "replication", "resource-update")
 STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status",
               "apply-object", "depends-on-app", "apply-component")
 

@@ -342,7 +342,7 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
         elif ptype == "replication":
             p += replication.check(props, ppath, components)
         elif ptype in resource_rules.TYPES:
-            p += resource_rules.check(props, ppath)
+            p += resource_rules.check(props, ppath, ptype)
         elif ptype == "garbage-collect":
             p += garbage_collect.check(props, ppath)
         elif ptype == "apply-once":

@@ -7,7 +7,11 @@ resourceNames):
 - `read-only`: a matching object is never written; it must exist, and it is only read
   (its health counts). Not ours, so never garbage collected or deleted;
 - `shared-resource`: a matching object another application already manages is left as it
-  is and shared (not an error); the first application to create it keeps managing it.
+  is and shared (not an error); the first application to create it keeps managing it;
+- `resource-update`: `strategy.op: replace` writes a matching object whole (PUT: fields
+  set by others go) instead of server-side apply; `strategy.recreateFields` lists paths
+  (`spec.selector`) whose change deletes the live object and creates it anew — for
+  fields the API server refuses to change in place.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from fleettui.engine.model import Application
 from fleettui.engine.policies.garbage_collect import OAM_TYPES, SELECTOR_KEYS, Rule
 from fleettui.engine.render import Manifest
 
-TYPES = ("take-over", "read-only", "shared-resource")
+TYPES = ("take-over", "read-only", "shared-resource", "resource-update")
 PROPERTIES = {"rules"}
 
 
@@ -35,14 +39,50 @@ def _rules(app: Application, ptype: str) -> tuple[Rule, ...]:
 
 
 @dataclass(frozen=True)
+class UpdateStrategy:
+    op: str = "patch"  # patch: server-side apply; replace: PUT the whole object
+    recreate_fields: tuple[str, ...] = ()
+
+
+def _update_rules(app: Application) -> tuple[tuple[Rule, UpdateStrategy], ...]:
+    out = []
+    for p in app.policies:
+        if p.type == "resource-update":
+            for r in p.properties.get("rules") or []:
+                sel = r.get("selector") or {}
+                strat = r.get("strategy") or {}
+                out.append((Rule({k: tuple(str(v) for v in sel[k]) for k in SELECTOR_KEYS if k in sel}, "update"),
+                            UpdateStrategy(strat.get("op") or "patch", tuple(strat.get("recreateFields") or ()))))
+    return tuple(out)
+
+
+def field_at(obj: Any, path: str) -> Any:
+    """`spec.selector` of an object (None when any step is missing)."""
+    for part in path.split("."):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+@dataclass(frozen=True)
 class ResourcePolicies:
     take_over: tuple[Rule, ...] = ()
     read_only: tuple[Rule, ...] = ()
     shared: tuple[Rule, ...] = ()
+    update: tuple[tuple[Rule, UpdateStrategy], ...] = ()
 
     @classmethod
     def of(cls, app: Application) -> ResourcePolicies:
-        return cls(_rules(app, "take-over"), _rules(app, "read-only"), _rules(app, "shared-resource"))
+        return cls(_rules(app, "take-over"), _rules(app, "read-only"), _rules(app, "shared-resource"),
+                   _update_rules(app))
+
+    def update_strategy(self, m: Manifest) -> UpdateStrategy:
+        """The first matching resource-update rule's strategy (default: patch)."""
+        for rule, strategy in self.update:
+            if self._match((rule,), m):
+                return strategy
+        return UpdateStrategy()
 
     @staticmethod
     def _match(rules: tuple[Rule, ...], m: Manifest) -> bool:
@@ -64,8 +104,9 @@ class ResourcePolicies:
         return self.is_read_only(m) or self.is_shared(m)
 
 
-def check(props: dict[str, Any], path: str) -> list[Problem]:
+def check(props: dict[str, Any], path: str, ptype: str = "take-over") -> list[Problem]:
     p: list[Problem] = []
+    allowed = ("selector", "strategy") if ptype == "resource-update" else ("selector",)
     rules = props.get("rules")
     if not isinstance(rules, list) or not rules:
         return [Problem(f"{path}.rules", "required list of {selector: ...}")]
@@ -74,8 +115,20 @@ def check(props: dict[str, Any], path: str) -> list[Problem]:
         if not isinstance(r, dict):
             p.append(Problem(rpath, "must be a mapping (selector)"))
             continue
-        p += [Problem(f"{rpath}.{k}", f"field {k!r} is not supported (supported: selector)") for k in r
-              if k != "selector"]
+        p += [Problem(f"{rpath}.{k}", f"field {k!r} is not supported (supported: {', '.join(allowed)})") for k in r
+              if k not in allowed]
+        strat = r.get("strategy")
+        if ptype == "resource-update":
+            if not isinstance(strat, dict):
+                p.append(Problem(f"{rpath}.strategy", "required mapping (op, recreateFields)"))
+            else:
+                p += [Problem(f"{rpath}.strategy.{k}", f"field {k!r} is not supported (supported: op, recreateFields)")
+                      for k in strat if k not in ("op", "recreateFields")]
+                if strat.get("op", "patch") not in ("patch", "replace"):
+                    p.append(Problem(f"{rpath}.strategy.op", "must be patch or replace"))
+                rf = strat.get("recreateFields")
+                if rf is not None and not (isinstance(rf, list) and all(isinstance(x, str) and x for x in rf)):
+                    p.append(Problem(f"{rpath}.strategy.recreateFields", "must be a list of field paths"))
         sel = r.get("selector")
         if not isinstance(sel, dict) or not sel:
             p.append(Problem(f"{rpath}.selector", f"required mapping of {', '.join(SELECTOR_KEYS)}"))
