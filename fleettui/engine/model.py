@@ -57,6 +57,8 @@ class Step:
     depends_on: tuple[str, ...] = ()  # steps (at the same level) that must be done first
     if_: str | None = None  # KubeVela's `if` (engine/conditions.py); None: run when nothing failed
     timeout: str | None = None  # Go duration: the step fails with reason Timeout past it
+    inputs: tuple[dict[str, str], ...] = ()  # [{from, parameterKey}] (engine/stepio.py)
+    outputs: tuple[dict[str, str], ...] = ()  # [{name, valueFrom}]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ _COMPONENT_KEYS = {"name", "type", "properties", "traits"}
 _TRAIT_KEYS = {"type", "properties"}
 _POLICY_KEYS = {"name", "type", "properties"}
 _WORKFLOW_KEYS = {"steps", "mode", "ref"}
-_STEP_KEYS = {"name", "type", "properties", "subSteps", "dependsOn", "if", "timeout"}
+_STEP_KEYS = {"name", "type", "properties", "subSteps", "dependsOn", "if", "timeout", "inputs", "outputs"}
 _PROPERTY_KEYS: dict[str, set[str]] = {
     **{t: set(keys) for t, keys in registry.COMPONENT_PROPERTIES.items()},
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
@@ -387,6 +387,14 @@ def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy], component
     for n in {n for n in names if names.count(n) > 1}:
         p.append(Problem("spec.workflow.steps", f"duplicate step name {n!r}"))
     _step_links(p, steps, "spec.workflow.steps", set(names))
+    produced = {o["name"] for s in steps for x in (s, *s.sub_steps) for o in x.outputs}
+    for i, s in enumerate(steps):
+        for path, x in [(f"spec.workflow.steps[{i}]", s)] + [
+                (f"spec.workflow.steps[{i}].subSteps[{k}]", sub) for k, sub in enumerate(s.sub_steps)]:
+            for j, item in enumerate(x.inputs):
+                if item["from"] not in produced:
+                    p.append(Problem(f"{path}.inputs[{j}].from", f"no step outputs {item['from']!r} "
+                                     f"(outputs: {', '.join(sorted(produced)) or 'none'})"))
     return steps
 
 
@@ -435,7 +443,10 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 parse_duration(props["duration"])
             except ValueError as exc:
                 p.append(Problem(f"{spath}.properties.duration", str(exc)))
-        _step_props(p, props, stype, f"{spath}.properties", components)
+        inputs, outputs = _step_io(p, s, spath)
+        # a property an input sets is there when the step runs (KubeVela fills it the same way)
+        filled = {i["parameterKey"].split(".")[0]: "<input>" for i in inputs}
+        _step_props(p, {**filled, **props} if filled else props, stype, f"{spath}.properties", components)
         subs: list[Step] = []
         if stype == "step-group":
             subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False,
@@ -465,8 +476,45 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 p.append(Problem(f"{spath}.timeout", str(exc)))
                 timeout = None
         out.append(Step(name, stype, props, tuple(subs), tuple(depends), str(cond) if cond is not None else None,
-                        timeout))
+                        timeout, inputs, outputs))
     return out
+
+
+def _step_io(p: list[Problem], s: dict[str, Any], spath: str) -> tuple[tuple[dict[str, str], ...],
+                                                                      tuple[dict[str, str], ...]]:
+    from fleettui.engine import stepio
+
+    ins: list[dict[str, str]] = []
+    outs: list[dict[str, str]] = []
+    for key, fields, into in (("inputs", ("from", "parameterKey"), ins), ("outputs", ("name", "valueFrom"), outs)):
+        raw = s.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            p.append(Problem(f"{spath}.{key}", f"must be a list of {{{', '.join(fields)}}}"))
+            continue
+        for j, item in enumerate(raw):
+            ipath = f"{spath}.{key}[{j}]"
+            if not isinstance(item, dict):
+                p.append(Problem(ipath, f"must be a mapping ({', '.join(fields)})"))
+                continue
+            _unknown(p, item, set(fields), ipath)
+            bad = [f for f in fields if not isinstance(item.get(f), str) or not item.get(f)]
+            for f in bad:
+                if key == "inputs" and f == "parameterKey":
+                    p.append(Problem(f"{ipath}.parameterKey", "required: the property the value goes to "
+                                     "(fleettui does not put inputs in a context only)"))
+                else:
+                    p.append(Problem(f"{ipath}.{f}", "required"))
+            if bad:
+                continue
+            if key == "outputs":
+                why = stepio.check_value_from(item["valueFrom"])
+                if why:
+                    p.append(Problem(f"{ipath}.valueFrom", why))
+                    continue
+            into.append({f: item[f] for f in fields})
+    return tuple(ins), tuple(outs)
 
 
 def _step_links(p: list[Problem], steps: list[Step], path: str, every: set[str]) -> None:

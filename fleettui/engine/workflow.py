@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fleettui.engine import stepio
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
 from fleettui.engine.model import Step
@@ -74,6 +75,7 @@ class DeployOutcome:
     # KubeVela's `op.#Fail`: the step fails and the whole workflow stops at once, steps
     # still running beside it (a step-group's other sub-steps) included
     terminate: bool = False
+    output: Any = None  # what the step produced, for its `outputs` (`output.value...`)
 
 
 DeployFn = Callable[[Step, float], Awaitable[DeployOutcome]]  # (step, when this run of it began)
@@ -276,8 +278,20 @@ class WorkflowRunner:
         st["lastExecuteTime"] = iso(self.now)
         if self._timed_out(step, st):
             return
+        if step.inputs and st["phase"] in (PENDING, RUNNING):
+            step, missing = stepio.with_inputs(step, self.wf.get(stepio.OUTPUTS_KEY) or {})
+            if missing:
+                st["phase"], st["reason"], st["message"] = FAILED, "Execute", missing
+                return
         await self._exec_type(step, st, siblings)
         self._timed_out(step, st)  # still waiting: wake the engine when its time is up
+
+    def _store_outputs(self, step: Step, st: dict[str, Any], outcome: DeployOutcome) -> None:
+        if not step.outputs or st["phase"] != SUCCEEDED:
+            return
+        stored = self.wf.setdefault(stepio.OUTPUTS_KEY, {})
+        for item in step.outputs:
+            stored[item["name"]] = stepio.value_from(item["valueFrom"], output={"value": outcome.output}, status=st)
 
     async def _exec_type(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
         if step.type == "suspend":
@@ -311,6 +325,7 @@ class WorkflowRunner:
             elif outcome.done:
                 st["phase"] = SUCCEEDED
                 st.pop("reason", None)
+                self._store_outputs(step, st, outcome)
         elif step.type == "step-group":
             if st["phase"] == PENDING:
                 st["phase"] = RUNNING
@@ -354,6 +369,7 @@ class WorkflowRunner:
         elif outcome.done:
             st["phase"] = SUCCEEDED
             st.pop("reason", None)
+            self._store_outputs(step, st, outcome)
 
 
 def _all(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:

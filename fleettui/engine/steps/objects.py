@@ -64,7 +64,12 @@ async def apply_object(app: Application, step: Step, *, fleet: Fleet, records: A
     await records.record_resources(app.namespace, app.name, cluster, [{
         "api_version": api_version, "kind": kind, "namespace": ns, "name": name,
         "component": step_component(step), "revision": revision}], now=now)
-    return DeployOutcome(done=True, message=f"applied {kind} {ns + '/' if ns else ''}{name} to cluster {cluster}")
+    try:  # the object as the cluster has it: the step's `output.value`, as op.#Apply returns it
+        live = await client.get(await client.resource(api_version, kind), name, namespace=ns or None)
+    except errors.KubeError:
+        live = obj
+    return DeployOutcome(done=True, output=live,
+                         message=f"applied {kind} {ns + '/' if ns else ''}{name} to cluster {cluster}")
 
 
 async def depends_on_app(step: Step, *, namespace: str, phase_of: PhaseOf) -> DeployOutcome:
