@@ -56,6 +56,12 @@ class LocalHub:
 
     # -- declaring --
 
+    async def apply_external(self, obj: dict[str, Any]) -> str:
+        """The local hub keeps no standalone Policy/Workflow: an application is stored with
+        the ones it names written in (engine/external.py), from the same file."""
+        raise OperationRefused(f"the local hub keeps no standalone {obj.get('kind')}: give it in the same "
+                               "file as the Application that names it")
+
     async def plan(self, document: dict[str, Any]) -> tuple[Application, list[PlanEntry]]:
         """Validate and render every deploy step against the fleet (nothing is written)."""
         app = parse_application(document)
