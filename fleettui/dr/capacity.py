@@ -2,43 +2,24 @@
 
 A replica fits a node when the node is Ready and schedulable, its labels carry
 the pod template's nodeSelector, every NoSchedule/NoExecute taint is tolerated
-(the toleration rules of core/v1: an empty key with Exists tolerates
-everything, an empty effect matches every effect) and allocatable − requested
+(config/scheduling.py, the rule the engine's placement shares) and allocatable − requested
 covers the replica's requests. Among nodes that fit, the one with the most free
 CPU takes it (the default scheduler's LeastAllocated scoring, simplified).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
+from fleettui.config.scheduling import node_admits, tolerates
 from fleettui.dr.model import NodeSite, Replicas
 
-_BLOCKING = ("NoSchedule", "NoExecute")
-
-
-def tolerates(tolerations: Iterable[Mapping[str, str]], key: str, value: str, effect: str) -> bool:
-    for t in tolerations:
-        t_effect = t.get("effect") or ""
-        if t_effect and t_effect != effect:
-            continue
-        op = t.get("operator") or "Equal"
-        t_key = t.get("key") or ""
-        if op == "Exists" and (not t_key or t_key == key):
-            return True
-        if op == "Equal" and t_key == key and (t.get("value") or "") == (value or ""):
-            return True
-    return False
-
+__all__ = ["Capacity", "admits", "tolerates"]
 
 def admits(node: NodeSite, replica: Replicas) -> bool:
     """Every filter except resources (those change as replicas are placed)."""
-    if not node.ready or not node.schedulable:
-        return False
-    if any(node.labels.get(k) != v for k, v in replica.node_selector.items()):
-        return False
-    return all(effect not in _BLOCKING or tolerates(replica.tolerations, key, value, effect)
-               for key, value, effect in node.taints)
+    return node_admits(ready=node.ready, schedulable=node.schedulable, labels=node.labels, taints=node.taints,
+                       node_selector=replica.node_selector, tolerations=replica.tolerations)
 
 
 class Capacity:

@@ -8,10 +8,13 @@ never an exception out of here; what was applied before a failure is reported.
 from __future__ import annotations
 
 import asyncio
+import copy
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.engine.policies.resource_rules import ResourcePolicies, UpdateStrategy, field_at
 from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, LABEL_NAMESPACE, Manifest
 from fleettui.kube import ClusterClient, errors
 
@@ -62,6 +65,31 @@ async def _check_owner(client: ClusterClient, m: Manifest, app_namespace: str, a
                   "not create (delete it or rename yours)")
 
 
+async def _update(client: ClusterClient, m: Manifest, strategy: UpdateStrategy) -> None:
+    """A resource-update rule's way: delete and create when a recreate field differs from
+    the live object; PUT the whole object for `op: replace`; else server-side apply."""
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    live = await client.get(res, name, namespace=ns or None)
+    if live is not None and any(field_at(m.object, f) != field_at(live, f) for f in strategy.recreate_fields):
+        await client.delete(res, name, namespace=ns or None, propagation="Foreground", grace_period_seconds=0)
+        live = None
+    if live is not None and strategy.op == "replace":
+        body = copy.deepcopy(m.object)
+        body["metadata"]["resourceVersion"] = (live.get("metadata") or {}).get("resourceVersion")
+        await client.replace(res, body, namespace=ns or None, field_manager=FIELD_MANAGER)
+        return
+    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+
+
+async def _read_only(client: ClusterClient, m: Manifest) -> None:
+    """A read-only object is never written: it has to be there already."""
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    if await client.get(res, name, namespace=ns or None) is None:
+        raise NotOurs("not found; a read-only policy selects it, so fleettui reads it and never creates it")
+
+
 _KNOWN_NAMESPACES: weakref.WeakKeyDictionary[ClusterClient, set[str]] = weakref.WeakKeyDictionary()
 
 
@@ -90,9 +118,13 @@ async def _ensure_namespace(client: ClusterClient, name: str) -> None:
 
 async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, parallelism: int = 5,
                           app_namespace: str = "", app: str = "",
-                          known: frozenset[tuple[str, str, str, str]] = frozenset()) -> ClusterResult:
+                          known: frozenset[tuple[str, str, str, str]] = frozenset(),
+                          rules: ResourcePolicies | None = None) -> ClusterResult:
     """Apply in order of kind (Namespaces and CRDs first), `parallelism` objects at a time.
-    Objects not in `known` (applied by us before) are checked for an owner first."""
+    Objects not in `known` (applied by us before) are checked for an owner first, unless a
+    take-over rule says to take them; read-only ones are only read, shared ones another
+    application manages are left to it."""
+    rules = rules or ResourcePolicies()
     result = ClusterResult(client.name)
     try:
         await _ensure_namespaces(client, {m.key[2] for m in manifests if m.key[2]}
@@ -109,10 +141,24 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
             if result.error and result.transient:
                 return  # the cluster is down: do not queue more requests at it
             try:
-                if app and m.key not in known:
-                    await _check_owner(client, m, app_namespace, app)
+                if rules.is_read_only(m):
+                    await _read_only(client, m)
+                    result.applied.append(m)
+                    return
+                if app and m.key not in known and not rules.takes_over(m):
+                    try:
+                        await _check_owner(client, m, app_namespace, app)
+                    except NotOurs:
+                        if not rules.is_shared(m):
+                            raise
+                        result.applied.append(m)  # shared: the application that made it manages it
+                        return
                 try:
-                    await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
+                    strategy = rules.update_strategy(m)
+                    if strategy.op != "patch" or strategy.recreate_fields:
+                        await _update(client, m, strategy)
+                    else:
+                        await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
                 except errors.NotFound as exc:
                     if exc.details.get("kind") != "namespaces" or not m.key[2]:
                         raise
@@ -138,14 +184,19 @@ def owned_by(obj: dict[str, Any] | None, namespace: str, app: str) -> bool:
 
 
 async def delete_owned(client: ClusterClient, api_version: str, kind: str, namespace: str, name: str, *,
-                       app_namespace: str, app: str) -> None:
+                       app_namespace: str, app: str,
+                       keep: Callable[[dict[str, Any]], bool] | None = None) -> bool:
     """Delete an object only if it still carries our ownership labels (someone may have
-    taken it over); absent is fine. Raises KubeError on failure."""
+    taken it over); absent is fine. False: `keep` (a garbage-collect rule that reads the
+    live object's labels) kept it. Raises KubeError on failure."""
     try:
         res = await client.resource(api_version, kind)
     except errors.UnknownResource:
-        return
+        return True
     live = await client.get(res, name, namespace=namespace or None)
     if live is None or not owned_by(live, app_namespace, app):
-        return
+        return True
+    if keep is not None and keep(live):
+        return False
     await client.delete(res, name, namespace=namespace or None, propagation="Background")
+    return True

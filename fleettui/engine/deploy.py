@@ -13,6 +13,10 @@ from typing import Any
 from fleettui.engine import refs
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Step
+from fleettui.engine.placement import waves
+from fleettui.engine.placement.batched import run_waves
+from fleettui.engine.placement.room import load_nodes
+from fleettui.engine.placement.schedule import Decision, schedule, step_policies
 from fleettui.engine.render import Placement, render_step
 from fleettui.engine.resourcekeeper import SKIPPED, ResourceKeeper
 from fleettui.engine.resourcekeeper.keeper import placement_manifests
@@ -37,9 +41,12 @@ class DeployStep:
         self._retries: dict[RetryKey, ClusterRetry] = {}
 
     async def run(self, app: Application, step: Step, *, revision: str,
-                  ref_cache: RefCache, started: float, skipped: frozenset[str] = frozenset()) -> DeployOutcome:
+                  ref_cache: RefCache, started: float, skipped: frozenset[str] = frozenset(),
+                  decisions: dict[str, Decision] | None = None, gate_passed: bool = False) -> DeployOutcome:
         """One pass of the step. `ref_cache` lives for one engine pass: every deploy step of
-        the pass renders from the same fetch of the ref-objects."""
+        the pass renders from the same fetch of the ref-objects. `decisions`: the placement
+        decisions kept in the status (read, and updated in place); `gate_passed`: the
+        operator resumed the step after its first wave (batches.pauseAfterFirst)."""
         ns, name = app.namespace, app.name
         records, clock = self.keeper.records, self.keeper.clock
         try:
@@ -48,10 +55,46 @@ class DeployStep:
             ref_objects = ref_cache["refs"]
             placements = render_step(app, list(step.properties.get("policies") or []), self.keeper.fleet.members,
                                      revision=revision, ref_objects=ref_objects)
+            if step_policies(app, list(step.properties.get("policies") or [])):
+                placements = await self._schedule(app, step, placements, revision, decisions)
         except RenderError as exc:
             await records.add_event(ns, name, "RenderFailed", str(exc), type="Warning", now=clock(),
                                     cluster=exc.cluster)
             return DeployOutcome(failed=True, message=str(exc), reason="Render")
+        if step.properties.get("batches"):
+            labels = {m.name: m.labels for m in self.keeper.fleet.members}
+
+            async def wave(pls: list[Placement], wait_healthy: bool) -> DeployOutcome:
+                return await self._deploy(app, step, pls, revision=revision, ref_objects=ref_objects,
+                                          started=started, skipped=skipped, wait_healthy=wait_healthy)
+
+            async def wave_started(clusters: list[str]) -> float | None:
+                times = [p.applied_at for p in await records.placements(ns, name, with_manifests=False)
+                         if p.cluster in clusters and p.revision == revision and p.applied_at]
+                return min(times) if times else None
+
+            return await run_waves(wave, placements, waves.parse(step.properties["batches"]), labels,
+                                   gate_passed=gate_passed, wave_started=wave_started, now=clock())
+        return await self._deploy(app, step, placements, revision=revision, ref_objects=ref_objects,
+                                  started=started, skipped=skipped)
+
+    async def _schedule(self, app: Application, step: Step, placements: list[Placement], revision: str,
+                        decisions: dict[str, Decision] | None) -> list[Placement]:
+        """The step's placement / replica-split policies over capacity from the store."""
+        nodes = await load_nodes(self.keeper.records.store, [pl.cluster for pl in placements])
+        placements, made = schedule(app, list(step.properties.get("policies") or []), placements,
+                                    nodes=nodes, fleet=self.keeper.fleet.members, revision=revision,
+                                    previous=decisions)
+        if decisions is not None:
+            decisions.update(made)
+        return placements
+
+    async def _deploy(self, app: Application, step: Step, placements: list[Placement], *, revision: str,
+                      ref_objects: dict[str, list[dict[str, Any]]], started: float, skipped: frozenset[str],
+                      wait_healthy: bool = True) -> DeployOutcome:
+        """Apply `placements` (what is not applied yet in this run of the step), then wait for their health."""
+        ns, name = app.namespace, app.name
+        records, clock = self.keeper.records, self.keeper.clock
         existing = {p.cluster: p for p in await records.placements(ns, name)}
         now = clock()
         todo: list[Placement] = []
@@ -104,6 +147,8 @@ class DeployStep:
                                  reason=REASON_FAILED_AFTER_RETRIES if exhausted else "Execute")
         if retrying or waiting:
             return DeployOutcome(message=f"application {ns}/{name}: " + "; ".join(retrying + waiting))
+        if not wait_healthy:
+            return DeployOutcome(done=True)
         unhealthy = await self.keeper.refresh_health(
             app, clusters={p.cluster for p in placements if p.cluster not in skipped}, revision=revision)
         if unhealthy:

@@ -20,17 +20,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fleettui.engine import app_controls, external, refs
 from fleettui.engine.deploy import DeployStep, RefCache, RetryListener
 from fleettui.engine.errors import AppInvalid
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.lease import LeaseHeld, holder_is_dead, new_owner
 from fleettui.engine.model import Application, Step, spec_hash
+from fleettui.engine.policies import garbage_collect
+from fleettui.engine.policies.resource_rules import ResourcePolicies
+from fleettui.engine.render import Manifest
 from fleettui.engine.resourcekeeper import DriftReport, ResourceKeeper, StateTarget
 from fleettui.engine.retry import RetryPolicy
 from fleettui.engine.revisions import ensure_revision
 from fleettui.engine.source import AppSource, AppState
+from fleettui.engine.steps import StepRunner
 from fleettui.engine.validate import parse_application
 from fleettui.engine.workflow import (
+    REASON_WAVE_GATE,
     DeployOutcome,
     WorkflowRunner,
     app_phase,
@@ -38,6 +44,7 @@ from fleettui.engine.workflow import (
     skipped_clusters,
 )
 from fleettui.kube import ClusterClient
+from fleettui.kube import errors as kube_errors
 from fleettui.store.apps import AppStore
 
 log = logging.getLogger(__name__)
@@ -148,9 +155,11 @@ class Engine:
             if state.next_wakeup is not None and state.next_wakeup > now:
                 return PassResult(True, "deleting", state.next_wakeup)  # a cluster failed just now: not yet
             return await self._delete(state)
+        if app_controls.paused(state.document):
+            return PassResult(True, state.status.get("status", ""))
         status = copy.deepcopy(state.status)
         try:
-            app = parse_application(state.document, default_namespace=namespace)
+            app = await self._running_spec(state, status)
         except AppInvalid as exc:
             # stored by an older fleettui or edited on the hub: report, do nothing
             status["status"] = "workflowFailed"
@@ -158,13 +167,17 @@ class Engine:
             await self.source.save_status(state, status, now=now, next_wakeup=None)
             return PassResult(True, "workflowFailed")
         latest, changed = await ensure_revision(self.records, app, status, now=now)
+        version = app_controls.publish_version(state.document)
+        if version is not None and (status.get("latestRevision") or {}).get("publishVersion") != version:
+            changed = True  # a new publish runs the workflow again, even over the same spec
+            latest = {**latest, "publishVersion": version}
         if changed:
             status["latestRevision"] = latest
             status.pop("workflow", None)
             await self.records.add_event(namespace, name, "Revision", f"revision {latest['name']} created",
                                          now=now)
         if not status.get("workflow"):
-            status["workflow"] = new_workflow(app.workflow_steps(), latest["name"], now)
+            status["workflow"] = new_workflow(app.workflow_steps(), latest["name"], now, mode=app.mode)
         was_finished = bool(status["workflow"].get("finished"))
         current: dict[str, Any] = {"state": state, "saved": (state.status, state.next_wakeup)}
 
@@ -181,10 +194,22 @@ class Engine:
         ref_cache: RefCache = {}
 
         async def deploy(step: Step, started: float) -> DeployOutcome:
-            return await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
-                                              started=started, skipped=skipped_clusters(status))
+            st: dict[str, Any] = next((s for top in status["workflow"]["steps"] for s in (top, *(top.get("subSteps") or []))
+                       if s.get("name") == step.name), {})
+            decisions = dict(status.get("placementDecisions") or {})
+            outcome = await self.deploy_step.run(app, step, revision=latest["name"], ref_cache=ref_cache,
+                                                 started=started, skipped=skipped_clusters(status),
+                                                 decisions=decisions,
+                                                 gate_passed=st.get("reason") == REASON_WAVE_GATE)
+            if decisions:  # fleettui's placement decisions, for the plan and the rollouts pane
+                status["placementDecisions"] = decisions
+            return outcome
 
-        runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist)
+        other_steps = StepRunner(app, self.records, revision=latest["name"], clock=self.clock,
+                                 prometheus=self.fleet.prometheus, fleet=self.fleet, phase_of=self._phase_of,
+                                 keeper=self.keeper, ref_objects=lambda: self._refs(app, ref_cache))
+        runner = WorkflowRunner(status["workflow"], app.workflow_steps(), now=now, deploy=deploy, persist=persist,
+                                run_step=other_steps, mode=app.mode)
         wakeup = await runner.run()
         wf = status["workflow"]
         if wf.get("finished"):
@@ -197,6 +222,45 @@ class Engine:
             await persist()
         settled = bool(wf.get("finished") or wf.get("terminated") or wf.get("suspend"))
         return PassResult(settled, status.get("status", ""), wakeup)
+
+    async def _running_spec(self, state: AppState, status: dict[str, Any]) -> Application:
+        """The application to run: the document, or — while its publishVersion is the one
+        already running — the published revision's document (edits wait for a publish)."""
+        if app_controls.pinned(state.document, status):
+            latest = status.get("latestRevision") or {}
+            revs = await self.records.revisions(state.namespace, state.name)
+            published = next((r for r in revs if r.hash == latest.get("revisionHash")), None)
+            if published is not None:
+                return parse_application(published.document, default_namespace=state.namespace)
+        return await self.parse(state.document, state.namespace)
+
+    async def parse(self, document: dict[str, Any], namespace: str) -> Application:
+        """Parse, with the standalone Policy/Workflow objects it names read from the hub
+        cluster (a Kubernetes hub; the local hub stores documents with them written in)."""
+        ref, policies = external.references(document)
+        if (ref or policies) and self.hub_client is not None:
+            found = await external.fetch(document, self._lookup_external, default_namespace=namespace)
+            document = external.inline(document, found, default_namespace=namespace)
+        return parse_application(document, default_namespace=namespace)
+
+    async def _refs(self, app: Application, cache: RefCache) -> dict[str, list[dict[str, Any]]]:
+        """The pass's ref-objects, fetched once (shared with its deploy steps)."""
+        if "refs" not in cache:
+            cache["refs"] = await refs.resolve(app, self.ref_client)
+        return cache["refs"]
+
+    async def _phase_of(self, namespace: str, name: str) -> str | None:
+        """status.status of another application on this hub (depends-on-app), None: no such."""
+        other = await self.source.load(namespace, name)
+        return None if other is None else str(other.status.get("status") or "")
+
+    async def _lookup_external(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        assert self.hub_client is not None
+        try:
+            res = await self.hub_client.resource(external.API_VERSION, kind)
+        except kube_errors.UnknownResource:
+            return None
+        return await self.hub_client.get(res, name, namespace=namespace)
 
     async def _fill_status(self, app: Application, status: dict[str, Any], generation: int) -> None:
         """status.services / appliedResources / status from what the store knows."""
@@ -221,6 +285,13 @@ class Engine:
             {"cluster": r.cluster, "creator": "workflow", "namespace": r.namespace, "name": r.name,
              "kind": r.kind, "apiVersion": r.api_version} for r in rows]
         status["observedGeneration"] = generation
+        placed = {(r.cluster, r.namespace, r.name) for r in rows if r.kind == "Job"}
+        jobs = [j for key, j in sorted((self.keeper.jobs.get((app.namespace, app.name)) or {}).items())
+                if key in placed]
+        if jobs:  # fleettui's: each Job's progress per cluster, for `app status` and the rollouts pane
+            status["jobs"] = jobs
+        elif not placed:
+            status.pop("jobs", None)
         healthy = all(s["healthy"] for s in services.values())
         status["status"] = app_phase(status, deleting=False, healthy=healthy)
 
@@ -232,7 +303,11 @@ class Engine:
         object); what is left stays recorded, and the pass settles with a wakeup: garbage
         collection retries when it is due, so the caller is never held by one cluster."""
         ns, name = state.namespace, state.name
-        failures = await self.keeper.delete(ns, name)
+        try:
+            gc = garbage_collect.of(parse_application(state.document, default_namespace=ns))
+        except AppInvalid:
+            gc = None  # an unreadable spec: delete everything, the default
+        failures = await self.keeper.delete(ns, name, gc=gc)
         if not failures:
             await self.source.finalize_delete(state)
             await self.records.remove_app(ns, name)
@@ -328,18 +403,23 @@ class Engine:
         out: dict[str, list[StateTarget]] = {}
         for ns, name in await self.source.keys():
             state = await self.source.load(ns, name)
-            if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished"):
+            if state is None or state.deleting or not (state.status.get("workflow") or {}).get("finished") \
+                    or app_controls.paused(state.document):
                 continue
             latest = (state.status.get("latestRevision") or {}).get("name")
             if any(r.revision != latest for r in await self.records.resources(ns, name)):
                 await self._pass_if_free(ns, name)
             try:
-                app = parse_application(state.document, default_namespace=ns)
+                app = await self.parse(state.document, ns)
             except AppInvalid:
                 continue
+            rules = ResourcePolicies.of(app)
             for p in await self.records.placements(ns, name):
                 if p.state == "applied":
-                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests)
+                    # read-only objects are never written, shared ones are their creator's to keep
+                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests
+                                                         if not rules.never_written(Manifest(m["component"],
+                                                                                             m["object"])))
         return out
 
     async def _pass_if_free(self, namespace: str, name: str) -> None:
@@ -354,9 +434,12 @@ class Engine:
 def _has_work(state: AppState, now: float) -> bool:
     if state.deleting:
         return state.next_wakeup is None or state.next_wakeup <= now
+    if app_controls.paused(state.document):
+        return False
     wf = state.status.get("workflow")
     latest = (state.status.get("latestRevision") or {}).get("revisionHash")
-    if not wf or latest != spec_hash(state.document.get("spec") or {}):
+    if not wf or (latest != spec_hash(state.document.get("spec") or {})
+                  and not app_controls.pinned(state.document, state.status)):
         return True
     if wf.get("terminated") or wf.get("finished"):
         return False

@@ -16,14 +16,19 @@ ClientFactory = Callable[[str], ClusterClient]
 
 
 class Fleet:
-    def __init__(self, members: Sequence[MemberCluster], client_factory: ClientFactory) -> None:
+    def __init__(self, members: Sequence[MemberCluster], client_factory: ClientFactory, *,
+                 prometheus: Mapping[str, str] | None = None) -> None:
         self.members = list(members)
+        # cluster -> its Prometheus URL (the fleet file's `prometheus:`): where a
+        # check-metrics step measures a canary cluster when it names no metricEndpoint
+        self.prometheus: dict[str, str] = dict(prometheus or {})
         self._factory = client_factory
         self._clients: dict[str, ClusterClient] = {}
 
     @classmethod
     def from_members(cls, kubeconfig: KubeConfig, members: Sequence[tuple[Any, ...]], *,
-                     read_only: bool = False, timeout: float = 10.0) -> Fleet:
+                     read_only: bool = False, timeout: float = 10.0,
+                     prometheus: Mapping[str, str] | None = None) -> Fleet:
         """Members as (cluster name, kubeconfig context, labels[, gateway]), where
         `gateway` is (hub context, the cluster's name at its Cluster Gateway) for a
         member reached through the hub, or None."""
@@ -38,12 +43,13 @@ class Fleet:
             return ClusterClient.from_kubeconfig(kubeconfig, context=context, name=name,
                                                  read_only=read_only, timeout=timeout)
 
-        return cls([MemberCluster(m[0], dict(m[2])) for m in members], make)
+        return cls([MemberCluster(m[0], dict(m[2])) for m in members], make, prometheus=prometheus)
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: KubeConfig, *, contexts: Sequence[str] | None = None,
                         labels: Mapping[str, Mapping[str, str]] | None = None, read_only: bool = False,
-                        timeout: float = 10.0, exclude: Sequence[str] = ()) -> Fleet:
+                        timeout: float = 10.0, exclude: Sequence[str] = (),
+                        prometheus: Mapping[str, str] | None = None) -> Fleet:
         """Members are the kubeconfig contexts (or `contexts`), minus `exclude` (the hub)."""
         names = list(contexts) if contexts is not None else [c.name for c in kubeconfig.contexts]
         names = [n for n in names if n not in exclude]
@@ -53,7 +59,7 @@ class Fleet:
         def make(name: str) -> ClusterClient:
             return ClusterClient.from_kubeconfig(kubeconfig, context=name, read_only=read_only, timeout=timeout)
 
-        return cls(members, make)
+        return cls(members, make, prometheus=prometheus)
 
     def names(self) -> list[str]:
         return [m.name for m in self.members]

@@ -28,6 +28,7 @@ class PlanEntry:
     cluster: str
     objects: tuple[str, ...]  # "Kind namespace/name"
     overrides: tuple[str, ...] = ()  # "component.path: before -> after"
+    placement: tuple[str, ...] = ()  # why this cluster was (or, with no objects, was not) chosen
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class Hub(Protocol):
     async def plan(self, document: dict[str, Any]) -> tuple[Any, list[PlanEntry]]: ...
 
     async def apply(self, document: dict[str, Any]) -> ApplyResult: ...
+
+    async def apply_external(self, obj: dict[str, Any]) -> str: ...
 
     async def list(self) -> list[AppRow]: ...
 

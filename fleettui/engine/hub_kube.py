@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from fleettui.config import mode
-from fleettui.engine import workflow
-from fleettui.engine.errors import EngineError, NotFoundError, OperationRefused
+from fleettui.engine import external, workflow
+from fleettui.engine.errors import AppInvalid, EngineError, NotFoundError, OperationRefused, Problem
 from fleettui.engine.hub import ApplyResult, AppStatus, ReadOnlyRefused, StatusRow
-from fleettui.engine.model import API_VERSION
+from fleettui.engine.model import API_VERSION, Application
+from fleettui.engine.placement import extensions
 from fleettui.engine.source import AppState
 from fleettui.engine.validate import parse_application
 from fleettui.kube import ClusterClient, Resource, errors
@@ -97,15 +98,48 @@ class KubeHub:
             raise NotFoundError(f"application {namespace}/{name} not found on hub {self.name}")
         return obj
 
+    async def lookup_external(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        """A standalone Policy/Workflow on the hub (None: not there, or the hub serves none)."""
+        try:
+            res = await self.client.resource(external.API_VERSION, kind)
+        except errors.UnknownResource:
+            return None
+        return await self.client.get(res, name, namespace=namespace)
+
+    async def apply_external(self, obj: dict[str, Any]) -> str:
+        """Server-side apply of a standalone Policy/Workflow to the hub (KubeVela resolves it)."""
+        self._guard(f"apply a {obj.get('kind')}")
+        try:
+            await self.client.apply(obj, field_manager="fleettui", force=True)
+        except errors.UnknownResource as exc:
+            raise EngineError(f"hub {self.name} does not serve {external.API_VERSION} {obj.get('kind')} "
+                              f"({exc}); is KubeVela installed there?") from exc
+        return f"{obj['kind'].lower()}.core.oam.dev/{obj['metadata']['name']}"
+
+    async def _parse(self, document: dict[str, Any]) -> Application:
+        """Validation with the Policy/Workflow objects the document names read from the hub
+        (the Application is applied as written: the hub's KubeVela resolves them itself),
+        and fleettui's own extensions refused: the hub may be run by a real KubeVela, which
+        has no definitions for them (a late failure, or a field dropped)."""
+        found = await external.fetch(document, self.lookup_external) if isinstance(document, dict) else {}
+        app = parse_application(external.inline(document, found) if found else document)
+        ours = extensions.fleettui_only(app)
+        if ours:
+            raise AppInvalid(f"{app.namespace}/{app.name}", [
+                Problem(f, f"{m} that a KubeVela hub does not run; apply it to the local hub (without --hub)")
+                for f, m in ours])
+        return app
+
     async def plan(self, document: dict[str, Any]) -> tuple[Any, list[Any]]:
         """Validation only: the hub's controller decides the placements."""
-        return parse_application(document), []
+        return await self._parse(document), []
 
     async def apply(self, document: dict[str, Any]) -> ApplyResult:
         self._guard("apply an application")
-        app = parse_application(document)
+        app = await self._parse(document)
         before = await self.client.get(await self.res(), app.name, namespace=app.namespace)
-        body = {k: v for k, v in app.document.items() if k != "status"}
+        body = {**{k: v for k, v in app.document.items() if k != "status"},
+                "spec": {k: v for k, v in document["spec"].items()}}  # workflow.ref kept for the hub
         after = await self.client.apply(body, field_manager="fleettui", force=True)
         if before is None:
             action = "created"
@@ -173,7 +207,7 @@ class KubeHub:
         if step is None:
             status.pop("workflow")  # vela: app.Status.Workflow = nil; Status().Update
         else:
-            steps = parse_application(obj, default_namespace=namespace).workflow_steps()
+            steps = (await self._parse(obj)).workflow_steps()
             status["workflow"] = workflow.restart_from(status, steps, step)
         await self.client.replace(await self.res(), {**obj, "status": status}, namespace=namespace,
                                   subresource="status")

@@ -15,6 +15,10 @@ from fleettui.engine.engine import Engine
 from fleettui.engine.errors import AppInvalid, NotFoundError, OperationRefused
 from fleettui.engine.hub import ApplyResult, AppStatus, PlanEntry, ReadOnlyRefused, StatusRow
 from fleettui.engine.model import Application
+from fleettui.engine.placement import waves
+from fleettui.engine.placement.room import load_nodes
+from fleettui.engine.placement.schedule import schedule, step_policies
+from fleettui.engine.placement.waves import plan_waves
 from fleettui.engine.refs import resolve
 from fleettui.engine.render import all_policies_of, placement_diff, render_step
 from fleettui.engine.revisions import rollback_target
@@ -52,6 +56,12 @@ class LocalHub:
 
     # -- declaring --
 
+    async def apply_external(self, obj: dict[str, Any]) -> str:
+        """The local hub keeps no standalone Policy/Workflow: an application is stored with
+        the ones it names written in (engine/external.py), from the same file."""
+        raise OperationRefused(f"the local hub keeps no standalone {obj.get('kind')}: give it in the same "
+                               "file as the Application that names it")
+
     async def plan(self, document: dict[str, Any]) -> tuple[Application, list[PlanEntry]]:
         """Validate and render every deploy step against the fleet (nothing is written)."""
         app = parse_application(document)
@@ -61,11 +71,33 @@ class LocalHub:
         out: list[PlanEntry] = []
         steps = [s for top in app.workflow_steps() for s in (top, *top.sub_steps) if s.type == "deploy"]
         for step, policies in zip(steps, all_policies_of(app), strict=True):
-            for pl in render_step(app, policies, self.engine.fleet.members, revision="plan", ref_objects=ref_objects):
+            placements = render_step(app, policies, self.engine.fleet.members, revision="plan",
+                                     ref_objects=ref_objects)
+            why: dict[str, list[str]] = {}
+            if step_policies(app, policies):
+                candidates = [pl.cluster for pl in placements]
+                nodes = await load_nodes(self.records.store, candidates)
+                placements, decisions = schedule(app, policies, placements, nodes=nodes,
+                                                 fleet=self.engine.fleet.members, revision="plan")
+                for d in decisions.values():
+                    for line in d["reasons"]:
+                        why.setdefault(line.split(":", 1)[0], []).append(line.split(": ", 1)[1])
+                placed = {pl.cluster for pl in placements}
+                out += [PlanEntry(step.name, c, (), placement=tuple(why.get(c, ()))) for c in candidates
+                        if c not in placed]
+            if step.properties.get("batches"):
+                labels = {m.name: m.labels for m in self.engine.fleet.members}
+                plan = plan_waves([pl.cluster for pl in placements], labels, waves.parse(step.properties["batches"]))
+                for i, wave in enumerate(plan):
+                    for c in wave:
+                        why.setdefault(c, []).append(f"wave {i + 1}/{len(plan)}")
+                order = {c: i for i, c in enumerate(c for wave in plan for c in wave)}
+                placements = sorted(placements, key=lambda pl: order[pl.cluster])
+            for pl in placements:
                 diffs = [f"{where}: {_short(x)} -> {_short(y)}"
                          for where, x, y in placement_diff(app, pl, revision="plan", ref_objects=ref_objects)]
                 objects = tuple(f"{m.key[1]} {m.key[2] + '/' if m.key[2] else ''}{m.key[3]}" for m in pl.manifests)
-                out.append(PlanEntry(step.name, pl.cluster, objects, tuple(diffs)))
+                out.append(PlanEntry(step.name, pl.cluster, objects, tuple(diffs), tuple(why.get(pl.cluster, ()))))
         return app, out
 
     async def apply(self, document: dict[str, Any]) -> ApplyResult:

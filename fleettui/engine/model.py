@@ -21,8 +21,11 @@ API_VERSION = "core.oam.dev/v1beta1"
 KIND = "Application"
 
 # component and trait types: fleettui.engine.components (one registry)
-POLICY_TYPES = ("topology", "override", "apply-once")
-STEP_TYPES = ("deploy", "suspend", "step-group")
+POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-over", "read-only",
+                "shared-resource", "replication", "resource-update",
+                "placement", "replica-split")  # the last two: fleettui's own extensions
+STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status",
+              "apply-object", "depends-on-app", "apply-component")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class Step:
     type: str
     properties: dict[str, Any] = field(default_factory=dict)
     sub_steps: tuple[Step, ...] = ()
+    depends_on: tuple[str, ...] = ()  # steps (at the same level) that must be done first
+    if_: str | None = None  # KubeVela's `if` (engine/conditions.py); None: run when nothing failed
+    timeout: str | None = None  # Go duration: the step fails with reason Timeout past it
+    inputs: tuple[dict[str, str], ...] = ()  # [{from, parameterKey}] (engine/stepio.py)
+    outputs: tuple[dict[str, str], ...] = ()  # [{name, valueFrom}]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Application:
     policies: tuple[Policy, ...]
     steps: tuple[Step, ...]  # the declared steps; empty means the default workflow
     document: dict[str, Any]
+    mode: tuple[str, str] = ("StepByStep", "DAG")  # workflow.mode: (steps, subSteps)
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -82,8 +91,10 @@ class Application:
         if self.steps:
             return self.steps
         overrides = [p.name for p in self.policies if p.type == "override"]
+        # fleettui's placement policies (no KubeVela equivalent) narrow every generated step
+        placing = [p.name for p in self.policies if p.type in ("placement", "replica-split")]
         return tuple(
-            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name]})
+            Step(f"deploy-{p.name}", "deploy", {"policies": [*overrides, p.name, *placing]})
             for p in self.policies
             if p.type == "topology"
         )

@@ -15,6 +15,7 @@ from fleettui.engine import components
 from fleettui.engine.errors import RenderError
 from fleettui.engine.model import Application, Component
 from fleettui.engine.override import patch_components
+from fleettui.engine.policies import replication
 from fleettui.engine.selectors import from_match_labels
 
 LABEL_NAME = "app.oam.dev/name"
@@ -157,7 +158,7 @@ def render_step(app: Application, policies: Sequence[str], fleet: Sequence[Membe
                 revision: str, ref_objects: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Placement]:
     """The placements of one deploy step: for every topology policy of the step, every
     cluster it selects gets the components after the step's overrides."""
-    comps = step_components(app, policies)
+    comps = replication.replicate(app, policies, step_components(app, policies))
     placements: dict[str, Placement] = {}
     for name in policies:
         policy = app.policy(name)

@@ -4,7 +4,7 @@ finds them)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fleettui.engine.engine import Engine
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
 def local_hub(store: Store, kubeconfig: KubeConfig, members: Sequence[tuple[Any, ...]], *,
               read_only: bool = False, timeout: float = 10.0, concurrency: int = 16,
-              retry: RetryPolicy | None = None) -> LocalHub:
-    """The local hub with an engine on `members`; `close()` it to close the member clients."""
+              retry: RetryPolicy | None = None, prometheus: Mapping[str, str] | None = None) -> LocalHub:
+    """The local hub with an engine on `members`; `close()` it to close the member clients.
+    `prometheus`: cluster -> Prometheus URL (the fleet file's), for check-metrics gates."""
     records = AppStore(store)
-    fleet = Fleet.from_members(kubeconfig, members, read_only=read_only, timeout=timeout)
+    fleet = Fleet.from_members(kubeconfig, members, read_only=read_only, timeout=timeout, prometheus=prometheus)
     engine = Engine(LocalSource(records), records, fleet, concurrency=concurrency, retry=retry)
     return LocalHub(records, engine=engine, read_only=read_only)
 

@@ -22,22 +22,32 @@ from fleettui.engine.model import (
     Step,
     Trait,
 )
+from fleettui.engine.placement import extensions
+from fleettui.engine.policies import garbage_collect, replication, resource_rules
+from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
+from fleettui.engine.steps.check_metrics import parse_condition
+from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
 
 _APP_KEYS = {"apiVersion", "kind", "metadata", "spec", "status"}
 _SPEC_KEYS = {"components", "policies", "workflow"}
 _COMPONENT_KEYS = {"name", "type", "properties", "traits"}
 _TRAIT_KEYS = {"type", "properties"}
 _POLICY_KEYS = {"name", "type", "properties"}
-_WORKFLOW_KEYS = {"steps", "mode"}
-_STEP_KEYS = {"name", "type", "properties", "subSteps"}
+_WORKFLOW_KEYS = {"steps", "mode", "ref"}
+_STEP_KEYS = {"name", "type", "properties", "subSteps", "dependsOn", "if", "timeout", "inputs", "outputs"}
 _PROPERTY_KEYS: dict[str, set[str]] = {
     **{t: set(keys) for t, keys in registry.COMPONENT_PROPERTIES.items()},
     "topology": {"clusters", "clusterLabelSelector", "clusterSelector", "allowEmpty", "namespace"},
     "override": {"components", "selector"},
     "apply-once": {"enable", "rules"},
-    "deploy": {"policies", "parallelism", "auto"},
+    "garbage-collect": garbage_collect.PROPERTIES,
+    "replication": replication.PROPERTIES,
+    **{t: resource_rules.PROPERTIES for t in resource_rules.TYPES},
+    "deploy": {"policies", "parallelism", "auto", *extensions.STEP_KEYS["deploy"]},
+    **extensions.POLICY_KEYS,
     "suspend": {"duration", "message"},
     "step-group": set(),
+    **STEP_PROPERTIES,
 }
 _REF_OBJECT_KEYS = {"apiVersion", "kind", "resource", "group", "name", "namespace", "cluster",
                     "labelSelector"}
@@ -73,7 +83,7 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
     _unknown(p, spec, _SPEC_KEYS, "spec")
     components = tuple(_components(p, spec.get("components")))
     policies = tuple(_policies(p, spec.get("policies"), {c.name for c in components}))
-    steps = tuple(_workflow(p, spec.get("workflow"), {x.name: x for x in policies}))
+    steps = tuple(_workflow(p, spec.get("workflow"), {x.name: x for x in policies}, {c.name for c in components}))
     if not steps and not any(x.type == "topology" for x in policies):
         # KubeVela would deploy to its own hub cluster; fleettui has no "local" cluster.
         p.append(Problem("spec.policies", "no topology policy: say which clusters to deploy to"))
@@ -86,7 +96,10 @@ def parse_application(doc: Any, *, default_namespace: str = "default") -> Applic
                      if k in ("name", "labels", "annotations")} | {"namespace": namespace},
         "spec": copy.deepcopy(spec),
     }
-    return Application(name, namespace, components, policies, steps, document)
+    wmode = ((spec.get("workflow") or {}).get("mode") or {}) if isinstance(spec.get("workflow"), dict) else {}
+    mode = (wmode.get("steps") or "StepByStep", wmode.get("subSteps") or "DAG") if isinstance(wmode, dict) \
+        else ("StepByStep", "DAG")
+    return Application(name, namespace, components, policies, steps, document, mode)
 
 
 def _name(p: list[Problem], path: str, value: Any, rule: Callable[[str], list[str]]) -> None:
@@ -328,6 +341,12 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
             sel = props.get("selector")
             if sel is not None and not (isinstance(sel, list) and all(isinstance(s, str) for s in sel)):
                 p.append(Problem(f"{ppath}.selector", "must be a list of component names"))
+        elif ptype == "replication":
+            p += replication.check(props, ppath, components)
+        elif ptype in resource_rules.TYPES:
+            p += resource_rules.check(props, ppath, ptype)
+        elif ptype == "garbage-collect":
+            p += garbage_collect.check(props, ppath)
         elif ptype == "apply-once":
             rules = props.get("rules") or []
             for j, r in enumerate(rules if isinstance(rules, list) else []):
@@ -342,28 +361,49 @@ def _policies(p: list[Problem], raw: Any, components: set[str]) -> list[Policy]:
                     p.append(Problem(f"{rpath}.strategy.affect", "must be onUpdate, onStateKeep or always"))
                 _unknown(p, r.get("selector") or {}, {"componentNames", "componentTypes",
                                                        "resourceTypes", "resourceNames"}, f"{rpath}.selector")
+        elif ptype in extensions.POLICY_KEYS:
+            p.extend(Problem(f, m) for f, m in extensions.policy_problems(ptype, props, ppath))
         out.append(Policy(name, ptype, props))
     return out
 
 
-def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy]) -> list[Step]:
+def _workflow(p: list[Problem], raw: Any, policies: dict[str, Policy], components: set[str]) -> list[Step]:
     if raw is None:
         return []
     if not isinstance(raw, dict):
         p.append(Problem("spec.workflow", "must be a mapping"))
         return []
     _unknown(p, raw, _WORKFLOW_KEYS, "spec.workflow")
+    if raw.get("ref") not in (None, ""):
+        # resolved before parsing (engine/external.py); one left here names a Workflow not found
+        p.append(Problem("spec.workflow.ref", f"no Workflow {raw['ref']!r} (core.oam.dev/v1alpha1) found: give it "
+                         "in the same file as another document, or create it on the hub"))
     mode = raw.get("mode") or {}
-    if mode and (mode.get("steps", "StepByStep") != "StepByStep" or mode.get("subSteps", "DAG") != "DAG"):
-        p.append(Problem("spec.workflow.mode", "only steps: StepByStep and subSteps: DAG are supported"))
-    steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True)
+    if not isinstance(mode, dict):
+        p.append(Problem("spec.workflow.mode", "must be a mapping (steps, subSteps)"))
+        mode = {}
+    _unknown(p, mode, {"steps", "subSteps"}, "spec.workflow.mode")
+    for key in ("steps", "subSteps"):
+        if mode.get(key, "StepByStep") not in ("StepByStep", "DAG"):
+            p.append(Problem(f"spec.workflow.mode.{key}", "must be StepByStep or DAG"))
+    steps = _steps(p, raw.get("steps") or [], "spec.workflow.steps", policies, top=True, components=components)
     names = [s.name for s in steps] + [x.name for s in steps for x in s.sub_steps]
     for n in {n for n in names if names.count(n) > 1}:
         p.append(Problem("spec.workflow.steps", f"duplicate step name {n!r}"))
+    _step_links(p, steps, "spec.workflow.steps", set(names))
+    produced = {o["name"] for s in steps for x in (s, *s.sub_steps) for o in x.outputs}
+    for i, s in enumerate(steps):
+        for path, x in [(f"spec.workflow.steps[{i}]", s)] + [
+                (f"spec.workflow.steps[{i}].subSteps[{k}]", sub) for k, sub in enumerate(s.sub_steps)]:
+            for j, item in enumerate(x.inputs):
+                if item["from"] not in produced:
+                    p.append(Problem(f"{path}.inputs[{j}].from", f"no step outputs {item['from']!r} "
+                                     f"(outputs: {', '.join(sorted(produced)) or 'none'})"))
     return steps
 
 
-def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *, top: bool) -> list[Step]:
+def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *, top: bool,
+           components: set[str]) -> list[Step]:
     if not isinstance(raw, list):
         p.append(Problem(path, "must be a list"))
         return []
@@ -388,8 +428,9 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
             for j, pol in enumerate(props.get("policies") or []):
                 target = policies.get(pol)
                 if target is None:
-                    p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r}"))
-                elif target.type not in ("topology", "override"):
+                    p.append(Problem(f"{spath}.properties.policies[{j}]", f"no policy named {pol!r} (neither "
+                                     "in spec.policies nor a core.oam.dev/v1alpha1 Policy in the file or on the hub)"))
+                elif target.type not in ("topology", "override", "replication", *extensions.POLICY_KEYS):
                     p.append(Problem(f"{spath}.properties.policies[{j}]",
                                      f"policy {pol!r} of type {target.type} cannot be used by deploy"))
             if not any(policies.get(x) and policies[x].type == "topology" for x in props.get("policies") or []):
@@ -399,6 +440,7 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 p.append(Problem(f"{spath}.properties.parallelism", "must be a positive integer"))
             if not isinstance(props.get("auto", True), bool):
                 p.append(Problem(f"{spath}.properties.auto", "must be true or false"))
+            p.extend(Problem(f, m) for f, m in extensions.batches_problems(props, f"{spath}.properties"))
         elif stype == "suspend" and props.get("duration") is not None:
             from fleettui.engine.durations import parse_duration
 
@@ -406,13 +448,167 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 parse_duration(props["duration"])
             except ValueError as exc:
                 p.append(Problem(f"{spath}.properties.duration", str(exc)))
+        inputs, outputs = _step_io(p, s, spath)
+        # a property an input sets is there when the step runs (KubeVela fills it the same way)
+        filled = {i["parameterKey"].split(".")[0]: "<input>" for i in inputs}
+        _step_props(p, {**filled, **props} if filled else props, stype, f"{spath}.properties", components)
         subs: list[Step] = []
         if stype == "step-group":
-            subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False)
+            subs = _steps(p, s.get("subSteps") or [], f"{spath}.subSteps", policies, top=False,
+                          components=components)
         elif "subSteps" in s:
             p.append(Problem(f"{spath}.subSteps", "only a step-group has subSteps"))
-        out.append(Step(name, stype, props, tuple(subs)))
+        depends = s.get("dependsOn") or []
+        if not (isinstance(depends, list) and all(isinstance(d, str) for d in depends)):
+            p.append(Problem(f"{spath}.dependsOn", "must be a list of step names"))
+            depends = []
+        cond = s.get("if")
+        if cond is not None:
+            from fleettui.engine import conditions
+
+            try:
+                conditions.parse(str(cond))
+            except conditions.ConditionError as exc:
+                p.append(Problem(f"{spath}.if", str(exc)))
+                cond = None
+        timeout = s.get("timeout")
+        if timeout is not None:
+            from fleettui.engine.durations import parse_duration
+
+            try:
+                parse_duration(timeout)
+            except ValueError as exc:
+                p.append(Problem(f"{spath}.timeout", str(exc)))
+                timeout = None
+        out.append(Step(name, stype, props, tuple(subs), tuple(depends), str(cond) if cond is not None else None,
+                        timeout, inputs, outputs))
     return out
+
+
+def _step_io(p: list[Problem], s: dict[str, Any], spath: str) -> tuple[tuple[dict[str, str], ...],
+                                                                      tuple[dict[str, str], ...]]:
+    from fleettui.engine import stepio
+
+    ins: list[dict[str, str]] = []
+    outs: list[dict[str, str]] = []
+    for key, fields, into in (("inputs", ("from", "parameterKey"), ins), ("outputs", ("name", "valueFrom"), outs)):
+        raw = s.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            p.append(Problem(f"{spath}.{key}", f"must be a list of {{{', '.join(fields)}}}"))
+            continue
+        for j, item in enumerate(raw):
+            ipath = f"{spath}.{key}[{j}]"
+            if not isinstance(item, dict):
+                p.append(Problem(ipath, f"must be a mapping ({', '.join(fields)})"))
+                continue
+            _unknown(p, item, set(fields), ipath)
+            bad = [f for f in fields if not isinstance(item.get(f), str) or not item.get(f)]
+            for f in bad:
+                if key == "inputs" and f == "parameterKey":
+                    p.append(Problem(f"{ipath}.parameterKey", "required: the property the value goes to "
+                                     "(fleettui does not put inputs in a context only)"))
+                else:
+                    p.append(Problem(f"{ipath}.{f}", "required"))
+            if bad:
+                continue
+            if key == "outputs":
+                why = stepio.check_value_from(item["valueFrom"])
+                if why:
+                    p.append(Problem(f"{ipath}.valueFrom", why))
+                    continue
+            into.append({f: item[f] for f in fields})
+    return tuple(ins), tuple(outs)
+
+
+def _step_links(p: list[Problem], steps: list[Step], path: str, every: set[str]) -> None:
+    """dependsOn names a step at the same level; `if` reads steps that exist."""
+    from fleettui.engine import conditions
+
+    level = {s.name for s in steps}
+    for i, s in enumerate(steps):
+        for j, d in enumerate(s.depends_on):
+            if d not in level or d == s.name:
+                p.append(Problem(f"{path}[{i}].dependsOn[{j}]", f"no step {d!r} at this level "
+                                 f"(steps: {', '.join(sorted(level - {s.name})) or 'none'})"))
+        if s.if_:
+            for ref in conditions.refs(conditions.parse(s.if_)):
+                if ref.step not in every:
+                    p.append(Problem(f"{path}[{i}].if", f"no step {ref.step!r} (steps: {', '.join(sorted(every))})"))
+        if s.sub_steps:
+            _step_links(p, list(s.sub_steps), f"{path}[{i}].subSteps", every)
+
+
+def _step_props(p: list[Problem], props: dict[str, Any], stype: str, path: str, components: set[str]) -> None:
+    """Required parameters of the other step types, and the values a pass would fail on."""
+    from fleettui.engine.durations import parse_duration
+
+    for key in STEP_REQUIRED.get(stype, ()):
+        if props.get(key) in (None, ""):
+            p.append(Problem(f"{path}.{key}", f"required by step type {stype}"))
+    if stype == "check-metrics":
+        if props.get("query") is not None and not isinstance(props["query"], str):
+            p.append(Problem(f"{path}.query", "must be a PromQL string"))
+        if props.get("condition") not in (None, ""):
+            try:
+                parse_condition(props["condition"])
+            except ValueError as exc:
+                p.append(Problem(f"{path}.condition", str(exc)))
+        for key in ("duration", "failDuration"):
+            if props.get(key) is not None:
+                try:
+                    parse_duration(props[key])
+                except ValueError as exc:
+                    p.append(Problem(f"{path}.{key}", str(exc)))
+        endpoint = props.get("metricEndpoint")
+        if endpoint is not None and not (isinstance(endpoint, str) and endpoint.startswith(("http://", "https://"))):
+            p.append(Problem(f"{path}.metricEndpoint", "must be an http(s) URL"))
+    elif stype == "notification":
+        for key in UNSUPPORTED_CHANNELS:
+            if key in props:
+                p.append(Problem(f"{path}.{key}", f"notification channel {key} is not supported "
+                                 "(supported: webhook)"))
+        if "webhook" not in props:
+            p.append(Problem(f"{path}.webhook", "required (the only channel fleettui sends to)"))
+            return
+        hook = props["webhook"]
+        if not isinstance(hook, dict):
+            p.append(Problem(f"{path}.webhook", "must be a mapping (url, message)"))
+            return
+        _unknown(p, hook, {"url", "message"}, f"{path}.webhook")
+        url = webhook_url(props)
+        if isinstance(hook.get("url"), dict) and "secretRef" in hook["url"]:
+            p.append(Problem(f"{path}.webhook.url.secretRef", "a URL from a Secret is not supported "
+                             "(give url.value)"))
+        elif not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            p.append(Problem(f"{path}.webhook.url.value", "required http(s) URL"))
+    elif stype == "apply-object":
+        value = props.get("value")
+        if value is not None:
+            if not isinstance(value, dict):
+                p.append(Problem(f"{path}.value", "must be a Kubernetes object"))
+            else:
+                for key in ("apiVersion", "kind"):
+                    if not isinstance(value.get(key), str) or not value.get(key):
+                        p.append(Problem(f"{path}.value.{key}", "required"))
+                meta = m if isinstance(m := value.get("metadata"), dict) else {}
+                if not meta.get("name"):
+                    p.append(Problem(f"{path}.value.metadata.name", "required"))
+    elif stype == "apply-component":
+        comp = props.get("component")
+        if isinstance(comp, str) and comp and comp not in components:
+            p.append(Problem(f"{path}.component", f"no component {comp!r} (components: {', '.join(sorted(components))})"))
+        if props.get("namespace"):
+            _name(p, f"{path}.namespace", props["namespace"], names.dns1123_label)
+    elif stype == "depends-on-app":
+        if props.get("name") is not None:
+            _name(p, f"{path}.name", props["name"], names.object_name_in_labels)
+        if props.get("namespace") is not None:
+            _name(p, f"{path}.namespace", props["namespace"], names.dns1123_label)
+    elif stype == "print-message-in-status" and props.get("message") is not None \
+            and not isinstance(props["message"], str):
+        p.append(Problem(f"{path}.message", "must be a string"))
 
 
 def unknown_override_components(app: Application) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fleettui.engine import stepio
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
 from fleettui.engine.model import Step
@@ -26,6 +27,7 @@ DONE = (SUCCEEDED, SKIPPED)
 MODE = "StepByStep-DAG"
 REASON_TERMINATE = "Terminate"
 REASON_FAILED_AFTER_RETRIES = "FailedAfterRetries"
+REASON_WAVE_GATE = "WaveGate"  # a batched deploy step waiting after its first wave
 
 
 def iso(ts: float) -> str:
@@ -40,7 +42,8 @@ def _step_id(revision: str, name: str) -> str:
     return hashlib.sha1(f"{revision}/{name}".encode()).hexdigest()[:10]
 
 
-def new_workflow(steps: tuple[Step, ...], revision: str, now: float) -> dict[str, Any]:
+def new_workflow(steps: tuple[Step, ...], revision: str, now: float,
+                 mode: tuple[str, str] = ("StepByStep", "DAG")) -> dict[str, Any]:
     """A fresh status.workflow: every step pending."""
 
     def entry(s: Step) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def new_workflow(steps: tuple[Step, ...], revision: str, now: float) -> dict[str
 
     return {
         "appRevision": revision,
-        "mode": MODE,
+        "mode": f"{mode[0]}-{mode[1]}",
         "status": "executing",
         "suspend": False,
         "terminated": False,
@@ -70,9 +73,17 @@ class DeployOutcome:
     failed: bool = False
     message: str = ""
     reason: str = ""
+    suspend: bool = False  # a gate inside the step (batches.pauseAfterFirst): wait for resume
+    # KubeVela's `op.#Fail`: the step fails and the whole workflow stops at once, steps
+    # still running beside it (a step-group's other sub-steps) included
+    terminate: bool = False
+    output: Any = None  # what the step produced, for its `outputs` (`output.value...`)
 
 
 DeployFn = Callable[[Step, float], Awaitable[DeployOutcome]]  # (step, when this run of it began)
+# any other step type: (step, its status entry — where it may keep its own state, e.g. a
+# gate's timers, so a restarted engine picks up where it was)
+StepFn = Callable[[Step, dict[str, Any]], Awaitable[DeployOutcome]]
 PersistFn = Callable[[], Awaitable[None]]
 
 
@@ -84,13 +95,17 @@ class WorkflowRunner:
     """
 
     def __init__(self, wf: dict[str, Any], steps: tuple[Step, ...], *, now: float,
-                 deploy: DeployFn, persist: PersistFn) -> None:
+                 deploy: DeployFn, persist: PersistFn, run_step: StepFn | None = None,
+                 mode: tuple[str, str] = ("StepByStep", "DAG")) -> None:
         self.wf = wf
         self.steps = steps
+        self.mode = mode
         self.now = now
         self.deploy = deploy
+        self.run_step = run_step
         self.persist = persist
         self.wakeup: float | None = None
+        self.terminated_by: dict[str, Any] | None = None
 
     def _status_of(self, name: str, within: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         for s in within if within is not None else self.wf["steps"]:
@@ -107,22 +122,41 @@ class WorkflowRunner:
             if wf.get("suspend"):
                 await self.persist()
                 return self.wakeup
-        for step in self.steps:
+        if self.mode[0] == "DAG":
+            return await self._run_dag()
+        failed: dict[str, Any] | None = None
+        for i, step in enumerate(self.steps):
             st = self._status_of(step.name)
             if st["phase"] in DONE:
                 continue
-            if st["phase"] == FAILED:
-                self._fail(st)
-                return None
-            await self._exec(step, st, self.wf["steps"])
-            self._roll_up()
-            await self.persist()
-            if st["phase"] == FAILED:
-                self._fail(st)
+            if st["phase"] == PENDING and not self._should_run(step, failed is not None, self.wf["steps"]):
+                st["phase"] = SKIPPED
+                continue
+            if st["phase"] != FAILED:
+                await self._exec(step, st, self.wf["steps"])
+                if self.terminated_by is not None:
+                    self._stop(self.terminated_by)
+                    await self.persist()
+                    return None
+                self._roll_up()
                 await self.persist()
-                return None
+            if st["phase"] == FAILED:
+                failed = failed or st
+                # later steps run after a failure only by their own `if`; none has one: stop now
+                if not any(s.if_ for s in self.steps[i + 1:]):
+                    break
+                continue
             if st["phase"] not in DONE:
                 return self.wakeup
+        if failed is not None:
+            self._fail(failed)
+            await self.persist()
+            return None
+        await self._finish()
+        return None
+
+    async def _finish(self) -> None:
+        wf = self.wf
         wf["finished"] = True
         wf["status"] = SUCCEEDED
         wf["message"] = ""
@@ -130,11 +164,80 @@ class WorkflowRunner:
         await self.persist()
         return None
 
+    async def _run_dag(self) -> float | None:
+        """`mode.steps: DAG`: every step whose dependsOn are done runs, in the same pass; the
+        first failure ends the workflow (what still runs is terminated with it)."""
+        progressed = True
+        ran: set[str] = set()
+        while progressed:  # a step finishing in this pass may let its dependents start now
+            progressed = False
+            for step in self.steps:
+                st = self._status_of(step.name)
+                if st["phase"] in (*DONE, FAILED) or step.name in ran or not self._deps_done(step, self.wf["steps"]):
+                    continue
+                ran.add(step.name)
+                if st["phase"] == PENDING and not self._should_run(step, False, self.wf["steps"]):
+                    st["phase"] = SKIPPED
+                    progressed = True
+                    continue
+                await self._exec(step, st, self.wf["steps"])
+                failed = self.terminated_by or (st if st["phase"] == FAILED else None)
+                if failed is not None:
+                    self._stop(failed)
+                    await self.persist()
+                    return None
+                progressed = progressed or st["phase"] in DONE
+            self._roll_up()
+            await self.persist()
+        if all(self._status_of(s.name)["phase"] in DONE for s in self.steps):
+            await self._finish()
+            return None
+        return self.wakeup
+
+    def _deps_done(self, step: Step, statuses: list[dict[str, Any]]) -> bool:
+        return all((_find(statuses, d) or {}).get("phase") in (*DONE, FAILED) for d in step.depends_on)
+
+    def _should_run(self, step: Step, after_failure: bool, statuses: list[dict[str, Any]]) -> bool:
+        """KubeVela's rule: a step with `if` runs when it holds; one without runs when no
+        earlier step failed and what it depends on succeeded."""
+        if step.if_:
+            from fleettui.engine import conditions
+
+            return conditions.evaluate(conditions.parse(step.if_), {s["name"]: s for s in _all(self.wf["steps"])})
+        if after_failure:
+            return False
+        return all((_find(statuses, d) or {}).get("phase") == SUCCEEDED for d in step.depends_on)
+
+    def _timed_out(self, step: Step, st: dict[str, Any]) -> bool:
+        """Past its `timeout` (from its first execution): failed, reason Timeout."""
+        if not step.timeout or "firstExecuteTime" not in st or st["phase"] not in (RUNNING, SUSPENDING):
+            return False
+        due = parse_iso(st["firstExecuteTime"]) + parse_duration(step.timeout)
+        if self.now < due:
+            self.wakeup = due if self.wakeup is None else min(self.wakeup, due)
+            return False
+        st["phase"] = FAILED
+        st["reason"] = "Timeout"
+        st["message"] = f"step {step.name} timed out after {step.timeout}"
+        return True
+
     def _fail(self, st: dict[str, Any]) -> None:
         self.wf["status"] = FAILED
         self.wf["terminated"] = True
         self.wf["message"] = f"step {st['name']} failed: {st.get('message', '')}".rstrip(": ")
         self.wf["endTime"] = iso(self.now)
+
+    def _stop(self, failed: dict[str, Any]) -> None:
+        """The workflow ends with the failing step's message; what still ran beside it is
+        failed as terminated, as `vela workflow terminate` would."""
+        for s in _all(self.wf["steps"]):
+            if s["phase"] in (RUNNING, SUSPENDING, PENDING) and s is not failed:
+                if s["phase"] != PENDING:
+                    s["phase"] = FAILED
+                    s["reason"] = REASON_TERMINATE
+        _sync_groups(self.wf["steps"])
+        self.wf["suspend"] = False
+        self._fail(failed)
 
     def _roll_up(self) -> None:
         """`suspend` and the workflow message follow the steps."""
@@ -149,8 +252,13 @@ class WorkflowRunner:
             self.wf["message"] = ""
 
     def _expire_suspends(self) -> None:
-        """A suspend step with a duration resumes by itself when its time is up."""
+        """A suspend step with a duration resumes by itself when its time is up; a step
+        waiting past its timeout fails (the pass goes on and fails the workflow)."""
         for step in _all_steps(self.steps):
+            st = _find(self.wf["steps"], step.name)
+            if st is not None and st["phase"] == SUSPENDING and self._timed_out(step, st):
+                _sync_groups(self.wf["steps"])
+                continue
             if step.type != "suspend" or not step.properties.get("duration"):
                 continue
             st = _find(self.wf["steps"], step.name)
@@ -172,6 +280,24 @@ class WorkflowRunner:
     async def _exec(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
         st.setdefault("firstExecuteTime", iso(self.now))
         st["lastExecuteTime"] = iso(self.now)
+        if self._timed_out(step, st):
+            return
+        if step.inputs and st["phase"] in (PENDING, RUNNING):
+            step, missing = stepio.with_inputs(step, self.wf.get(stepio.OUTPUTS_KEY) or {})
+            if missing:
+                st["phase"], st["reason"], st["message"] = FAILED, "Execute", missing
+                return
+        await self._exec_type(step, st, siblings)
+        self._timed_out(step, st)  # still waiting: wake the engine when its time is up
+
+    def _store_outputs(self, step: Step, st: dict[str, Any], outcome: DeployOutcome) -> None:
+        if not step.outputs or st["phase"] != SUCCEEDED:
+            return
+        stored = self.wf.setdefault(stepio.OUTPUTS_KEY, {})
+        for item in step.outputs:
+            stored[item["name"]] = stepio.value_from(item["valueFrom"], output={"value": outcome.output}, status=st)
+
+    async def _exec_type(self, step: Step, st: dict[str, Any], siblings: list[dict[str, Any]]) -> None:
         if step.type == "suspend":
             if st["phase"] == PENDING:
                 st["phase"] = SUSPENDING
@@ -203,6 +329,12 @@ class WorkflowRunner:
             elif outcome.done:
                 st["phase"] = SUCCEEDED
                 st.pop("reason", None)
+                self._store_outputs(step, st, outcome)
+            elif outcome.suspend:
+                # the reason stays through `workflow resume` (which only flips the phase):
+                # the step knows its gate was passed when it runs again with it
+                st["phase"] = SUSPENDING
+                st["reason"] = REASON_WAVE_GATE
         elif step.type == "step-group":
             if st["phase"] == PENDING:
                 st["phase"] = RUNNING
@@ -215,10 +347,38 @@ class WorkflowRunner:
                     sst = {"id": _step_id(self.wf.get("appRevision", ""), sub.name), "name": sub.name,
                            "type": sub.type, "phase": PENDING}
                     subs.append(sst)
-                if sst["phase"] in (*DONE, FAILED):
+                if sst["phase"] in (*DONE, FAILED) or not self._deps_done(sub, subs):
+                    continue
+                if sst["phase"] == PENDING and not self._should_run(sub, False, subs):
+                    sst["phase"] = SKIPPED
                     continue
                 await self._exec(sub, sst, subs)
+                if self.terminated_by is not None:
+                    return
+                if self.mode[1] == "StepByStep" and sst["phase"] not in DONE:
+                    break  # subSteps in order: the next waits for this one
             _sync_group(st)
+        else:
+            await self._exec_other(step, st)
+
+    async def _exec_other(self, step: Step, st: dict[str, Any]) -> None:
+        if self.run_step is None:
+            raise OperationRefused(f"step type {step.type} cannot run here")
+        if st["phase"] == PENDING:
+            st["phase"] = RUNNING
+        if st["phase"] != RUNNING:
+            return
+        outcome = await self.run_step(step, st)
+        st["message"] = outcome.message
+        if outcome.failed:
+            st["phase"] = FAILED
+            st["reason"] = outcome.reason or "Execute"
+            if outcome.terminate:
+                self.terminated_by = st
+        elif outcome.done:
+            st["phase"] = SUCCEEDED
+            st.pop("reason", None)
+            self._store_outputs(step, st, outcome)
 
 
 def _all(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.sync.quantity import cpu_millis, memory_bytes
+from fleettui.config.quantity import cpu_millis, memory_bytes
 
 
 @dataclass(frozen=True)

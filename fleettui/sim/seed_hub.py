@@ -70,7 +70,12 @@ def hub_crds() -> list[dict]:
         {"name": "SelectedClusters", "type": "integer", "jsonPath": ".status.numberOfSelectedClusters"}])
     decisions = _crd(ocm, "v1beta1", "PlacementDecision", "placementdecisions", "Namespaced",
                      short=["pd"], columns=[age])
-    return [managed, app, sets, bindings, placements, decisions]
+    # KubeVela's standalone objects an Application's workflow.ref and deploy steps name
+    policy = _crd("core.oam.dev", "v1alpha1", "Policy", "policies", "Namespaced", short=["pol"],
+                  categories=["oam"], columns=[{"name": "TYPE", "type": "string", "jsonPath": ".type"}, age])
+    workflow = _crd("core.oam.dev", "v1alpha1", "Workflow", "workflows", "Namespaced", short=["wf"],
+                    categories=["oam"], columns=[age])
+    return [managed, app, sets, bindings, placements, decisions, policy, workflow]
 
 
 def clustersets() -> list[tuple[str, dict]]:

@@ -29,8 +29,9 @@ from fleettui.config.objects import (
     pod_workload,
     statefulset_rollout,
 )
+from fleettui.config.quantity import cpu_millis, memory_bytes, quantity_number
+from fleettui.config.scheduling import GPU_RESOURCE
 from fleettui.store.rollup_health import DEGRADED, HEALTHY, PROGRESSING, UNHEALTHY, UNKNOWN
-from fleettui.sync.quantity import cpu_millis, memory_bytes
 
 Summary = dict[str, Any]
 Obj = Mapping[str, Any]
@@ -111,6 +112,8 @@ def summarize_node(obj: Obj) -> Summary:
         labels=dict(labels) or None,
         taint_list=[{k: t[k] for k in ("key", "value", "effect") if t.get(k)}
                     for t in spec.get("taints") or []] or None,
+        # the extended resource capacity-aware placement counts (a Job asking for GPUs)
+        gpu=int(quantity_number(alloc.get(GPU_RESOURCE))) or None,
     )
     return s
 
@@ -199,6 +202,18 @@ def _pod_requests(spec: Mapping[str, Any]) -> tuple[int, int]:
     return cpu + cpu_millis(overhead.get("cpu")), mem + memory_bytes(overhead.get("memory"))
 
 
+def _pod_gpus(spec: Mapping[str, Any]) -> int:
+    """GPUs the pod holds: an extended resource's request equals its limit, and a
+    limit alone sets the request (core/v1 defaulting)."""
+    def gpus(c: Mapping[str, Any]) -> int:
+        res = c.get("resources") or {}
+        value = (res.get("requests") or {}).get(GPU_RESOURCE, (res.get("limits") or {}).get(GPU_RESOURCE))
+        return int(quantity_number(value))
+
+    main = sum(gpus(c) for c in spec.get("containers") or [])
+    return max([main, *(gpus(c) for c in spec.get("initContainers") or [])])
+
+
 def summarize_pod(obj: Obj) -> Summary:
     s = _meta(obj)
     md = obj.get("metadata") or {}
@@ -254,6 +269,7 @@ def summarize_pod(obj: Obj) -> Summary:
         # matched against Service selectors: ready pods are a Service's endpoints
         labels=dict(md.get("labels") or {}) or None,
         app=(md.get("labels") or {}).get(APP_LABEL),
+        gpu=_pod_gpus(spec) or None,
     )
     return s
 

@@ -131,3 +131,23 @@ async def test_kube_hub_rollback_with_the_controllers_revisions(kube_hub, store,
     cr = sim.cluster("hub").get(APPS, "platform", "node-agent")
     assert cr["status"]["latestRevision"]["name"] == "node-agent-v1"
     assert sim.cluster("idc-beijing").get("configmaps", "platform", "node-agent-config")["data"]["log-level"] == "info"
+
+
+async def test_kube_hub_refuses_fleettui_extensions_naming_the_field(kube_hub, sim):
+    """A real KubeVela has no batches, placement or replica-split: refused before anything is written."""
+    from fleettui.engine.errors import AppInvalid
+
+    doc = {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
+           "metadata": {"name": "web", "namespace": "shop"},
+           "spec": {"components": [{"name": "web", "type": "webservice", "properties": {"image": "nginx:1.27"}}],
+                    "policies": [{"name": "all", "type": "topology", "properties": {"clusterLabelSelector": {}}},
+                                 {"name": "room", "type": "placement", "properties": {"clusters": 1}}],
+                    "workflow": {"steps": [{"name": "go", "type": "deploy", "properties": {
+                        "policies": ["all", "room"], "batches": {"size": 2}}}]}}}
+    for call in (kube_hub.plan, kube_hub.apply):
+        with pytest.raises(AppInvalid) as exc:
+            await call(doc)
+        assert [p.field for p in exc.value.problems] == ["spec.policies[1].type",
+                                                         "spec.workflow.steps[0].properties.batches"]
+        assert "a KubeVela hub does not run" in str(exc.value)
+    assert sim.cluster("hub").get("applications.core.oam.dev", "shop", "web") is None

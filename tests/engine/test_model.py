@@ -43,18 +43,18 @@ def test_invalid_yaml_names_the_line():
 def test_unknown_types_and_fields_are_named():
     d = doc()
     d["spec"]["components"][0]["type"] = "helm"
-    d["spec"]["policies"].append({"name": "x", "type": "shared-resource", "properties": {}})
-    d["spec"]["workflow"] = {"steps": [{"name": "s", "type": "notification"},
-                                       {"name": "t", "type": "deploy", "timeout": "1m",
+    d["spec"]["policies"].append({"name": "x", "type": "envbinding", "properties": {}})
+    d["spec"]["workflow"] = {"steps": [{"name": "s", "type": "build-push-image"},
+                                       {"name": "t", "type": "deploy", "meta": {"alias": "x"},
                                         "properties": {"policies": ["all"]}}]}
     d["spec"]["components"].append({"name": "z", "type": "k8s-objects", "dependsOn": ["web"],
                                     "properties": {"objects": [{"apiVersion": "v1", "kind": "ConfigMap",
                                                                 "metadata": {"name": "z"}}]}})
     found = "\n".join(problems(d))
     assert "spec.components[0].type: component type 'helm' is not supported" in found
-    assert "spec.policies[1].type: policy type 'shared-resource' is not supported" in found
-    assert "spec.workflow.steps[0].type" in found and "'notification'" in found
-    assert "spec.workflow.steps[1].timeout: field 'timeout' is not supported" in found
+    assert "spec.policies[1].type: policy type 'envbinding' is not supported" in found
+    assert "spec.workflow.steps[0].type" in found and "'build-push-image'" in found
+    assert "spec.workflow.steps[1].meta: field 'meta' is not supported" in found
     assert "spec.components[1].dependsOn" in found
 
 

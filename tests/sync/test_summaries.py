@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from fleettui.sync.quantity import cpu_millis, memory_bytes
+from fleettui.config.quantity import cpu_millis, memory_bytes
 from fleettui.sync.summaries import parse_time, summarize
 
 NODE = {
@@ -302,7 +302,7 @@ def test_memory_quantities(text, nbytes):
 
 
 def test_quantities_that_are_not_quantities_count_as_zero():
-    from fleettui.sync.quantity import cpu_millis, memory_bytes
+    from fleettui.config.quantity import cpu_millis, memory_bytes
 
     assert cpu_millis(True) == 0 and cpu_millis(1) == 1000  # a bool is no quantity (and not 1)
     assert cpu_millis(["100m"]) == 0 and memory_bytes({"x": 1}) == 0

@@ -17,6 +17,7 @@ import sys
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from fleettui.cli.commands.app_placement import print_placement
 from fleettui.cli.common import CliError, add_output_option, cache_path_arg, emit, opt, summarize
 from fleettui.config import mode
 
@@ -81,6 +82,26 @@ async def _members(args: argparse.Namespace, kubeconfig: Any, read_only: bool) -
             for m in members if m.reachable]
 
 
+def prometheus_urls(args: argparse.Namespace) -> dict[str, str]:
+    """cluster -> Prometheus URL from the fleet file (by name and by context): where the
+    engine's check-metrics gates measure a canary cluster."""
+    from fleettui.config.errors import ConfigError
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.config.paths import fleet_file_path
+
+    try:
+        fleet = FleetFile.load(fleet_file_path(opt(args, "fleet")), missing_ok=True)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    out: dict[str, str] = {}
+    for c in fleet.clusters.values():
+        if c.prometheus:
+            out[c.name] = c.prometheus
+            if c.context:
+                out.setdefault(c.context, c.prometheus)
+    return out
+
+
 @asynccontextmanager
 async def open_hub(args: argparse.Namespace, *, engine: bool = True):
     """The hub the command talks to: `--hub CONTEXT` (Kubernetes) or the local store."""
@@ -111,7 +132,7 @@ async def open_hub(args: argparse.Namespace, *, engine: bool = True):
             hub = setup.kube_hub(kubeconfig, hub_context, store=store, read_only=read_only)
         elif engine and kubeconfig is not None:
             hub = setup.local_hub(store, kubeconfig, await _members(args, kubeconfig, read_only), read_only=read_only,
-                                  retry=retry_policy(args))
+                                  retry=retry_policy(args), prometheus=prometheus_urls(args))
         else:
             from fleettui.engine.hub_local import LocalHub
             from fleettui.store.apps import AppStore
@@ -220,26 +241,44 @@ def _namespace_from_flag(doc: Any, namespace: str | None) -> None:
                        f"{namespace!r}. You must pass '--namespace={own}' to perform this operation.")
 
 
-def override_warnings(doc: Any) -> list[str]:
+def override_warnings(doc: Any, found: dict[Any, Any] | None = None) -> list[str]:
+    from fleettui.engine import external
     from fleettui.engine.errors import AppInvalid
     from fleettui.engine.validate import parse_application, unknown_override_components
 
     try:
-        return unknown_override_components(parse_application(doc))
+        return unknown_override_components(parse_application(
+            external.inline(doc, found or {}) if isinstance(doc, dict) and found else doc))
     except AppInvalid:
         return []  # the hub refuses it with every problem named
 
 
 async def _apply(args: argparse.Namespace) -> int:
+    from fleettui.engine import external
     from fleettui.engine.errors import EngineError
 
     docs = _load_file(args.filename)
-    for doc in docs:  # before anything is stored or contacted
+    for doc in docs:
         _namespace_from_flag(doc, args.namespace)
-        for warning in override_warnings(doc):
+    try:  # before anything is stored or contacted
+        docs, found = external.split(docs)
+    except EngineError as exc:
+        raise CliError(str(exc)) from exc
+    for doc in docs:
+        for warning in override_warnings(doc, found):
             print(f"fleettui: warning: {warning}", file=sys.stderr)
     async with open_hub(args) as hub:
         applied = []
+        try:
+            if hub.name == "local":
+                # no standalone objects on the local hub: an application carries the ones it
+                # names (its revision keeps them as they were, as KubeVela's does)
+                docs = [external.inline(d, found) if isinstance(d, dict) else d for d in docs]
+            else:
+                for obj in found.values():
+                    print(f"{await hub.apply_external(obj)} applied (hub {hub.name})")
+        except EngineError as exc:
+            raise CliError(str(exc)) from exc
         for doc in docs:
             try:
                 res = await hub.apply(doc)
@@ -248,7 +287,8 @@ async def _apply(args: argparse.Namespace) -> int:
             print(f"application.core.oam.dev/{res.name} {res.action}" + (f" (hub {hub.name})" if hub.name != "local" else ""))
             for entry in res.plan:
                 extra = f"  overrides: {'; '.join(entry.overrides)}" if entry.overrides else ""
-                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects)}{extra}")
+                extra += f"  placement: {'; '.join(entry.placement)}" if entry.placement else ""
+                print(f"  {entry.step} -> {entry.cluster}: {', '.join(entry.objects) or '(not placed)'}{extra}")
             applied.append(res)
         code = 0
         if not args.no_wait:
@@ -303,6 +343,7 @@ async def _status(args: argparse.Namespace) -> int:
     print("\nResources:")
     emit("table", [{**r, "message": r["message"] if opt(args, "verbose") else summarize(r["message"] or "")}
                    for r in rows], STATUS_COLUMNS)
+    print_placement(status)
     return 0
 
 

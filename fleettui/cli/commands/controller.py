@@ -42,14 +42,14 @@ async def _kube(args: argparse.Namespace) -> int:
     from fleettui.store.apps import AppStore
 
     mode.require_writable("run the controller, which changes clusters")
-    from fleettui.cli.commands.app import _kubeconfig
+    from fleettui.cli.commands.app import _kubeconfig, prometheus_urls
 
     kubeconfig = _kubeconfig(args)
     if not kubeconfig.has_context(args.hub):
         raise CliError(f"hub context {args.hub!r} is not in the kubeconfig")
     members = [m for m in await _members(args, kubeconfig, False) if m[1] != args.hub]
     hub = KubeHub(ClusterClient.from_kubeconfig(kubeconfig, context=args.hub))
-    fleet = Fleet.from_members(kubeconfig, members)
+    fleet = Fleet.from_members(kubeconfig, members, prometheus=prometheus_urls(args))
     store = await Store.open(cache_path(cache_path_arg(args)))
     try:
         ctl = Controller(hub, AppStore(store, hub=args.hub), fleet)

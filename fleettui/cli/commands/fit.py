@@ -16,8 +16,8 @@ COLUMNS = [("cluster", "cluster"), ("fits", "fits"), ("room", "room"), ("nodes",
 
 
 def shapes(args: argparse.Namespace) -> list[Any]:
+    from fleettui.config.quantity import cpu_millis, memory_bytes, parse_quantity
     from fleettui.metrics.fit import PodShape, shapes_from_objects
-    from fleettui.sync.quantity import cpu_millis, memory_bytes, parse_quantity
 
     if args.file:
         import yaml

@@ -12,6 +12,11 @@ from fleettui.engine.apply import ClusterResult, apply_manifests, delete_owned, 
 from fleettui.engine.drift_diff import allowed_paths, keep_live
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application
+from fleettui.engine.policies import garbage_collect
+from fleettui.engine.policies.garbage_collect import (
+    GCPolicy,  # the method garbage_collect hides the module in annotations
+)
+from fleettui.engine.policies.resource_rules import ResourcePolicies
 from fleettui.engine.render import Manifest, Placement, placement_diff
 from fleettui.engine.resourcekeeper.live_health import HealthUpdate, read_health
 from fleettui.engine.resourcekeeper.statekeep import DriftReport, StateKeeper, StateTarget
@@ -34,6 +39,8 @@ class ResourceKeeper:
         self.clock = clock
         self._sem = asyncio.Semaphore(concurrency)  # clusters worked on at once, over every operation
         self._state = StateKeeper(records, clock)
+        # (namespace, app) -> (cluster, namespace, name) -> the last progress read of a Job
+        self.jobs: dict[tuple[str, str], dict[tuple[str, str, str], dict[str, Any]]] = {}
 
     # -- dispatch --
 
@@ -51,7 +58,8 @@ class ResourceKeeper:
                                   for r in await self.records.resources(ns, name, cluster=pl.cluster))
                 to_apply, kept = await self._apply_once_on_update(app, client, list(pl.manifests), known)
                 result = await apply_manifests(client, to_apply, parallelism=parallelism,
-                                               app_namespace=ns, app=name, known=known)
+                                               app_namespace=ns, app=name, known=known,
+                                               rules=ResourcePolicies.of(app))
                 result.applied.extend(kept)  # left as they are on purpose, still ours
             except errors.KubeError as exc:
                 result = ClusterResult(pl.cluster, error=describe(exc), transient=True)
@@ -112,18 +120,22 @@ class ResourceKeeper:
             if (clusters is None or r.cluster in clusters) and (revision is None or r.revision == revision):
                 by_cluster.setdefault(r.cluster, []).append(r)
         updates: list[HealthUpdate] = []
+        jobs: list[dict[str, Any]] = []
         types = {c.name: c.type for c in app.components}
 
         async def check(cluster: str, items: list[ResourceRow]) -> None:
             async with self._sem:
                 try:
-                    updates.extend(await read_health(self.fleet.client(cluster), cluster, items, types))
+                    updates.extend(await read_health(self.fleet.client(cluster), cluster, items, types, jobs))
                 except errors.KubeError as exc:
                     updates.extend((cluster, r.api_version, r.kind, r.namespace, r.name, None,
                                     f"cluster unreachable: {describe(exc)}") for r in items)
 
         await asyncio.gather(*(check(c, items) for c, items in by_cluster.items()))
         await self.records.set_health(app.namespace, app.name, updates, now=self.clock())
+        if jobs:
+            known = self.jobs.setdefault((app.namespace, app.name), {})
+            known.update({(j["cluster"], j["namespace"], j["name"]): j for j in jobs})
         return [f"{c}/{k} {n}: {m or 'unknown'}" for c, _, k, _, n, ok, m in sorted(updates) if ok is not True]
 
     # -- garbage collection and delete --
@@ -134,12 +146,23 @@ class ResourceKeeper:
         clusters the topology dropped). Only objects still labelled as ours. A cluster the
         operator skipped keeps what it runs: collecting its older revision would take the
         application away from it."""
+        gc = garbage_collect.of(app)
+        if gc.keep_legacy:
+            return  # older revisions' objects stay until the application is deleted
         stale = [r for r in await self.records.resources(app.namespace, app.name)
-                 if r.revision != revision and r.cluster not in skipped]
+                 if r.revision != revision and r.cluster not in skipped
+                 and not (not gc.needs_live and gc.keep_on_update(kind=r.kind, name=r.name, component=r.component))]
         for r in stale:
+            def keep(live: dict[str, Any], r: ResourceRow = r) -> bool:
+                labels = (live.get("metadata") or {}).get("labels") or {}
+                return gc.keep_on_update(kind=r.kind, name=r.name, component=r.component, labels=labels)
+
             try:
-                await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace, r.name,
-                                   app_namespace=app.namespace, app=app.name)
+                deleted = await delete_owned(self.fleet.client(r.cluster), r.api_version, r.kind, r.namespace,
+                                             r.name, app_namespace=app.namespace, app=app.name,
+                                             keep=keep if gc.needs_live else None)
+                if not deleted:
+                    continue  # a rule keeps it across updates: still ours, deleted with the application
             except errors.KubeError as exc:
                 await self.records.add_event(app.namespace, app.name, "GCFailed",
                                              f"cluster {r.cluster}: {r.kind} {r.name}: {describe(exc)}",
@@ -155,10 +178,12 @@ class ResourceKeeper:
             if p.revision != revision and p.cluster not in remaining and p.cluster not in skipped:
                 await self.records.delete_placement(app.namespace, app.name, p.cluster)
 
-    async def delete(self, namespace: str, name: str) -> dict[str, str]:
+    async def delete(self, namespace: str, name: str, *,
+                     gc: GCPolicy | None = None) -> dict[str, str]:
         """Delete everything the application placed, cluster by cluster in parallel; the
         clusters that failed, with why. A cluster that fails is not asked again here (a
         down cluster would cost a timeout per object); what is left stays recorded."""
+        policy = gc or garbage_collect.GCPolicy()
         by_cluster: dict[str, list[ResourceRow]] = {}
         for r in await self.records.resources(namespace, name):
             by_cluster.setdefault(r.cluster, []).append(r)
@@ -167,9 +192,14 @@ class ResourceKeeper:
         async def one_cluster(cluster: str, rows: list[ResourceRow]) -> None:
             async with self._sem:
                 for r in rows:
+                    def keep(live: dict[str, Any], r: ResourceRow = r) -> bool:
+                        labels = (live.get("metadata") or {}).get("labels") or {}
+                        return policy.keep_on_delete(kind=r.kind, name=r.name, component=r.component, labels=labels)
+
                     try:
+                        # a `never` rule leaves the object in the cluster; it is forgotten all the same
                         await delete_owned(self.fleet.client(cluster), r.api_version, r.kind, r.namespace, r.name,
-                                           app_namespace=namespace, app=name)
+                                           app_namespace=namespace, app=name, keep=keep if policy.rules else None)
                     except errors.KubeError as exc:
                         failures[cluster] = describe(exc)
                         return

@@ -13,6 +13,7 @@ from typing import Any
 from fleettui.config.objects import pod_workload
 from fleettui.engine import health as health_mod
 from fleettui.engine.components.status import component_health
+from fleettui.engine.workflow import parse_iso
 from fleettui.kube import ClusterClient, errors
 from fleettui.store.apps import ResourceRow
 
@@ -20,12 +21,28 @@ from fleettui.store.apps import ResourceRow
 HealthUpdate = tuple[str, str, str, str, str, bool | None, str | None]
 
 
+def job_progress(cluster: str, live: dict[str, Any]) -> dict[str, Any]:
+    """A Job's progress as `app status` and the rollouts pane show it: pods active,
+    succeeded and failed, when it started and, once finished, how long it ran."""
+    md, st = live.get("metadata") or {}, live.get("status") or {}
+    out: dict[str, Any] = {"cluster": cluster, "namespace": md.get("namespace", ""), "name": md.get("name", ""),
+                           **{k: int(st.get(k) or 0) for k in ("active", "succeeded", "failed")}}
+    if st.get("startTime"):
+        out["startTime"] = st["startTime"]
+    if st.get("startTime") and st.get("completionTime"):
+        out["completionTime"] = st["completionTime"]
+        out["durationSeconds"] = int(parse_iso(st["completionTime"]) - parse_iso(st["startTime"]))
+    return out
+
+
 async def read_health(client: ClusterClient, cluster: str, rows: Iterable[ResourceRow],
-                      types: Mapping[str, str] | None = None) -> list[HealthUpdate]:
+                      types: Mapping[str, str] | None = None,
+                      jobs: list[dict[str, Any]] | None = None) -> list[HealthUpdate]:
     """One GET per object (and its Endpoints / pods where the verdict needs them).
     `types` maps component name → component type: a type's definition judges its own
     workload first (webservice: Ready:<n>/<m>), as KubeVela's health policies do.
-    A KubeError ends the cluster's read: the caller marks every row unreachable."""
+    A KubeError ends the cluster's read: the caller marks every row unreachable.
+    `jobs` collects the progress of every Job read."""
     out: list[HealthUpdate] = []
     for r in rows:
         res = await client.resource(r.api_version, r.kind)
@@ -34,6 +51,8 @@ async def read_health(client: ClusterClient, cluster: str, rows: Iterable[Resour
         if r.kind == "Service" and live is not None:
             ep_res = await client.resource("v1", "Endpoints")
             eps = await client.get(ep_res, r.name, namespace=r.namespace)
+        if r.kind == "Job" and live is not None and jobs is not None:
+            jobs.append(job_progress(cluster, live))
         typed = component_health((types or {}).get(r.component), live)
         ok, msg = typed or health_mod.judge(live, endpoints=eps)
         if r.kind == "Deployment" and live is not None and not ok:

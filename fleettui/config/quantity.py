@@ -77,3 +77,9 @@ def memory_bytes(value: str | int | float | None) -> int:
         return _memory_bytes(value)
     except TypeError:
         return 0
+
+
+def quantity_number(value: str | int | float | None) -> int:
+    """A count-like quantity (pods, GPUs) as a whole number, rounded up; 0 when absent."""
+    q = parse_quantity(value)
+    return 0 if q is None else int(math.ceil(q))
