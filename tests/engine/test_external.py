@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from cli.test_cli_crash import cli, read_app
 
-from engine.test_cli_crash import cli, read_app
 from engine.test_kube_hub import APPS, kube_hub, run  # noqa: F401  (fixture)
 from fleettui.engine import external
 from fleettui.engine.controller import Controller
