@@ -476,7 +476,11 @@ def cluster_objects(spec: ClusterSpec, *, seed: str, rng: random.Random,
                     now: float) -> Iterator[tuple[str, dict, dict | None]]:
     """(resource, object, status to set after create or None), in creation order."""
     yield from nodes(spec, rng, now)
-    if seed != "demo":
+    if seed == "demo" and spec.profile == "edge":
+        from .seed_edge import edge_workloads  # seed_edge builds on this module
+
+        yield from edge_workloads(spec)
+    elif seed != "demo":
         yield "services", _service("default", "kubernetes", _Services(spec).ip(1),
                                    [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], None,
                                    {"component": "apiserver", "provider": "kubernetes"}), None
