@@ -8,7 +8,14 @@ import signal
 import sys
 from pathlib import Path
 
-from fleettui.cli.common import CliError, non_negative_float, non_negative_int, opt, port, positive_float
+from fleettui.cli.common import (
+    CliError,
+    non_negative_float,
+    non_negative_int,
+    opt,
+    port,
+    positive_float,
+)
 
 
 def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
