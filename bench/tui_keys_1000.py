@@ -59,7 +59,8 @@ async def run(clusters: int) -> dict:
         return {"clusters": clusters, "fill_s": round(fill, 1), "first_frame_s": round(first, 2),
                 "keys": len(ms), "median_ms": round(statistics.median(ms), 1),
                 "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1), "max_ms": round(worst[1], 1),
-                "slowest_key": worst[0]}
+                "slowest_key": worst[0],
+                "slowest": [(k, round(t)) for k, t in sorted(times, key=lambda kt: -kt[1])[:8]]}
 
 
 def main() -> int:
@@ -73,7 +74,7 @@ def main() -> int:
     else:
         print(f"tui_keys: {r['clusters']} clusters, {r['keys']} keys: median {r['median_ms']} ms, "
               f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['slowest_key']!r}) target <= 100 ms; "
-              f"warm first frame {r['first_frame_s']} s (<= 1 s)")
+              f"warm first frame {r['first_frame_s']} s (<= 1 s)\n  slowest keys (ms): {r['slowest']}")
     return 0
 
 

@@ -114,7 +114,7 @@ class FleetSync:
         max_watched: int | None = None,
         relist_interval: float = 300.0,
         hot_interval: float = 10.0,
-        cold_probe_interval: float = 60.0,
+        cold_probe_interval: float = 30.0,
     ) -> None:
         """`members`: what `discover_members` found (name, context, provider, ...).
         `prune`: forget cached clusters that are no longer members (only when the
