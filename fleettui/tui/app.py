@@ -513,6 +513,10 @@ class FleetApp(App[None]):
         self.open_cluster(event.name)
 
     def open_cluster(self, name: str) -> None:
+        if self.store is not None:
+            # a hint in the shared cache, not a cluster write: in a fleet too large to
+            # watch every cluster, the sync watches the one on screen (docs/scale.md)
+            self.store.writer.set_meta("sync.focus", name)
         self._open_detail(ClusterScreen(name))
 
     @on(RolloutsPane.OpenApp)
