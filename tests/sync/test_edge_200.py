@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import sys
 import time
 from pathlib import Path
 
@@ -75,7 +74,6 @@ async def test_two_hundred_edge_sites_through_the_gateway(edge_sim, tmp_path, mo
     # shared CI machine (was 12 s before DiffTable fitted widths once per column;
     # the 100 ms figure for 1,000 rows is bench/tui_keys_1000.py's)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from fleettui.tui.app import FleetApp
 
     app = FleetApp(store_path=tmp_path / "cache.db", kubeconfig=str(tmp_path / "kc"), hub="hub", debounce=0.05)
