@@ -103,23 +103,35 @@ async def canary(clusters: int) -> dict:
             {"name": "deploy-canary", "type": "deploy", "properties": {"policies": ["canary"]}},
             {"name": "gate", "type": "suspend", "properties": {"message": "check the canary"}},
             {"name": "deploy-fleet", "type": "deploy", "properties": {"policies": ["fleet"]}}]}
-        t0 = time.perf_counter()
+        # fleettui time: the engine's calls only; the simulated rollouts between passes
+        # (the in-process simulator's clock and controllers) are not counted
+        spent = 0.0
         cpu0 = time.process_time()
+        t0 = time.perf_counter()
         await hub.apply(doc)
-        result = await hub.engine.reconcile("bench", "edge-agent")
-        t_canary = time.perf_counter() - t0
-        await hub.resume("bench", "edge-agent")
+        spent += time.perf_counter() - t0
+        t_canary = None
+        resumed = False
         passes = 0
-        while passes < 20:
+        placed = 0
+        result = None
+        while passes < 60:
             passes += 1
+            t0 = time.perf_counter()
             result = await hub.engine.reconcile("bench", "edge-agent")
-            placed = [c for c in sim.cluster_names if sim.cluster(c).get("deployments.apps", "bench", "edge-agent")]
-            if len(placed) == clusters:
+            if result.phase == "workflowSuspending" and not resumed:
+                t_canary = spent + time.perf_counter() - t0
+                await hub.resume("bench", "edge-agent")
+                resumed = True
+            spent += time.perf_counter() - t0
+            placed = sum(1 for p in await hub.records.placements("bench", "edge-agent", with_manifests=False)
+                         if p.state == "applied")
+            if resumed and placed == clusters:
                 break
-        seconds = time.perf_counter() - t0
-        return {"seconds": round(seconds, 1), "canary_s": round(t_canary, 2), "placed": len(placed),
-                "passes": passes, "phase": result.phase, "cpu_s": round(time.process_time() - cpu0, 1),
-                "mutations": sim.mutations()}
+            await sim.advance(2, step=1)
+        return {"seconds": round(spent, 1), "canary_s": round(t_canary or 0, 2), "placed": placed,
+                "passes": passes, "phase": result.phase if result else None,
+                "cpu_s": round(time.process_time() - cpu0, 1), "mutations": sim.mutations()}
     finally:
         await teardown(sim, hub, store)
 
