@@ -33,7 +33,7 @@ from typing import Any
 
 from .cluster_spec import ClusterSpec
 from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
-from .seed_edge import EDGE_NAMESPACES, edge_specs
+from .seed_edge import EDGE_NAMESPACES, edge_specs, edge_workloads
 from .seed_hub import hub_crds, member_registration
 from .seed_monitoring import prometheusrule_crd
 
@@ -194,7 +194,8 @@ def populate(cluster: Any, spec: ClusterSpec, *, seed: str, rng: random.Random) 
     # installed with the monitoring stack, a day after the cluster was born
     cluster.create("customresourcedefinitions.apiextensions.k8s.io", prometheusrule_crd(),
                    creation_timestamp=iso(ages.birth + DAY))
-    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now):
+    workloads_of = edge_workloads if spec.profile == "edge" else None
+    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now, workloads_of=workloads_of):
         t = ages.of(resource, obj, status)
         created = cluster.create(resource, obj, creation_timestamp=iso(t) if t is not None else None)
         if status is not None:
