@@ -517,6 +517,10 @@ class FleetApp(App[None]):
             self._open_detail(spec.detail(event.item))
 
     def open_cluster(self, name: str) -> None:
+        if self.store is not None:
+            # a hint in the shared cache, not a cluster write: in a fleet too large to
+            # watch every cluster, the sync watches the one on screen (docs/scale.md)
+            self.store.writer.set_meta("sync.focus", name)
         self._open_detail(ClusterScreen(name))
 
     def _open_detail(self, screen: Screen) -> None:
