@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fleettui.sync.discovery import Member
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.metrics.refresh import MetricsRefresher
@@ -17,6 +16,7 @@ from fleettui.sim.promstack import PromStack, missing_binaries
 from fleettui.store import Store
 from fleettui.store.metrics import MetricsStore
 from fleettui.sync import FleetSync
+from fleettui.sync.discovery import Member
 
 pytestmark = pytest.mark.skipif(missing_binaries() is not None, reason=str(missing_binaries()))
 
