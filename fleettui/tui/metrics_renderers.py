@@ -14,7 +14,7 @@ from rich.text import Text
 from fleettui.metrics.cost import IDLE, CostLine
 from fleettui.metrics.view import MetricsView
 from fleettui.store.metrics import MetricSource, Series, UsageRow
-from fleettui.tui.renderers import Palette, fmt_age, fmt_cpu, fmt_mem
+from fleettui.tui.renderers import Palette, fmt_age, fmt_cpu, fmt_mem, fmt_pct
 
 SPARK = "▁▂▃▄▅▆▇█"
 HOUR = 3600.0
@@ -57,23 +57,25 @@ def _fmt(kind: str, value: float) -> str:
 
 
 def usage_cell(row: UsageRow | None, source: MetricSource | None, kind: str, now: float, palette: Palette,
-               *, spark: int = 6) -> Text:
-    """`1.2c ▂▃▅▇` (used now, and the last hour against the allocatable); `req only` for a
-    cluster without a Prometheus; the age after numbers that are no longer current."""
+               *, spark: int = 4) -> Text:
+    """`27% ▂▃▅▇`: used now as a share of the allocatable (beside the requested share in
+    the REQ column), then the last hour's shape; the amount itself where the scope has no
+    allocatable (a namespace). `req only` for a cluster without a Prometheus. Numbers no
+    longer current carry their age in place of the sparkline (it would not be the last hour)."""
     if row is None:
         return Text("-", style=palette.muted)
     used = row.cpu_used_m if kind == "cpu" else row.mem_used_b
     if used is None or (source is not None and source.requests_only):
         return Text("req only", style=palette.muted)
-    hour = row.series.window(now - HOUR, now).column(kind)
     alloc = row.cpu_alloc_m if kind == "cpu" else row.mem_alloc_b
-    out = Text(_fmt(kind, used))
-    line = sparkline(hour, spark, top=alloc or None)
-    if line.strip():
-        out.append(" " + line, style=palette.muted)
+    out = Text(fmt_pct(100.0 * used / alloc) if alloc else _fmt(kind, used))
     if is_stale(row, source, now):
         out.stylize(palette.stale)
         out.append(f" {fmt_age(row.age(now))}", style=palette.stale)
+        return out
+    line = sparkline(row.series.window(now - HOUR, now).column(kind), spark, low=None)
+    if line.strip():
+        out.append(" " + line, style=palette.muted)
     return out
 
 
@@ -212,3 +214,39 @@ def trend_text(trend: Sequence[tuple[float, float]], palette: Palette, width: in
     out = Text("trend ", style=palette.muted)
     out.append(sparkline([v for _, v in trend], width))
     return out
+
+
+# -- the cluster screen: usage beside each node's and namespace's requests -------------
+
+USAGE_COLUMNS = (("cpu_use", "CPU USED"), ("mem_use", "MEM USED"))
+
+
+def with_usage(columns: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """`columns` with CPU USED after "cpu" and MEM USED after "mem" (at the end, with the
+    requests beside them, where the table has no such column)."""
+    out: list[tuple[str, str]] = []
+    for key, label in columns:
+        out.append((key, label))
+        if key in ("cpu", "mem"):
+            out.append(USAGE_COLUMNS[0] if key == "cpu" else USAGE_COLUMNS[1])
+    if not any(k == "cpu" for k, _ in columns):
+        out += [("cpu_use", "CPU USED"), ("cpu_req", "CPU REQ"), ("mem_use", "MEM USED"), ("mem_req", "MEM REQ")]
+    return tuple(out)
+
+
+def usage_cells(columns: Sequence[tuple[str, str]], cells: Sequence[Text], row: UsageRow | None,
+                source: MetricSource | None, now: float, palette: Palette) -> tuple[Text, ...]:
+    """`cells` (for `columns`) with the usage cells `with_usage(columns)` adds."""
+    out: list[Text] = []
+    for (key, _), cell in zip(columns, cells, strict=True):
+        out.append(cell)
+        if key in ("cpu", "mem"):
+            out.append(usage_cell(row, source, key, now, palette))
+    if not any(k == "cpu" for k, _ in columns):
+        def req(kind: str) -> Text:
+            if row is None:
+                return Text("-", style=palette.muted)
+            return Text(_fmt(kind, row.cpu_req_m if kind == "cpu" else row.mem_req_b))
+        out += [usage_cell(row, source, "cpu", now, palette), req("cpu"),
+                usage_cell(row, source, "mem", now, palette), req("mem")]
+    return tuple(out)
