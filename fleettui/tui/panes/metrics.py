@@ -53,7 +53,7 @@ METRICS_ACTIONS = (
     ActionSpec("c", "toggle_cost", "Cost", "cost view: per cluster, namespace or application, idle, trend"),
     ActionSpec("p", "prompt", "PromQL", "run a PromQL query on every cluster's Prometheus (now)"),
     ActionSpec("P", "prompt(True)", "PromQL range", "the same over the range, with a plot", show=False),
-    ActionSpec("x", "export", "Export", "cost view: write it as CSV (asks for the path)"),
+    ActionSpec("x", "export_csv", "Export", "cost view: write it as CSV (asks for the path)"),
 )
 QUERY_COLUMNS = (("cluster", "CLUSTER"), ("series", "SERIES"), ("value", "VALUE"))
 COST_GROUPINGS = ("cluster", "namespace", "app")
@@ -340,7 +340,7 @@ class MetricsPane(Pane):
         self.table.focus()
         return True
 
-    def action_export(self) -> None:
+    def action_export_csv(self) -> None:
         if self.mode != "cost" or self._cost is None:
             self.app.notify("export writes the cost view: press c first", severity="warning")
             return
