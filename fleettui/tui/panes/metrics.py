@@ -87,6 +87,7 @@ class MetricsPane(Pane):
         self._query: adhoc.QueryResult | None = None
         self._querying = False
         self._prompt_range = False
+        self.plotted: str | None = None  # the row key the plot shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="metrics-info", classes="pane-info")
@@ -193,6 +194,7 @@ class MetricsPane(Pane):
         plt.clear_data()
         plt.clear_figure()
         kind = "cpu" if self.sort == "cpu" else "mem"
+        self.plotted = line.key if line is not None else None
         if line is None:
             plt.title("no metrics in the cache")
         else:
