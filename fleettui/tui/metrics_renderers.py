@@ -181,10 +181,11 @@ def money(value: float) -> str:
 
 
 def bar(value: float, top: float, width: int) -> str:
-    """A horizontal bar in eighths of a cell, so small differences still show."""
+    """A horizontal bar in eighths of a cell, so small differences still show; a value
+    above `top` fills the width and no more."""
     if top <= 0 or value <= 0 or width <= 0:
         return ""
-    eighths = round(value / top * width * 8)
+    eighths = round(min(value, top) / top * width * 8)
     full, part = divmod(max(1, eighths), 8)
     return "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
 

@@ -86,6 +86,7 @@ def test_cost_cells_bar_idle_and_placeholder_mark():
     idle = CostLine("a", IDLE, cpu_cost=1.0, price_source="prices")
     assert cost_cells(idle, 4.0, PLAIN)[0].plain == "a/(idle)"
     assert bar(1.0, 8.0, 1) == "▏" and bar(0.0, 8.0, 4) == "" and bar(3.0, 4.0, 2) == "█▌"
+    assert bar(9.0, 4.0, 3) == "███"  # an idle line larger than every allocation: cut at the width
 
 
 def test_usage_columns_sit_beside_the_requests():

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Input, Static
 from textual_plotext import PlotextPlot
 
 from fleettui.metrics import adhoc, view
-from fleettui.metrics.cost import CostReport
+from fleettui.metrics.cost import IDLE, CostLine, CostReport
 from fleettui.prom import targets_from_fleet
 from fleettui.store import Store
 from fleettui.tui.actions import ActionSpec, bindings
@@ -42,7 +42,7 @@ from fleettui.tui.metrics_renderers import (
     trend_text,
 )
 from fleettui.tui.panes.base import Pane
-from fleettui.tui.renderers import Palette
+from fleettui.tui.renderers import Palette, fit_columns
 from fleettui.tui.screens.save_prompt import SavePrompt
 from fleettui.tui.widgets.diff_table import DiffTable
 
@@ -57,6 +57,9 @@ METRICS_ACTIONS = (
 )
 QUERY_COLUMNS = (("cluster", "CLUSTER"), ("series", "SERIES"), ("value", "VALUE"))
 COST_GROUPINGS = ("cluster", "namespace", "app")
+# which columns give way first in a narrow terminal
+PRIORITY = {"top": ("name", "cpu", "mem", "cpu_req", "mem_req", "age", "trend"),
+            "cost": ("name", "total", "bar", "idle", "cpu", "mem", "prices", "fixed")}
 TOP_LIMIT = 25
 
 
@@ -141,10 +144,11 @@ class MetricsPane(Pane):
             buckets = max(1, min(24, int(seconds // min(steps))))
             self._cost = view.cost_report(self._view, self._fleet, by, start=self._now - seconds, end=self._now,
                                           buckets=buckets)
-            lines = sorted(self._cost.lines, key=lambda c: (-c.total, c.cluster, c.name))
-            top = max((c.total for c in lines), default=0.0)
-            self._table("cost").apply_rows([(f"{c.cluster}/{c.name}", cost_cells(c, top, self._palette))
-                                            for c in lines])
+            lines = cost_order(self._cost)
+            # bars against the largest allocation: an idle line longer than that is cut at the width
+            top = max((c.total for c in lines if c.name != IDLE), default=0.0) or max(
+                (c.total for c in lines), default=0.0)
+            self._apply("cost", [(f"{c.cluster}/{c.name}", cost_cells(c, top, self._palette)) for c in lines])
             note = Text(f"{self.range} by {by}  total {self._cost.total:,.2f}  ")
             note.append_text(trend_text(self._cost.trend, self._palette))
             if any("placeholder" in c.price_source for c in lines):
@@ -154,13 +158,27 @@ class MetricsPane(Pane):
             self._plot_cost()
         elif self.mode == "top":
             self._lines = top_lines(self._view, self.group, seconds, self._now, sort=self.sort, limit=TOP_LIMIT)
-            self._table("top").apply_rows([(t.key, top_cells(t, self._view.sources, self.sort, self._now,
-                                                             self._palette)) for t in self._lines])
+            self._apply("top", [(t.key, top_cells(t, self._view.sources, self.sort, self._now, self._palette))
+                                for t in self._lines])
             note = Text(f"{self.range} by {self.group}, {self.sort}  ")
             note.append_text(self._sources_note())
             self.query_one("#metrics-note", Static).update(note)
             self._plot_selected()
         self._info()
+
+    def _apply(self, mode: str, rows: list[tuple[str, tuple[Text, ...]]]) -> None:
+        """The rows, with only the columns that fit the width (as the clusters pane does)."""
+        table = self._table(mode)
+        columns = COST_COLUMNS if mode == "cost" else TOP_COLUMNS
+        room = table.size.width - table.styles.scrollbar_size_vertical
+        shown = fit_columns(columns, [c for _, c in rows], room if table.size.width else 0, PRIORITY[mode])
+        table.show_columns(shown)
+        picks = [[k for k, _ in columns].index(k) for k in shown]
+        table.apply_rows([(key, tuple(cells[i] for i in picks)) for key, cells in rows])
+
+    def on_resize(self) -> None:
+        if self.mode != "query":
+            self._redraw()
 
     def _sources_note(self) -> Text:
         out = Text()
@@ -379,8 +397,14 @@ def _query_key(record: dict[str, Any]) -> str:
     return f"{record['cluster']}{record['series']}"
 
 
+def cost_order(report: CostReport) -> list[CostLine]:
+    """Largest first; the idle lines after every allocation, so the namespaces and
+    applications are not pushed off the screen by what nobody uses."""
+    return sorted(report.lines, key=lambda c: (c.name == IDLE, -c.total, c.cluster, c.name))
+
+
 def write_cost_csv(report: CostReport, path: Path) -> None:
-    records = [line.record() for line in sorted(report.lines, key=lambda c: (-c.total, c.cluster, c.name))]
+    records = [line.record() for line in cost_order(report)]
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         fields = list(records[0]) if records else ["cluster", "name", "total"]
