@@ -188,3 +188,30 @@ async def test_promql_prompt_merges_answers_with_a_cluster_column_and_names_the_
         note = str(pane.query_one("#metrics-note").render())
         assert "no answer from: ack-hangzhou-b (unreachable" in note
         assert not pane.prompt.has_class("visible") and pane.prompt.value == "vector(42)"
+
+
+async def test_clusters_pane_and_cluster_screen_show_used_beside_requested(fleet_cache):
+    from fleettui.tui.panes.clusters import ClustersPane
+
+    app = make_app(fleet_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_data(pilot)
+        await settle(pilot)
+        table = app.query_one(ClustersPane).table
+        cols = table.visible_columns
+
+        def cell(cluster: str, column: str) -> str:
+            return table.get_row(cluster)[cols.index(column)].plain
+
+        idx, (name, *_r, nodes) = 0, DEMO_CLUSTERS[0]
+        row = next(r for r in usage_rows(idx, name, nodes) if r.scope == "cluster")
+        assert cell(name, "cpu_use").startswith(f"{100 * row.cpu_used_m / (8000 * nodes):.0f}% ")
+        assert cell("idc-beijing", "cpu_use") == "req only" and cell("idc-beijing", "mem_use") == "req only"
+        assert cell("edge-shenzhen", "cpu_use").endswith(" 20m")  # its Prometheus stopped answering
+        app.open_cluster(name)
+        await settle(pilot)
+        nodes_table = app.screen.query_one("#cluster-nodes")
+        node = f"{name}-node-1"
+        node_row = next(r for r in usage_rows(idx, name, nodes) if r.scope == "node" and r.name == node)
+        used = nodes_table.get_row(f"{name}/{node}")[nodes_table.visible_columns.index("cpu_use")].plain
+        assert used.startswith(f"{100 * node_row.cpu_used_m / 8000:.0f}% ")
