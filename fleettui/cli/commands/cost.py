@@ -23,8 +23,8 @@ SPARK = "▁▂▃▄▅▆▇█"
 async def compute(store: Any, fleet: Any, by: str, seconds: float, now: float) -> Any:
     from fleettui.metrics import view
 
-    return view.cost_report(await view.load(store, ("cluster", "namespace", "app")), fleet, by,
-                            start=now - seconds, end=now)
+    scopes = ("cluster", "namespace", "app") if by == "app" else ("cluster", "namespace")
+    return view.cost_report(await view.load(store, scopes), fleet, by, start=now - seconds, end=now)
 
 
 async def _run(args: argparse.Namespace) -> int:
