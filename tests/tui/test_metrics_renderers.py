@@ -100,3 +100,12 @@ def test_usage_columns_sit_beside_the_requests():
                         source("c1"), NOW, PLAIN)
     assert len(cells) == len(ns_keys)
     assert cells[-4].plain.startswith("0.2c") and cells[-3].plain == "0.5c" and cells[-1].plain == "2.0Gi"
+
+
+def test_in_range_is_the_window_by_arithmetic():
+    from fleettui.tui.metrics_renderers import in_range
+
+    s = usage("a", cpu=[float(i) for i in range(30)]).series
+    for start, end in ((NOW - 600, NOW), (NOW - 10_000, NOW), (NOW - 600, NOW - 300), (NOW + 5, NOW + 60)):
+        w, r = s.window(start, end), in_range(s, start, end)
+        assert (w.t0, w.cols) == (r.t0, r.cols) or (len(w) == len(r) == 0)

@@ -11,6 +11,7 @@ comes back as a message.
 from __future__ import annotations
 
 import csv
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,28 @@ class MetricsPane(Pane):
     async def fetch(store: Store) -> view.MetricsView:
         return await view.load(store)
 
+    def scopes(self) -> tuple[str, ...]:
+        """The cache's scopes what is on screen needs: a day of series for every node,
+        namespace and application of a fleet is too much to parse on every refresh."""
+        if self.mode == "cost":
+            return ("cluster", "namespace", "app") if self._cost_by() == "app" else ("cluster", "namespace")
+        return (self.group,)
+
+    def make_fetch(self) -> Callable[[Store], Awaitable[view.MetricsView]]:
+        scopes = self.scopes()
+
+        async def fetch(store: Store) -> view.MetricsView:
+            return await view.load(store, scopes)
+
+        return fetch
+
+    def _need(self) -> bool:
+        """True (and a refresh asked for) when the data on hand lacks a scope now needed."""
+        missing = [s for s in self.scopes() if s not in self._view.usage]
+        if missing and self.is_mounted:
+            self.app.action_refresh_now()
+        return bool(missing)
+
     @property
     def _fleet(self) -> Any:
         return getattr(self.app, "pane_options", {}).get("fleet")
@@ -136,6 +159,10 @@ class MetricsPane(Pane):
         self._redraw()
 
     def _redraw(self) -> None:
+        if self._need():
+            self.query_one("#metrics-note", Static).update(Text("reading the cache…", style=self._palette.muted))
+            self._info()
+            return
         seconds = RANGES[self.range]
         if self.mode == "cost":
             by = self.group if self.group in COST_GROUPINGS else "cluster"
