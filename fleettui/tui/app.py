@@ -354,7 +354,7 @@ class FleetApp(App[None]):
         self._idle.clear()
         targets: dict[str, DetailFetch] = {
             "summary": _fetch_summary,
-            f"pane:{self.switcher.current}": type(self.pane).fetch,
+            f"pane:{self.switcher.current}": self.pane.make_fetch(),
         }
         if isinstance(screen, DetailScreen):
             targets["detail-screen"] = screen.make_fetch()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from fleettui.engine.selectors import selector_or_none
 from fleettui.store import ClusterRow, Store
+from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import (
     CLUSTER_COLUMN_PRIORITY,
@@ -22,6 +25,13 @@ from fleettui.tui.renderers import (
 from fleettui.tui.widgets.diff_table import DiffTable
 
 SORT_CYCLE = ("health", "name", "cpu", "mem", "seen", "region")
+
+
+@dataclass(frozen=True)
+class ClustersData:
+    clusters: list[ClusterRow]
+    usage: dict[str, UsageRow] = field(default_factory=dict)  # the metrics cache's cluster rows
+    sources: dict[str, MetricSource] = field(default_factory=dict)
 
 
 class ClustersPane(Pane):
@@ -41,6 +51,8 @@ class ClustersPane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._rows: list[ClusterRow] = []
+        self._usage: dict[str, UsageRow] = {}
+        self._sources: dict[str, MetricSource] = {}
         self._now = 0.0
         self._palette = Palette()
         self.sort_by = "health"
@@ -60,18 +72,23 @@ class ClustersPane(Pane):
         return self.query_one("#clusters-table", DiffTable)
 
     @staticmethod
-    async def fetch(store: Store) -> list[ClusterRow]:
-        return await store.clusters()
+    async def fetch(store: Store) -> ClustersData:
+        metrics = MetricsStore(store)
+        usage = {u.cluster: u for u in await metrics.usage("cluster")}
+        return ClustersData(await store.clusters(), usage, await metrics.sources())
 
-    def show(self, data: list[ClusterRow], now: float, palette: Palette) -> None:
-        self._rows, self._now, self._palette = data, now, palette
+    def show(self, data: ClustersData, now: float, palette: Palette) -> None:
+        self._rows, self._now, self._palette = data.clusters, now, palette
+        self._usage, self._sources = data.usage, data.sources
         self._cells = {}
         self._redraw()
 
     def _cells_of(self, row: ClusterRow) -> tuple:
         cells = self._cells.get(id(row))
         if cells is None:
-            cells = self._cells[id(row)] = cluster_cells(row, self._now, self._palette)
+            cells = self._cells[id(row)] = cluster_cells(row, self._now, self._palette,
+                                                         usage=self._usage.get(row.name),
+                                                         source=self._sources.get(row.name))
         return cells
 
     def on_resize(self) -> None:
