@@ -49,17 +49,19 @@ def sim_cpu_seconds() -> float | None:
 
 @contextlib.contextmanager
 def simulator(clusters: int, workdir: Path, *, seed: str = "demo",
-              settle: float = 5.0, latency: float = 0.0) -> Iterator[tuple[str, Path]]:
+              settle: float = 5.0, latency: float = 0.0,
+              extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, Path]]:
     """A `fleettui sim` child process; yields (base_url, kubeconfig path).
 
     Waits `settle` seconds after it is ready: a fresh simulator spends its first
     seconds rolling out every seeded workload (all pods Pending → Running) at
     once, which real clusters are not doing; the benchmark measures the sync.
     `latency`: seconds the simulator adds to every answer of every member cluster
-    (a network round trip; real fleets are not on loopback)."""
+    (a network round trip; real fleets are not on loopback).
+    `extra_args`: more `fleettui sim` options (e.g. `--profile edge`)."""
     kubeconfig = workdir / "kubeconfig"
     cmd = [sys.executable, "-m", "fleettui.cli.main", "sim", "--clusters", str(clusters),
-           "--kubeconfig", str(kubeconfig), "--port", "0", "--seed", seed]
+           "--kubeconfig", str(kubeconfig), "--port", "0", "--seed", seed, *extra_args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     global SIM_PID
     SIM_PID = proc.pid

@@ -19,6 +19,7 @@ import gc
 import json
 import logging
 import ssl
+import weakref
 from typing import Any
 from urllib.parse import urlencode
 
@@ -85,6 +86,58 @@ def _rest_client(cfg: Configuration) -> RESTClientObject:
         read_bufsize=2**21,
     )
     return rest
+
+
+class _HubPools:
+    """One HTTP session per hub, shared by every member reached through that hub's
+    Cluster Gateway: a thousand gateway members with a session each opened a
+    thousand pools (and two thousand connects) to the same host. Shared, the
+    members' requests reuse keep-alive connections, so the connections to a hub are
+    bounded by what is in flight (the sync's fleet-wide gate, plus one per open
+    watch stream), not by the member count. Reference-counted; per event loop, as
+    an aiohttp session belongs to the loop that made it.
+
+    Sessions carry no credentials (the Authorization header is added per request),
+    so sharing is keyed by what the connection itself depends on: the server, TLS
+    material and proxy."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[Any, dict[tuple, list[Any]]] = weakref.WeakKeyDictionary()
+
+    @staticmethod
+    def key(cfg: Configuration) -> tuple:
+        return (cfg.host, cfg.ssl_ca_cert, cfg.cert_file, cfg.key_file, cfg.verify_ssl,
+                cfg.disable_strict_ssl_verification, cfg.proxy, cfg.tls_server_name)
+
+    def acquire(self, cfg: Configuration) -> RESTClientObject:
+        pools = self._by_loop.setdefault(asyncio.get_running_loop(), {})
+        entry = pools.get(self.key(cfg))
+        if entry is None or entry[0].pool_manager.closed:
+            # no per-host cap: watches hold a connection each for minutes; requests
+            # are bounded by the sync's gate
+            cfg.connection_pool_maxsize = 0
+            entry = pools[self.key(cfg)] = [_rest_client(cfg), 0]
+        entry[1] += 1
+        return entry[0]
+
+    async def release(self, rest: RESTClientObject) -> bool:
+        """Drop one reference; closes the session with the last. False: not shared."""
+        pools = self._by_loop.get(asyncio.get_running_loop(), {})
+        for key, entry in list(pools.items()):
+            if entry[0] is rest:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del pools[key]
+                    await rest.close()
+                return True
+        return False
+
+    def sessions(self) -> int:
+        """Open shared sessions on this loop (tests)."""
+        return len(self._by_loop.get(asyncio.get_running_loop(), {}))
+
+
+HUB_POOLS = _HubPools()
 
 
 @functools.lru_cache(maxsize=1)
@@ -182,6 +235,10 @@ class Transport:
         self._closed = True
         if self._rest is not None:
             rest, self._rest = self._rest, None
+            await self._release(rest)
+
+    async def _release(self, rest: RESTClientObject) -> None:
+        if not await HUB_POOLS.release(rest):
             await rest.close()
 
     # -- requests -----------------------------------------------------------
@@ -385,11 +442,12 @@ class Transport:
         cfg.connection_pool_maxsize = POOL_SIZE
         old = self._rest
         self._cfg = cfg
-        self._rest = _rest_client(cfg)
+        # a gateway member (a path prefix on its hub's server) shares its hub's session
+        self._rest = HUB_POOLS.acquire(cfg) if self._prefix else _rest_client(cfg)
         self._proxy = env_proxy(cfg.host) if not cfg.proxy else (None, None)
         if old is not None:
             with contextlib.suppress(Exception):
-                await old.close()
+                await self._release(old)
 
 
 def parse_json(data: bytes) -> Any:

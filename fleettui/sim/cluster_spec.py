@@ -36,6 +36,7 @@ class ClusterSpec:
     disk_pressure_node: bool = False
     crash_loop: bool = False
     hub_available: bool = True
+    profile: str = "standard"  # "standard" (the demo's clusters) or "edge" (small sites)
 
     @property
     def version(self) -> str:

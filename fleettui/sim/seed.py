@@ -17,6 +17,7 @@ Two seeds:
   onto the ones there are. Fleets of 4+ also have a node under DiskPressure
   (tainted, so nothing new lands there) in the 4th, and of 5+ a crash-looping
   `payments/currency-rates` (CrashLoopBackOff) in the 5th. Generated clusters get the same faults now and then.
+- the `edge` profile (either seed): small sites instead, see seed_edge.py.
 - `empty`: built-in namespaces, the `kubernetes` Service and the nodes only.
 
 The hub gets the OCM ManagedCluster and KubeVela Application CRDs; with the demo
@@ -32,6 +33,7 @@ from typing import Any
 
 from .cluster_spec import ClusterSpec
 from .seed_catalog import APP_NAMESPACES, cluster_objects, iso
+from .seed_edge import EDGE_NAMESPACES, edge_specs, edge_workloads
 from .seed_hub import clustersets, hub_crds, member_registration
 from .seed_monitoring import prometheusrule_crd
 
@@ -94,13 +96,21 @@ def _generated(i: int, rng: random.Random) -> tuple[Any, ...]:
             rng.choice(("v1.31.9-eks-5d4a308", "v1.32.5-eks-98436be")), "m6i.2xlarge", 8, 32, "amd64")
 
 
-def cluster_specs(seed: str, count: int) -> list[ClusterSpec]:
-    """The fleet's member clusters, in seed order. Deterministic for a given count."""
+PROFILES = ("standard", "edge")
+
+
+def cluster_specs(seed: str, count: int, profile: str = "standard") -> list[ClusterSpec]:
+    """The fleet's member clusters, in seed order. Deterministic for a given count.
+    `profile="edge"`: small sites instead (see seed_edge.py)."""
     if seed not in ("demo", "empty"):
         raise ValueError(f"unknown seed {seed!r} (expected 'demo' or 'empty')")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
     if count < 0:
         raise ValueError("the cluster count cannot be negative")
     rng = random.Random(f"fleet/{count}")
+    if profile == "edge":
+        return edge_specs(count, rng)
     rows = [_NAMED[i] if i < len(_NAMED) else _generated(i - len(_NAMED), rng) for i in range(count)]
     edge = next((i for i, r in enumerate(rows) if r[1] == "edge"), count - 1)
     demo = seed == "demo"
@@ -177,13 +187,15 @@ def populate(cluster: Any, spec: ClusterSpec, *, seed: str, rng: random.Random) 
     """Create the cluster's initial objects; the controllers take it from there."""
     now = cluster.clock.now()
     ages = _Ages(random.Random(rng.getrandbits(64)), now)
-    for ns in BUILTIN_NAMESPACES + (APP_NAMESPACES if seed == "demo" else ()):
+    apps = EDGE_NAMESPACES if spec.profile == "edge" else APP_NAMESPACES
+    for ns in BUILTIN_NAMESPACES + (apps if seed == "demo" else ()):
         cluster.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
                        creation_timestamp=iso(ages.namespace(ns)))
     # installed with the monitoring stack, a day after the cluster was born
     cluster.create("customresourcedefinitions.apiextensions.k8s.io", prometheusrule_crd(),
                    creation_timestamp=iso(ages.birth + DAY))
-    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now):
+    workloads_of = edge_workloads if spec.profile == "edge" else None
+    for resource, obj, status in cluster_objects(spec, seed=seed, rng=rng, now=now, workloads_of=workloads_of):
         t = ages.of(resource, obj, status)
         created = cluster.create(resource, obj, creation_timestamp=iso(t) if t is not None else None)
         if status is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -472,11 +472,15 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def cluster_objects(spec: ClusterSpec, *, seed: str, rng: random.Random,
-                    now: float) -> Iterator[tuple[str, dict, dict | None]]:
-    """(resource, object, status to set after create or None), in creation order."""
+def cluster_objects(spec: ClusterSpec, *, seed: str, rng: random.Random, now: float,
+                    workloads_of: Callable[[ClusterSpec], Iterator[tuple[str, dict, dict | None]]] | None = None,
+                    ) -> Iterator[tuple[str, dict, dict | None]]:
+    """(resource, object, status to set after create or None), in creation order.
+    `workloads_of`: another profile's workloads (seed_edge's, which builds on this module)."""
     yield from nodes(spec, rng, now)
-    if seed != "demo":
+    if seed == "demo" and workloads_of is not None:
+        yield from workloads_of(spec)
+    elif seed != "demo":
         yield "services", _service("default", "kubernetes", _Services(spec).ip(1),
                                    [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], None,
                                    {"component": "apiserver", "provider": "kubernetes"}), None

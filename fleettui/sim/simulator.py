@@ -18,6 +18,7 @@ from fleettui.sim.clock import VirtualClock
 from fleettui.sim.cluster import SimCluster
 from fleettui.sim.faults import FaultTable, RequestLog
 from fleettui.sim.gateway import GATEWAY_TYPE, Gateway
+from fleettui.sim.links import LinkFlaps
 from fleettui.sim.mcs import MCSController
 from fleettui.sim.ocm import RegistrationController, joining_specs
 from fleettui.sim.placement import PlacementController
@@ -36,7 +37,10 @@ class Simulator:
     """A fleet of simulated clusters served over the Kubernetes REST API (see package docs)."""
 
     def __init__(self, clusters: int = 8, seed: str = "demo", clock_speed: float = 1.0,
-                 rng_seed: int | None = 0, *, history: int = 500, joining: int = 0) -> None:
+                 rng_seed: int | None = 0, *, history: int = 500, joining: int = 0, profile: str = "standard",
+                 flaky_share: float | None = None) -> None:
+        """`profile="edge"`: small sites (seed_edge.py) whose links flap: `flaky_share`
+        of them (default 5% for edge, none otherwise) drop off now and then (links.py)."""
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (expected one of {', '.join(SEEDS)})")
         if clusters < 0 or joining < 0:
@@ -44,7 +48,8 @@ class Simulator:
         self.seed = seed
         self.clock = VirtualClock(speed=clock_speed)
         self.rng = random.Random(rng_seed)
-        self.specs = seeding.cluster_specs(seed, clusters)
+        self.profile = profile
+        self.specs = seeding.cluster_specs(seed, clusters, profile)
         # Joining members run (an agent dialled out from each) but are not yet accepted on the
         # hub: no kubeconfig context, reached only through the hub's gateway once accepted.
         self.joining_specs = joining_specs(self.specs, joining)
@@ -58,11 +63,15 @@ class Simulator:
             c.version = spec.version or DEFAULT_VERSION
             self._clusters[spec.name] = c
             seeding.populate(c, spec, seed=seed, rng=rng)
-        populate_clusterset(list(self._clusters.values()), seed=seed)
+        # the demo's multi-cluster services live in the standard profile's namespaces
+        populate_clusterset(list(self._clusters.values()), seed=seed if profile == "standard" else "empty")
         self.hub = SimCluster(HUB, self.clock, history=history, rng=random.Random(self.rng.getrandbits(64)))
         self.hub.version = DEFAULT_VERSION
         self.faults = FaultTable(lambda name: name in self._clusters or name == HUB)
         self.requests = RequestLog()
+        share = flaky_share if flaky_share is not None else (0.05 if profile == "edge" else 0.0)
+        self.links = LinkFlaps(list(self._clusters), self.faults, self.clock.now, share=share,
+                               rng=random.Random(self.rng.getrandbits(64)))
         self.server = ClusterServer(self._lookup, self.faults, self.requests,
                                     versions=lambda name: self._lookup(name).version,  # type: ignore[union-attr]  # asked only for a cluster the server found
                                     rng=random.Random(self.rng.getrandbits(64)))
@@ -130,7 +139,14 @@ class Simulator:
         return self.base_url
 
     async def _run_controllers(self) -> None:
-        await asyncio.gather(self.manager.run(), self.mcs.run(), self.registration.run())
+        await asyncio.gather(self.manager.run(), self.mcs.run(), self.registration.run(), self._run_links())
+
+    async def _run_links(self) -> None:
+        if not self.links.flaky:
+            return
+        while True:
+            self.links.step()
+            await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
         if self._controller_task is not None:
@@ -155,6 +171,7 @@ class Simulator:
             self.manager.step()
             self.mcs.step()
             self.registration.step()
+            self.links.step()
             remaining -= dt
             await asyncio.sleep(0)  # let watch streams flush what changed
 

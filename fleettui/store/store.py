@@ -382,6 +382,11 @@ class Store:
         )
         return {r[0]: r[1] for r in rows}
 
+    async def placed_clusters(self) -> set[str]:
+        """Clusters some application is placed on (any hub): the sync watches these
+        closely in a fleet too large to watch every cluster."""
+        return {r[0] for r in await self._fetchall("SELECT DISTINCT cluster FROM app_placements")}
+
     async def object_counts(self, cluster: str | None = None) -> dict[str, int]:
         """How many objects of each kind are cached (for one cluster or all)."""
         rows = await self._fetchall(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -80,8 +81,21 @@ class ClusterSync:
         probe_interval: float = 15.0,
         watch_timeout: int = 300,
         list_concurrency: int = 2,
+        relist_interval: float = 300.0,
+        watching: bool = True,
+        start_delay: float = 0.0,
     ) -> None:
+        """`watching`: informers list then watch (every change as it happens); off,
+        the cluster is polled instead: every kind relisted every `relist_interval`
+        seconds (jittered), no long-lived stream (see docs/scale.md).
+        `start_delay`: wait this long before the first request (spreads a fleet's start)."""
         self.name = name
+        self.relist_interval = relist_interval
+        self.watching = watching
+        self.start_delay = start_delay
+        self._mode_changed = asyncio.Event()
+        self._relist_now = asyncio.Event()
+        self.jitter = random.Random(name)  # per cluster, so a fleet does not move in step
         self.list_concurrency = list_concurrency
         self.client = client
         self.writer = writer
@@ -125,6 +139,7 @@ class ClusterSync:
             # it answers again: informers waiting out a back-off retry now
             for inf in self.informers:
                 inf.wake()
+            self._relist_now.set()
         self.reachable = True
         self.probe_error = None
         self._write_reachable()
@@ -169,6 +184,14 @@ class ClusterSync:
         if not await self.probe():
             return ClusterResult(self.name, ok=False, error=self.probe_error, reachable=False,
                                  seconds=time.monotonic() - t0)
+        counts = await self.list_all()
+        error = self.kinds_error()
+        return ClusterResult(self.name, ok=error is None, error=error, reachable=True,
+                             version=self.version, latency_ms=self.latency_ms, counts=counts,
+                             seconds=time.monotonic() - t0)
+
+    async def list_all(self) -> dict[str, int]:
+        """List every kind once into the store; returns the counts of those that listed."""
         # A few lists at a time per cluster, reusing keep-alive connections: listing
         # every kind at once opened a connection per kind (8 per cluster, ~800 for a
         # fleet of 100), each costing a connect on both ends; the fleet-wide gate
@@ -196,21 +219,63 @@ class ClusterSync:
                 self.kind_errors.pop(kind, None)
                 counts[kind] = result
         self._write_reachable()
-        error = self.kinds_error()
-        return ClusterResult(self.name, ok=error is None, error=error, reachable=True,
-                             version=self.version, latency_ms=self.latency_ms, counts=counts,
-                             seconds=time.monotonic() - t0)
+        return counts
 
     # -- continuous --
 
+    def set_watching(self, on: bool) -> None:
+        """Switch between watching and polling (takes effect at once while `run()` runs)."""
+        if on != self.watching:
+            self.watching = on
+            self._mode_changed.set()
+
     async def run(self) -> None:
-        """Probe every `probe_interval` and keep every informer running, until cancelled."""
+        """Probe every `probe_interval` and keep the inventory current (watching or
+        polling, as `watching` says, switching when it changes), until cancelled."""
+        if self.start_delay:
+            await asyncio.sleep(self.start_delay)
         await self._check_incarnation()
         async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._probe_loop(), name=f"probe {self.name}")
+            while True:
+                self._mode_changed.clear()
+                keeper = tg.create_task(self._watch_all() if self.watching else self._poll(),
+                                        name=f"{'informers' if self.watching else 'poll'} {self.name}")
+                await self._mode_changed.wait()
+                keeper.cancel()
+                await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _watch_all(self) -> None:
+        async with asyncio.TaskGroup() as tg:
             for inf in self.informers:
+                # after a poll the last list's resourceVersion is where the watch starts
                 tg.create_task(inf.run(resume=inf.resource_version is not None),
                                name=f"informer {self.name}/{inf.spec.kind}")
-            tg.create_task(self._probe_loop(), name=f"probe {self.name}")
+
+    async def _poll(self) -> None:
+        """Relist every kind every `relist_interval` (jittered ±20 %, so a fleet's relists
+        never fall in step), and soon after the cluster answers again. A cache that
+        already holds this cluster waits a random part of an interval before its
+        first relist: a restart must not relist the whole fleet at once."""
+        warm = all(inf.resource_version for inf in self.informers)
+        delay = self.jitter.uniform(0, self.relist_interval) if warm else 0.0
+        while True:
+            self._relist_now.clear()
+            try:
+                async with asyncio.timeout(delay):
+                    await self._relist_now.wait()
+                # back after an outage: so are many others (the hub returned); spread out
+                await asyncio.sleep(self.jitter.uniform(0, min(10.0, self.relist_interval / 10)))
+            except TimeoutError:
+                pass
+            if self.reachable is not False:
+                try:
+                    await self.list_all()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # list_all reports per kind; anything else is logged
+                    log.debug("%s: relist failed: %s", self.name, exc)
+            delay = self.relist_interval * self.jitter.uniform(0.8, 1.2)
 
     async def _check_incarnation(self) -> None:
         """Resume from cached resourceVersions only if they are this cluster's.
@@ -248,7 +313,10 @@ class ClusterSync:
             answered = await self.probe()
             # a cluster that stopped answering is asked again every few seconds (one
             # cheap GET), so its return shows soon, not a whole probe interval later
-            interval = self.probe_interval if answered else min(self.probe_interval, _DOWN_PROBE_INTERVAL)
+            # jittered: when a hub returns after an outage its members' probes (and the
+            # relists they trigger) must not all fire in the same instant
+            interval = (self.probe_interval if answered else min(self.probe_interval, _DOWN_PROBE_INTERVAL)
+                        ) * self.jitter.uniform(0.75, 1.25)
             try:
                 async with asyncio.timeout(interval):
                     await self._probe_now.wait()

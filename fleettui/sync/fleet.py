@@ -123,13 +123,26 @@ class FleetSync:
         discover: Discovery | None = None,
         rediscover_interval: float = 30.0,
         cluster_list_concurrency: int = 2,
+        watch_threshold: int = 100,
+        max_watched: int | None = None,
+        relist_interval: float = 300.0,
+        hot_interval: float = 10.0,
+        cold_probe_interval: float = 30.0,
     ) -> None:
         """`members`: what `discover_members` found (name, context, provider, ...).
         `prune`: forget cached clusters that are no longer members (only when the
         member list is the whole fleet, not a `--context` selection).
         `discover`: how to find the members again (`rediscovery.reloading_discovery`);
         `run()` then re-discovers every `rediscover_interval` seconds and on
-        `request_rediscovery()`, starting new members and forgetting removed ones."""
+        `request_rediscovery()`, starting new members and forgetting removed ones.
+
+        Scale (docs/scale.md): a fleet of at most `watch_threshold` clusters is
+        watched in full, as always. Above it, `run()` watches only the "hot"
+        clusters (those an application is placed on, and those named in the
+        store's `sync.focus` meta key, e.g. open on screen), at most `max_watched`
+        of them (default twice the threshold), and polls the rest: every kind
+        relisted every `relist_interval` s, the probe every `cold_probe_interval` s,
+        both jittered. The hot set is looked at again every `hot_interval` s."""
         self.store = store
         self.members = list(members)
         self.discover = discover
@@ -148,6 +161,11 @@ class FleetSync:
                 raise ValueError("FleetSync needs a kubeconfig or a client_factory")
             client_factory = default_client_factory(kubeconfig, read_only=read_only, timeout=timeout)
         self._client_factory = client_factory
+        self.watch_threshold = watch_threshold
+        self.max_watched = max_watched if max_watched is not None else 2 * watch_threshold
+        self.relist_interval = relist_interval
+        self.hot_interval = hot_interval
+        self.cold_probe_interval = cold_probe_interval
         self.clusters: dict[str, ClusterSync] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._group: asyncio.TaskGroup | None = None
@@ -191,9 +209,48 @@ class FleetSync:
         self.clusters[member.name] = ClusterSync(
             member.name, client, writer, self.kinds, gate=gate,
             probe_interval=self.probe_interval, watch_timeout=self.watch_timeout,
-            list_concurrency=self.cluster_list_concurrency,
+            list_concurrency=self.cluster_list_concurrency, relist_interval=self.relist_interval,
         )
         return None
+
+    @property
+    def large(self) -> bool:
+        """Too many clusters to keep a watch per cluster x kind (docs/scale.md)."""
+        return len(self.clusters) > self.watch_threshold
+
+    def _tier(self, cs: ClusterSync, hot: set[str], *, starting: bool = False) -> None:
+        """Watch or poll this cluster. `starting`: also spread its start over a few
+        seconds in a large fleet (a thousand clusters probed in the same instant is a
+        thundering herd on the hub)."""
+        watched = not self.large or cs.name in hot
+        cs.set_watching(watched)
+        cs.probe_interval = self.probe_interval if watched else max(self.probe_interval,
+                                                                    self.cold_probe_interval)
+        if starting and self.large:
+            cs.start_delay = cs.jitter.uniform(0, min(5.0, len(self.clusters) / 200))
+
+    async def hot_clusters(self) -> set[str]:
+        """The clusters to watch in a large fleet: those open on screen (the store's
+        `sync.focus`, comma-separated names) first, then those running applications;
+        at most `max_watched`."""
+        focus = [n for n in (await self.store.meta("sync.focus") or "").split(",") if n]
+        order = [*focus, *sorted(await self.store.placed_clusters() - set(focus))]
+        return set([n for n in order if n in self.clusters][: self.max_watched])
+
+    async def _retier(self) -> None:
+        hot = await self.hot_clusters() if self.large else set()
+        for cs in self.clusters.values():
+            self._tier(cs, hot)
+
+    async def _hot_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.hot_interval)
+            try:
+                await self._retier()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a busy store: keep the tiers as they are
+                log.warning("choosing the clusters to watch failed: %s", exc)
 
     async def _close_clients(self) -> None:
         for cs in self.clusters.values():
@@ -258,12 +315,16 @@ class FleetSync:
             for name, uid in (await self.store.cluster_identities()).items():
                 if (cs := self.clusters.get(name)) is not None:
                     cs.cached_identity = uid
+        hot = await self.hot_clusters() if self.large else set()
+        for cs in self.clusters.values():
+            self._tier(cs, hot, starting=True)
         try:
             async with asyncio.TaskGroup() as tg:
                 self._group = tg
                 for cs in list(self.clusters.values()):
                     self._start(cs)
                 tg.create_task(self._heartbeat(), name="sync heartbeat")
+                tg.create_task(self._hot_loop(), name="sync tiers")
                 if self.discover is not None:
                     tg.create_task(self._rediscover_loop(), name="sync membership")
         finally:
@@ -347,10 +408,12 @@ class FleetSync:
             by_name = {m.name: m for m in members}
             for name in change.reconnected:
                 await self._stop(name)
+            hot = await self.hot_clusters() if self.large else set()
             for name in (*change.added, *change.reconnected):
                 self._add_member(by_name[name], self._gate)
                 cs = self.clusters.get(name)
                 if cs is not None and self._group is not None:
+                    self._tier(cs, hot)
                     self._start(cs)
             for name in change.updated:
                 self.store.writer.put_cluster(name, **_member_fields(by_name[name]))

@@ -354,7 +354,7 @@ class FleetApp(App[None]):
         self._idle.clear()
         targets: dict[str, DetailFetch] = {
             "summary": _fetch_summary,
-            f"pane:{self.switcher.current}": type(self.pane).fetch,
+            f"pane:{self.switcher.current}": self.pane.make_fetch(),
         }
         if isinstance(screen, DetailScreen):
             targets["detail-screen"] = screen.make_fetch()
@@ -517,6 +517,10 @@ class FleetApp(App[None]):
             self._open_detail(spec.detail(event.item))
 
     def open_cluster(self, name: str) -> None:
+        if self.store is not None:
+            # a hint in the shared cache, not a cluster write: in a fleet too large to
+            # watch every cluster, the sync watches the one on screen (docs/scale.md)
+            self.store.writer.set_meta("sync.focus", name)
         self._open_detail(ClusterScreen(name))
 
     def _open_detail(self, screen: Screen) -> None:

@@ -15,6 +15,7 @@ from fleettui.tui.actions import ActionSpec, key_display
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.dr import DRPane
+from fleettui.tui.panes.metrics import MetricsPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
@@ -62,6 +63,10 @@ PANES: tuple[PaneSpec, ...] = (
     )),
     PaneSpec("dr", "DR", "5", DRPane, help=(
         ("Up / Down", "pick the failure domain (cluster, zone, region); its impact shows beside it", False),
+    )),
+    PaneSpec("metrics", "Metrics", "6", MetricsPane, help=(
+        ("Up / Down", "pick a row: its usage over the range is plotted below", False),
+        ("Esc", "close the PromQL prompt (its text is kept)", False),
     )),
 )
 

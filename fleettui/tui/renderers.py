@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from fleettui.engine.selectors import selector_or_none
+from fleettui.store.metrics import MetricSource, UsageRow
 from fleettui.store.models import (
     ClusterRow,
     EventRow,
@@ -108,7 +109,9 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("health", "HEALTH"),
     ("nodes", "NODES"),
     ("cpu", "CPU REQ"),
+    ("cpu_use", "CPU USED"),
     ("mem", "MEM REQ"),
+    ("mem_use", "MEM USED"),
     ("pods", "PODS"),
     ("seen", "LAST SEEN"),
     ("version", "VERSION"),
@@ -121,8 +124,8 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
 # Which columns give way first in a narrow terminal (k9s drops columns too): NAME,
 # HEALTH and the figures stay; the descriptive columns go, then the figures from the
 # right. The table keeps `CLUSTER_COLUMNS` order whatever is dropped.
-CLUSTER_COLUMN_PRIORITY = ("name", "health", "nodes", "cpu", "mem", "pods", "seen", "where",
-                           "provider", "version", "hub")
+CLUSTER_COLUMN_PRIORITY = ("name", "health", "nodes", "cpu", "cpu_use", "mem", "mem_use", "pods", "seen",
+                           "where", "provider", "version", "hub")
 
 # DataTable pads each cell by one column on either side
 CELL_PADDING = 2
@@ -197,8 +200,11 @@ def hub_text(hub: Mapping[str, Any], palette: Palette) -> Text:
     return out
 
 
-def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, ...]:
-    """One clusters-pane row, in `CLUSTER_COLUMNS` order."""
+def cluster_cells(row: ClusterRow, now: float, palette: Palette, *, usage: UsageRow | None = None,
+                  source: MetricSource | None = None) -> tuple[Text, ...]:
+    """One clusters-pane row, in `CLUSTER_COLUMNS` order; `usage` is the metrics cache's
+    row for the cluster (None: nothing pulled yet), `source` how its last pull went."""
+    from fleettui.tui.metrics_renderers import usage_cell  # it builds on this module
     nodes_style = palette.degraded if row.nodes_ready < row.nodes_total else ""
     pods = str(row.pods_running)
     if row.pods_pending:
@@ -216,7 +222,9 @@ def cluster_cells(row: ClusterRow, now: float, palette: Palette) -> tuple[Text, 
         health_text(row.health, palette),
         Text(f"{row.nodes_ready}/{row.nodes_total}", style=nodes_style),
         _usage(fmt_cpu(row.cpu_alloc_m), row.cpu_req_pct, palette),
+        usage_cell(usage, source, "cpu", now, palette, spark=4),
         _usage(fmt_mem(row.mem_alloc_b), row.mem_req_pct, palette),
+        usage_cell(usage, source, "mem", now, palette, spark=4),
         Text(pods, style=palette.degraded if row.pods_failed else ""),
         last_seen_text(row, now, palette),
         Text(row.version or "-"),

@@ -92,3 +92,22 @@ async def test_unknown_hub_context_is_a_config_error(sim, hub_only):
 
     with pytest.raises(ConfigError):
         ClusterClient.via_gateway(hub_only, hub_context="nope", cluster="x")
+
+
+async def test_members_through_one_hub_share_its_connection_pool(sim, hub_only):
+    from fleettui.kube.transport import HUB_POOLS
+
+    clients = [ClusterClient.via_gateway(hub_only, hub_context="hub", cluster=n, timeout=5)
+               for n in sim.cluster_names]
+    try:
+        for c in clients:
+            await c.version()
+        assert HUB_POOLS.sessions() == 1
+        # closing one member leaves the others' (shared) session open
+        await clients[0].close()
+        assert (await clients[1].version())["gitVersion"]
+        assert HUB_POOLS.sessions() == 1
+    finally:
+        for c in clients[1:]:
+            await c.close()
+    assert HUB_POOLS.sessions() == 0

@@ -11,6 +11,7 @@ import pytest
 from fleettui.tui.app import FleetApp
 from tui.apps_fixture import fill_apps
 from tui.fleet_fixture import FROZEN_NOW, fixture_store
+from tui.metrics_fixture import fill_metrics
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +21,7 @@ def fleet_cache_master(tmp_path_factory) -> Path:
     async def build() -> None:
         store = await fixture_store(path)
         await fill_apps(store)
+        await fill_metrics(store)
         await store.close()
 
     asyncio.run(build())

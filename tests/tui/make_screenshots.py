@@ -1,7 +1,7 @@
 """Write screenshots/ (SVG, plus PNG when cairosvg is importable) from the seeded
 fixture fleet with the frozen clock, so they match the snapshot tests.
 
-    .venv/bin/python tests/tui/make_screenshots.py
+    .venv/bin/python tests/tui/make_screenshots.py [NAME ...]   # all, or only these
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ sys.path.insert(0, str(HERE.parents[1]))  # tests/, for the `tui` fixture packag
 from tui.apps_fixture import fill_apps  # noqa: E402
 from tui.conftest import make_app, settle, wait_for_data  # noqa: E402
 from tui.fleet_fixture import fixture_store  # noqa: E402
+from tui.metrics_fixture import fill_metrics  # noqa: E402
 
 OUT = HERE.parents[2] / "screenshots"
 SIZE = (120, 36)
@@ -62,19 +63,25 @@ async def main() -> None:
         cache = Path(tmp) / "cache.db"
         store = await fixture_store(cache)
         await fill_apps(store)
+        await fill_metrics(store)
         await store.close()
-        paths = [
-            await shot(cache, "clusters", []),
-            await shot(cache, "topology", ["2", "E"]),
-            await shot(cache, "cluster", ["N", "down", "down", "down", "down", "enter"],
-                       after=lambda app: app.screen.show_tab("tab-unhealthy")),
-            await shot(cache, "rollouts", ["3"]),
-            await shot(cache, "application", ["3", "enter"],
-                       after=lambda app: app.screen.show_tab("tab-placement")),
-            await shot(cache, "distribute-selection", ["3", "D"], after=_fill_selection),
-            await shot(cache, "watch-help", ["question_mark"], watch=True),
-            await shot(cache, "light-theme", [], theme="fleet-light"),
+        wanted = set(sys.argv[1:])
+        shots = [
+            ("clusters", []),
+            ("topology", ["2", "E"]),
+            ("cluster", ["N", "down", "down", "down", "down", "enter"],
+             {"after": lambda app: app.screen.show_tab("tab-unhealthy")}),
+            ("rollouts", ["3"]),
+            ("application", ["3", "enter"], {"after": lambda app: app.screen.show_tab("tab-placement")}),
+            ("distribute-selection", ["3", "D"], {"after": _fill_selection}),
+            ("watch-help", ["question_mark"], {"watch": True}),
+            ("light-theme", [], {"theme": "fleet-light"}),
+            ("metrics", ["6"]),
+            ("metrics-plot", ["6", "g", "down", "down"]),
+            ("cost", ["6", "c", "g", "t", "t"]),
         ]
+        paths = [await shot(cache, name, keys, **(rest[0] if rest else {}))
+                 for name, keys, *rest in shots if not wanted or name in wanted]
     try:
         import cairosvg
     except ImportError:

@@ -41,15 +41,16 @@ async def test_dashboard_syncs_the_fleet_and_shows_a_down_cluster(sim, kubeconfi
     app = build_app(_args(kubeconfig_path, tmp_path / "cache.db", read_only=True))
     app.debounce = 0.05
     async with app.run_test(size=(120, 30)) as pilot:
+        seen = app.query_one(ClustersPane).table.visible_columns.index("seen")
         rows = await _wait_rows(pilot, lambda r: len(r) == 3 and all(
-            c[6].plain.endswith("s") and not c[6].plain.startswith("stale") for c in r.values()))
+            c[seen].plain.endswith("s") and not c[seen].plain.startswith("stale") for c in r.values()))
         assert set(rows) == set(sim.cluster_names)  # the hub is not a member
         assert "hub" in str(app.query_one("#status-bar").render())
         down = sim.cluster_names[0]
         sim.faults.set(down, down="refuse")
         app.store.writer.probe(down, reachable=False, error="connection refused")  # as the next probe would
         await settle(pilot, 0.3)
-        rows = await _wait_rows(pilot, lambda r: r[down][6].plain.startswith("stale"))
+        rows = await _wait_rows(pilot, lambda r: r[down][seen].plain.startswith("stale"))
         assert rows[down][1].plain == "✖ unhealthy"
         assert app.sync_error is None  # the sync keeps running; the fault is that cluster's
 

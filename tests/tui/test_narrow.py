@@ -46,7 +46,7 @@ async def test_80x24_clusters_table_needs_no_sideways_scrolling(fleet_cache):
         assert table.virtual_size.width <= table.scrollable_content_region.width, (
             "the clusters table scrolls sideways at 80 columns")
         headers = [str(c.label) for c in table.ordered_columns]
-        assert headers[:6] == ["NAME", "HEALTH", "NODES", "CPU REQ", "MEM REQ", "PODS"]
+        assert headers[:7] == ["NAME", "HEALTH", "NODES", "CPU REQ", "CPU USED", "MEM REQ", "MEM USED"]
         # widening the terminal brings the dropped columns back, cursor kept on its row
         await pilot.press("down", "down")
         key = table.current_key

@@ -54,7 +54,7 @@ def test_cluster_cells_follow_the_columns():
     plain = dict(zip([k for k, _ in CLUSTER_COLUMNS], [c.plain for c in cells], strict=True))
     assert plain == {
         "name": "ack-hangzhou-a", "health": "▲ degraded", "nodes": "3/4", "cpu": "32c 25%",
-        "mem": "128Gi 94%", "pods": "40 2p 1f", "seen": "5s", "version": "v1.31.1",
+        "cpu_use": "-", "mem": "128Gi 94%", "mem_use": "-", "pods": "40 2p 1f", "seen": "5s", "version": "v1.31.1",
         "provider": "ack", "where": "cn-hangzhou/cn-hangzhou-h", "hub": "-",
     }
 
@@ -76,19 +76,24 @@ def test_hub_column_words_the_ocm_registration():
     assert not cluster_matches(row(hub=joined), "pending acc")
 
 
+
+def _col(key: str) -> int:
+    return [k for k, _ in CLUSTER_COLUMNS].index(key)
+
+
 def test_memory_pressure_is_flagged():
     cells = cluster_cells(row(), NOW, Palette(unhealthy="bold red"))
-    mem = cells[4]
+    mem = cells[_col("mem")]
     assert any("red" in str(span.style) for span in mem.spans)
 
 
 def test_stale_row_shows_its_age_and_never_seen_says_so():
     stale = cluster_cells(row(reachable=False, last_seen=NOW - 420, last_error="refused"), NOW, PLAIN)
-    assert stale[6].plain == "stale 7m"
+    assert stale[_col("seen")].plain == "stale 7m"
     never = cluster_cells(row(reachable=False, last_seen=None), NOW, PLAIN)
-    assert never[6].plain == "unreachable"
+    assert never[_col("seen")].plain == "unreachable"
     pending = cluster_cells(row(reachable=None, last_seen=None), NOW, PLAIN)
-    assert pending[6].plain == "pending"
+    assert pending[_col("seen")].plain == "pending"
 
 
 def test_health_is_a_word_and_a_marker_not_only_colour():
@@ -208,7 +213,8 @@ def test_fit_columns_drops_descriptive_columns_first():
     assert fit_columns(CLUSTER_COLUMNS, cells, 0, CLUSTER_COLUMN_PRIORITY) == tuple(keys)
     assert fit_columns(CLUSTER_COLUMNS, cells, 500, CLUSTER_COLUMN_PRIORITY) == tuple(keys)
     at80 = fit_columns(CLUSTER_COLUMNS, cells, 78, CLUSTER_COLUMN_PRIORITY)
-    assert at80[:6] == ("name", "health", "nodes", "cpu", "mem", "pods")
+    # used beside requested: at 80 columns the usage columns outrank pods and last seen
+    assert at80[:7] == ("name", "health", "nodes", "cpu", "cpu_use", "mem", "mem_use")
     assert "version" not in at80
     width = {k: max(len(h), cells[0][i].cell_len) + 2 for i, (k, h) in enumerate(CLUSTER_COLUMNS)}
     assert sum(width[k] for k in at80) <= 78

@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections import Counter
 from typing import Any
 
 from fleettui.cli.commands.metrics import add_output, emit_records, load_fleet, open_store
 from fleettui.cli.common import CliError
 
-INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 COLUMNS = [("cluster", "cluster"), ("name", "name"), ("cpu core-h", "cpu_core_hours"),
            ("mem GiB-h", "memory_gib_hours"), ("cpu", "cpu_cost"), ("memory", "memory_cost"),
            ("fixed", "fixed_cost"), ("idle", "idle_cost"), ("total", "total"), ("hours", "hours"),
@@ -23,27 +21,10 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 
 async def compute(store: Any, fleet: Any, by: str, seconds: float, now: float) -> Any:
-    import orjson
+    from fleettui.metrics import view
 
-    from fleettui.metrics import cost
-    from fleettui.store.metrics import MetricsStore
-
-    ms = MetricsStore(store)
-    scopes = ["cluster", "namespace"] + (["app"] if by == "app" else [])
-    rows = {s: await ms.usage(s) for s in scopes}
-    from fleettui.store import inventory_rows
-
-    info = {r[0]: (r[1], r[2]) for r in await inventory_rows.cluster_places(store)}
-    types: dict[str, Counter[str]] = {}
-    for cluster, _name, _ready, _cpu, _mem, data in await inventory_rows.nodes(store):
-        t = (orjson.loads(data or "{}").get("labels") or {}).get(INSTANCE_TYPE)
-        if t:
-            types.setdefault(cluster, Counter())[t] += 1
-    rates = {r.cluster: cost.resolve_rate(r.cluster, provider=info.get(r.cluster, (None, None))[0],
-                                          region=info.get(r.cluster, (None, None))[1],
-                                          node_types=types.get(r.cluster, {}), fleet=fleet)
-             for r in rows["cluster"]}
-    return cost.report(by, rows, rates, start=now - seconds, end=now)
+    scopes = ("cluster", "namespace", "app") if by == "app" else ("cluster", "namespace")
+    return view.cost_report(await view.load(store, scopes), fleet, by, start=now - seconds, end=now)
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fleettui.cli.common import CliError, non_negative_int, opt, port, positive_float
+from fleettui.cli.common import (
+    CliError,
+    non_negative_float,
+    non_negative_int,
+    opt,
+    port,
+    positive_float,
+)
 
 if TYPE_CHECKING:  # the simulator loads only when the command runs
     from fleettui.sim import Simulator
@@ -29,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
     p.add_argument("--port", type=port, default=0, help="TCP port (default: 0, a free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--seed", choices=("demo", "empty"), default="demo", help="initial content")
+    p.add_argument("--profile", choices=("standard", "edge"), default="standard",
+                   help="cluster size: standard (5 nodes, ~120 pods) or edge (1-2 nodes, ~15 pods, a few "
+                   "regions, 5%% of the sites on links that drop now and then) (default: standard)")
+    p.add_argument("--flaky-share", type=_share, default=None, metavar="SHARE",
+                   help="share of members whose links flap (default: 0.05 with --profile edge, else 0)")
     p.add_argument("--clock-speed", type=positive_float, default=1.0,
                    help="virtual seconds per wall second (default: 1.0)")
     p.add_argument("--rng-seed", type=int, default=0, help="random seed (default: 0)")
@@ -45,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
                    help="members whose OCM agent has asked to join the hub and await acceptance "
                    "(`fleettui cluster accept joining-1`); they get no kubeconfig context")
     p.set_defaults(handler=run_sim)
+
+
+def _share(text: str) -> float:
+    value = non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"is a share between 0 and 1, got {text}")
+    return value
 
 
 def run_sim(args: argparse.Namespace) -> int:
@@ -65,7 +84,8 @@ async def _serve(args: argparse.Namespace, kubeconfig: Path) -> int:
     from fleettui.sim import Simulator
 
     sim = Simulator(clusters=args.clusters, seed=args.seed, clock_speed=args.clock_speed,
-                    rng_seed=args.rng_seed, joining=args.joining)
+                    rng_seed=args.rng_seed, joining=args.joining, profile=args.profile,
+                    flaky_share=args.flaky_share)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,6 +6,7 @@ widget); `show` diffs the result into the widgets on the UI side.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -37,6 +38,12 @@ class Pane(WriteGuard, Vertical):
     @staticmethod
     async def fetch(store: Store) -> Any:
         raise NotImplementedError
+
+    def make_fetch(self) -> Callable[[Store], Awaitable[Any]]:
+        """The read the next refresh runs: `fetch`, unless what the pane shows now needs
+        less of the store (the metrics pane reads only the scopes on screen). The function
+        is built here, on the UI side, so the worker never looks at the pane."""
+        return type(self).fetch
 
     def show(self, data: Any, now: float, palette: Palette) -> None:
         raise NotImplementedError

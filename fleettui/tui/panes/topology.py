@@ -22,6 +22,10 @@ from fleettui.tui.renderers import Palette, topology_label
 
 # expanded the first time they appear; deeper levels wait for the user
 AUTO_EXPAND = {"fleet", "region", "zone"}
+# Above this many clusters only the fleet opens by itself: its regions show their
+# counts and health, and a thousand cluster rows are built only for the regions the
+# user opens (every cluster's row on the first frame cost seconds of UI thread).
+COLLAPSE_ABOVE = 50
 
 
 def _matches(node: TopologyNode, needle: str) -> bool:
@@ -40,6 +44,7 @@ class TopologyPane(Pane):
         self._by_key: dict[str, TopologyNode] = {}
         self._palette = Palette()
         self._needle = ""
+        self._auto = AUTO_EXPAND
 
     def compose(self) -> ComposeResult:
         yield Static(id="topology-info", classes="pane-info")
@@ -72,6 +77,8 @@ class TopologyPane(Pane):
             return
         model = self._visible(self._model)
         self._by_key = {n.key: n for n in model.walk()}
+        clusters = sum(1 for n in self._by_key.values() if n.kind == "cluster")
+        self._auto = AUTO_EXPAND if clusters <= COLLAPSE_ABOVE or self._needle else {"fleet"}
         root = self.tree.root
         with self.app.batch_update():
             self._sync(root, model, first=root.data == "fleet" and not root.children)
@@ -87,7 +94,7 @@ class TopologyPane(Pane):
         if tn.label.plain != label.plain or tn.label.spans != label.spans or first:
             tn.set_label(label)
         tn.allow_expand = bool(model.children)
-        if first and model.kind in AUTO_EXPAND:
+        if first and model.kind in self._auto:
             tn.expand()
         if not tn.is_expanded and not tn.children:
             return  # not materialized yet: done when the user expands it

@@ -5,12 +5,16 @@ the panes, so it stays live while open; Esc goes back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from fleettui.store import ClusterDetail, Store
+from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
+from fleettui.tui.metrics_renderers import usage_cells, with_usage
 from fleettui.tui.renderers import (
     EVENT_COLUMNS,
     NAMESPACE_COLUMNS,
@@ -55,6 +59,19 @@ def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette
     return out
 
 
+@dataclass(frozen=True)
+class ClusterUsage:
+    """The metrics cache's rows for one cluster's nodes and namespaces, by name."""
+
+    nodes: dict[str, UsageRow] = field(default_factory=dict)
+    namespaces: dict[str, UsageRow] = field(default_factory=dict)
+    source: MetricSource | None = None
+
+
+NODE_USAGE_COLUMNS = with_usage(NODE_COLUMNS)
+NAMESPACE_USAGE_COLUMNS = with_usage(NAMESPACE_COLUMNS)
+
+
 class ClusterScreen(DetailScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
@@ -66,9 +83,9 @@ class ClusterScreen(DetailScreen):
         yield Static(id="cluster-heading")
         with TabbedContent(id="cluster-tabs"):
             with TabPane("Nodes", id="tab-nodes"):
-                yield DiffTable(NODE_COLUMNS, id="cluster-nodes")
+                yield DiffTable(NODE_USAGE_COLUMNS, id="cluster-nodes")
             with TabPane("Namespaces", id="tab-namespaces"):
-                yield DiffTable(NAMESPACE_COLUMNS, id="cluster-namespaces")
+                yield DiffTable(NAMESPACE_USAGE_COLUMNS, id="cluster-namespaces")
             with TabPane("Unhealthy", id="tab-unhealthy"):
                 yield DiffTable(WORKLOAD_COLUMNS, id="cluster-unhealthy")
             with TabPane("Events", id="tab-events"):
@@ -78,12 +95,18 @@ class ClusterScreen(DetailScreen):
     def make_fetch(self) -> DetailFetch:
         name = self.cluster
 
-        async def fetch(store: Store) -> ClusterDetail | None:
-            return await store.cluster_detail(name)
+        async def fetch(store: Store) -> tuple[ClusterDetail | None, ClusterUsage]:
+            metrics = MetricsStore(store)
+            usage = ClusterUsage(
+                {u.name: u for u in await metrics.usage("node", cluster=name)},
+                {u.name: u for u in await metrics.usage("namespace", cluster=name)},
+                (await metrics.sources()).get(name))
+            return await store.cluster_detail(name), usage
 
         return fetch
 
-    def show(self, detail: ClusterDetail | None, now: float, palette: Palette) -> None:
+    def show(self, data: tuple[ClusterDetail | None, ClusterUsage], now: float, palette: Palette) -> None:
+        detail, usage = data
         self.query_one("#cluster-heading", Static).update(
             cluster_heading(detail, self.cluster, now, palette))
         if detail is None:
@@ -94,9 +117,11 @@ class ClusterScreen(DetailScreen):
         tabs.get_tab("tab-nodes").label = f"Nodes ({len(detail.nodes)})"
         tabs.get_tab("tab-namespaces").label = f"Namespaces ({len(detail.namespaces)})"
         self.query_one("#cluster-nodes", DiffTable).apply_rows(
-            [(n.key, node_cells(n, palette)) for n in detail.nodes])
+            [(n.key, usage_cells(NODE_COLUMNS, node_cells(n, palette), usage.nodes.get(n.name), usage.source,
+                                 now, palette)) for n in detail.nodes])
         self.query_one("#cluster-namespaces", DiffTable).apply_rows(
-            [(n.key, namespace_cells(n, palette)) for n in detail.namespaces])
+            [(n.key, usage_cells(NAMESPACE_COLUMNS, namespace_cells(n, palette), usage.namespaces.get(n.name),
+                                 usage.source, now, palette)) for n in detail.namespaces])
         self.query_one("#cluster-unhealthy", DiffTable).apply_rows(
             [(w.key, workload_cells(w, palette)) for w in detail.unhealthy_workloads])
         self.query_one("#cluster-events", DiffTable).apply_rows(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -76,6 +77,7 @@ class DiffTable(DataTable):
         wanted = dict(rows)
         order = [key for key, _ in rows]
         changed = False
+        resized: set = set()
         with self.app.batch_update():
             for key in [k for k in self._shown if k not in wanted]:
                 try:
@@ -93,9 +95,14 @@ class DiffTable(DataTable):
                 elif old != sig:
                     for col, cell, new, was in zip(self._column_keys, cells, sig, old, strict=True):
                         if new != was:
-                            self.update_cell(key, col, cell, update_width=True)
+                            # widths once per column below: Textual re-measures the whole
+                            # column per narrower cell, quadratic when every row's age ticks
+                            self.update_cell(key, col, cell, update_width=False)
+                            resized.add(col)
                     changed = True
                 self._shown[key] = sig
+            if resized:
+                self._fit_widths(resized)
             if order != self._order:
                 if self._displayed_keys() != order:
                     self._sort_to(order)
@@ -105,6 +112,16 @@ class DiffTable(DataTable):
             if restore in wanted:
                 self.move_cursor(row=order.index(restore))
         return changed
+
+    def _fit_widths(self, columns: set) -> None:
+        """Each of these columns as wide as its widest cell or its label (one pass each)."""
+        for col in columns:
+            column = self.columns.get(col)
+            if column is None:
+                continue
+            widths = [_cell_width(c) for c in self.get_column(col)]
+            column.content_width = max([*widths, _cell_width(column.label)])
+        self._require_update_dimensions = True
 
     def _displayed_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows]
@@ -120,3 +137,10 @@ class DiffTable(DataTable):
 def _signature(cell: Text) -> tuple:
     # rich's Text equality ignores the base style, and a theme switch changes only that
     return (cell.plain, str(cell.style), tuple(cell.spans))
+
+
+def _cell_width(cell: object) -> int:
+    """Terminal cells a one-line cell takes (the table's cells are single-line)."""
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return cell_len(str(cell))

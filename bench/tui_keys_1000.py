@@ -1,0 +1,82 @@
+"""Key-press latency of the dashboard with 1,000 clusters (a Pilot benchmark).
+
+A cache of N clusters written through the store's writer (tests/tui/fleet_fixture,
+the same rows the sync writes), then the app run headless by Textual's Pilot at
+160x48. Each key of a realistic session is timed from the press until the app is
+idle again with the screen refreshed and any refresh the key asked for applied:
+moving in the clusters table, sorting, filtering, the topology (expanding a
+region), the rollouts matrix and back. Targets: every key <= 100 ms; warm first
+frame (app start to the first data shown) <= 1 s.
+
+    .venv/bin/python -m bench.tui_keys_1000 [--clusters 1000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+KEYS = ["down"] * 10 + ["s", "s", "N", "H", "R", "slash", *"hangzhou", "enter", "escape",
+                        "2", "down", "enter", "down", "3", "down", "1", "pagedown", "end", "home"]
+
+
+async def run(clusters: int) -> dict:
+    from tui.fleet_fixture import fixture_store
+
+    from fleettui.tui.app import FleetApp
+
+    with tempfile.TemporaryDirectory(prefix="fleettui-keys-") as tmp:
+        cache = Path(tmp) / "cache.db"
+        t0 = time.perf_counter()
+        store = await fixture_store(cache, clusters=clusters)
+        await store.close()
+        fill = time.perf_counter() - t0
+        app = FleetApp(store_path=cache, kubeconfig="~/.kube/config", hub="hub", debounce=0.05)
+        times: list[tuple[str, float]] = []
+        t0 = time.perf_counter()
+        async with app.run_test(size=(160, 48)) as pilot:
+            while app.first_data_at is None and time.perf_counter() - t0 < 30:
+                await pilot.pause(0.01)
+            await pilot.pause()
+            first = time.perf_counter() - t0
+            for key in KEYS:
+                k0 = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                while app._refreshing or app._timer is not None:
+                    await pilot.pause(0.005)
+                times.append((key, (time.perf_counter() - k0) * 1000))
+        ms = sorted(t for _, t in times)
+        worst = max(times, key=lambda kt: kt[1])
+        return {"clusters": clusters, "fill_s": round(fill, 1), "first_frame_s": round(first, 2),
+                "keys": len(ms), "median_ms": round(statistics.median(ms), 1),
+                "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1), "max_ms": round(worst[1], 1),
+                "slowest_key": worst[0],
+                "slowest": [(k, round(t)) for k, t in sorted(times, key=lambda kt: -kt[1])[:8]]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clusters", type=int, default=1000)
+    ap.add_argument("--json", action="store_true", help="one JSON line (for bench.edge_fleet)")
+    args = ap.parse_args()
+    r = asyncio.run(run(args.clusters))
+    if args.json:
+        print(json.dumps(r))
+    else:
+        print(f"tui_keys: {r['clusters']} clusters, {r['keys']} keys: median {r['median_ms']} ms, "
+              f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['slowest_key']!r}) target <= 100 ms; "
+              f"warm first frame {r['first_frame_s']} s (<= 1 s)\n  slowest keys (ms): {r['slowest']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
