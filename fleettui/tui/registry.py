@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fleettui.tui.actions import ActionSpec, key_display
+from fleettui.tui.panes.alerts import AlertsPane
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.dr import DRPane
@@ -62,6 +63,10 @@ PANES: tuple[PaneSpec, ...] = (
     )),
     PaneSpec("dr", "DR", "5", DRPane, help=(
         ("Up / Down", "pick the failure domain (cluster, zone, region); its impact shows beside it", False),
+    )),
+    PaneSpec("alerts", "Alerts", "7", AlertsPane, help=(
+        ("/", "filter: @cluster=edge-*, @state=firing, severity=critical, label=~re, label!~re (comma-joined)",
+         False),
     )),
 )
 

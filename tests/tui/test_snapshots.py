@@ -157,3 +157,13 @@ def test_distribute_editor_validation_error(snap_compare, fleet_cache):
         await pilot.pause(0.5)
 
     assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_alerts_pane(snap_compare, alerts_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache), terminal_size=size, run_before=run_before)

@@ -1,0 +1,127 @@
+"""The alerts pane: firing and pending alerts of every cluster, from the cache, one live list.
+
+Grouped by alert name, cluster or severity (`g` cycles); the `/` filter takes karma's
+matchers (`@cluster=edge-*,@state=firing,severity=critical`) through `alerts.matchers`,
+so the pane and `fleettui alerts --filter` mean the same thing. What is wrong with the
+pipeline itself (a source unknown, a Watchdog silent) is shown above the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from fleettui.alerts import matchers
+from fleettui.alerts.view import GROUP_BY, AlertView, alert_view
+from fleettui.store import Store
+from fleettui.store.alerts import AlertRow, AlertSource, AlertStore
+from fleettui.tui.actions import ActionSpec, bindings
+from fleettui.tui.alerts_renderers import (
+    ALERT_COLUMNS,
+    GROUP,
+    alert_rows,
+    pipeline_broken,
+    status_lines,
+)
+from fleettui.tui.panes.base import Pane
+from fleettui.tui.renderers import Palette
+from fleettui.tui.widgets.diff_table import DiffTable
+
+ALERT_ACTIONS = (
+    ActionSpec("g", "cycle_group", "Group", "group by alert name, cluster or severity (cycles)"),
+)
+
+
+@dataclass(frozen=True)
+class AlertsData:
+    alerts: list[AlertRow]
+    sources: dict[str, AlertSource]
+    clusters: list[str] = field(default_factory=list)
+
+
+class AlertsPane(Pane):
+    pane_id = "alerts"
+    title = "Alerts"
+
+    ACTIONS = ALERT_ACTIONS
+    BINDINGS = bindings(ALERT_ACTIONS)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._data = AlertsData([], {})
+        self._palette = Palette()
+        self._now = 0.0
+        self._needle = ""
+        self._filter_error = ""
+        self._filters: list[matchers.Filter] = []
+        self.group_by = GROUP_BY[0]
+        self.view: AlertView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="alerts-info", classes="pane-info")
+        yield Static(id="alerts-status")
+        yield DiffTable(ALERT_COLUMNS, id="alerts-table", fixed_columns=2)
+
+    @property
+    def table(self) -> DiffTable:
+        return self.query_one("#alerts-table", DiffTable)
+
+    @staticmethod
+    async def fetch(store: Store) -> AlertsData:
+        reads = AlertStore(store)
+        return AlertsData(await reads.alerts(), await reads.sources(), [c.name for c in await store.clusters()])
+
+    def show(self, data: AlertsData, now: float, palette: Palette) -> None:
+        self._data, self._now, self._palette = data, now, palette
+        self._redraw()
+
+    def _redraw(self) -> None:
+        d = self._data
+        view = alert_view(d.alerts, d.sources, filters=self._filters, group_by=self.group_by,
+                          clusters=d.clusters or None)
+        self.view = view
+        self.table.apply_rows(alert_rows(view, self._now, self._palette))
+        status = status_lines(view, pipeline_broken(d.alerts, d.sources, d.clusters or None), self._now,
+                              self._palette)
+        if self._needle:
+            status.append(f"\nfilter: /{self._needle}")
+        if self._filter_error:
+            status.append(f"  {self._filter_error}", style=self._palette.unhealthy)
+        self.query_one("#alerts-status", Static).update(status)
+        self.query_one("#alerts-info", Static).update(self.info_line(f"alerts by {self.group_by}"))
+
+    def set_filter(self, text: str) -> None:
+        self._needle = text.strip()
+        try:
+            self._filters, self._filter_error = matchers.parse(self._needle), ""
+        except matchers.FilterError as exc:
+            # half-typed matchers are normal while typing: keep the last good filter
+            self._filter_error = str(exc)
+        self._redraw()
+
+    @property
+    def filter_text(self) -> str:
+        return self._needle
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    def current(self) -> AlertRow | None:
+        key = self.table.current_key
+        if key is None or key.startswith(GROUP):
+            return None
+        return next((a for a in self._data.alerts if f"{a.cluster}/{a.fingerprint}" == key), None)
+
+    def action_cycle_group(self) -> None:
+        self.group_by = GROUP_BY[(GROUP_BY.index(self.group_by) + 1) % len(GROUP_BY)]
+        self._redraw()
+
+    @on(DataTable.RowSelected, "#alerts-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        alert = self.current()
+        if alert is not None:
+            self.open_detail(alert)

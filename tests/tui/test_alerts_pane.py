@@ -1,0 +1,99 @@
+"""The alerts pane (key 7) on the seeded fleet with seeded alert state."""
+
+from __future__ import annotations
+
+from fleettui.store.alerts import AlertRow, AlertSource
+from fleettui.tui.alerts_renderers import GROUP, pipeline_broken, shown_labels
+from fleettui.tui.panes.alerts import AlertsPane
+from tui.alerts_fixture import PROMETHEUS_DOWN, WATCHDOG_SILENT
+from tui.conftest import make_app, settle, wait_for_data
+
+
+async def _alerts(pilot) -> AlertsPane:
+    await wait_for_data(pilot)
+    await pilot.press("7")
+    await settle(pilot)
+    pane = pilot.app.pane
+    assert isinstance(pane, AlertsPane)
+    return pane
+
+
+def _alert_keys(pane: AlertsPane) -> list[str]:
+    return [k for k in pane.table.shown_keys if not k.startswith(GROUP)]
+
+
+def _text(widget) -> str:
+    return str(widget.render())
+
+
+async def test_lists_every_cluster_with_counts_and_pipeline_problems(alerts_cache):
+    app = make_app(alerts_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = await _alerts(pilot)
+        view = pane.view
+        assert view is not None
+        # 7 Watchdogs (idc-beijing's is silent), node, checkout on shanghai-b: firing
+        assert view.counts == {"firing": 9, "pending": 1, "silenced": 1}
+        info = _text(pane.query_one("#alerts-status"))
+        assert "9 firing (1 critical), 1 pending, 1 silenced; 1 source unknown" in info
+        problems = _text(pane.query_one("#alerts-status"))
+        assert f"{PROMETHEUS_DOWN}: alerts unknown since 7m ago" in problems
+        assert f"{WATCHDOG_SILENT}: alert pipeline broken" in problems
+        # the down cluster's last known alerts stay, marked stale
+        stale = [a for a in view.alerts if a.cluster == PROMETHEUS_DOWN]
+        assert stale and PROMETHEUS_DOWN in view.stale_clusters
+
+
+async def test_filter_takes_karma_matchers_and_group_key_cycles(alerts_cache):
+    app = make_app(alerts_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = await _alerts(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"@cluster=ack-*,severity!=none")
+        await settle(pilot)
+        shown = {(a.cluster, a.alertname) for a in pane.view.alerts}
+        assert shown == {("ack-shanghai-b", "KubeNodeNotReady"),
+                         ("ack-shanghai-b", "KubeDeploymentReplicasMismatch"),
+                         ("ack-hangzhou-b", "KubeDeploymentReplicasMismatch")}
+        # the unknown source is not an ack-* cluster: its line goes with the filter
+        assert PROMETHEUS_DOWN not in _text(pane.query_one("#alerts-status"))
+        pane.set_filter("@state=silenced")
+        assert [(a.cluster, a.state) for a in pane.view.alerts] == [("ack-hangzhou-b", "silenced")]
+        pane.set_filter("severity=~(crit")  # half-typed: keeps the last good filter, says why
+        assert [a.state for a in pane.view.alerts] == ["silenced"]
+        assert "not a regular expression" in _text(pane.query_one("#alerts-status"))
+        pane.set_filter("")
+        await pilot.press("escape")
+        await settle(pilot)
+        table = pane.table
+        groups = [k for k in table.shown_keys if k.startswith(GROUP)]
+        assert groups[0] == f"{GROUP}CPUThrottlingHigh"
+        table.focus()
+        await pilot.press("g")
+        await settle(pilot)
+        assert pane.group_by == "cluster"
+        assert [k for k in table.shown_keys if k.startswith(GROUP)][0] == f"{GROUP}ack-hangzhou-a"
+        await pilot.press("g")
+        await settle(pilot)
+        assert [k for k in table.shown_keys if k.startswith(GROUP)][:2] == [f"{GROUP}critical", f"{GROUP}warning"]
+        assert len(_alert_keys(pane)) == 11
+
+
+def test_noisy_labels_are_hidden():
+    labels = {"alertname": "X", "severity": "warning", "instance": "10.0.0.1:8080", "job": "ksm",
+              "pod_template_hash": "7d9f", "uid": "u", "namespace": "shop", "deployment": "checkout"}
+    assert shown_labels(labels) == "deployment=checkout namespace=shop"
+
+
+def _source(name: str, error: str | None = None) -> AlertSource:
+    return AlertSource(name, 1.0 if error is None else None, 2.0, error)
+
+
+def test_pipeline_broken_only_where_the_watchdog_is_silent_and_the_source_answers():
+    def wd(c: str, state: str = "firing") -> AlertRow:
+        return AlertRow(c, "Watchdog", state, {"alertname": "Watchdog"})
+
+    sources = {c: _source(c) for c in ("a", "b", "c")} | {"d": _source("d", "refused")}
+    assert pipeline_broken([wd("a"), wd("b", "pending")], sources, ["a", "b", "c", "d"]) == ["b", "c"]
+    # a fleet that runs no Watchdog anywhere has nothing to say about it
+    assert pipeline_broken([], sources, ["a", "b"]) == []
