@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from rich.text import Text
 
 from fleettui.alerts.consistency import PIPELINE_BROKEN, WATCHDOG
+from fleettui.alerts.history import AlertHistory, sparkline
 from fleettui.alerts.view import AlertView, age
 from fleettui.store.alerts import AlertRow, AlertSource
 from fleettui.tui.renderers import Palette
@@ -95,4 +96,70 @@ def alert_rows(view: AlertView, now: float, palette: Palette) -> list[tuple[str,
         for a in g.alerts:
             out.append((f"{a.cluster}/{a.fingerprint}",
                         alert_cells(a, now, palette, stale=a.cluster in view.stale_clusters)))
+    return out
+
+
+def alert_heading(a: AlertRow | None, key: str, now: float, palette: Palette) -> Text:
+    if a is None:
+        return Text(f"alert {key}: resolved (no longer in its cluster's alerts)", style=palette.muted)
+    out = severity_text(a.severity, palette)
+    out.append("  ")
+    out.append(a.alertname, style="bold")
+    out.append(f" on {a.cluster}  ")
+    out.append(a.state, style=palette.health(_STATE.get(a.state, "unknown")))
+    if a.active_at is not None:
+        out.append(f" for {age(now - a.active_at)}")
+    return out
+
+
+def alert_detail_lines(a: AlertRow) -> Text:
+    out = Text()
+    out.append("Labels\n", style="bold")
+    for k, v in sorted(a.labels.items()):
+        out.append(f"  {k}={v}\n")
+    if a.annotations:
+        out.append("Annotations\n", style="bold")
+        for k, v in sorted(a.annotations.items()):
+            out.append(f"  {k}: {v}\n")
+    if a.value is not None:
+        out.append(f"Value  {a.value}\n")
+    if a.silenced_by:
+        out.append(f"Silenced by  {', '.join(a.silenced_by)}\n")
+    if a.inhibited_by:
+        out.append(f"Inhibited by  {', '.join(a.inhibited_by)}\n")
+    return out
+
+
+def history_lines(h: AlertHistory | None, palette: Palette) -> Text:
+    """The rule the alert came from and its expression over the window, crossings marked."""
+    if h is None:
+        return Text("querying its Prometheus…", style=palette.muted)
+    out = Text()
+    if h.rule is not None:
+        r = h.rule
+        out.append("Rule\n", style="bold")
+        out.append(f"  group {r.group}  file {r.source}  for {age(r.duration) if r.duration else '0s'}")
+        out.append(f"  health {r.health or 'unknown'}\n",
+                   style=palette.unhealthy if r.health == "err" else "")
+        if r.last_error:
+            out.append(f"  last error: {r.last_error}\n", style=palette.unhealthy)
+        out.append(f"  expr: {r.expr}\n")
+    if h.error:
+        out.append(f"{h.error}\n", style=palette.stale)
+        return out
+    minutes = round((h.end - h.start + h.step) / 60)
+    out.append(f"Expression over the last {minutes}m (a bar where the condition held)\n", style="bold")
+    out.append(f"  {sparkline(h.values)}\n", style=palette.unhealthy)
+    marks = [" "] * len(h.values)
+    for i in h.crossings():
+        marks[i] = "▲"
+    out.append(f"  {''.join(marks)}\n", style=palette.degraded)
+    width = len(h.values)
+    axis = f"-{minutes}m".ljust(width - 3) + "now"
+    out.append(f"  {axis}\n", style=palette.muted)
+    present = [v for v in h.values if v is not None]
+    if present:
+        out.append(f"  crossed {len(h.crossings())}× (▲); min {min(present):.4g}  max {max(present):.4g}\n")
+    else:
+        out.append("  the condition did not hold in this window\n", style=palette.muted)
     return out

@@ -19,6 +19,7 @@ from fleettui.tui.panes.dr import DRPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
+from fleettui.tui.screens.alert import AlertScreen
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.detail import DetailScreen
@@ -64,7 +65,8 @@ PANES: tuple[PaneSpec, ...] = (
     PaneSpec("dr", "DR", "5", DRPane, help=(
         ("Up / Down", "pick the failure domain (cluster, zone, region); its impact shows beside it", False),
     )),
-    PaneSpec("alerts", "Alerts", "7", AlertsPane, help=(
+    PaneSpec("alerts", "Alerts", "7", AlertsPane, detail=AlertScreen, help=(
+        ("Enter", "open the alert: labels, annotations, its rule and its expression over the last hour", False),
         ("/", "filter: @cluster=edge-*, @state=firing, severity=critical, label=~re, label!~re (comma-joined)",
          False),
     )),

@@ -97,3 +97,34 @@ def test_pipeline_broken_only_where_the_watchdog_is_silent_and_the_source_answer
     assert pipeline_broken([wd("a"), wd("b", "pending")], sources, ["a", "b", "c", "d"]) == ["b", "c"]
     # a fleet that runs no Watchdog anywhere has nothing to say about it
     assert pipeline_broken([], sources, ["a", "b"]) == []
+
+
+async def open_alert(pilot, pane: AlertsPane, needle: str) -> None:
+    pane.set_filter(needle)
+    await settle(pilot)
+    pane.focus_table()
+    pane.table.move_cursor(row=1)  # row 0 is the group's header
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_enter_opens_the_alert_with_its_labels_and_annotations(alerts_cache):
+    from fleettui.tui.screens.alert import AlertScreen
+
+    app = make_app(alerts_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _alerts(pilot)
+        await pilot.press("enter")  # on a group header: nothing opens
+        assert not isinstance(app.screen, AlertScreen)
+        await open_alert(pilot, pane, "alertname=KubeNodeNotReady")
+        screen = app.screen
+        assert isinstance(screen, AlertScreen)
+        heading = _text(screen.query_one("#alert-heading"))
+        assert "critical" in heading and "KubeNodeNotReady on ack-shanghai-b" in heading and "for 25m" in heading
+        detail = _text(screen.query_one("#alert-detail"))
+        assert "node=ack-shanghai-b-node-2" in detail and "instance=10.0.4.12:8080" in detail
+        assert "summary: ack-shanghai-b-node-2 has been unready" in detail
+        # the fixture's fleet file names no Prometheus: said, not a crash
+        assert "no Prometheus for ack-shanghai-b in the fleet file" in _text(screen.query_one("#alert-history"))
+        await pilot.press("escape")
+        assert app.screen is not screen

@@ -167,3 +167,16 @@ def test_alerts_pane(snap_compare, alerts_cache, size):
         await settle(pilot, 0.1)
 
     assert snap_compare(make_app(alerts_cache), terminal_size=size, run_before=run_before)
+
+
+def test_alert_screen(snap_compare, alerts_cache):
+    from tui.test_alerts_pane import open_alert
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await open_alert(pilot, pilot.app.pane, "alertname=KubeDeploymentReplicasMismatch")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache), terminal_size=(80, 24), run_before=run_before)
