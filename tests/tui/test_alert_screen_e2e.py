@@ -58,3 +58,58 @@ async def _drive(app) -> None:
         await settle(pilot)
         text = _text(screen.query_one("#alert-history"))
         assert f"expr: {PENDING}" in text and "▲" in text and "crossed" in text
+
+
+def test_silence_from_the_pane_then_list_and_expire_it(fleet, capsys):
+    path = rule_file(fleet["dir"], "silencecheck", PENDING)
+    code, _, err = run(fleet, "rules", "apply", str(path), "--window", "1m", capsys=capsys)
+    assert code == 0, err
+
+    def items() -> list[dict]:
+        code, out, _ = run(fleet, "alerts", "--refresh", "-o", "json", capsys=capsys)
+        assert code == 0
+        return [a for a in json.loads(out)["items"] if a["alertname"] == "silencecheck"]
+
+    assert eventually(lambda: [a["state"] for a in items()] == ["firing"], within=15)
+    cache = Path(fleet["dir"]) / "cache.db"
+    app = make_app(cache, clock=time.time, pane_options={"fleet": FleetFile.load(Path(fleet["dir"]) / "fleet.yaml")})
+    asyncio.run(_silence_and_expire(app))
+    code, out, _ = run(fleet, "silence", "list", "-o", "json", capsys=capsys)
+    assert json.loads(out)["items"] == []
+
+
+async def _silence_and_expire(app) -> None:
+    from fleettui.tui.screens.silences import SilencesScreen
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _alerts(pilot)
+        pane.set_filter("alertname=silencecheck")
+        await settle(pilot)
+        pane.focus_table()
+        pane.table.move_cursor(row=1)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#silence-comment").value = "pane e2e"
+        await pilot.press("enter")
+        for _ in range(50):
+            if any(n.title == "silenced" for n in app._notifications):
+                break
+            await pilot.pause(0.1)
+        assert [n.message for n in app._notifications if n.severity == "error"] == []
+        await pilot.press("S")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SilencesScreen)
+        for _ in range(50):
+            if screen.silences:
+                break
+            await pilot.pause(0.1)
+        [s] = screen.silences
+        assert s.comment == "pane e2e" and s.state == "active" and s.created_by
+        assert [str(m) for m in s.matchers] == ["alertname=silencecheck", f"cluster={A}"]
+        await pilot.press("x")
+        for _ in range(50):
+            if not screen.silences:
+                break
+            await pilot.pause(0.1)
+        assert screen.silences == []

@@ -128,3 +128,86 @@ async def test_enter_opens_the_alert_with_its_labels_and_annotations(alerts_cach
         assert "no Prometheus for ack-shanghai-b in the fleet file" in _text(screen.query_one("#alert-history"))
         await pilot.press("escape")
         assert app.screen is not screen
+
+
+async def test_silence_keys_are_hidden_and_refused_in_read_only_mode(alerts_cache):
+    from fleettui.tui.screens.silences import SilenceDialog
+
+    app = make_app(alerts_cache, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _alerts(pilot)
+        pane.set_filter("alertname=KubeNodeNotReady")
+        await settle(pilot)
+        pane.focus_table()
+        pane.table.move_cursor(row=1)
+        assert pane.check_action("silence", ()) is False  # hidden from the footer
+        app.clear_notifications()
+        await pilot.press("s")
+        await settle(pilot)
+        assert not isinstance(app.screen, SilenceDialog)
+        [note] = list(app._notifications)
+        assert "read-only" in note.message and "silence" in note.message
+
+
+async def test_the_silence_dialog_checks_its_input_and_an_unreachable_alertmanager_is_said(alerts_cache):
+    from fleettui.config.fleetfile import FleetFile
+    from fleettui.tui.screens.silences import SilenceDialog
+
+    fleet = FleetFile.parse("alertmanager: http://127.0.0.1:9\n")
+    app = make_app(alerts_cache, pane_options={"fleet": fleet})
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _alerts(pilot)
+        pane.set_filter("alertname=KubeNodeNotReady")
+        await settle(pilot)
+        pane.focus_table()
+        pane.table.move_cursor(row=1)
+        sent = []
+        app._silence_worker = lambda am, req: _record(sent, req)  # what would be sent, once answered
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SilenceDialog)
+        assert "alertname=KubeNodeNotReady, cluster=ack-shanghai-b" in _text(dialog.query_one(".dialog-title"))
+        duration = dialog.query_one("#silence-duration")
+        duration.value = "soon"
+        duration.focus()
+        await pilot.press("enter")
+        assert "not a duration" in _text(dialog.query_one("#silence-error")) and not sent
+        duration.value = "90m"
+        await pilot.press("enter")  # no comment yet: on to the comment, nothing sent
+        assert app.focused.id == "silence-comment" and not sent
+        await pilot.press("enter")
+        assert "comment" in _text(dialog.query_one("#silence-error")) and not sent
+        await pilot.press(*"known: node drained")
+        await pilot.press("enter")
+        await settle(pilot)
+        [req] = sent
+        assert req.seconds == 5400 and req.comment == "known: node drained" and req.author
+        assert [str(m) for m in req.matchers] == ["alertname=KubeNodeNotReady", "cluster=ack-shanghai-b"]
+        assert app.screen is not dialog
+
+
+async def _record(sent: list, req) -> None:
+    sent.append(req)
+
+
+async def test_an_unreachable_alertmanager_is_said_not_a_crash(alerts_cache):
+    from fleettui.config.fleetfile import FleetFile
+
+    app = make_app(alerts_cache, pane_options={"fleet": FleetFile.parse("alertmanager: http://127.0.0.1:9\n")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _alerts(pilot)
+        pane.set_filter("alertname=KubeNodeNotReady")
+        await settle(pilot)
+        pane.focus_table()
+        pane.table.move_cursor(row=1)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#silence-comment").value = "known"
+        await pilot.press("enter")
+        for _ in range(50):
+            errors = [n for n in app._notifications if n.severity == "error"]
+            if errors:
+                break
+            await pilot.pause(0.1)
+        assert errors and errors[0].title == "silence failed" and "127.0.0.1:9" in errors[0].message

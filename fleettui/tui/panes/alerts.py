@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from fleettui.alerts import matchers
@@ -32,6 +33,8 @@ from fleettui.tui.widgets.diff_table import DiffTable
 
 ALERT_ACTIONS = (
     ActionSpec("g", "cycle_group", "Group", "group by alert name, cluster or severity (cycles)"),
+    ActionSpec("s", "silence", "Silence", "silence this alert on its cluster in the Alertmanager", write=True),
+    ActionSpec("S", "silences", "Silences", "list the Alertmanager's silences (x expires one)"),
 )
 
 
@@ -48,6 +51,16 @@ class AlertsPane(Pane):
 
     ACTIONS = ALERT_ACTIONS
     BINDINGS = bindings(ALERT_ACTIONS)
+
+    @dataclass
+    class Silence(Message):
+        """Silence this alert on its cluster; the app asks for duration and comment, then writes."""
+
+        alert: AlertRow
+
+    @dataclass
+    class ShowSilences(Message):
+        """Open the Alertmanager's silences."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -125,3 +138,13 @@ class AlertsPane(Pane):
         alert = self.current()
         if alert is not None:
             self.open_detail(alert)
+
+    def action_silence(self) -> None:
+        alert = self.current()
+        if alert is None:
+            self.app.notify("no alert selected", severity="warning")
+            return
+        self.post_message(self.Silence(alert))
+
+    def action_silences(self) -> None:
+        self.post_message(self.ShowSilences())
