@@ -180,3 +180,25 @@ def test_alert_screen(snap_compare, alerts_cache):
         await settle(pilot, 0.1)
 
     assert snap_compare(make_app(alerts_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rules_matrix(snap_compare, alerts_cache, size):
+    from tui.test_rules_matrix import _cells
+
+    async def gather():
+        return _cells()
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("m")
+        for _ in range(50):
+            if pilot.app.pane.matrix is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache, pane_options={"rule_status": gather}), terminal_size=size,
+                        run_before=run_before)
