@@ -14,6 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1]))  # tests/, for the `tui` fixture package
 
+from tui.alerts_fixture import fill_alerts  # noqa: E402
 from tui.apps_fixture import fill_apps  # noqa: E402
 from tui.conftest import make_app, settle, wait_for_data  # noqa: E402
 from tui.fleet_fixture import fixture_store  # noqa: E402
@@ -56,12 +57,19 @@ def _fill_selection(app) -> None:
     dialog.set_timer(0.3, namespace)
 
 
+async def _matrix_cells():
+    from tui.test_rules_matrix import _cells
+
+    return _cells()
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.db"
         store = await fixture_store(cache)
         await fill_apps(store)
+        await fill_alerts(store, store.clock)
         await store.close()
         paths = [
             await shot(cache, "clusters", []),
@@ -72,6 +80,8 @@ async def main() -> None:
             await shot(cache, "application", ["3", "enter"],
                        after=lambda app: app.screen.show_tab("tab-placement")),
             await shot(cache, "distribute-selection", ["3", "D"], after=_fill_selection),
+            await shot(cache, "alerts", ["7"]),
+            await shot(cache, "rules-matrix", ["7", "m"], pane_options={"rule_status": _matrix_cells}),
             await shot(cache, "watch-help", ["question_mark"], watch=True),
             await shot(cache, "light-theme", [], theme="fleet-light"),
         ]
