@@ -58,6 +58,7 @@ from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
 from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.screens.rule_editor import RuleEdit, RuleEditor
 from fleettui.tui.screens.silences import SilenceDialog, SilenceRequest, SilencesScreen
 from fleettui.tui.sync_thread import SyncRunner, SyncThread
 from fleettui.tui.themes import initial_theme, load_themes
@@ -777,6 +778,33 @@ class FleetApp(App[None]):
                                    author=req.author)
         self.notify(f"silence {sid}: {', '.join(str(m) for m in req.matchers)} for {req.duration}",
                     title="silenced")
+
+    @on(AlertsPane.EditRules)
+    def _edit_rules(self, event: AlertsPane.EditRules) -> None:
+        if self._allowed("edit alert rules"):
+            self.push_screen(PathPrompt("Edit a rule set file (Application or PrometheusRule)"), self._open_rules)
+
+    def _open_rules(self, path: Path | None) -> None:
+        if path is not None:
+            self.run_worker(self._rule_editor(path), name="opening the rule set", group="action",
+                            exclusive=True, exit_on_error=False)
+
+    async def _rule_editor(self, path: Path) -> None:
+        from fleettui.engine.render import MemberCluster
+
+        text = await asyncio.to_thread(path.read_text)
+        clusters = await self.store.clusters() if self.store is not None else []
+        fleet = [MemberCluster(c.name, dict(c.labels)) for c in clusters]
+        planner = self._plan_document if self._hub_session is not None else None
+
+        def edited(edit: RuleEdit | None) -> None:
+            if edit is None or self.read_only:
+                return
+            path.write_text(edit.text)  # saved once checked and confirmed, never before
+            for document in edit.documents:
+                self._apply_document(document)
+
+        self.push_screen(RuleEditor(path, text, fleet, planner), edited)
 
     @on(AlertsPane.ShowSilences)
     def _show_silences(self, event: AlertsPane.ShowSilences) -> None:

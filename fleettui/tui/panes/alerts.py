@@ -41,6 +41,9 @@ ALERT_ACTIONS = (
     ActionSpec("g", "cycle_group", "Group", "group by alert name, cluster or severity (cycles)"),
     ActionSpec("s", "silence", "Silence", "silence this alert on its cluster in the Alertmanager", write=True),
     ActionSpec("S", "silences", "Silences", "list the Alertmanager's silences (x expires one)"),
+    ActionSpec("e", "edit_rules", "Edit rules",
+               "edit a rule set file: every cluster's variant checked (promtool), planned, then distributed",
+               write=True),
     ActionSpec("m", "toggle_matrix", "Matrix",
                "consistency matrix: rule set × cluster, defined vs deployed vs loaded (again: back)"),
 )
@@ -71,6 +74,10 @@ class AlertsPane(Pane):
     @dataclass
     class ShowSilences(Message):
         """Open the Alertmanager's silences."""
+
+    @dataclass
+    class EditRules(Message):
+        """Open a rule set file in the rule editor; the app reads it and distributes the result."""
 
     @dataclass
     class MatrixLoaded(Message):
@@ -175,6 +182,9 @@ class AlertsPane(Pane):
             return
         self.post_message(self.Silence(alert))
 
+    def action_edit_rules(self) -> None:
+        self.post_message(self.EditRules())
+
     def action_silences(self) -> None:
         self.post_message(self.ShowSilences())
 
@@ -185,7 +195,7 @@ class AlertsPane(Pane):
         self.query_one("#alerts-matrix").display = showing
         self.query_one("#alerts-list").display = not showing
         if showing:
-            self.query_one("#matrix-status", Static).update("reading every cluster's rules…")
+            self.query_one("#matrix-status", Static).update(Text("reading every cluster's rules…"))
             self._load_matrix()
         self._redraw()
         self.focus_table()
@@ -211,7 +221,7 @@ class AlertsPane(Pane):
             status.update(Text(f"consistency unknown: {event.error}", style=self._palette.stale))
             return
         self.matrix = m = consistency.matrix(event.cells)
-        status.update(matrix_summary(m))
+        status.update(Text(matrix_summary(m)))
         table = self.query_one("#matrix-table", DataTable)
         table.clear(columns=True)
         table.add_column("RULE SET", key="ruleset")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,8 +53,8 @@ class SilenceDialog(ModalScreen["SilenceRequest | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(f"Silence {', '.join(str(m) for m in self.matchers)}", classes="dialog-title")
-            yield Static(f"author {self.author}", classes="dialog-body")
+            yield Static(Text(f"Silence {', '.join(str(m) for m in self.matchers)}"), classes="dialog-title")
+            yield Static(Text(f"author {self.author}"), classes="dialog-body")
             yield Input(value="2h", placeholder="duration (30m, 2h, 1d)", id="silence-duration")
             yield Input(placeholder="comment (why; the Alertmanager requires one)", id="silence-comment")
             yield Static("", id="silence-error", classes="dialog-error")
@@ -107,7 +108,7 @@ class SilencesScreen(WriteGuard, Screen[None]):
         self.silences: list[Silence] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(f"silences in {self.alertmanager.url}", id="silences-heading")
+        yield Static(Text(f"silences in {self.alertmanager.url}"), id="silences-heading")
         table: DataTable = DataTable(id="silences-table", cursor_type="row")
         table.add_columns("ID", "STATE", "MATCHERS", "ENDS", "BY", "COMMENT")
         yield table
@@ -145,14 +146,15 @@ class SilencesScreen(WriteGuard, Screen[None]):
     def _loaded(self, event: Loaded) -> None:
         heading = self.query_one("#silences-heading", Static)
         if event.silences is None:
-            heading.update(f"silences unknown: {event.error}")
+            heading.update(Text(f"silences unknown: {event.error}"))
             return
         self.silences = event.silences
         table = self.query_one("#silences-table", DataTable)
         table.clear()
         for s in self.silences:
-            table.add_row(s.id, s.state, ",".join(str(m) for m in s.matchers), s.ends_at, s.created_by, s.comment,
-                          key=s.id)
-        heading.update(f"{len(self.silences)} silences in {self.alertmanager.url}")
+            # Text cells: a string cell would be read as markup, and a comment may hold brackets
+            table.add_row(*(Text(v) for v in (s.id, s.state, ",".join(str(m) for m in s.matchers), s.ends_at,
+                                              s.created_by, s.comment)), key=s.id)
+        heading.update(Text(f"{len(self.silences)} silences in {self.alertmanager.url}"))
         if event.note:
             self.app.notify(event.note, title="silences")
