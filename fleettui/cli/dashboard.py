@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,10 +183,21 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         hub=hub,
         theme=opt(args, "theme"),
         hub_session=None if read_only else make_hub_session(args),
-        pane_options={"fleet": fleet},
+        pane_options={"fleet": fleet, "rule_status": _rule_status(args)},
         cluster_clients=None if read_only else make_cluster_clients(args),
         **kwargs,
     )
+
+
+def _rule_status(args: argparse.Namespace) -> Callable[[], Awaitable[list[Any]]]:
+    """The alerts pane's consistency matrix: `rules status --all`'s cells (the hub's rule sets)."""
+
+    async def gather() -> list[Any]:
+        from fleettui.cli.commands.rules import gather_status
+
+        return await gather_status(args)
+
+    return gather
 
 
 def run_dashboard(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input
 from textual.worker import Worker, WorkerState
 
+from fleettui.alerts.alertmanager import Alertmanager
 from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.store.services import ServiceSetRow
@@ -44,6 +45,7 @@ from fleettui.tui.messages import (
     SyncStateChanged,
     ViewData,
 )
+from fleettui.tui.panes.alerts import AlertsPane
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.rollouts import RolloutActions
 from fleettui.tui.panes.services import ServicesPane
@@ -56,6 +58,8 @@ from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
 from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.screens.rule_editor import RuleEdit, RuleEditor
+from fleettui.tui.screens.silences import SilenceDialog, SilenceRequest, SilencesScreen
 from fleettui.tui.sync_thread import SyncRunner, SyncThread
 from fleettui.tui.themes import initial_theme, load_themes
 from fleettui.tui.widgets.bars import FleetHeader, StatusBar
@@ -748,6 +752,69 @@ class FleetApp(App[None]):
             done = await mcs_actions.execute(clients, action)
         self.notify("\n".join(done), title=action.title)
         self._request_refresh()
+
+    # -- silences (the Alertmanager's client refuses writes in read-only mode too) --
+
+    def _alertmanager(self) -> Alertmanager | None:
+        url = getattr(self.pane_options.get("fleet"), "alertmanager", None)
+        if not url:
+            self.notify("the fleet file names no Alertmanager (`alertmanager:`)", severity="warning")
+            return None
+        return Alertmanager(url)
+
+    @on(AlertsPane.Silence)
+    def _silence(self, event: AlertsPane.Silence) -> None:
+        am = self._alertmanager() if self._allowed("silence") else None
+        if am is None:
+            return
+
+        def chosen(req: SilenceRequest | None) -> None:
+            if req is not None:
+                self.run_worker(self._silence_worker(am, req), name="silence", group="action",
+                                exclusive=True, exit_on_error=False)
+
+        self.push_screen(SilenceDialog(event.alert), chosen)
+
+    async def _silence_worker(self, am: Alertmanager, req: SilenceRequest) -> None:
+        from datetime import timedelta
+
+        sid = await am.add_silence(req.matchers, duration=timedelta(seconds=req.seconds), comment=req.comment,
+                                   author=req.author)
+        self.notify(f"silence {sid}: {', '.join(str(m) for m in req.matchers)} for {req.duration}",
+                    title="silenced")
+
+    @on(AlertsPane.EditRules)
+    def _edit_rules(self, event: AlertsPane.EditRules) -> None:
+        if self._allowed("edit alert rules"):
+            self.push_screen(PathPrompt("Edit a rule set file (Application or PrometheusRule)"), self._open_rules)
+
+    def _open_rules(self, path: Path | None) -> None:
+        if path is not None:
+            self.run_worker(self._rule_editor(path), name="opening the rule set", group="action",
+                            exclusive=True, exit_on_error=False)
+
+    async def _rule_editor(self, path: Path) -> None:
+        from fleettui.engine.render import MemberCluster
+
+        text = await asyncio.to_thread(path.read_text)
+        clusters = await self.store.clusters() if self.store is not None else []
+        fleet = [MemberCluster(c.name, dict(c.labels)) for c in clusters]
+        planner = self._plan_document if self._hub_session is not None else None
+
+        def edited(edit: RuleEdit | None) -> None:
+            if edit is None or self.read_only:
+                return
+            path.write_text(edit.text)  # saved once checked and confirmed, never before
+            for document in edit.documents:
+                self._apply_document(document)
+
+        self.push_screen(RuleEditor(path, text, fleet, planner), edited)
+
+    @on(AlertsPane.ShowSilences)
+    def _show_silences(self, event: AlertsPane.ShowSilences) -> None:
+        am = self._alertmanager()
+        if am is not None:
+            self.push_screen(SilencesScreen(am))
 
     def jump_to_namespace(self, cluster: str, namespace: str) -> None:
         self.action_show_pane("topology")

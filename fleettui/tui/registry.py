@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fleettui.tui.actions import ActionSpec, key_display
+from fleettui.tui.panes.alerts import AlertsPane
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.panes.dr import DRPane
@@ -19,6 +20,7 @@ from fleettui.tui.panes.metrics import MetricsPane
 from fleettui.tui.panes.rollouts import RolloutsPane
 from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
+from fleettui.tui.screens.alert import AlertScreen
 from fleettui.tui.screens.application import AppScreen
 from fleettui.tui.screens.cluster import ClusterScreen
 from fleettui.tui.screens.detail import DetailScreen
@@ -67,6 +69,11 @@ PANES: tuple[PaneSpec, ...] = (
     PaneSpec("metrics", "Metrics", "6", MetricsPane, help=(
         ("Up / Down", "pick a row: its usage over the range is plotted below", False),
         ("Esc", "close the PromQL prompt (its text is kept)", False),
+    )),
+    PaneSpec("alerts", "Alerts", "7", AlertsPane, detail=AlertScreen, help=(
+        ("Enter", "open the alert: labels, annotations, its rule and its expression over the last hour", False),
+        ("/", "filter: @cluster=edge-*, @state=firing, severity=critical, label=~re, label!~re (comma-joined)",
+         False),
     )),
 )
 

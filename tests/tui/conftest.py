@@ -81,3 +81,20 @@ def services_cache(fleet_cache):
 
     asyncio.run(build())
     return fleet_cache
+
+
+@pytest.fixture
+def alerts_cache(fleet_cache):
+    """The seeded fleet plus alert state (see alerts_fixture)."""
+    from fleettui.store import Store
+    from tui.alerts_fixture import fill_alerts
+    from tui.fleet_fixture import FixtureClock
+
+    async def build() -> None:
+        clock = FixtureClock()
+        store = await Store.open(fleet_cache, clock=clock)
+        await fill_alerts(store, clock)
+        await store.close()
+
+    asyncio.run(build())
+    return fleet_cache

@@ -14,6 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1]))  # tests/, for the `tui` fixture package
 
+from tui.alerts_fixture import fill_alerts  # noqa: E402
 from tui.apps_fixture import fill_apps  # noqa: E402
 from tui.conftest import make_app, settle, wait_for_data  # noqa: E402
 from tui.fleet_fixture import fixture_store  # noqa: E402
@@ -57,6 +58,12 @@ def _fill_selection(app) -> None:
     dialog.set_timer(0.3, namespace)
 
 
+async def _matrix_cells():
+    from tui.test_rules_matrix import _cells
+
+    return _cells()
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,6 +71,7 @@ async def main() -> None:
         store = await fixture_store(cache)
         await fill_apps(store)
         await fill_metrics(store)
+        await fill_alerts(store, store.clock)
         await store.close()
         wanted = set(sys.argv[1:])
         shots = [
@@ -79,6 +87,8 @@ async def main() -> None:
             ("metrics", ["6"]),
             ("metrics-plot", ["6", "g", "down", "down"]),
             ("cost", ["6", "c", "g", "t", "t"]),
+            ("alerts", ["7"]),
+            ("rules-matrix", ["7", "m"], {"pane_options": {"rule_status": _matrix_cells}}),
         ]
         paths = [await shot(cache, name, keys, **(rest[0] if rest else {}))
                  for name, keys, *rest in shots if not wanted or name in wanted]

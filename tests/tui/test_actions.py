@@ -40,12 +40,12 @@ async def test_a_failed_worker_is_said_not_left_as_stale_data(fleet_cache):
 
 
 def test_the_registry_gives_keys_help_and_write_actions():
-    assert [s.key for s in PANES] == ["1", "2", "3", "4", "5", "6"]
+    assert [s.key for s in PANES] == ["1", "2", "3", "4", "5", "6", "7"]
     assert {"export", "unexport", "import", "resume_step", "delete_app", "distribute"} <= write_actions(PANES)
     # the metrics pane reads and exports to a local file: nothing it does writes to a cluster
     assert not write_actions([s for s in PANES if s.id in ("clusters", "topology", "metrics")])
     sections = dict(help_sections(PANES))
-    assert sections["Anywhere"][0][0] == "1 2 3 4 5 6"
+    assert sections["Anywhere"][0][0] == "1 2 3 4 5 6 7"
     assert ("e", "export the service from a cluster (creates its ServiceExport)", True) in sections["Services"]
 
 

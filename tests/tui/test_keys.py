@@ -47,9 +47,11 @@ async def test_digits_and_tab_switch_panes(fleet_cache):
         await pilot.press("tab")
         assert app.switcher.current == "metrics"
         await pilot.press("tab")
+        assert app.switcher.current == "alerts"
+        await pilot.press("tab")
         assert app.switcher.current == "clusters"  # wraps
         await pilot.press("shift+tab")
-        assert app.switcher.current == "metrics"
+        assert app.switcher.current == "alerts"
         await pilot.press("5")
         assert app.switcher.current == "dr"
         await pilot.press("4", "enter")  # the services pane's detail screen, from the registry

@@ -185,3 +185,79 @@ def test_cost_view(snap_compare, fleet_cache, size):
         await settle(pilot, 0.1)
 
     assert snap_compare(make_app(fleet_cache), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_alerts_pane(snap_compare, alerts_cache, size):
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache), terminal_size=size, run_before=run_before)
+
+
+def test_alert_screen(snap_compare, alerts_cache):
+    from tui.test_alerts_pane import open_alert
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await open_alert(pilot, pilot.app.pane, "alertname=KubeDeploymentReplicasMismatch")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rules_matrix(snap_compare, alerts_cache, size):
+    from tui.test_rules_matrix import _cells
+
+    async def gather():
+        return _cells()
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("m")
+        for _ in range(50):
+            if pilot.app.pane.matrix is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(alerts_cache, pane_options={"rule_status": gather}), terminal_size=size,
+                        run_before=run_before)
+
+
+def test_rule_editor_error(snap_compare, alerts_cache, tmp_path):
+    import shutil
+
+    import yaml
+
+    from fleettui.tui.screens.rule_editor import RuleEditor
+    from tui.test_rule_editor import RULE
+
+    if shutil.which("promtool") is None:
+        pytest.skip("promtool (make test installs it)")
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(RULE, sort_keys=False).replace("== 0", "== ("))
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        from fleettui.engine.render import MemberCluster
+
+        editor = RuleEditor(path, path.read_text(), [MemberCluster("ack-hangzhou-a"), MemberCluster("idc-beijing")],
+                            None)
+        pilot.app.push_screen(editor)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        for _ in range(100):
+            if editor.check is not None:
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(alerts_cache), terminal_size=(80, 24), run_before=run_before)

@@ -292,14 +292,14 @@ async def _hub_rulesets(args: argparse.Namespace) -> list[Any]:
     return out
 
 
-async def _status_cmd(args: argparse.Namespace) -> int:
-    from fleettui.alerts import consistency, status
+async def gather_status(args: argparse.Namespace) -> list[Any]:
+    """Every rule set (the file's, or the hub's with --all) × every cluster: consistency cells.
+    The dashboard's matrix calls it too, so the two cannot disagree."""
+    from fleettui.alerts import status
     from fleettui.alerts.alertmanager import Alertmanager
     from fleettui.cli.commands.alerts import alert_sources
 
-    if bool(args.file) == bool(args.all):
-        raise CliError("rules status: give a rule file or --all (every rule set the hub holds)")
-    sets = _load(args) if args.file else await _hub_rulesets(args)
+    sets = _load(args) if opt(args, "file") else await _hub_rulesets(args)
     if not sets:
         raise CliError("the hub holds no rule set (an Application carrying a PrometheusRule)")
     kubeconfig, targets = await _targets(args)
@@ -307,10 +307,18 @@ async def _status_cmd(args: argparse.Namespace) -> int:
     placed = [(rs, _variants(rs, targets)) for rs in sets]
     prom = _prom(targets)
     try:
-        cells = await status.gather_cells(kubeconfig, {t.name: t.context for t in targets}, placed, prom,
-                                          Alertmanager(am_url) if am_url else None)
+        return await status.gather_cells(kubeconfig, {t.name: t.context for t in targets}, placed, prom,
+                                         Alertmanager(am_url) if am_url else None)
     finally:
         prom.close()
+
+
+async def _status_cmd(args: argparse.Namespace) -> int:
+    from fleettui.alerts import consistency
+
+    if bool(args.file) == bool(args.all):
+        raise CliError("rules status: give a rule file or --all (every rule set the hub holds)")
+    cells = await gather_status(args)
     records = [c.record() for c in cells]
     if args.output == "table":
         records = [r for r in records if r["state"] != consistency.NOT_PLACED]

@@ -1,0 +1,58 @@
+"""Pure renderers for the consistency matrix: rule set × cluster cells (`alerts.consistency`)
+→ table rows, and one cell's expected rule, live rule and difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from rich.text import Text
+
+from fleettui.alerts import consistency as cs
+from fleettui.tui.renderers import Palette
+
+# marker + word for every state, so NO_COLOR and monochrome still read
+_CELL = {cs.IN_SYNC: ("●", "healthy"), cs.NOT_PLACED: ("·", "unknown"), cs.DROPPED: ("▲", "degraded"),
+         cs.PIPELINE_BROKEN: ("✖", "unhealthy"), cs.LOAD_ERRORS: ("✖", "unhealthy"),
+         cs.NOT_LOADED: ("▲", "degraded"), cs.UNREACHABLE: ("?", "unknown"), cs.DRIFTED: ("▲", "degraded"),
+         cs.REJECTED: ("✖", "unhealthy"), cs.MISSING: ("✖", "unhealthy"), cs.UNKNOWN: ("?", "unknown")}
+
+
+def cell_text(cell: cs.Cell | None, palette: Palette) -> Text:
+    if cell is None:
+        return Text("-", style=palette.muted)
+    marker, health = _CELL.get(cell.state, ("?", "unknown"))
+    return Text(f"{marker} {cell.state}", style=palette.health(health))
+
+
+def matrix_rows(m: cs.Matrix, palette: Palette) -> list[tuple[str, tuple[Text, ...]]]:
+    return [(rs, (Text(rs, style="bold"), *(cell_text(c, palette) for c in m.row(rs)))) for rs in m.rulesets]
+
+
+def matrix_summary(m: cs.Matrix) -> str:
+    counts: dict[str, int] = {}
+    for c in m.cells.values():
+        counts[c.state] = counts.get(c.state, 0) + 1
+    order = [s for s in cs.PRECEDENCE if s in counts]
+    return (f"{len(m.rulesets)} rule sets × {len(m.clusters)} clusters: "
+            + ", ".join(f"{counts[s]} {s}" for s in order))
+
+
+def _yaml(doc: Any) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip()
+
+
+def cell_detail(cell: cs.Cell, palette: Palette) -> Text:
+    out = Text.assemble((f"{cell.ruleset} on {cell.cluster}  ", "bold"), cell_text(cell, palette),
+                        f"  variant {cell.variant}\n")
+    for state, message in cell.problems:
+        out.append(f"  {state}: {message}\n", style=palette.unhealthy if state != cs.IN_SYNC else "")
+    if cell.diff:
+        out.append("\nDifference (path: live → variant)\n", style="bold")
+        for path, live, want in cell.diff:
+            out.append(f"  {path}: {live!r} → {want!r}\n", style=palette.degraded)
+    out.append("\nVariant (what this cluster should run)\n", style="bold")
+    out.append((_yaml(cell.expected) if cell.expected is not None else "(not placed here)") + "\n")
+    out.append("\nLive (the cluster's PrometheusRule)\n", style="bold")
+    out.append((_yaml(cell.live) if cell.live is not None else "(absent)") + "\n")
+    return out
