@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from alerts.test_rules_e2e import PENDING, A, eventually, fleet, rule_file, run  # noqa: F401  (fleet: fixture)
+from cli.test_rules_e2e import PENDING, A, eventually, fleet, rule_file, run  # noqa: F401  (fleet: fixture)
 
 from fleettui.config.fleetfile import FleetFile
 from fleettui.sim.promstack import missing_binaries
