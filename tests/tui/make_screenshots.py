@@ -72,6 +72,9 @@ async def main() -> None:
         await fill_apps(store)
         await fill_metrics(store)
         await fill_alerts(store, store.clock)
+        from tui.test_services_pane import add_clusterset
+
+        await add_clusterset(store)
         await store.close()
         wanted = set(sys.argv[1:])
         shots = [
@@ -87,6 +90,8 @@ async def main() -> None:
             ("metrics", ["6"]),
             ("metrics-plot", ["6", "g", "down", "down"]),
             ("cost", ["6", "c", "g", "t", "t"]),
+            ("services", ["4"]),
+            ("dr", ["5", "down", "down", "down", "down", "down", "down", "down", "down", "down"]),
             ("alerts", ["7"]),
             ("rules-matrix", ["7", "m"], {"pane_options": {"rule_status": _matrix_cells}}),
         ]
