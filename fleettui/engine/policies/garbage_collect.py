@@ -111,15 +111,21 @@ def check(props: dict[str, Any], path: str) -> list[Problem]:
               for k in r if k not in ("selector", "strategy")]
         if r.get("strategy", ON_UPDATE) not in STRATEGIES:
             p.append(Problem(f"{rpath}.strategy", f"must be one of {', '.join(STRATEGIES)}"))
-        sel = r.get("selector")
-        if not isinstance(sel, dict) or not sel:
-            p.append(Problem(f"{rpath}.selector", f"required mapping of {', '.join(SELECTOR_KEYS)}"))
-            continue
-        for k, v in sel.items():
-            if k not in SELECTOR_KEYS:
-                p.append(Problem(f"{rpath}.selector.{k}", f"not supported (supported: {', '.join(SELECTOR_KEYS)})"))
-            elif not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
-                p.append(Problem(f"{rpath}.selector.{k}", "must be a list of strings"))
-            elif k == "oamTypes" and any(x not in OAM_TYPES for x in v):
-                p.append(Problem(f"{rpath}.selector.oamTypes", "values are COMPONENT or TRAIT"))
+        p += selector_problems(rpath, r.get("selector"))
+    return p
+
+
+def selector_problems(rpath: str, sel: Any) -> list[Problem]:
+    """A rule's `selector` as every resource policy takes it (garbage-collect, take-over,
+    read-only, shared-resource, resource-update share KubeVela's ResourcePolicyRuleSelector)."""
+    if not isinstance(sel, dict) or not sel:
+        return [Problem(f"{rpath}.selector", f"required mapping of {', '.join(SELECTOR_KEYS)}")]
+    p: list[Problem] = []
+    for k, v in sel.items():
+        if k not in SELECTOR_KEYS:
+            p.append(Problem(f"{rpath}.selector.{k}", f"not supported (supported: {', '.join(SELECTOR_KEYS)})"))
+        elif not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            p.append(Problem(f"{rpath}.selector.{k}", "must be a list of strings"))
+        elif k == "oamTypes" and any(x not in OAM_TYPES for x in v):
+            p.append(Problem(f"{rpath}.selector.oamTypes", "values are COMPONENT or TRAIT"))
     return p

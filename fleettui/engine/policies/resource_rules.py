@@ -21,7 +21,7 @@ from typing import Any
 
 from fleettui.engine.errors import Problem
 from fleettui.engine.model import Application
-from fleettui.engine.policies.garbage_collect import OAM_TYPES, SELECTOR_KEYS, Rule
+from fleettui.engine.policies.garbage_collect import SELECTOR_KEYS, Rule, selector_problems
 from fleettui.engine.render import Manifest
 
 TYPES = ("take-over", "read-only", "shared-resource", "resource-update")
@@ -129,15 +129,5 @@ def check(props: dict[str, Any], path: str, ptype: str = "take-over") -> list[Pr
                 rf = strat.get("recreateFields")
                 if rf is not None and not (isinstance(rf, list) and all(isinstance(x, str) and x for x in rf)):
                     p.append(Problem(f"{rpath}.strategy.recreateFields", "must be a list of field paths"))
-        sel = r.get("selector")
-        if not isinstance(sel, dict) or not sel:
-            p.append(Problem(f"{rpath}.selector", f"required mapping of {', '.join(SELECTOR_KEYS)}"))
-            continue
-        for k, v in sel.items():
-            if k not in SELECTOR_KEYS:
-                p.append(Problem(f"{rpath}.selector.{k}", f"not supported (supported: {', '.join(SELECTOR_KEYS)})"))
-            elif not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
-                p.append(Problem(f"{rpath}.selector.{k}", "must be a list of strings"))
-            elif k == "oamTypes" and any(x not in OAM_TYPES for x in v):
-                p.append(Problem(f"{rpath}.selector.oamTypes", "values are COMPONENT or TRAIT"))
+        p += selector_problems(rpath, r.get("selector"))
     return p
