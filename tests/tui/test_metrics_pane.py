@@ -173,6 +173,8 @@ async def test_promql_prompt_bad_query_shows_prometheus_message_and_keeps_the_te
         assert pane.prompt.has_class("visible") and pane.prompt.has_focus
         assert pane.mode == "top"  # nothing else replaced
         assert not [n for n in app._notifications if n.severity == "error"]
+        pane._redraw()  # the dashboard's periodic refresh must not wipe the message meanwhile
+        assert str(pane.query_one("#metrics-note").render()).startswith("bad query:")
 
 
 @needs_prometheus

@@ -90,6 +90,9 @@ class MetricsPane(Pane):
         self._cost: CostReport | None = None
         self._query: adhoc.QueryResult | None = None
         self._querying = False
+        # what the prompt has to say (asking…, a bad query): kept over the pane's own note by
+        # the periodic redraw until the prompt closes or answers
+        self._prompt_note: Text | None = None
         self._prompt_range = False
         self.plotted: str | None = None  # the row key the plot shows
 
@@ -181,7 +184,7 @@ class MetricsPane(Pane):
             if any("placeholder" in c.price_source for c in lines):
                 note.append("\n!: placeholder prices, not real ones (set `prices:` in the fleet file)",
                             style=self._palette.stale)
-            self.query_one("#metrics-note", Static).update(note)
+            self._note(note)
             self._plot_cost()
         elif self.mode == "top":
             self._lines = top_lines(self._view, self.group, seconds, self._now, sort=self.sort, limit=TOP_LIMIT)
@@ -189,9 +192,15 @@ class MetricsPane(Pane):
                                 for t in self._lines])
             note = Text(f"{self.range} by {self.group}, {self.sort}  ")
             note.append_text(self._sources_note())
-            self.query_one("#metrics-note", Static).update(note)
+            self._note(note)
             self._plot_selected()
         self._info()
+
+    def _note(self, text: Text) -> None:
+        """The pane's own line, unless the open prompt has something to say (a refresh every
+        few seconds must not wipe a bad query's message while the user fixes it)."""
+        shown = self._prompt_note if self._prompt_note is not None and self.prompt.has_class("visible") else text
+        self.query_one("#metrics-note", Static).update(shown)
 
     def _apply(self, mode: str, rows: list[tuple[str, tuple[Text, ...]]]) -> None:
         """The rows, with only the columns that fit the width (as the clusters pane does)."""
@@ -335,7 +344,8 @@ class MetricsPane(Pane):
                 "no cluster has a Prometheus in the fleet file (`prometheus:`)", style=self._palette.stale))
             return
         self._querying = True
-        self.query_one("#metrics-note", Static).update(f"asking {len(targets)} Prometheus servers…")
+        self._prompt_note = Text(f"asking {len(targets)} Prometheus servers…")
+        self.query_one("#metrics-note", Static).update(self._prompt_note)
         self._run_query(targets, promql, RANGES[self.range] if self._prompt_range else None)
 
     def _run_query(self, targets: list[Any], promql: str, range_seconds: float | None) -> None:
@@ -356,10 +366,12 @@ class MetricsPane(Pane):
         note = self.query_one("#metrics-note", Static)
         if result.bad_query is not None:
             # Prometheus' own words, with the position; the text stays in the prompt to fix
-            note.update(Text(f"bad query: {result.bad_query}", style=self._palette.unhealthy))
+            self._prompt_note = Text(f"bad query: {result.bad_query}", style=self._palette.unhealthy)
+            note.update(self._prompt_note)
             self.prompt.add_class("visible")
             self.prompt.focus()
             return
+        self._prompt_note = None
         self._query, self.mode = result, "query"
         self._show_mode()
         ranged = result.range_seconds is not None
@@ -375,6 +387,7 @@ class MetricsPane(Pane):
                         style=self._palette.stale)
         note.update(text)
         self.prompt.remove_class("visible")
+        self._prompt_note = None
         self._table("query").focus()
         self._plot_query()
         self._info()
@@ -384,6 +397,7 @@ class MetricsPane(Pane):
         if not self.prompt.has_class("visible"):
             return False
         self.prompt.remove_class("visible")
+        self._prompt_note = None
         self.table.focus()
         return True
 
