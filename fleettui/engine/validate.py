@@ -247,6 +247,8 @@ def _trait_props(p: list[Problem], props: dict[str, Any], ttype: str, path: str,
     spec = registry.TRAITS[ttype]
     if spec.properties is not None:
         _unknown(p, props, set(spec.properties), path)
+    if spec.problems is not None:
+        p.extend(Problem(f"{path}.{where}", why) for where, why in spec.problems(props))
     if patch:  # an override's trait patch is merged into the component's: nothing required
         return
     for key in spec.required:

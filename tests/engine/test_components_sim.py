@@ -40,3 +40,37 @@ async def test_webservice_worker_task_on_two_clusters(hub, sim):
         assert member.get("jobs.batch", "shop", "storefront-migrate")["spec"]["completions"] == 1
         assert member.get("deployments.apps", "shop", "mailer") is not None
     assert sim.cluster("edge-shenzhen").get("deployments.apps", "shop", "frontend") is None
+
+
+def _affinity_app(zone_values: list[str]) -> dict:
+    return {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
+            "metadata": {"name": "pinned", "namespace": "shop"},
+            "spec": {"components": [{"name": "api", "type": "webservice", "properties": {"image": "nginx:1.27"},
+                                     "traits": [{"type": "affinity", "properties": {
+                                         "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                                             {"key": "topology.kubernetes.io/zone", "values": zone_values}]}]}},
+                                         "tolerations": [{"key": "dedicated", "operator": "Exists"}]}}]}],
+                     "policies": [{"type": "topology", "properties": {"clusters": ["ack-hangzhou-a"]}}]}}
+
+
+async def test_affinity_trait_is_stored_and_honoured_by_the_scheduler(hub, sim):
+    member = sim.cluster("ack-hangzhou-a")
+    zones = sorted({n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in member.list("nodes")})
+    await hub.apply(_affinity_app([zones[0]]))
+    result = await settle(hub, sim, "shop", "pinned", passes=40)
+    assert result.phase == "running", result
+    spec = member.get("deployments.apps", "shop", "api")["spec"]["template"]["spec"]
+    assert spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] == {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": [zones[0]]}]}]}
+    assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists"}]
+    nodes = {n["metadata"]["name"]: n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in member.list("nodes")}
+    pods = [p for p in member.list("pods", "shop") if p["metadata"]["labels"].get("app.oam.dev/component") == "api"]
+    assert pods and all(nodes[p["spec"]["nodeName"]] == zones[0] for p in pods)
+
+    # a zone no node is in: the new pods stay Pending, and the application says so
+    await hub.apply(_affinity_app(["nowhere"]))
+    result = await settle(hub, sim, "shop", "pinned", passes=8)
+    assert result.phase != "running"
+    app = await hub.get("shop", "pinned")
+    assert not all(s["healthy"] for s in app["status"]["services"])

@@ -210,3 +210,86 @@ def test_every_registered_trait_has_a_test_here():
 
     src = inspect.getsource(sys.modules[__name__])
     assert all(f'"{t}"' in src for t in components.TRAIT_TYPES)
+
+
+AFFINITY_TERM = {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": "kubernetes.io/hostname"}
+
+
+@pytest.mark.parametrize(("props", "expected"), [
+    # KubeVela's own examples (affinity_test.cue), input -> the pod spec's affinity/tolerations
+    ({"podAffinity": {"required": [AFFINITY_TERM]}},
+     {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [AFFINITY_TERM]}}}),
+    ({"podAntiAffinity": {"preferred": [{"weight": 50, "podAffinityTerm": AFFINITY_TERM}]}},
+     {"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+         {"weight": 50, "podAffinityTerm": AFFINITY_TERM}]}}}),
+    ({"podAffinity": {"required": [{"topologyKey": "zone", "namespaces": ["shop", "cache"],
+                                    "namespaceSelector": {"matchLabels": {"team": "shop"}}}]}},
+     {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+         {"namespaces": ["shop", "cache"], "topologyKey": "zone",
+          "namespaceSelector": {"matchLabels": {"team": "shop"}}}]}}}),
+    ({"podAffinity": {"required": [{"topologyKey": "zone",
+                                    "labelSelector": {"matchExpressions": [{"key": "app", "values": ["cache"]}]}}]}},
+     {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+         {"labelSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["cache"]}]},
+          "topologyKey": "zone"}]}}}),
+    ({"nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "disktype", "values": ["ssd"]}]}]},
+                       "preferred": [{"weight": 10, "preference": {"matchFields": [
+                           {"key": "metadata.name", "operator": "NotIn", "values": ["node-1"]}]}}]}},
+     {"affinity": {"nodeAffinity": {
+         "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+             {"matchExpressions": [{"key": "disktype", "operator": "In", "values": ["ssd"]}]}]},
+         "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 10, "preference": {"matchFields": [
+             {"key": "metadata.name", "operator": "NotIn", "values": ["node-1"]}]}}]}}}),
+    ({"tolerations": [{"key": "dedicated", "value": "shop", "effect": "NoSchedule"},
+                      {"operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]},
+     {"tolerations": [{"key": "dedicated", "operator": "Equal", "value": "shop", "effect": "NoSchedule"},
+                      {"operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]}),
+    ({}, {}),
+])
+def test_affinity(props, expected):
+    before = pod(base())
+    out = pod(apply("affinity", props))
+    assert {k: out[k] for k in ("affinity", "tolerations") if k in out} == expected
+    assert {k: v for k, v in out.items() if k not in ("affinity", "tolerations")} == before
+
+
+def test_affinity_merges_with_what_the_workload_has_and_reaches_a_job():
+    objs = base()
+    pod(objs)["affinity"] = {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []},
+                             "podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                                 {"weight": 1, "podAffinityTerm": AFFINITY_TERM}]}}
+    out = pod(apply("affinity", {"podAffinity": {"required": [AFFINITY_TERM]}}, objs))
+    assert out["affinity"] == {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []},
+                               "podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                                   {"weight": 1, "podAffinityTerm": AFFINITY_TERM}],
+                                   "requiredDuringSchedulingIgnoredDuringExecution": [AFFINITY_TERM]}}
+    job = components.render_definition(CTX, "task", {"image": "busybox"})
+    out = apply("affinity", {"tolerations": [{"key": "gpu", "operator": "Exists"}]}, job)
+    assert out[0]["spec"]["template"]["spec"]["tolerations"] == [{"key": "gpu", "operator": "Exists"}]
+
+
+@pytest.mark.parametrize(("props", "field"), [
+    ({"podAffinity": {"preferred": [{"weight": 101, "podAffinityTerm": AFFINITY_TERM}]}},
+     "podAffinity.preferred[0].weight"),
+    ({"tolerations": [{"key": "dedicated", "effect": "Sometimes"}]}, "tolerations[0].effect"),
+    ({"podAffinity": {"required": [{"labelSelector": {"matchLabels": {"app": "cache"}}}]}},
+     "podAffinity.required[0].topologyKey"),
+    ({"podAntiAffinity": {"required": [{**AFFINITY_TERM, "namespace": "shop"}]}},
+     "podAntiAffinity.required[0].namespace"),
+    ({"nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "a", "operator": "Near"}]}]}}},
+     "nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].operator"),
+    ({"nodeAffinity": {"requird": {}}}, "nodeAffinity.requird"),
+])
+def test_affinity_refuses_what_its_schema_refuses_naming_the_field(props, field):
+    from fleettui.engine.errors import AppInvalid
+    from fleettui.engine.validate import parse_application
+
+    doc = {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application", "metadata": {"name": "a"},
+           "spec": {"components": [{"name": "web", "type": "webservice", "properties": {"image": "nginx"},
+                                    "traits": [{"type": "affinity", "properties": props}]}],
+                    "policies": [{"name": "t", "type": "topology", "properties": {"clusters": ["c1"]}}]}}
+    with pytest.raises(AppInvalid) as err:
+        parse_application(doc)
+    assert [x.field for x in err.value.problems] == [f"spec.components[0].traits[0].properties.{field}"]
+    with pytest.raises(ValueError, match="trait affinity: " + field.replace("[", r"\[").replace("]", r"\]")):
+        apply("affinity", props)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fleettui.engine.components import outputs, traits, workloads
+from fleettui.engine.components import affinity, outputs, traits, workloads
 from fleettui.engine.components.base import Output, RenderContext
 from fleettui.engine.override import json_merge_patch, json_patch
 
@@ -30,6 +30,8 @@ class TraitType:
     patch: traits.Patcher
     properties: frozenset[str] | None
     required: tuple[str, ...] = ()
+    # the nested fields the definition's closed schema would refuse: (relative path, why)
+    problems: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
 
 
 def _fixed(fn: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> traits.Patcher:
@@ -65,6 +67,7 @@ _TRAITS = [
               frozenset({"name", "image", "imagePullPolicy", "cmd", "args", "env", "mountName", "appMountPath",
                          "initMountPath", "extraVolumeMounts"}), ("name", "image", "appMountPath", "initMountPath")),
     TraitType("lifecycle", traits.lifecycle_trait, frozenset({"postStart", "preStop"})),
+    TraitType("affinity", affinity.affinity_trait, affinity.PROPERTIES, problems=affinity.problems),
     TraitType("topologyspreadconstraints", traits.topology_spread_trait, frozenset({"constraints"}), ("constraints",)),
     TraitType("k8s-update-strategy", traits.update_strategy_trait,
               frozenset({"targetAPIVersion", "targetKind", "strategy"})),
