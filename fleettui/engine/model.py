@@ -25,7 +25,7 @@ POLICY_TYPES = ("topology", "override", "apply-once", "garbage-collect", "take-o
                 "shared-resource", "replication", "resource-update",
                 "placement", "replica-split")  # the last two: fleettui's own extensions
 STEP_TYPES = ("deploy", "suspend", "step-group", "check-metrics", "notification", "print-message-in-status",
-              "apply-object", "depends-on-app", "apply-component")
+              "apply-object", "depends-on-app", "apply-component", "export-service")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from fleettui.engine.model import (
 from fleettui.engine.placement import extensions
 from fleettui.engine.policies import garbage_collect, replication, resource_rules
 from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
+from fleettui.engine.steps import export_service
 from fleettui.engine.steps.check_metrics import parse_condition
 from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
 
@@ -450,6 +451,9 @@ def _steps(p: list[Problem], raw: Any, path: str, policies: dict[str, Policy], *
                 parse_duration(props["duration"])
             except ValueError as exc:
                 p.append(Problem(f"{spath}.properties.duration", str(exc)))
+        elif stype == "export-service":
+            topologies = {n for n, x in policies.items() if x.type == "topology"}
+            p.extend(Problem(f"{spath}.properties.{f}", m) for f, m in export_service.problems(props, topologies))
         inputs, outputs = _step_io(p, s, spath)
         # a property an input sets is there when the step runs (KubeVela fills it the same way)
         filled = {i["parameterKey"].split(".")[0]: "<input>" for i in inputs}

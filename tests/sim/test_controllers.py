@@ -366,6 +366,39 @@ def test_endpoints_follow_ready_pods(h: Harness) -> None:
     assert h.cluster.list("endpointslices.discovery.k8s.io", "default") == []
 
 
+def test_endpoints_of_a_selectorless_service_are_mirrored_into_a_slice(h: Harness) -> None:
+    """The EndpointSlice mirroring controller: the user's Endpoints of a Service without
+    a selector (what KubeVela's export-service step writes) become an EndpointSlice."""
+    slices = "endpointslices.discovery.k8s.io"
+    h.cluster.create("services", {"apiVersion": "v1", "kind": "Service",
+                                  "metadata": {"name": "db", "namespace": "default"},
+                                  "spec": {"ports": [{"port": 80, "targetPort": 5432}]}})
+    h.cluster.create("endpoints", {"apiVersion": "v1", "kind": "Endpoints",
+                                   "metadata": {"name": "db", "namespace": "default", "labels": {"team": "a"}},
+                                   "subsets": [{"addresses": [{"ip": "10.1.2.3"}],
+                                                "notReadyAddresses": [{"ip": "10.1.2.4"}],
+                                                "ports": [{"port": 5432}]}]})
+    h.run(2)
+    ep = h.get("endpoints", "db")
+    [mirrored] = h.cluster.list(slices, "default")
+    assert mirrored["metadata"]["labels"] == {"team": "a", "kubernetes.io/service-name": "db",
+                                              "endpointslice.kubernetes.io/managed-by":
+                                                  "endpointslicemirroring-controller.k8s.io"}
+    assert mirrored["metadata"]["ownerReferences"][0]["uid"] == ep["metadata"]["uid"]
+    assert [(e["addresses"], e["conditions"]["ready"]) for e in mirrored["endpoints"]] == [
+        (["10.1.2.3"], True), (["10.1.2.4"], False)]
+    assert mirrored["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    # the Endpoints changes: the slice follows; skip-mirror: the slice goes
+    h.update("endpoints", "db", lambda e: e["subsets"][0].update(addresses=[{"ip": "10.9.9.9"}]))
+    h.run(2)
+    [mirrored] = h.cluster.list(slices, "default")
+    assert mirrored["endpoints"][0]["addresses"] == ["10.9.9.9"]
+    h.update("endpoints", "db", lambda e: e["metadata"]["labels"].update(
+        {"endpointslice.kubernetes.io/skip-mirror": "true"}))
+    h.run(2)
+    assert h.cluster.list(slices, "default") == []
+
+
 def test_node_not_ready_after_kubelet_stops_and_back(h: Harness) -> None:
     h.run(5)
     n = h.get("nodes", "node-1", ns="")

@@ -10,7 +10,7 @@ from typing import Any
 from fleettui.engine.fleet import Fleet
 from fleettui.engine.model import Application, Step
 from fleettui.engine.resourcekeeper import ResourceKeeper
-from fleettui.engine.steps import check_metrics, notification, objects
+from fleettui.engine.steps import check_metrics, export_service, notification, objects
 from fleettui.engine.workflow import DeployOutcome
 from fleettui.prom import FleetPrometheus, Target
 from fleettui.store.apps import AppStore
@@ -23,6 +23,7 @@ STEP_PROPERTIES: dict[str, set[str]] = {
     "apply-object": {"value", "cluster"},
     "depends-on-app": {"name", "namespace"},
     "apply-component": {"component", "cluster", "namespace"},
+    "export-service": export_service.PROPERTIES,
 }
 STEP_REQUIRED: dict[str, tuple[str, ...]] = {
     "check-metrics": ("query", "condition"),
@@ -30,6 +31,7 @@ STEP_REQUIRED: dict[str, tuple[str, ...]] = {
     "apply-object": ("value", "cluster"),
     "depends-on-app": ("name",),
     "apply-component": ("component", "cluster"),
+    "export-service": export_service.REQUIRED,
 }
 
 
@@ -63,6 +65,9 @@ class StepRunner:
             refs = await self.ref_objects() if self.ref_objects is not None else {}
             return await objects.apply_component(self.app, step, keeper=self.keeper, revision=self.revision,
                                                  ref_objects=refs)
+        if step.type == "export-service" and self.fleet is not None:
+            return await export_service.export_service(self.app, step, fleet=self.fleet, records=self.records,
+                                                       revision=self.revision, now=self.clock())
         if step.type == "depends-on-app" and self.phase_of is not None:
             return await objects.depends_on_app(step, namespace=self.app.namespace, phase_of=self.phase_of)
         if step.type == "print-message-in-status":

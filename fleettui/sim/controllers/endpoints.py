@@ -3,7 +3,11 @@
 Ready pods are `addresses` (slice condition ready=true), running-but-unready
 ones `notReadyAddresses` (ready=false); pods without an IP are left out, as
 the endpoints and endpointslice controllers do. A Service without a selector
-is left alone (its endpoints are the user's). The Endpoints object has the
+is left alone (its endpoints are the user's), except that the EndpointSlice
+mirroring controller publishes the user's Endpoints of such a Service as an
+EndpointSlice (managed-by endpointslicemirroring-controller.k8s.io, owned by the
+Endpoints, its labels copied; skipped when the Endpoints is labelled
+endpointslice.kubernetes.io/skip-mirror=true). The Endpoints object has the
 Service's name and no ownerReference (as in real clusters); the slice is owned
 by the Service and labelled kubernetes.io/service-name. A terminating pod
 (graceful deletion) leaves the Endpoints at once but stays in the slice with
@@ -30,6 +34,8 @@ SLICES = "endpointslices.discovery.k8s.io"
 SERVICE_NAME = "kubernetes.io/service-name"
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 CONTROLLER = "endpointslice-controller.k8s.io"
+MIRROR_CONTROLLER = "endpointslicemirroring-controller.k8s.io"
+SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
 
 
 def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
@@ -42,6 +48,7 @@ def reconcile(rt: ClusterRuntime, namespace: str, name: str) -> None:
     svc = _provision_load_balancer(rt, svc)
     spec = svc.get("spec") or {}
     if not spec.get("selector"):
+        _mirror(rt, svc)
         return
     selected = [p for p in rt.cluster.list("pods", namespace)
                 if map_selector_matches(spec["selector"], meta(p).get("labels"))
@@ -181,3 +188,49 @@ def _provision_load_balancer(rt: ClusterRuntime, svc: dict) -> dict:
             {"ip": f"203.0.{113 + n % 2}.{n % 250 + 2}"}]}})
         svc = rt.cluster.get(RESOURCE, m.get("namespace"), m["name"]) or svc
     return svc
+
+
+def _mirror(rt: ClusterRuntime, svc: dict) -> None:
+    """One mirrored slice per Endpoints (real clusters split past 1000 addresses; a
+    simulated fleet never has that many), kept equal to the Endpoints' subsets."""
+    m = meta(svc)
+    ep = rt.cluster.get("endpoints", m.get("namespace"), m["name"])
+    if ep is None:
+        return
+    skip = (meta(ep).get("labels") or {}).get(SKIP_MIRROR) == "true"
+    endpoints: list[dict[str, Any]] = []
+    ports: list[dict[str, Any]] = []
+    for subset in ep.get("subsets") or []:
+        for key, ready in (("addresses", True), ("notReadyAddresses", False)):
+            for a in subset.get(key) or []:
+                e: dict[str, Any] = {"addresses": [a["ip"]],
+                                     "conditions": {"ready": ready, "serving": ready, "terminating": False}}
+                for field in ("hostname", "nodeName", "targetRef"):
+                    if a.get(field):
+                        e[field] = deep(a[field])
+                endpoints.append(e)
+        for p in subset.get("ports") or []:
+            port = {"port": p["port"], "protocol": p.get("protocol", "TCP")}
+            port |= {k: p[k] for k in ("name", "appProtocol") if p.get(k)}
+            if port not in ports:
+                ports.append(port)
+    slices = sorted(rt.owned(ep, SLICES), key=lambda x: meta(x)["name"])
+    for extra in slices[1 if not skip else 0:]:
+        rt.cluster.delete(SLICES, m.get("namespace"), meta(extra)["name"])
+    if skip:
+        return
+    labels = {k: v for k, v in (meta(ep).get("labels") or {}).items() if k != MANAGED_BY}
+    labels |= {SERVICE_NAME: m["name"], MANAGED_BY: MIRROR_CONTROLLER}
+    body = {"addressType": "IPv4", "endpoints": endpoints, "ports": ports}
+    if not slices:
+        rt.cluster.create(SLICES, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                                   "metadata": {"generateName": f"{m['name']}-", "namespace": m.get("namespace"),
+                                                "labels": labels, "ownerReferences": [owner_ref(ep)]}, **body})
+        return
+    current = slices[0]
+    if all(current.get(k) == v for k, v in body.items()) and (meta(current).get("labels") or {}) == labels:
+        return
+    obj = deep(current)
+    obj.update(deep(body))
+    obj["metadata"]["labels"] = labels
+    rt.cluster.update(SLICES, obj)

@@ -36,6 +36,7 @@ OWNER_RESOURCES = {
     "DaemonSet": "daemonsets.apps",
     "Job": "jobs.batch",
     "Service": "services",
+    "Endpoints": "services",  # mirrored slices: the Service of the same name reconciles them
 }
 
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
