@@ -24,8 +24,7 @@ from fleettui.engine.model import (
 )
 from fleettui.engine.placement import extensions
 from fleettui.engine.policies import garbage_collect, replication, resource_rules
-from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED
-from fleettui.engine.steps import export_service
+from fleettui.engine.steps import STEP_PROPERTIES, STEP_REQUIRED, export_service
 from fleettui.engine.steps.check_metrics import parse_condition
 from fleettui.engine.steps.notification import UNSUPPORTED_CHANNELS, webhook_url
 
