@@ -236,3 +236,61 @@ async def test_run_waves_gate_deadline_and_no_health_check():
     out = await run_waves(deploy, pls, waves.parse({"size": 4, "healthCheck": False}), {}, gate_passed=False,
                           wave_started=started, now=0.0)
     assert out.done and calls == [(["a", "b", "c", "d"], False), (["e", "f"], False)]
+
+
+REGIONS = [MemberCluster("hz-a", {"region": "cn-hangzhou"}), MemberCluster("hz-b", {"region": "cn-hangzhou"}),
+           MemberCluster("sh-a", {"region": "cn-shanghai"}), MemberCluster("us-a", {"region": "us-west-2"}),
+           MemberCluster("edge", {})]
+
+
+def test_placement_spread_covers_min_groups_before_the_most_room():
+    spread = {"name": "room", "type": "placement",
+              "properties": {"clusters": 3, "spread": {"byLabel": "region", "minGroups": 2, "maxGroups": 2}}}
+    a = app([TOPO, spread])
+    pls = render_step(a, ["all", "room"], REGIONS, revision="v1")
+    nodes = {"hz-a": [node("hz-a", "n", 16000, 64)], "hz-b": [node("hz-b", "n", 12000, 64)],
+             "sh-a": [node("sh-a", "n", 5000, 64)], "us-a": [node("us-a", "n", 4000, 64)],
+             "edge": [node("edge", "n", 64000, 64)]}
+    kept, decisions = schedule(a, ["all", "room"], pls, nodes=nodes, fleet=REGIONS, revision="v1")
+    # the two regions with the most room; hangzhou's best, then shanghai's, then hangzhou's second;
+    # us-west-2 is past maxGroups, edge has no region label
+    assert [pl.cluster for pl in kept] == ["hz-a", "hz-b", "sh-a"]
+    d = decisions["room"]
+    assert d["clusters"] == ["hz-a", "sh-a", "hz-b"]
+    assert "across 2 region group(s) (cn-hangzhou, cn-shanghai)" in d["summary"]
+    why = {r.split(":")[0]: r for r in d["reasons"]}
+    assert "not chosen: region=us-west-2 is past maxGroups 2" in why["us-a"]
+    assert "not chosen: no region label, in no group" in why["edge"]
+    # without spread, the most room wins whatever the region
+    plain = app([TOPO, {"name": "room", "type": "placement", "properties": {"clusters": 2}}])
+    kept, _ = schedule(plain, ["all", "room"], render_step(plain, ["all", "room"], REGIONS, revision="v1"),
+                       nodes=nodes, fleet=REGIONS, revision="v1")
+    assert [pl.cluster for pl in kept] == ["hz-a", "edge"]
+
+
+def test_placement_spread_fails_naming_the_groups_when_too_few_have_room():
+    spread = {"name": "room", "type": "placement", "properties": {"spread": {"byLabel": "region", "minGroups": 3}}}
+    a = app([TOPO, spread])
+    pls = render_step(a, ["all", "room"], REGIONS, revision="v1")
+    nodes = {c.name: [node(c.name, "n", 8000, 64)] for c in REGIONS} | {"us-a": [node("us-a", "n", 1000, 64)]}
+    with pytest.raises(RenderError) as exc:
+        schedule(a, ["all", "room"], pls, nodes=nodes, fleet=REGIONS, revision="v1")
+    assert exc.value.field == "policy room.properties.spread"
+    assert "fewer than 3 region group(s) have a cluster with room for 2 pod(s)" in str(exc.value)
+    assert "us-a: not chosen: needs room for 2 pod(s)" in str(exc.value)
+
+
+@pytest.mark.parametrize(("spread", "field"), [
+    ({"minGroups": 2}, "spread.byLabel"),
+    ({"byLabel": "region", "minGroups": 0}, "spread.minGroups"),
+    ({"byLabel": "region", "minGroups": 3, "maxGroups": 2}, "spread.maxGroups"),
+    ({"byLabel": "region", "minGroups": 3, "clusters": 1}, "spread.minGroups"),
+    ({"byLabel": "region", "by": "zone"}, "spread.by"),
+])
+def test_placement_spread_refused_with_the_field(spread, field):
+    props = {"spread": {k: v for k, v in spread.items() if k != "clusters"}}
+    if "clusters" in spread:
+        props["clusters"] = spread["clusters"]
+    with pytest.raises(AppInvalid) as exc:
+        app([TOPO, {"name": "p", "type": "placement", "properties": props}])
+    assert [p.field for p in exc.value.problems] == [f"spec.policies[1].properties.{field}"]

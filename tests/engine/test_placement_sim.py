@@ -172,3 +172,19 @@ def test_job_rows_show_progress_and_duration():
     rows = job_rows(status, now=lambda: 1767225600.0 + 7300)
     assert [(r["cluster"], r["active"], r["succeeded"], r["failed"], r["duration"]) for r in rows] == [
         ("a", 0, 2, 1, "1m05s"), ("b", 2, 0, 0, "2h01m (running)"), ("c", 0, 0, 0, "-")]
+
+
+async def test_placement_spreads_over_regions(hub, sim, store, kubeconfig_path):
+    await _sync(store, sim, kubeconfig_path)
+    region = {m["metadata"]["name"]: m["metadata"]["labels"]["region"]
+              for m in sim.cluster("hub").list("managedclusters.cluster.open-cluster-management.io")}
+    spread = {"name": "room", "type": "placement",
+              "properties": {"clusters": 2, "spread": {"byLabel": "region", "minGroups": 2}}}
+    res = await hub.apply(web_app(policies=[spread]))
+    placed = sorted(e.cluster for e in res.plan if e.objects)
+    assert len(placed) == 2 and len({region[c] for c in placed}) == 2, (placed, region)
+    result = await settle(hub, sim, "shop", "web", passes=40)
+    assert result.phase == "running"
+    assert sorted(c for c in ORDER if has_web(sim, c)) == placed
+    decision = (await hub.get("shop", "web"))["status"]["placementDecisions"]["room"]
+    assert "across 2 region group(s)" in decision["summary"]

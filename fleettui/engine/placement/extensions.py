@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleettui.engine.placement import waves
+from fleettui.engine.placement import spread, waves
 
 POLICY_KEYS = {
-    "placement": {"clusters", "resources", "components", "priorityLabel"},
+    "placement": {"clusters", "resources", "components", "priorityLabel", "spread"},
     "replica-split": {"replicas", "components", "weights", "by"},
 }
 STEP_KEYS = {"deploy": {"batches"}}
@@ -33,6 +33,8 @@ def policy_problems(ptype: str, props: dict[str, Any], path: str) -> list[tuple[
         res = props.get("resources", "auto")
         if res not in (None, "auto") and not (isinstance(res, dict) and set(res) <= {"cpu", "memory", "gpu"}):
             out.append((f"{path}.resources", "must be auto or a mapping of cpu, memory, gpu (per pod)"))
+        if "spread" in props:
+            out.extend(spread.problems(props["spread"], props.get("clusters"), f"{path}.spread"))
         if "priorityLabel" in props and not (isinstance(props["priorityLabel"], str) and props["priorityLabel"]):
             out.append((f"{path}.priorityLabel", "must be a label key"))
     elif ptype == "replica-split":

@@ -27,6 +27,7 @@ from fleettui.engine.placement.capacity import (
     priority_of,
 )
 from fleettui.engine.placement.split import split_replicas
+from fleettui.engine.placement.spread import choose_spread
 from fleettui.engine.render import Manifest, MemberCluster, Placement
 
 POLICY_TYPES = ("placement", "replica-split")
@@ -93,16 +94,30 @@ def _place(app: Application, policy: Policy, placements: list[Placement], nodes:
         pods = _pods(w.object)
         rooms[pl.cluster] = cluster_room(pl.cluster, nodes.get(pl.cluster, ()), _needs(policy, w.object))
     key = props.get("priorityLabel") or PRIORITY_LABEL
-    count = int(props.get("clusters", 1))
-    choice = choose_clusters(candidates, rooms, pods=pods, count=count,
-                             priorities={c: priority_of(labels.get(c) or {}, key) for c in candidates})
+    priorities = {c: priority_of(labels.get(c) or {}, key) for c in candidates}
+    spread = props.get("spread")
     need = _needs(policy, first.object).describe()
+    if spread:
+        by, lo = spread["byLabel"], int(spread.get("minGroups", 1))
+        count = int(props.get("clusters", lo))
+        choice = choose_spread(candidates, rooms, pods=pods, count=count, priorities=priorities,
+                               groups={c: (labels.get(c) or {}).get(by) for c in candidates}, min_groups=lo,
+                               max_groups=spread.get("maxGroups"), label=by)
+        across = sorted({(labels.get(c) or {}).get(by, "") for c in choice.chosen})
+        where = f" across {len(across)} {by} group(s) ({', '.join(across)})"
+        if not choice.chosen:
+            raise RenderError(label, f"placement policy {policy.name!r}: fewer than {lo} {by} group(s) have a "
+                              f"cluster with room for {pods} pod(s) of {need}: " + "; ".join(choice.reasons),
+                              field=f"policy {policy.name}.properties.spread")
+    else:
+        count, where = int(props.get("clusters", 1)), ""
+        choice = choose_clusters(candidates, rooms, pods=pods, count=count, priorities=priorities)
     if not choice.chosen:
         raise RenderError(label, f"placement policy {policy.name!r}: no cluster has room for {pods} pod(s) "
                           f"of {need}: " + "; ".join(choice.reasons), field=f"policy {policy.name}")
     decision = {"type": "placement", "revision": revision, "clusters": list(choice.chosen),
-                "summary": f"{len(choice.chosen)}/{count} cluster(s) with room for {pods} pod(s) of {need}: "
-                           + ", ".join(choice.chosen),
+                "summary": f"{len(choice.chosen)}/{count} cluster(s) with room for {pods} pod(s) of {need}"
+                           f"{where}: " + ", ".join(choice.chosen),
                 "reasons": list(choice.reasons)}
     return [pl for pl in placements if pl.cluster in choice.chosen], decision
 
