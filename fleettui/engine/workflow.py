@@ -1,69 +1,66 @@
-"""The workflow state machine over KubeVela's `status.workflow`, and the workflow
-operations exactly as the vela CLI performs them (pkg/workflow/operation).
+"""The workflow state machine over KubeVela's `status.workflow`: `WorkflowRunner`
+advances it as far as it can go in one pass; deploy steps and the other step types are
+executed by callbacks.
 
 The state lives in the status dict itself (steps with their phases, suspend,
 terminated, finished), so persisting the status after every transition is all
 crash safety needs: a restarted engine sees succeeded steps as succeeded and a
-suspending gate as suspending. Deploy steps are executed by a callback.
+suspending gate as suspending. The status shape is workflow_state.py; the vela CLI's
+operations (resume, suspend, terminate, restart, skip a cluster) are workflow_ops.py,
+both importable from here as before.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from fleettui.engine import stepio
 from fleettui.engine.durations import parse_duration
 from fleettui.engine.errors import OperationRefused
 from fleettui.engine.model import Step
+from fleettui.engine.workflow_ops import (
+    SKIPPED_CLUSTERS,
+    restart_from,
+    resume,
+    skip_cluster,
+    skipped_clusters,
+    step_names,
+    suspend,
+    terminate,
+    waiting_step,
+)
+from fleettui.engine.workflow_state import (
+    DONE,
+    FAILED,
+    MODE,
+    PENDING,
+    REASON_FAILED_AFTER_RETRIES,
+    REASON_TERMINATE,
+    REASON_WAVE_GATE,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    SUSPENDING,
+    all_statuses,
+    all_steps,
+    app_phase,
+    find_status,
+    iso,
+    new_workflow,
+    parse_iso,
+    step_id,
+    sync_group,
+    sync_groups,
+)
 
-PENDING, RUNNING, SUSPENDING, SUCCEEDED, FAILED, SKIPPED = (
-    "pending", "running", "suspending", "succeeded", "failed", "skipped")
-DONE = (SUCCEEDED, SKIPPED)
-MODE = "StepByStep-DAG"
-REASON_TERMINATE = "Terminate"
-REASON_FAILED_AFTER_RETRIES = "FailedAfterRetries"
-REASON_WAVE_GATE = "WaveGate"  # a batched deploy step waiting after its first wave
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-
-
-def _step_id(revision: str, name: str) -> str:
-    return hashlib.sha1(f"{revision}/{name}".encode()).hexdigest()[:10]
-
-
-def new_workflow(steps: tuple[Step, ...], revision: str, now: float,
-                 mode: tuple[str, str] = ("StepByStep", "DAG")) -> dict[str, Any]:
-    """A fresh status.workflow: every step pending."""
-
-    def entry(s: Step) -> dict[str, Any]:
-        e: dict[str, Any] = {"id": _step_id(revision, s.name), "name": s.name, "type": s.type, "phase": PENDING}
-        if s.sub_steps:
-            e["subSteps"] = [entry(x) for x in s.sub_steps]
-        return e
-
-    return {
-        "appRevision": revision,
-        "mode": f"{mode[0]}-{mode[1]}",
-        "status": "executing",
-        "suspend": False,
-        "terminated": False,
-        "finished": False,
-        "message": "",
-        "startTime": iso(now),
-        "steps": [entry(s) for s in steps],
-    }
-
+__all__ = [
+    "DONE", "FAILED", "MODE", "PENDING", "REASON_FAILED_AFTER_RETRIES", "REASON_TERMINATE", "REASON_WAVE_GATE",
+    "RUNNING", "SKIPPED", "SKIPPED_CLUSTERS", "SUCCEEDED", "SUSPENDING", "DeployFn", "DeployOutcome", "PersistFn",
+    "StepFn", "WorkflowRunner", "app_phase", "iso", "new_workflow", "parse_iso", "restart_from", "resume",
+    "skip_cluster", "skipped_clusters", "step_names", "suspend", "terminate", "waiting_step",
+]
 
 @dataclass(frozen=True)
 class DeployOutcome:
@@ -195,7 +192,7 @@ class WorkflowRunner:
         return self.wakeup
 
     def _deps_done(self, step: Step, statuses: list[dict[str, Any]]) -> bool:
-        return all((_find(statuses, d) or {}).get("phase") in (*DONE, FAILED) for d in step.depends_on)
+        return all((find_status(statuses, d) or {}).get("phase") in (*DONE, FAILED) for d in step.depends_on)
 
     def _should_run(self, step: Step, after_failure: bool, statuses: list[dict[str, Any]]) -> bool:
         """KubeVela's rule: a step with `if` runs when it holds; one without runs when no
@@ -203,10 +200,10 @@ class WorkflowRunner:
         if step.if_:
             from fleettui.engine import conditions
 
-            return conditions.evaluate(conditions.parse(step.if_), {s["name"]: s for s in _all(self.wf["steps"])})
+            return conditions.evaluate(conditions.parse(step.if_), {s["name"]: s for s in all_statuses(self.wf["steps"])})
         if after_failure:
             return False
-        return all((_find(statuses, d) or {}).get("phase") == SUCCEEDED for d in step.depends_on)
+        return all((find_status(statuses, d) or {}).get("phase") == SUCCEEDED for d in step.depends_on)
 
     def _timed_out(self, step: Step, st: dict[str, Any]) -> bool:
         """Past its `timeout` (from its first execution): failed, reason Timeout."""
@@ -230,18 +227,18 @@ class WorkflowRunner:
     def _stop(self, failed: dict[str, Any]) -> None:
         """The workflow ends with the failing step's message; what still ran beside it is
         failed as terminated, as `vela workflow terminate` would."""
-        for s in _all(self.wf["steps"]):
+        for s in all_statuses(self.wf["steps"]):
             if s["phase"] in (RUNNING, SUSPENDING, PENDING) and s is not failed:
                 if s["phase"] != PENDING:
                     s["phase"] = FAILED
                     s["reason"] = REASON_TERMINATE
-        _sync_groups(self.wf["steps"])
+        sync_groups(self.wf["steps"])
         self.wf["suspend"] = False
         self._fail(failed)
 
     def _roll_up(self) -> None:
         """`suspend` and the workflow message follow the steps."""
-        suspending = [s for s in _all(self.wf["steps"]) if s["phase"] == SUSPENDING]
+        suspending = [s for s in all_statuses(self.wf["steps"]) if s["phase"] == SUSPENDING]
         if suspending:
             self.wf["suspend"] = True
             self.wf["status"] = "suspending"
@@ -254,14 +251,14 @@ class WorkflowRunner:
     def _expire_suspends(self) -> None:
         """A suspend step with a duration resumes by itself when its time is up; a step
         waiting past its timeout fails (the pass goes on and fails the workflow)."""
-        for step in _all_steps(self.steps):
-            st = _find(self.wf["steps"], step.name)
+        for step in all_steps(self.steps):
+            st = find_status(self.wf["steps"], step.name)
             if st is not None and st["phase"] == SUSPENDING and self._timed_out(step, st):
-                _sync_groups(self.wf["steps"])
+                sync_groups(self.wf["steps"])
                 continue
             if step.type != "suspend" or not step.properties.get("duration"):
                 continue
-            st = _find(self.wf["steps"], step.name)
+            st = find_status(self.wf["steps"], step.name)
             if st is None or st["phase"] != SUSPENDING or "firstExecuteTime" not in st:
                 continue
             due = parse_iso(st["firstExecuteTime"]) + parse_duration(step.properties["duration"])
@@ -269,10 +266,10 @@ class WorkflowRunner:
                 st["phase"] = SUCCEEDED
                 st["message"] = ""
                 st["lastExecuteTime"] = iso(self.now)
-                _sync_groups(self.wf["steps"])
+                sync_groups(self.wf["steps"])
             else:
                 self.wakeup = due if self.wakeup is None else min(self.wakeup, due)
-        if not any(s["phase"] == SUSPENDING for s in _all(self.wf["steps"])):
+        if not any(s["phase"] == SUSPENDING for s in all_statuses(self.wf["steps"])):
             self.wf["suspend"] = False
             self.wf["status"] = "executing"
             self.wf["message"] = ""
@@ -342,9 +339,9 @@ class WorkflowRunner:
                 return
             subs = st.setdefault("subSteps", [])
             for sub in step.sub_steps:  # subSteps mode is DAG: no order among them
-                sst = _find(subs, sub.name)
+                sst = find_status(subs, sub.name)
                 if sst is None:
-                    sst = {"id": _step_id(self.wf.get("appRevision", ""), sub.name), "name": sub.name,
+                    sst = {"id": step_id(self.wf.get("appRevision", ""), sub.name), "name": sub.name,
                            "type": sub.type, "phase": PENDING}
                     subs.append(sst)
                 if sst["phase"] in (*DONE, FAILED) or not self._deps_done(sub, subs):
@@ -357,7 +354,7 @@ class WorkflowRunner:
                     return
                 if self.mode[1] == "StepByStep" and sst["phase"] not in DONE:
                     break  # subSteps in order: the next waits for this one
-            _sync_group(st)
+            sync_group(st)
         else:
             await self._exec_other(step, st)
 
@@ -379,201 +376,3 @@ class WorkflowRunner:
             st["phase"] = SUCCEEDED
             st.pop("reason", None)
             self._store_outputs(step, st, outcome)
-
-
-def _all(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for s in statuses:
-        out.append(s)
-        out += s.get("subSteps") or []
-    return out
-
-
-def _all_steps(steps: tuple[Step, ...]) -> list[Step]:
-    return [x for s in steps for x in (s, *s.sub_steps)]
-
-
-def _find(statuses: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    return next((s for s in _all(statuses) if s["name"] == name), None)
-
-
-def _sync_group(st: dict[str, Any]) -> None:
-    phases = [s["phase"] for s in st.get("subSteps") or []]
-    if not phases:
-        st["phase"] = SUCCEEDED
-    elif FAILED in phases and not any(p in (RUNNING, PENDING) for p in phases):
-        # the others ran to their end first: one cluster's failure does not cut the rest short
-        st["phase"] = FAILED
-        st["message"] = "; ".join(f"{s['name']}: {s.get('message', '')}" for s in st["subSteps"]
-                                  if s["phase"] == FAILED)
-    elif all(p in DONE for p in phases):
-        st["phase"] = SUCCEEDED
-        st["message"] = ""
-    elif RUNNING in phases or PENDING in phases:
-        st["phase"] = RUNNING
-    else:
-        st["phase"] = SUSPENDING
-
-
-def _sync_groups(statuses: list[dict[str, Any]]) -> None:
-    for s in statuses:
-        if s.get("type") == "step-group" and s["phase"] not in (PENDING, *DONE):
-            _sync_group(s)
-
-
-# -- phase of the application (status.status) --
-
-
-def app_phase(status: dict[str, Any], *, deleting: bool, healthy: bool) -> str:
-    if deleting:
-        return "deleting"
-    wf = status.get("workflow")
-    if not wf:
-        return "rendering"
-    if wf.get("terminated"):
-        return "workflowFailed" if wf.get("status") == FAILED else "workflowTerminated"
-    if wf.get("suspend"):
-        return "workflowSuspending"
-    if not wf.get("finished"):
-        return "runningWorkflow"
-    return "running" if healthy else "unhealthy"
-
-
-# -- operations, as the vela CLI does them: return the status patch to merge --
-
-
-def _require(status: dict[str, Any]) -> dict[str, Any]:
-    wf = status.get("workflow")
-    if not wf:
-        raise OperationRefused("the workflow in application is not running")
-    return wf
-
-
-def step_names(statuses: list[dict[str, Any]]) -> list[str]:
-    """Every step and sub-step name, in order (what `--step` may name)."""
-    return [s["name"] for s in _all(statuses)]
-
-
-def waiting_step(statuses: list[dict[str, Any]]) -> str | None:
-    """The first step or sub-step that waits to be resumed, in workflow order: the one a
-    "resume the waiting step" action names (a step-group suspends only through its
-    sub-steps, and naming it resumes them all, as `vela workflow resume --step` does)."""
-    return next((s.get("name") for s in _all(statuses) if s.get("phase") == SUSPENDING), None)
-
-
-def _unknown_step(step: str, statuses: list[dict[str, Any]]) -> OperationRefused:
-    names = ", ".join(
-        s["name"] + (f" (sub-steps: {', '.join(x['name'] for x in s['subSteps'])})" if s.get("subSteps") else "")
-        for s in statuses)
-    return OperationRefused(f"can not find step {step}; the steps are: {names or 'none'}")
-
-
-def resume(status: dict[str, Any], step: str | None = None) -> dict[str, Any] | None:
-    """ResumeWorkflow: suspend=false, suspending steps (or the one named) -> running.
-    Naming a step-group resumes its suspending sub-steps, as KubeVela does: the group
-    itself only waits on them, so turning just the group to running would change nothing.
-    Returns the new status.workflow, or None when the workflow is not suspended."""
-    wf = copy.deepcopy(_require(status))
-    if step is not None and step not in step_names(wf["steps"]):
-        raise _unknown_step(step, wf["steps"])
-    if wf.get("terminated"):
-        raise OperationRefused("can not resume a terminated workflow")
-    if not wf.get("suspend"):
-        return None
-    wf["suspend"] = False
-    found = step is None
-    for st in wf["steps"]:
-        whole = step is None or step == st["name"]
-        for sub in st.get("subSteps") or []:
-            if sub["phase"] == SUSPENDING and (whole or step == sub["name"]):
-                sub["phase"] = RUNNING
-                st["phase"] = RUNNING
-                found = True
-        if st["phase"] == SUSPENDING and whole:
-            st["phase"] = RUNNING
-            found = True
-    if not found:
-        waiting = [s["name"] for s in _all(wf["steps"]) if s["phase"] == SUSPENDING]
-        phase = next(s["phase"] for s in _all(wf["steps"]) if s["name"] == step)
-        raise OperationRefused(f"step {step} is not suspending (phase {phase}); waiting: "
-                               f"{', '.join(waiting) or 'nothing'}")
-    return wf
-
-
-def suspend(status: dict[str, Any], step: str | None = None) -> dict[str, Any]:
-    """SuspendWorkflow: suspend=true, running steps (or the one named) -> suspending."""
-    wf = copy.deepcopy(_require(status))
-    if step is not None and step not in step_names(wf["steps"]):
-        raise _unknown_step(step, wf["steps"])
-    if wf.get("terminated") and step is not None:
-        raise OperationRefused("can not suspend a terminated workflow")
-    wf["suspend"] = True
-    found = step is None
-    for st in wf["steps"]:
-        for sub in st.get("subSteps") or []:
-            if sub["phase"] == RUNNING and (step is None or step == sub["name"]):
-                sub["phase"] = SUSPENDING
-                st["phase"] = SUSPENDING
-                found = found or step == sub["name"]
-        if st["phase"] == RUNNING and (step is None or step == st["name"]):
-            st["phase"] = SUSPENDING
-            found = True
-    if not found:
-        raise OperationRefused(f"can not find step {step}")
-    return wf
-
-
-def terminate(status: dict[str, Any]) -> dict[str, Any]:
-    """TerminateWorkflow: terminated=true, suspend=false, running/suspending steps failed (Terminate)."""
-    wf = copy.deepcopy(_require(status))
-    wf["terminated"] = True
-    wf["suspend"] = False
-    for st in _all(wf["steps"]):
-        if st["phase"] == FAILED:
-            if st.get("reason") not in (REASON_FAILED_AFTER_RETRIES, "Timeout"):
-                st["reason"] = REASON_TERMINATE
-        elif st["phase"] in (RUNNING, SUSPENDING):
-            st["phase"] = FAILED
-            st["reason"] = REASON_TERMINATE
-    return wf
-
-
-def restart_from(status: dict[str, Any], steps: tuple[Step, ...], step: str) -> dict[str, Any]:
-    """Restart from a step: it and every later step go back to pending (vela's CleanStatusFromStep)."""
-    wf = copy.deepcopy(_require(status))
-    names = [s.name for s in steps]
-    top = next((s.name for s in steps if step == s.name or step in [x.name for x in s.sub_steps]), None)
-    if top is None:
-        raise _unknown_step(step, wf["steps"])
-    keep = names[: names.index(top)]
-    wf["steps"] = [s for s in wf["steps"] if s["name"] in keep]
-    fresh = new_workflow(steps, wf.get("appRevision", ""), 0)["steps"]
-    wf["steps"] += [s for s in fresh if s["name"] not in keep]
-    for key in ("terminated", "suspend", "finished"):
-        wf[key] = False
-    wf["status"] = "executing"
-    wf["message"] = ""
-    wf.pop("endTime", None)
-    return wf
-
-
-# -- skipping a cluster (a fleettui extension; vela has terminate, which gives up on all) --
-
-SKIPPED_CLUSTERS = "skippedClusters"  # in status.workflow: cleared with it by restart and a new revision
-
-
-def skipped_clusters(status: dict[str, Any]) -> frozenset[str]:
-    return frozenset((status.get("workflow") or {}).get(SKIPPED_CLUSTERS) or ())
-
-
-def skip_cluster(status: dict[str, Any], cluster: str) -> dict[str, Any] | None:
-    """The workflow carries on without `cluster`: its deploy steps stop waiting for it
-    (retries included) and it keeps what it runs. None when it is skipped already."""
-    wf = copy.deepcopy(_require(status))
-    if wf.get("finished") or wf.get("terminated"):
-        raise OperationRefused("can not skip a cluster in a workflow that has ended (restart it instead)")
-    skipped = list(wf.get(SKIPPED_CLUSTERS) or [])
-    if cluster in skipped:
-        return None
-    wf[SKIPPED_CLUSTERS] = sorted([*skipped, cluster])
-    return wf
