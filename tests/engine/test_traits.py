@@ -293,3 +293,54 @@ def test_affinity_refuses_what_its_schema_refuses_naming_the_field(props, field)
     assert [x.field for x in err.value.problems] == [f"spec.components[0].traits[0].properties.{field}"]
     with pytest.raises(ValueError, match="trait affinity: " + field.replace("[", r"\[").replace("]", r"\]")):
         apply("affinity", props)
+
+
+def _with_aliases(aliases: list[dict] | None) -> list[dict]:
+    objs = base()
+    if aliases is not None:
+        pod(objs)["hostAliases"] = aliases
+    return objs
+
+
+DB = {"ip": "10.0.0.1", "hostnames": ["db.internal"]}
+
+
+@pytest.mark.parametrize(("existing", "given", "expected"), [
+    # hostalias_test.cue's cases: merged by ip, host names listed once
+    ([DB], [{"ip": "10.0.0.2", "hostnames": ["cache.internal", "redis.internal"]}],
+     [DB, {"ip": "10.0.0.2", "hostnames": ["cache.internal", "redis.internal"]}]),
+    ([DB], [{"ip": "10.0.0.1", "hostnames": ["postgres.internal"]}],
+     [{"ip": "10.0.0.1", "hostnames": ["db.internal", "postgres.internal"]}]),
+    ([DB], [{"ip": "10.0.0.1", "hostnames": ["db.internal", "postgres.internal", "postgres.internal"]}],
+     [{"ip": "10.0.0.1", "hostnames": ["db.internal", "postgres.internal"]}]),
+    (None, [{"ip": "10.0.0.2", "hostnames": ["cache.internal"]}], [{"ip": "10.0.0.2", "hostnames": ["cache.internal"]}]),
+    ([DB], [], [DB]),
+    (None, [{"ip": "10.0.0.2", "hostnames": ["cache.internal"]}, {"ip": "10.0.0.3", "hostnames": ["queue.internal"]},
+            {"ip": "10.0.0.2", "hostnames": ["redis.internal", "cache.internal"]}],
+     [{"ip": "10.0.0.2", "hostnames": ["cache.internal", "redis.internal"]},
+      {"ip": "10.0.0.3", "hostnames": ["queue.internal"]}]),
+    ([{"ip": "10.0.0.9"}], [{"ip": "10.0.0.9", "hostnames": ["metrics.internal"]}],
+     [{"ip": "10.0.0.9", "hostnames": ["metrics.internal"]}]),
+])
+def test_hostalias(existing, given, expected):
+    assert pod(apply("hostalias", {"hostAliases": given}, _with_aliases(existing)))["hostAliases"] == expected
+
+
+def test_hostalias_needs_an_ip():
+    with pytest.raises(ValueError, match=r"trait hostalias: hostAliases\[0\].ip: required: a host alias needs an ip"):
+        apply("hostalias", {"hostAliases": [{"hostnames": ["cache.internal"]}]})
+
+
+def test_hostalias_refusal_names_the_field():
+    from fleettui.engine.errors import AppInvalid
+    from fleettui.engine.validate import parse_application
+
+    doc = {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application", "metadata": {"name": "a"},
+           "spec": {"components": [{"name": "web", "type": "webservice", "properties": {"image": "nginx"},
+                                    "traits": [{"type": "hostalias", "properties": {"hostAliases": [
+                                        {"hostnames": "db"}]}}]}],
+                    "policies": [{"name": "t", "type": "topology", "properties": {"clusters": ["c1"]}}]}}
+    with pytest.raises(AppInvalid) as err:
+        parse_application(doc)
+    where = "spec.components[0].traits[0].properties.hostAliases[0]"
+    assert [x.field for x in err.value.problems] == [f"{where}.ip", f"{where}.hostnames"]

@@ -68,6 +68,8 @@ _TRAITS = [
                          "initMountPath", "extraVolumeMounts"}), ("name", "image", "appMountPath", "initMountPath")),
     TraitType("lifecycle", traits.lifecycle_trait, frozenset({"postStart", "preStop"})),
     TraitType("affinity", affinity.affinity_trait, affinity.PROPERTIES, problems=affinity.problems),
+    TraitType("hostalias", traits.host_alias_trait, frozenset({"hostAliases"}), ("hostAliases",),
+              problems=traits.host_alias_problems),
     TraitType("topologyspreadconstraints", traits.topology_spread_trait, frozenset({"constraints"}), ("constraints",)),
     TraitType("k8s-update-strategy", traits.update_strategy_trait,
               frozenset({"targetAPIVersion", "targetKind", "strategy"})),

@@ -294,3 +294,45 @@ def update_strategy_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, An
         spec["updateStrategy"] = {"type": stype} | ({"rollingUpdate": {k: rolling[k] for k in ("maxSurge", "maxUnavailable")}}
                                                     if stype == "RollingUpdate" else {})
     return w
+
+
+def host_alias_problems(p: dict[str, Any]) -> list[tuple[str, str]]:
+    aliases = p.get("hostAliases")
+    if aliases is None:
+        return []
+    if not isinstance(aliases, list):
+        return [("hostAliases", "must be a list of {ip, hostnames}")]
+    out = []
+    for i, a in enumerate(aliases):
+        if not isinstance(a, dict):
+            out.append((f"hostAliases[{i}]", "must be a mapping (ip, hostnames)"))
+            continue
+        out += [(f"hostAliases[{i}].{k}", f"field {k!r} is not supported (supported: hostnames, ip)")
+                for k in a if k not in ("ip", "hostnames")]
+        if not isinstance(a.get("ip"), str) or not a.get("ip"):
+            out.append((f"hostAliases[{i}].ip", "required: a host alias needs an ip"))
+        hosts = a.get("hostnames", [])
+        if not (isinstance(hosts, list) and all(isinstance(h, str) for h in hosts)):
+            out.append((f"hostAliases[{i}].hostnames", "must be a list of host names"))
+    return out
+
+
+def host_alias_trait(ctx: RenderContext, w: dict[str, Any], p: dict[str, Any], outputs: list[Output]) -> dict[str, Any]:
+    """hostalias.cue: `+patchKey=ip` — an alias for an IP the pod has already gains the
+    new host names (each listed once), a new IP is appended (entries for one IP merged)."""
+    bad = host_alias_problems(p)
+    if bad:
+        raise ValueError("; ".join(f"{where}: {why}" for where, why in bad))
+    w = copy.deepcopy(w)
+    spec = pod_spec(w, "hostalias")
+    aliases = [dict(a) for a in spec.get("hostAliases") or []]
+    for given in p.get("hostAliases") or []:
+        same = next((a for a in aliases if a.get("ip") == given["ip"]), None)
+        if same is None:
+            same = {"ip": given["ip"]}
+            aliases.append(same)
+        names = list(same.get("hostnames") or [])
+        names += [h for h in dict.fromkeys(given.get("hostnames") or []) if h not in names]
+        same["hostnames"] = names
+    spec["hostAliases"] = aliases
+    return w
