@@ -397,6 +397,13 @@ def test_endpoints_of_a_selectorless_service_are_mirrored_into_a_slice(h: Harnes
         {"endpointslice.kubernetes.io/skip-mirror": "true"}))
     h.run(2)
     assert h.cluster.list(slices, "default") == []
+    # mirrored again, then the Endpoints goes: its slice goes with it (owner reference)
+    h.update("endpoints", "db", lambda e: e["metadata"]["labels"].pop("endpointslice.kubernetes.io/skip-mirror"))
+    h.run(2)
+    assert len(h.cluster.list(slices, "default")) == 1
+    h.cluster.delete("endpoints", "default", "db")
+    h.run(2)
+    assert h.cluster.list(slices, "default") == []
 
 
 def test_node_not_ready_after_kubelet_stops_and_back(h: Harness) -> None:
