@@ -294,3 +294,29 @@ def test_placement_spread_refused_with_the_field(spread, field):
     with pytest.raises(AppInvalid) as exc:
         app([TOPO, {"name": "p", "type": "placement", "properties": props}])
     assert [p.field for p in exc.value.problems] == [f"spec.policies[1].properties.{field}"]
+
+
+def test_replica_split_spread_refuses_a_split_within_too_few_groups():
+    comps = [{"name": "web", "type": "webservice", "properties": {"image": "nginx:1.27", "cpu": "1"}}]
+    fleet = REGIONS[:3]  # hz-a, hz-b in cn-hangzhou; sh-a in cn-shanghai
+
+    def split(weights):
+        return {"name": "split", "type": "replica-split",
+                "properties": {"replicas": 6, "weights": [{"cluster": c, "weight": w} for c, w in weights.items()],
+                               "spread": {"byLabel": "region", "minGroups": 2}}}
+
+    a = app([TOPO, split({"hz-a": 1, "hz-b": 1, "sh-a": 1})], comps)
+    _, d = schedule(a, ["all", "split"], render_step(a, ["all", "split"], fleet, revision="v1"),
+                    nodes={}, fleet=fleet, revision="v1")
+    assert d["split"]["replicas"] == {"hz-a": 2, "hz-b": 2, "sh-a": 2}
+    assert d["split"]["summary"].endswith("across 2 region group(s) (cn-hangzhou, cn-shanghai)")
+    a = app([TOPO, split({"hz-a": 1, "hz-b": 1, "sh-a": 0})], comps)
+    with pytest.raises(RenderError) as exc:
+        schedule(a, ["all", "split"], render_step(a, ["all", "split"], fleet, revision="v1"),
+                 nodes={}, fleet=fleet, revision="v1")
+    assert exc.value.field == "policy split.properties.spread"
+    assert "the replicas land in 1 region group(s) (cn-hangzhou=6); the spread needs at least 2" in str(exc.value)
+    with pytest.raises(AppInvalid) as bad:
+        app([TOPO, {"name": "s", "type": "replica-split",
+                    "properties": {"weights": [{"cluster": "hz-a", "weight": 1}], "spread": {"minGroups": 2}}}], comps)
+    assert [p.field for p in bad.value.problems] == ["spec.policies[1].properties.spread.byLabel"]

@@ -12,7 +12,7 @@ from fleettui.engine.placement import spread, waves
 
 POLICY_KEYS = {
     "placement": {"clusters", "resources", "components", "priorityLabel", "spread"},
-    "replica-split": {"replicas", "components", "weights", "by"},
+    "replica-split": {"replicas", "components", "weights", "by", "spread"},
 }
 STEP_KEYS = {"deploy": {"batches"}}
 
@@ -38,6 +38,8 @@ def policy_problems(ptype: str, props: dict[str, Any], path: str) -> list[tuple[
         if "priorityLabel" in props and not (isinstance(props["priorityLabel"], str) and props["priorityLabel"]):
             out.append((f"{path}.priorityLabel", "must be a label key"))
     elif ptype == "replica-split":
+        if "spread" in props:
+            out.extend(spread.problems(props["spread"], None, f"{path}.spread"))
         if props.get("replicas") is not None and not (isinstance(props["replicas"], int)
                                                       and not isinstance(props["replicas"], bool)
                                                       and props["replicas"] >= 0):

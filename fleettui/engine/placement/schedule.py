@@ -27,7 +27,7 @@ from fleettui.engine.placement.capacity import (
     priority_of,
 )
 from fleettui.engine.placement.split import split_replicas
-from fleettui.engine.placement.spread import choose_spread
+from fleettui.engine.placement.spread import choose_spread, split_problem
 from fleettui.engine.render import Manifest, MemberCluster, Placement
 
 POLICY_TYPES = ("placement", "replica-split")
@@ -71,7 +71,7 @@ def schedule(app: Application, policies: Sequence[str], placements: list[Placeme
         if policy.type == "placement":
             placements, decisions[policy.name] = _place(app, policy, placements, nodes, labels, revision, prev)
         else:
-            placements, decisions[policy.name] = _split(app, policy, placements, nodes, revision, prev)
+            placements, decisions[policy.name] = _split(app, policy, placements, nodes, labels, revision, prev)
     return placements, decisions
 
 
@@ -123,7 +123,8 @@ def _place(app: Application, policy: Policy, placements: list[Placement], nodes:
 
 
 def _split(app: Application, policy: Policy, placements: list[Placement], nodes: Mapping[str, Sequence[NodeRoom]],
-           revision: str, prev: Decision | None) -> tuple[list[Placement], Decision]:
+           labels: Mapping[str, Mapping[str, str]], revision: str,
+           prev: Decision | None) -> tuple[list[Placement], Decision]:
     props = policy.properties
     comps = props.get("components")
     clusters = [pl.cluster for pl in placements]
@@ -148,9 +149,20 @@ def _split(app: Application, policy: Policy, placements: list[Placement], nodes:
         shares = split_replicas(total, weights)
         room = sum(weights.values())
         short = props.get("by") == "capacity" and room < total
+        spread, across = props.get("spread"), ""
+        if spread:
+            groups = {c: (labels.get(c) or {}).get(spread["byLabel"]) for c in clusters}
+            why = split_problem(shares, groups, min_groups=int(spread.get("minGroups", 1)),
+                                max_groups=spread.get("maxGroups"), label=spread["byLabel"])
+            used = sorted({str(groups[c]) for c, n in shares.items() if n > 0 and groups.get(c)})
+            across = f" across {len(used)} {spread['byLabel']} group(s) ({', '.join(used)})"
+            if why:
+                raise RenderError(f"{app.namespace}/{app.name}", f"replica-split policy {policy.name!r}: {why} "
+                                  f"({total} replicas {how}: " + ", ".join(f"{c}={n}" for c, n in shares.items())
+                                  + ")", field=f"policy {policy.name}.properties.spread")
         decision = {"type": "replica-split", "revision": revision, "replicas": shares,
                     "summary": f"{total} replicas {how}: " + ", ".join(f"{c}={n}" for c, n in shares.items())
-                               + (f" (room for only {room})" if short else ""),
+                               + (f" (room for only {room})" if short else "") + across,
                     "reasons": [f"{c}: {n} replica(s)" for c, n in shares.items()]}
     out = []
     for pl in placements:

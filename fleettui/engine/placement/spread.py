@@ -80,3 +80,20 @@ def choose_spread(candidates: Sequence[str], rooms: Mapping[str, ClusterRoom], *
             verdict = "not chosen: others have more room"
         reasons.append(f"{c}: {verdict}; {label}={g or '-'}; {rooms[c].describe()}; priority {priorities.get(c, 0)}")
     return Choice(tuple(chosen), tuple(reasons))
+
+
+def split_problem(shares: Mapping[str, int], groups: Mapping[str, str | None], *, min_groups: int,
+                  max_groups: int | None, label: str) -> str | None:
+    """Why a replica split breaks the spread, or None: the clusters given replicas must
+    span at least `min_groups` (at most `max_groups`) values of `label`. The split itself
+    stays the weights' or the room's (Karmada divides among the clusters its spread
+    constraints selected; a split that cannot meet them is not scheduled at all)."""
+    used: dict[str, int] = {}
+    for c, n in shares.items():
+        if n > 0 and groups.get(c):
+            used[str(groups[c])] = used.get(str(groups[c]), 0) + n
+    if min_groups <= len(used) <= (max_groups or len(used)):
+        return None
+    got = ", ".join(f"{g}={n}" for g, n in sorted(used.items())) or "none"
+    want = f"at least {min_groups}" + (f" and at most {max_groups}" if max_groups else "")
+    return f"the replicas land in {len(used)} {label} group(s) ({got}); the spread needs {want}"
