@@ -60,10 +60,10 @@ def test_unknown_types_and_fields_are_named():
 
 def test_unknown_trait_and_policy_property():
     d = doc()
-    d["spec"]["components"][0]["traits"] = [{"type": "hostalias", "properties": {}}]
+    d["spec"]["components"][0]["traits"] = [{"type": "nocalhost", "properties": {}}]
     d["spec"]["policies"][0]["properties"]["clusterSelectorr"] = {}
     found = "\n".join(problems(d))
-    assert "spec.components[0].traits[0].type: trait type 'hostalias'" in found
+    assert "spec.components[0].traits[0].type: trait type 'nocalhost'" in found
     assert "spec.policies[0].properties.clusterSelectorr" in found
 
 
