@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from rich.table import Table
 from rich.text import Text
 
 from fleettui.alerts import consistency as cs
@@ -55,4 +56,36 @@ def cell_detail(cell: cs.Cell, palette: Palette) -> Text:
     out.append((_yaml(cell.expected) if cell.expected is not None else "(not placed here)") + "\n")
     out.append("\nLive (the cluster's PrometheusRule)\n", style="bold")
     out.append((_yaml(cell.live) if cell.live is not None else "(absent)") + "\n")
+    return out
+
+
+def _window(seconds: float | None) -> str:
+    if seconds is None:
+        return "as far back as each Prometheus has data (up to 24h)"
+    return f"{seconds / 3600:g}h" if seconds >= 3600 else f"{seconds / 60:g}m"
+
+
+def live_plan_table(plan: Any, palette: Palette) -> Table:
+    """Step 3 of a save: clusters × variant, would-fire count and when (over the backtest
+    window), firing now, what changes against what the cluster holds; a cluster whose
+    Prometheus did not answer is `? unknown: <why>`, the others as measured."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False,
+                  title=f"{plan.ruleset.name}  backtest: {_window(plan.window)}", title_justify="left")
+    for col in ("CLUSTER", "VARIANT", "RULES", "WOULD FIRE", "HISTORY", "NOW", "CHANGE"):
+        table.add_column(col, no_wrap=col in ("CLUSTER", "HISTORY"))
+    for r in plan.rows:
+        if r.unknown:
+            fire = Text(f"? unknown: {r.unknown}", style=palette.stale)
+            table.add_row(r.cluster, r.variant, str(r.rules), fire, "", "-", r.change)
+            continue
+        now = Text(f"▲ {r.firing_now} firing", style=palette.degraded) if r.firing_now else Text("● none",
+                                                                                                style=palette.healthy)
+        table.add_row(r.cluster, r.variant, str(r.rules), str(r.would_fire), r.sparkline, now, r.change)
+    return table
+
+
+def live_findings_text(plan: Any, palette: Palette) -> Text:
+    out = Text()
+    for f in plan.findings:
+        out.append(f"{plan.ruleset.name}: {f}\n", style=palette.unhealthy if f.level == "error" else palette.stale)
     return out
