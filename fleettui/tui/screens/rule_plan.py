@@ -46,11 +46,12 @@ class RulePlan(ModalScreen["str | None"]):
         parts: list[Any] = [self._preamble] if self._preamble else []
         for p in self.plans:
             parts += [live_plan_table(p, palette), live_findings_text(p, palette)]
+        self.body = Group(*parts)
         canary = f" (canary: {', '.join(self._canaries)})" if self._canaries else ""
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
-                yield Static(Group(*parts), id="rule-plan-body")
+                yield Static(self.body, id="rule-plan-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Distribute to all (a)", id="all", variant="primary")
                 yield Button(f"Canary-first{canary} (c)", id="canary")
