@@ -65,23 +65,36 @@ def _window(seconds: float | None) -> str:
     return f"{seconds / 3600:g}h" if seconds >= 3600 else f"{seconds / 60:g}m"
 
 
-def live_plan_table(plan: Any, palette: Palette) -> Table:
+def live_plan_table(plan: Any, palette: Palette, *, narrow: bool = False) -> Table:
     """Step 3 of a save: clusters × variant, would-fire count and when (over the backtest
-    window), firing now, what changes against what the cluster holds; a cluster whose
-    Prometheus did not answer is `? unknown: <why>`, the others as measured."""
+    window), firing now, what changes against what the cluster holds. A cluster whose
+    Prometheus did not answer is `? unknown` (why: `live_unknown_text`), the others as
+    measured. Narrow (80 columns): no rule count and no history."""
     table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False,
                   title=f"{plan.ruleset.name}  backtest: {_window(plan.window)}", title_justify="left")
-    for col in ("CLUSTER", "VARIANT", "RULES", "WOULD FIRE", "HISTORY", "NOW", "CHANGE"):
-        table.add_column(col, no_wrap=col in ("CLUSTER", "HISTORY"))
+    columns = ["CLUSTER", "VARIANT", "RULES", "WOULD FIRE", "HISTORY", "NOW", "CHANGE"]
+    if narrow:
+        columns = [c for c in columns if c not in ("RULES", "HISTORY")]
+    for col in columns:
+        table.add_column(col, no_wrap=col != "CHANGE")
     for r in plan.rows:
         if r.unknown:
-            fire = Text(f"? unknown: {r.unknown}", style=palette.stale)
-            table.add_row(r.cluster, r.variant, str(r.rules), fire, "", "-", r.change)
-            continue
-        now = Text(f"▲ {r.firing_now} firing", style=palette.degraded) if r.firing_now else Text("● none",
-                                                                                                style=palette.healthy)
-        table.add_row(r.cluster, r.variant, str(r.rules), str(r.would_fire), r.sparkline, now, r.change)
+            cells = {"WOULD FIRE": Text("? unknown", style=palette.stale), "HISTORY": "", "NOW": "-"}
+        else:
+            now = Text(f"▲ {r.firing_now} firing", style=palette.degraded) if r.firing_now \
+                else Text("● none", style=palette.healthy)
+            cells = {"WOULD FIRE": str(r.would_fire), "HISTORY": r.sparkline, "NOW": now}
+        cells |= {"CLUSTER": r.cluster, "VARIANT": r.variant, "RULES": str(r.rules), "CHANGE": r.change}
+        table.add_row(*(cells[c] for c in columns))
     return table
+
+
+def live_unknown_text(plan: Any, palette: Palette) -> Text:
+    out = Text()
+    for r in plan.rows:
+        if r.unknown:
+            out.append(f"{r.cluster}: unknown: {r.unknown}\n", style=palette.stale)
+    return out
 
 
 def live_findings_text(plan: Any, palette: Palette) -> Text:

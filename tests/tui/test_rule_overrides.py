@@ -4,6 +4,7 @@ buffer and its variant view follow."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -29,7 +30,8 @@ async def _until(pilot, check, limit: float = 10.0) -> None:
 
 async def _open(pilot, app, path: Path) -> tuple[RuleEditor, OverrideForm]:
     await _alerts(pilot)
-    editor = RuleEditor(path, path.read_text(), FLEET, None)
+    text = path.read_text()  # noqa: ASYNC240  (a small local file, as the app's own opener does in a thread)
+    editor = RuleEditor(path, text, FLEET, None)
     app.push_screen(editor)
     await pilot.pause()
     await pilot.press("ctrl+o")
@@ -58,14 +60,14 @@ async def test_add_an_override_by_cluster_then_the_buffer_and_variants_carry_it(
         await settle(pilot)
         assert [(o.name, o.target, o.rule, o.field, o.value) for o in form.rows] == [
             ("edge-slow", "edge-shenzhen", "KubeNodeNotReady", "for", "10m")]
-        assert "edge-shenzhen  edge-slow  groups[0].rules[2].for: '2m' → '10m'" in _text(
-            form.query_one("#override-variants"))
+        assert re.search(r"edge-shenzhen +edge-slow  groups\[0\]\.rules\[2\]\.for: '2m' → '10m'",
+                         _text(form.query_one("#override-variants")))
         await pilot.press("escape")
         await _until(pilot, lambda: app.screen is editor)
         await settle(pilot, 0.8)  # the variant view re-renders once the text settles
         doc = yaml.safe_load(editor.editor.text)
         assert [(o.name, o.value) for o in overrides.listing(doc)] == [("edge-slow", "10m")]
-        assert "edge-shenzhen  edge-slow" in _text(editor.query_one("#rule-editor-variants"))
+        assert re.search(r"edge-shenzhen +edge-slow", _text(editor.query_one("#rule-editor-variants")))
         assert path.read_text() == EXAMPLE.read_text()  # nothing saved before Ctrl+S and the plan
 
 

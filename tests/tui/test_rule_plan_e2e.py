@@ -13,8 +13,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from rich.console import Console
 from cli.test_rules_e2e import PENDING, A, B, C, eventually, fleet, rule_file, rules_on  # noqa: F401
+from rich.console import Console
 
 from fleettui.alerts.planning import live_planner
 from fleettui.alerts.status import deployed_rules
@@ -80,7 +80,7 @@ async def test_plan_has_live_rows_an_unknown_row_for_a_dead_prometheus_and_canar
         console = Console(width=160, record=True, file=io.StringIO())
         console.print(app.screen.body)
         body = console.export_text()
-        assert f"? unknown: {rows[C].unknown}"[:40] in body and "firing" in body
+        assert f"{C}: unknown: {rows[C].unknown}" in body and "▲ 1 firing" in body and "? unknown" in body
         # nothing anywhere before the choice
         held = await asyncio.to_thread(lambda: [rules_on(fleet, c) for c in (A, B, C)])
         assert all("editorplan" not in names for names in held) and path.read_text() == original

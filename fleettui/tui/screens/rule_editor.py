@@ -49,12 +49,17 @@ class RuleEdit:
 
 
 def variant_lines(check: EditCheck) -> Text:
+    """The plan's preamble: the variants that differ from the base, one line each (the
+    table below names every cluster's variant)."""
     out = Text()
     for rs, variants in check.variants:
-        out.append(f"{rs.name}\n", style="bold")
+        base = sum(1 for v in variants if not v.changes)
+        out.append(f"{rs.name}", style="bold")
+        out.append(f": {base} of {len(variants)} cluster(s) get the base\n")
         for v in variants:
-            changes = "; ".join(f"{p}: {a!r} → {b!r}" for p, a, b in v.changes)
-            out.append(f"  {v.cluster}  {v.label}{'  ' + changes if changes else ''}\n")
+            if v.changes:
+                changes = "; ".join(f"{p}: {a!r} → {b!r}" for p, a, b in v.changes)
+                out.append(f"  {v.cluster}  {v.label}  {changes}\n")
     for f in check.findings:  # warnings only here: an error stops before the plan
         out.append(f"{f}\n", style="yellow")
     return out
@@ -127,7 +132,8 @@ class RuleEditor(ModalScreen["RuleEdit | None"]):
             if isinstance(doc, dict) and doc.get("kind") == rulesets.RULE_KIND:
                 doc = rulesets.wrap(doc)
             if isinstance(doc, dict):
-                out.append_text(variant_summary(doc, self.fleet))
+                out.append_text(Text("\n") if out else Text()).append_text(variant_summary(doc, self.fleet))
+        out.rstrip()
         return out
 
     # -- the override form --

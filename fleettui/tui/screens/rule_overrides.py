@@ -39,10 +39,12 @@ def variant_summary(doc: dict[str, Any], fleet: Sequence[MemberCluster]) -> Text
         placed = rulesets.variants(rs, fleet)
     except (rulesets.RuleSetError, EngineError, ValueError) as exc:
         return Text(f"variants unknown: {exc}", style="yellow")
+    width = max((len(v.cluster) for v in placed), default=0)
     for v in placed:
         changes = "; ".join(f"{p}: {a!r} → {b!r}" for p, a, b in v.changes)
-        out.append(f"{v.cluster}", style="bold")
+        out.append(f"{v.cluster:<{width}}", style="bold")
         out.append(f"  {v.label}{'  ' + changes if changes else ''}\n")
+    out.rstrip()
     return out
 
 
@@ -51,7 +53,6 @@ class OverrideForm(ModalScreen["dict[str, Any] | None"]):
                 Binding("delete", "remove", "Remove")]
 
     DEFAULT_CSS = """
-    OverrideForm .dialog-box { width: 120; height: 90%; }
     OverrideForm #override-list { height: 1fr; min-height: 4; }
     OverrideForm .form-row { height: auto; }
     OverrideForm .form-row > Label { width: 8; padding-top: 0; color: $text-muted; }

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from fleettui.tui.renderers import Palette
-from fleettui.tui.rules_renderers import live_findings_text, live_plan_table
+from fleettui.tui.rules_renderers import live_findings_text, live_plan_table, live_unknown_text
 
 ALL, CANARY = "all", "canary"
 
@@ -27,11 +27,6 @@ ALL, CANARY = "all", "canary"
 class RulePlan(ModalScreen["str | None"]):
     BINDINGS = [Binding("escape", "back", "Back to the editor"), Binding("a", "all", "Distribute to all"),
                 Binding("c", "canary", "Canary-first")]
-
-    DEFAULT_CSS = """
-    RulePlan .dialog-box { width: 150; }
-    RulePlan .dialog-body { max-height: 30; }
-    """
 
     def __init__(self, title: str, plans: Sequence[Any], *, preamble: Text | None = None,
                  canaries: Sequence[str] = ()) -> None:
@@ -44,18 +39,24 @@ class RulePlan(ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         palette = Palette()
         parts: list[Any] = [self._preamble] if self._preamble else []
+        narrow = self.app.size.width < 120
         for p in self.plans:
-            parts += [live_plan_table(p, palette), live_findings_text(p, palette)]
+            parts += [live_plan_table(p, palette, narrow=narrow), live_unknown_text(p, palette),
+                      live_findings_text(p, palette)]
         self.body = Group(*parts)
-        canary = f" (canary: {', '.join(self._canaries)})" if self._canaries else ""
+        canary = f": {', '.join(self._canaries)}" if self._canaries else ""
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.body, id="rule-plan-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Distribute to all (a)", id="all", variant="primary")
+                yield Button("All (a)", id="all", variant="primary")
                 yield Button(f"Canary-first{canary} (c)", id="canary")
                 yield Button("Back (Esc)", id="back")
+
+    def on_mount(self) -> None:
+        # the choice must stay on screen: the table scrolls instead (title, buttons, borders: 7 rows)
+        self.query_one(".dialog-body").styles.max_height = max(4, min(36, self.app.size.height - 9))
 
     @on(Button.Pressed, "#all")
     def action_all(self) -> None:
