@@ -57,7 +57,7 @@ async def live_plan(ruleset: RuleSet, variants: Sequence[Variant], prom: FleetPr
                                            live.preview(prom, variants, facts, window=window, now=now))
     findings += found
     known = deployed if deployed is not None else {v.cluster: RuntimeError("no cluster access") for v in variants}
-    unknown = {v.cluster: facts[v.cluster].error for v in variants if facts[v.cluster].error}
+    unknown = {v.cluster: str(facts[v.cluster].error) for v in variants if facts[v.cluster].error}
     rows = plan(variants, previews, known, unknown=unknown)
     return LivePlan(ruleset, tuple(variants), tuple(rows), tuple(previews), tuple(findings), window)
 

@@ -120,3 +120,27 @@ async def test_remove_an_override_from_the_list(alerts_cache, tmp_path):
         left = yaml.safe_load(editor.editor.text)
         assert [p["name"] for p in left["spec"]["policies"]] == ["everywhere", "edge-quiet-clusters", "edge-quiet"]
         assert [s["name"] for s in left["spec"]["workflow"]["steps"]] == ["deploy-everywhere", "deploy-edge-quiet"]
+
+
+async def test_enter_on_a_row_edits_it_in_place(alerts_cache, tmp_path):
+    doc = overrides.set_override(yaml.safe_load(EXAMPLE.read_text()), name="edge-slow", target="edge-shenzhen",
+                                 rule="KubeNodeNotReady", field="for", value="10m", fleet=[m.name for m in FLEET])
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    app = make_app(alerts_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        editor, form = await _open(pilot, app, path)
+        form.table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert form.editing == form.rows[0]
+        assert (form.query_one("#ov-target").value, form.query_one("#ov-value").value) == ("edge-shenzhen", "10m")
+        form.query_one("#ov-target").value = "edge-shenzhen,idc-beijing"
+        form.query_one("#ov-value").value = "15m"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [(o.name, o.target, o.value) for o in form.rows] == [("edge-slow", "edge-shenzhen,idc-beijing", "15m")]
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is editor)
+        assert [(o.target, o.value) for o in overrides.listing(yaml.safe_load(editor.editor.text))] == [
+            ("edge-shenzhen,idc-beijing", "15m")]
