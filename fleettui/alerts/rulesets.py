@@ -293,3 +293,45 @@ def add_override(doc: dict[str, Any], *, name: str, rule: str, field_name: str, 
     steps[:] = [s for s in steps if s.get("name") != f"deploy-{name}"]
     steps.append({"name": f"deploy-{name}", "type": "deploy", "properties": {"policies": [name, topo]}})
     return doc
+
+
+def canary_first(ruleset: RuleSet, placed: Sequence[Variant], canary: str | None = None, *,
+                 message: str | None = None) -> dict[str, Any]:
+    """The rule set's Application rolled out canary-first, as the distribute dialog does
+    for apps (`engine.compose.canary_gate`): the canary's own variant first, a suspend
+    gate, then the workflow as it was. The canary defaults to the first cluster that gets
+    the base, so the gate judges the rule set as authored. Its later steps re-apply the
+    same variant to the canary: an apply of what it holds changes nothing."""
+    from fleettui.engine.compose import canary_gate
+
+    if not placed:
+        raise ValueError("canary-first: the rule set places no cluster")
+    chosen = next((v for v in placed if v.cluster == canary), None) if canary else \
+        next((v for v in placed if v.label == "base"), placed[0])
+    if chosen is None:
+        raise ValueError(f"canary-first: the rule set does not place {canary!r}")
+    doc = copy.deepcopy(ruleset.document)
+    spec = doc.setdefault("spec", {})
+    app = ruleset.app
+    # the declared steps as written (step-groups and all), or KubeVela's generated ones
+    steps = list((spec.get("workflow") or {}).get("steps") or []) or [
+        {"name": s.name, "type": s.type, "properties": copy.deepcopy(dict(s.properties))}
+        for s in app.workflow_steps()]
+    topologies = {p.name for p in app.policies if p.type == "topology"}
+    shaping = next((p for s, p in zip(_deploy_steps(app), all_policies_of(app), strict=True) if s == chosen.step), [])
+    taken = {p.name for p in app.policies} | {s["name"] for s in steps}
+    policy, gate = canary_gate(chosen.cluster, [p for p in shaping if p not in topologies],
+                               topology=_free("canary", taken), deploy_step=_free("deploy-canary", taken),
+                               gate_step=_free("gate", taken), message=message or
+                               f"rule set on its canary {chosen.cluster}: check its alerts, then resume")
+    spec.setdefault("policies", []).append(policy)
+    spec["workflow"] = {**(spec.get("workflow") or {}), "steps": [*gate, *steps]}
+    return doc
+
+
+def _free(name: str, taken: set[str]) -> str:
+    n, out = 1, name
+    while out in taken:
+        n += 1
+        out = f"{name}-{n}"
+    return out

@@ -21,7 +21,8 @@ RULE_API = ("monitoring.coreos.com/v1", "PrometheusRule")
 
 
 async def _cluster_objects(kubeconfig: Any, cluster: str, context: str | None,
-                           keys: Sequence[tuple[str, str]], *, request_timeout: float) -> dict[tuple[str, str], Any]:
+                           keys: Sequence[tuple[str, str]], *, request_timeout: float,
+                           with_events: bool = True) -> dict[tuple[str, str], Any]:
     """(namespace, name) -> (object | None | exception, its events)."""
     from fleettui.kube import ClusterClient, errors
 
@@ -46,6 +47,9 @@ async def _cluster_objects(kubeconfig: Any, cluster: str, context: str | None,
                 continue
             if obj is None:
                 out[(ns, name)] = (None, [])
+                continue
+            if not with_events:
+                out[(ns, name)] = (obj, [])
                 continue
             if ns not in events:
                 try:
@@ -120,3 +124,16 @@ def _variant_key(rs: RuleSet, v: Variant | None) -> tuple[str, str]:
 
 def _keys(rs: RuleSet, variants: Sequence[Variant]) -> list[tuple[str, str]]:
     return [rs.rule_key, *(_variant_key(rs, v) for v in variants)]
+
+
+async def deployed_rules(kubeconfig: Any, contexts: Mapping[str, str | None], ruleset: RuleSet,
+                         variants: Sequence[Variant], *, request_timeout: float = 5.0) -> dict[str, Any]:
+    """What each placed cluster holds now of this rule set's PrometheusRule, for the plan's
+    "change" column: the object, None (absent) or the exception that says why unknown."""
+    async def one(v: Variant) -> Any:
+        key = _variant_key(ruleset, v)
+        got = await _cluster_objects(kubeconfig, v.cluster, contexts.get(v.cluster), [key],
+                                     request_timeout=request_timeout, with_events=False)
+        return got[key][0]
+
+    return dict(zip([v.cluster for v in variants], await asyncio.gather(*(one(v) for v in variants)), strict=True))

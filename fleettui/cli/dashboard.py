@@ -183,7 +183,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         hub=hub,
         theme=opt(args, "theme"),
         hub_session=None if read_only else make_hub_session(args),
-        pane_options={"fleet": fleet, "rule_status": _rule_status(args)},
+        pane_options={"fleet": fleet, "rule_status": _rule_status(args), "rule_deployed": _rule_deployed(args)},
         cluster_clients=None if read_only else make_cluster_clients(args),
         **kwargs,
     )
@@ -198,6 +198,18 @@ def _rule_status(args: argparse.Namespace) -> Callable[[], Awaitable[list[Any]]]
         return await gather_status(args)
 
     return gather
+
+
+def _rule_deployed(args: argparse.Namespace) -> Callable[[Any, Any], Awaitable[dict[str, Any]]]:
+    """The rule editor's plan: what each cluster holds now of the rule set (read-only reads)."""
+
+    async def deployed(ruleset: Any, variants: Any) -> dict[str, Any]:
+        from fleettui.cli.commands.rules import _deployed, _targets
+
+        kubeconfig, targets = await _targets(args)
+        return await _deployed(kubeconfig, targets, ruleset, list(variants))
+
+    return deployed
 
 
 def run_dashboard(args: argparse.Namespace) -> int:

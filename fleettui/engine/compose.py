@@ -59,14 +59,25 @@ def ref_objects_application(name: str, namespace: str, *, source_cluster: str,
         rest = [c for c in clusters if c != canary_cluster]
         if not rest and cluster_labels is None:
             raise ValueError("canary-first needs at least one cluster besides the canary")
+        _, steps = canary_gate(canary_cluster)
         spec["policies"] = [topology("canary", [canary_cluster], None), topology("rest", rest, cluster_labels)]
         spec["workflow"] = {"steps": [
-            {"name": "deploy-canary", "type": "deploy", "properties": {"policies": ["canary"]}},
-            {"name": "gate", "type": "suspend",
-             "properties": {"message": f"canary on {canary_cluster}: check it, then resume"}},
-            {"name": "deploy-rest", "type": "deploy", "properties": {"policies": ["rest"]}},
-        ]}
+            *steps, {"name": "deploy-rest", "type": "deploy", "properties": {"policies": ["rest"]}}]}
     else:
         raise ValueError(f"strategy must be replicate or canary, not {strategy!r}")
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name, "namespace": namespace},
             "spec": spec}
+
+
+def canary_gate(canary_cluster: str, policies: Sequence[str] = (), *, topology: str = "canary",
+                deploy_step: str = "deploy-canary", gate_step: str = "gate",
+                message: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The first half of every canary-first workflow (the distribute dialog's and a rule
+    set's): the canary's topology policy, and the steps that deploy there (with
+    `policies`, the overrides that shape what the canary gets) and then suspend at a
+    gate, which `vela workflow resume` (or R in the rollouts pane) opens."""
+    policy = {"name": topology, "type": "topology", "properties": {"clusters": [canary_cluster]}}
+    steps = [{"name": deploy_step, "type": "deploy", "properties": {"policies": [*policies, topology]}},
+             {"name": gate_step, "type": "suspend",
+              "properties": {"message": message or f"canary on {canary_cluster}: check it, then resume"}}]
+    return policy, steps

@@ -29,6 +29,7 @@ from textual.widgets import ContentSwitcher, Footer, Input
 from textual.worker import Worker, WorkerState
 
 from fleettui.alerts.alertmanager import Alertmanager
+from fleettui.alerts.planning import live_planner
 from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.store.services import ServiceSetRow
@@ -800,6 +801,10 @@ class FleetApp(App[None]):
         clusters = await self.store.clusters() if self.store is not None else []
         fleet = [MemberCluster(c.name, dict(c.labels)) for c in clusters]
         planner = self._plan_document if self._hub_session is not None else None
+        fleet_file = self.pane_options.get("fleet")
+        prometheus = {name: str(entry.prometheus) for name, entry in (getattr(fleet_file, "clusters", None) or {}).items()
+                      if getattr(entry, "prometheus", None)}
+        live = live_planner(prometheus, self.pane_options.get("rule_deployed"))
 
         def edited(edit: RuleEdit | None) -> None:
             if edit is None or self.read_only:
@@ -808,7 +813,7 @@ class FleetApp(App[None]):
             for document in edit.documents:
                 self._apply_document(document)
 
-        self.push_screen(RuleEditor(path, text, fleet, planner), edited)
+        self.push_screen(RuleEditor(path, text, fleet, planner, live), edited)
 
     @on(AlertsPane.ShowSilences)
     def _show_silences(self, event: AlertsPane.ShowSilences) -> None:

@@ -11,6 +11,7 @@ import yaml
 
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt
 from fleettui.tui.screens.rule_editor import RuleEditor
+from fleettui.tui.screens.rule_plan import RulePlan
 from tui.conftest import make_app, settle
 from tui.test_alerts_pane import _alerts, _text
 
@@ -70,9 +71,11 @@ async def test_edit_check_refuses_with_position_then_plans_and_distributes(alert
         editor.editor.text = fixed
         editor.check = None
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: isinstance(app.screen, Confirm))
-        assert isinstance(app.screen, Confirm) and editor.check.ok
-        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, RulePlan))
+        assert isinstance(app.screen, RulePlan) and editor.check.ok
+        # no Prometheus in this fleet: every row says so, and the plan still offers to ship
+        assert all(r.unknown.startswith("no Prometheus") for p in editor.plans for r in p.rows)
+        await pilot.press("a")
         await settle(pilot)
         assert path.read_text() == fixed
         [doc] = applied

@@ -204,28 +204,9 @@ async def _preview_cmd(args: argparse.Namespace) -> int:
 
 async def _deployed(kubeconfig: Any, targets: list[Target], ruleset: Any, variants: list[Any]) -> dict[str, Any]:
     """Each cluster's current PrometheusRule of this set (None: absent; an exception: unknown)."""
-    from fleettui.kube import ClusterClient, errors
+    from fleettui.alerts.status import deployed_rules
 
-    ns, name = ruleset.rule_key
-    contexts = {t.name: t.context for t in targets}
-
-    async def one(cluster: str) -> Any:
-        ctx = contexts.get(cluster)
-        if not ctx:
-            return RuntimeError("no kubeconfig context")
-        client = ClusterClient.from_kubeconfig(kubeconfig, context=ctx, name=cluster, read_only=True, timeout=5.0)
-        try:
-            res = await client.resource("monitoring.coreos.com/v1", "PrometheusRule")
-            meta_ns = next((m.get("metadata", {}).get("namespace") for v in variants if v.cluster == cluster
-                            for m in [v.rule]), ns)
-            return await client.get(res, name, namespace=meta_ns or ns)
-        except errors.KubeError as exc:
-            return exc
-        finally:
-            await client.close()
-
-    clusters = [v.cluster for v in variants]
-    return dict(zip(clusters, await asyncio.gather(*(one(c) for c in clusters)), strict=True))
+    return await deployed_rules(kubeconfig, {t.name: t.context for t in targets}, ruleset, variants)
 
 
 async def _apply_cmd(args: argparse.Namespace) -> int:
