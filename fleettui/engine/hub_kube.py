@@ -39,7 +39,8 @@ def app_row(hub: str, obj: dict[str, Any]) -> AppRow:
                   (status.get("latestRevision") or {}).get("name"),
                   sum(1 for s in steps if s.get("phase") in ("succeeded", "skipped")), len(steps),
                   wf.get("message") or None, len(clusters), sum(clusters.values()),
-                  bool(meta.get("deletionTimestamp")), 0.0)
+                  bool(meta.get("deletionTimestamp")), 0.0, tuple(status.get("jobs") or ()),
+                  dict(status.get("placementDecisions") or {}))
 
 
 def status_rows(obj: dict[str, Any]) -> list[StatusRow]:
