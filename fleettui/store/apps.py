@@ -331,15 +331,18 @@ class AppStore:
 
     async def record_resources(self, namespace: str, app: str, cluster: str, rows: list[dict[str, Any]],
                                *, now: float) -> None:
-        """Upsert applied resources: dicts with api_version, kind, namespace, name, component, revision."""
+        """Upsert applied resources: dicts with api_version, kind, namespace, name, component, revision
+        and — for an object a step applied by itself, not a placement — `object`, what it applied."""
         async with self.store._transaction() as db:
             await db.executemany(
                 "INSERT INTO app_resources (hub, namespace, app, cluster, api_version, kind, res_namespace, name,"
-                " component, revision, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " component, revision, applied_at, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (hub, namespace, app, cluster, api_version, kind, res_namespace, name) DO UPDATE SET"
-                " component = excluded.component, revision = excluded.revision, applied_at = excluded.applied_at",
+                " component = excluded.component, revision = excluded.revision, applied_at = excluded.applied_at,"
+                " manifest = excluded.manifest",
                 [(self.hub, namespace, app, cluster, r["api_version"], r["kind"], r["namespace"], r["name"],
-                  r["component"], r["revision"], now) for r in rows])
+                  r["component"], r["revision"], now, json.dumps(r["object"]) if r.get("object") else None)
+                 for r in rows])
         self._publish(cluster)
 
     async def forget_resource(self, namespace: str, app: str, cluster: str, api_version: str, kind: str,
@@ -371,6 +374,14 @@ class AppStore:
         rows = await self.store._fetchall(sql + " ORDER BY cluster, component, kind, name", params)
         return [ResourceRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]),
                             r[8], r[9], r[10]) for r in rows]
+
+    async def step_objects(self, namespace: str, app: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(cluster, revision, {"component", "object"}) of every object a step applied by itself."""
+        rows = await self.store._fetchall(
+            "SELECT cluster, revision, component, manifest FROM app_resources WHERE hub = ? AND namespace = ?"
+            " AND app = ? AND manifest IS NOT NULL ORDER BY cluster, kind, res_namespace, name",
+            (self.hub, namespace, app))
+        return [(r[0], r[1], {"component": r[2], "object": json.loads(r[3])}) for r in rows]
 
     # -- drift and events --
 
