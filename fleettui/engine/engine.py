@@ -417,7 +417,7 @@ class Engine:
             seen: set[tuple[str, str, str, str, str]] = set()
             for p in await self.records.placements(ns, name):
                 if p.state == "applied":
-                    # read-only objects are never written, shared ones are their creator's to keep
+                    # read-only objects are never written (shared ones: state keeping asks who owns them)
                     for m in p.manifests:
                         if not rules.never_written(Manifest(m["component"], m["object"])):
                             out.setdefault(p.cluster, []).append((app, m))

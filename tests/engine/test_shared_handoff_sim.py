@@ -84,3 +84,17 @@ def test_sharer_list_keeps_the_order_and_no_duplicates():
     assert shared.add_sharer(shared.sharers(obj), "a/x") == "a/x,b/y"
     assert shared.remove_sharer(shared.sharers(obj), "a/x") == ["b/y"]
     assert shared.sharers({"metadata": {}}) == []
+
+
+async def test_only_the_owner_keeps_a_shared_object_and_the_repair_keeps_the_sharers(hub, sim):
+    await _run(hub, sim, sharing("first", "first"))
+    await _run(hub, sim, sharing("second", "second"))
+    cluster = sim.cluster(CLUSTER)
+    edited = live(sim)
+    edited["data"] = {"a": "by hand"}
+    cluster.update("configmaps", edited)
+    report = await hub.engine.keep_state()
+    assert report.errors == {} and report.repaired == 1  # once, by the owner; the sharer does not write
+    assert live(sim)["data"] == {"a": "first"}
+    assert owner_and_sharers(sim) == ("first", "shop/first,shop/second")
+    assert [r.action for r in await hub.records.drift("shop", "second")] == []
