@@ -31,3 +31,14 @@ def test_running_pending_and_suspended():
     assert "durationSeconds" not in job_progress("a", _job({"active": 1, "startTime": "2026-01-01T00:00:00Z"}))
     assert job_progress("a", _job({}))["state"] == "Pending"
     assert job_progress("a", _job({}, {"suspend": True}))["state"] == "Suspended"
+
+
+def test_app_status_prints_the_state_and_reads_older_statuses_too():
+    from fleettui.cli.commands.app_placement import job_rows
+
+    failed = job_progress("a", _job({"failed": 7, "startTime": "2026-01-01T00:00:00Z", "conditions": [
+        {"type": "Failed", "status": "True", "lastTransitionTime": "2026-01-01T00:05:00Z"}]}))
+    older = {"cluster": "b", "namespace": "ml", "name": "t", "active": 0, "succeeded": 1, "failed": 0,
+             "startTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:00:09Z", "durationSeconds": 9}
+    rows = job_rows({"jobs": [failed, older]})
+    assert [(r["cluster"], r["state"], r["duration"]) for r in rows] == [("a", "Failed", "5m00s"), ("b", "Complete", "9s")]
