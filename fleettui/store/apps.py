@@ -39,6 +39,7 @@ class AppRow:
     # cluster (status.jobs) and the placement decisions (status.placementDecisions)
     jobs: tuple[dict[str, Any], ...] = field(default=(), compare=False)
     decisions: dict[str, Any] = field(default_factory=dict, compare=False)
+    long_running: bool = True  # places a workload that runs on (Deployment, ...), not only Jobs
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -427,11 +428,14 @@ class AppStore:
             " (SELECT count(*) FROM (SELECT cluster FROM app_resources r WHERE r.hub = a.hub"
             "   AND r.namespace = a.namespace AND r.app = a.name GROUP BY cluster"
             "   HAVING min(coalesce(r.healthy, 0)) = 1)),"
-            " json_extract(a.status, '$.jobs'), json_extract(a.status, '$.placementDecisions')"
+            " json_extract(a.status, '$.jobs'), json_extract(a.status, '$.placementDecisions'),"
+            " EXISTS (SELECT 1 FROM app_resources r WHERE r.hub = a.hub AND r.namespace = a.namespace"
+            "   AND r.app = a.name AND r.kind IN ('Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'CronJob'))"
             " FROM applications a" + ("" if all_hubs else " WHERE a.hub = ?") + " ORDER BY a.hub, a.namespace, a.name",
             () if all_hubs else (self.hub,))
         return [AppRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[10], r[11], bool(r[8]), r[9],
-                       tuple(json.loads(r[12]) if r[12] else ()), json.loads(r[13]) if r[13] else {}) for r in rows]
+                       tuple(json.loads(r[12]) if r[12] else ()), json.loads(r[13]) if r[13] else {}, bool(r[14]))
+                for r in rows]
 
     async def matrix(self, *, all_hubs: bool = False) -> list[AppClusterCell]:
         """Applications x clusters with health: one cell per (application, cluster) placed."""

@@ -65,8 +65,8 @@ def app_cells(row: AppRow, palette: Palette) -> tuple[Text, ...]:
     health = "progressing" if row.deleting else PHASE_HEALTH.get(row.phase, "unknown")
     phase = "deleting" if row.deleting else (row.phase or "-")
     clusters = f"{row.clusters_healthy}/{row.clusters} healthy" if row.clusters else "-"
-    if row.jobs and not row.deleting:
-        # a finished Job is done, not unhealthy: count the clusters whose Jobs all completed
+    if row.jobs and not row.long_running and not row.deleting:
+        # only Jobs: a running Job is not an unhealthy one, so count the clusters that completed
         per = jobs_by_cluster(row.jobs)
         done = sum(1 for js in per.values() if all(job_state(j) == "Complete" for j in js))
         clusters = f"{done}/{len(per)} complete"

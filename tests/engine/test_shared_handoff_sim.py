@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from engine.conftest import settle
 from engine.test_resource_policies_sim import CLUSTER, app, existing
-
 from fleettui.engine.policies import shared
 
 

@@ -51,9 +51,12 @@ def test_durations_finished_running_and_not_started():
 
 
 def test_the_pane_row_counts_complete_clusters_and_summarises_the_jobs():
-    cells = app_cells(_row(jobs=(COMPLETE, FAILED, RUNNING)), PALETTE)
+    cells = app_cells(_row(jobs=(COMPLETE, FAILED, RUNNING), long_running=False), PALETTE)
     assert cells[3].plain == "1/3 complete"  # not "1/3 healthy": a running Job is not a broken one
     assert cells[7].plain == "jobs 1 complete, 1 failed, 1 running"
+    # a web service with a migration Job: its Deployments' health still counts
+    mixed = app_cells(_row(jobs=(COMPLETE,), long_running=True), PALETTE)
+    assert (mixed[3].plain, mixed[7].plain) == ("1/3 healthy", "jobs 1 complete")
     assert jobs_summary([]) == ""
 
 
@@ -89,3 +92,16 @@ def test_a_replica_split_in_short_and_in_full():
 def test_an_application_without_jobs_or_decisions_reads_as_before():
     cells = app_cells(_row(message="all good"), PALETTE)
     assert (cells[3].plain, cells[7].plain) == ("1/3 healthy", "all good")
+
+
+def test_a_kubernetes_hub_row_carries_the_jobs_and_the_decision():
+    from fleettui.engine.hub_kube import app_row
+
+    decision = {"type": "placement", "clusters": ["a"], "reasons": ["a: chosen; room for 1 pod(s); priority 0"]}
+    obj = {"metadata": {"name": "t", "namespace": "ml"},
+           "status": {"status": "running", "jobs": [COMPLETE], "placementDecisions": {"room": decision},
+                      "appliedResources": [{"kind": "Job", "name": "t", "cluster": "a"}]}}
+    row = app_row("hub", obj)
+    assert (row.jobs, row.decisions, row.long_running) == ((COMPLETE,), {"room": decision}, False)
+    obj["status"]["appliedResources"].append({"kind": "Deployment", "name": "web", "cluster": "a"})
+    assert app_row("hub", obj).long_running
