@@ -85,3 +85,20 @@ async def test_an_apply_object_without_a_namespace_is_kept_where_it_landed(hub, 
     cluster = sim.cluster(BEIJING)
     assert cluster.get("configmaps", "default", "plain") is not None
     assert (await hub.engine.keep_state()).drifted == 0  # found where the apply put it, not "missing"
+
+
+async def test_apply_once_on_update_keeps_live_values_of_an_apply_component_object(hub, sim):
+    doc = components_app()
+    doc["spec"]["components"][0]["traits"] = [{"type": "scaler", "properties": {"replicas": 1}}]
+    doc["spec"]["policies"] = [{"name": "once", "type": "apply-once", "properties": {"enable": True, "rules": [
+        {"selector": {"resourceTypes": ["Deployment"]}, "strategy": {"path": ["spec.replicas"], "affect": "onUpdate"}}]}}]
+    await hub.apply(doc)
+    assert (await settle(hub, sim, "shop", "shop-front")).phase == "running"
+    cluster = sim.cluster(BEIJING)
+    _edit(cluster, "deployments.apps", "shop", "backend", lambda o: o["spec"].update(replicas=3))  # an autoscaler
+    doc["spec"]["components"][0]["properties"]["image"] = "busybox:1.37"
+    await hub.apply(doc)
+    assert (await settle(hub, sim, "shop", "shop-front")).phase == "running"
+    live = cluster.get("deployments.apps", "shop", "backend")
+    assert live["spec"]["replicas"] == 3  # the update kept the live value
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "busybox:1.37"

@@ -113,8 +113,15 @@ async def apply_component(app: Application, step: Step, *, keeper: ResourceKeepe
     records = keeper.records
     known = frozenset((r.api_version, r.kind, r.namespace, r.name)
                       for r in await records.resources(app.namespace, app.name, cluster=cluster))
-    result = await apply_manifests(client, manifests, app_namespace=app.namespace, app=app.name, known=known,
+    try:  # apply-once (onUpdate): an object that exists keeps its live values at the allowed paths
+        to_apply, kept = await keeper.apply_once_on_update(app, client, manifests, known)
+    except errors.KubeError as exc:
+        if isinstance(exc, TRANSIENT):
+            return DeployOutcome(message=f"cluster {cluster}: {describe(exc)}")
+        return DeployOutcome(failed=True, reason="Execute", message=f"cluster {cluster}: {describe(exc)}")
+    result = await apply_manifests(client, to_apply, app_namespace=app.namespace, app=app.name, known=known,
                                    rules=ResourcePolicies.of(app))
+    result.applied.extend(kept)  # left as they are on purpose, still ours
     if result.applied:
         await records.record_resources(app.namespace, app.name, cluster, [{
             "api_version": m.key[0], "kind": m.key[1], "namespace": m.key[2], "name": m.key[3],
