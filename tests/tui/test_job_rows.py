@@ -50,6 +50,13 @@ def test_durations_finished_running_and_not_started():
     assert job_duration({"state": "Pending"}, NOW) == "-"
 
 
+def test_a_status_written_before_states_were_recorded_still_reads():
+    older = {k: v for k, v in COMPLETE.items() if k != "state"} | {"completionTime": "2026-01-01T00:01:05Z"}
+    assert job_cells(older, NOW, PALETTE)[2].plain.endswith("Complete")
+    assert job_cells({"cluster": "x", "name": "t", "startTime": "2026-01-01T00:00:00Z"}, NOW, PALETTE)[2] \
+        .plain.endswith("Running")
+
+
 def test_the_pane_row_counts_complete_clusters_and_summarises_the_jobs():
     cells = app_cells(_row(jobs=(COMPLETE, FAILED, RUNNING), long_running=False), PALETTE)
     assert cells[3].plain == "1/3 complete"  # not "1/3 healthy": a running Job is not a broken one
