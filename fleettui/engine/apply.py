@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.engine.policies import shared
 from fleettui.engine.policies.resource_rules import ResourcePolicies, UpdateStrategy, field_at
 from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, LABEL_NAMESPACE, Manifest
 from fleettui.kube import ClusterClient, errors
@@ -82,6 +83,31 @@ async def _update(client: ClusterClient, m: Manifest, strategy: UpdateStrategy) 
     await client.apply(m.object, field_manager=FIELD_MANAGER, force=True)
 
 
+async def _share(client: ClusterClient, m: Manifest, app_namespace: str, app: str) -> None:
+    """A shared-resource object: created (or updated, while we own it) with us on its
+    shared-by list; one another application owns is only joined — our name added to the
+    list, its content left to its owner. One it does not mark as shared is refused."""
+    api_version, kind, ns, name = m.key
+    res = await client.resource(api_version, kind)
+    live = await client.get(res, name, namespace=ns or None)
+    me = shared.app_key(app_namespace, app)
+    current = shared.sharers(live)
+    if live is not None and not owned_by(live, app_namespace, app):
+        if not current:
+            labels = (live.get("metadata") or {}).get("labels") or {}
+            owner = labels.get(LABEL_NAME)
+            whose = f"application {labels.get(LABEL_NAMESPACE, '?')}/{owner}" if owner else "no application"
+            raise NotOurs(f"already exists, is managed by {whose} and is not shared (no {shared.SHARED_BY} "
+                          "annotation): fleettui shares only what its owner created as shared")
+        if me not in current:
+            await client.patch(res, name, {"metadata": {"annotations": {
+                shared.SHARED_BY: shared.add_sharer(current, me)}}}, namespace=ns or None, patch_type="merge")
+        return
+    obj = copy.deepcopy(m.object)
+    obj.setdefault("metadata", {}).setdefault("annotations", {})[shared.SHARED_BY] = shared.add_sharer(current, me)
+    await client.apply(obj, field_manager=FIELD_MANAGER, force=True)
+
+
 async def _read_only(client: ClusterClient, m: Manifest) -> None:
     """A read-only object is never written: it has to be there already."""
     api_version, kind, ns, name = m.key
@@ -145,14 +171,12 @@ async def apply_manifests(client: ClusterClient, manifests: list[Manifest], *, p
                     await _read_only(client, m)
                     result.applied.append(m)
                     return
+                if app and rules.is_shared(m):
+                    await _share(client, m, app_namespace, app)
+                    result.applied.append(m)
+                    return
                 if app and m.key not in known and not rules.takes_over(m):
-                    try:
-                        await _check_owner(client, m, app_namespace, app)
-                    except NotOurs:
-                        if not rules.is_shared(m):
-                            raise
-                        result.applied.append(m)  # shared: the application that made it manages it
-                        return
+                    await _check_owner(client, m, app_namespace, app)
                 try:
                     strategy = rules.update_strategy(m)
                     if strategy.op != "patch" or strategy.recreate_fields:
@@ -188,15 +212,31 @@ async def delete_owned(client: ClusterClient, api_version: str, kind: str, names
                        keep: Callable[[dict[str, Any]], bool] | None = None) -> bool:
     """Delete an object only if it still carries our ownership labels (someone may have
     taken it over); absent is fine. False: `keep` (a garbage-collect rule that reads the
-    live object's labels) kept it. Raises KubeError on failure."""
+    live object's labels) kept it. A shared object others still share is not deleted: we
+    leave its shared-by list and, owning it, hand it to the next sharer (KubeVela's
+    shared-resource). The one place objects are deleted, so every path (garbage
+    collection, application delete) honours that. Raises KubeError on failure."""
     try:
         res = await client.resource(api_version, kind)
     except errors.UnknownResource:
         return True
     live = await client.get(res, name, namespace=namespace or None)
-    if live is None or not owned_by(live, app_namespace, app):
+    if live is None:
         return True
-    if keep is not None and keep(live):
+    ours = owned_by(live, app_namespace, app)
+    if ours and keep is not None and keep(live):
         return False
+    me, current = shared.app_key(app_namespace, app), shared.sharers(live)
+    rest = shared.remove_sharer(current, me)
+    if me in current and rest:
+        # others still share it: take our name off; the owner hands the object to the next in line
+        patch: dict[str, Any] = {"metadata": {"annotations": {shared.SHARED_BY: shared.SEP.join(rest)}}}
+        if ours:
+            heir_ns, _, heir = rest[0].partition("/")
+            patch["metadata"]["labels"] = {LABEL_NAME: heir, LABEL_NAMESPACE: heir_ns}
+        await client.patch(res, name, patch, namespace=namespace or None, patch_type="merge")
+        return True
+    if not ours:
+        return True
     await client.delete(res, name, namespace=namespace or None, propagation="Background")
     return True

@@ -414,12 +414,21 @@ class Engine:
             except AppInvalid:
                 continue
             rules = ResourcePolicies.of(app)
+            seen: set[tuple[str, str, str, str, str]] = set()
             for p in await self.records.placements(ns, name):
                 if p.state == "applied":
-                    # read-only objects are never written, shared ones are their creator's to keep
-                    out.setdefault(p.cluster, []).extend((app, m) for m in p.manifests
-                                                         if not rules.never_written(Manifest(m["component"],
-                                                                                             m["object"])))
+                    # read-only objects are never written (shared ones: state keeping asks who owns them)
+                    for m in p.manifests:
+                        if not rules.never_written(Manifest(m["component"], m["object"])):
+                            out.setdefault(p.cluster, []).append((app, m))
+                            seen.add((p.cluster, *Manifest(m["component"], m["object"]).key))
+            # what apply-component / apply-object steps applied in this revision, kept the same way
+            for cluster, revision, m in await self.records.step_objects(ns, name):
+                key = (cluster, *Manifest(m["component"], m["object"]).key)
+                if revision == latest and key not in seen \
+                        and not rules.never_written(Manifest(m["component"], m["object"])):
+                    seen.add(key)
+                    out.setdefault(cluster, []).append((app, m))
         return out
 
     async def _pass_if_free(self, namespace: str, name: str) -> None:

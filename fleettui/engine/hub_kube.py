@@ -25,6 +25,9 @@ from fleettui.store.apps import AppRow, AppStore
 FINALIZER = "app.oam.dev/resource-tracker-finalizer"
 
 
+_LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "CronJob")
+
+
 def app_row(hub: str, obj: dict[str, Any]) -> AppRow:
     """An Application CR as a row of the apps list."""
     meta, status = obj.get("metadata") or {}, obj.get("status") or {}
@@ -39,7 +42,10 @@ def app_row(hub: str, obj: dict[str, Any]) -> AppRow:
                   (status.get("latestRevision") or {}).get("name"),
                   sum(1 for s in steps if s.get("phase") in ("succeeded", "skipped")), len(steps),
                   wf.get("message") or None, len(clusters), sum(clusters.values()),
-                  bool(meta.get("deletionTimestamp")), 0.0)
+                  bool(meta.get("deletionTimestamp")), 0.0, tuple(status.get("jobs") or ()),
+                  dict(status.get("placementDecisions") or {}),
+                  any(r.get("kind") in _LONG_RUNNING
+                      for r in status.get("appliedResources") or []))
 
 
 def status_rows(obj: dict[str, Any]) -> list[StatusRow]:

@@ -35,6 +35,11 @@ class AppRow:
     clusters_healthy: int
     deleting: bool
     updated_at: float
+    # fleettui's own status sections, for the pane's short form: each Job's progress per
+    # cluster (status.jobs) and the placement decisions (status.placementDecisions)
+    jobs: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    decisions: dict[str, Any] = field(default_factory=dict, compare=False)
+    long_running: bool = True  # places a workload that runs on (Deployment, ...), not only Jobs
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -327,15 +332,18 @@ class AppStore:
 
     async def record_resources(self, namespace: str, app: str, cluster: str, rows: list[dict[str, Any]],
                                *, now: float) -> None:
-        """Upsert applied resources: dicts with api_version, kind, namespace, name, component, revision."""
+        """Upsert applied resources: dicts with api_version, kind, namespace, name, component, revision
+        and — for an object a step applied by itself, not a placement — `object`, what it applied."""
         async with self.store._transaction() as db:
             await db.executemany(
                 "INSERT INTO app_resources (hub, namespace, app, cluster, api_version, kind, res_namespace, name,"
-                " component, revision, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " component, revision, applied_at, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (hub, namespace, app, cluster, api_version, kind, res_namespace, name) DO UPDATE SET"
-                " component = excluded.component, revision = excluded.revision, applied_at = excluded.applied_at",
+                " component = excluded.component, revision = excluded.revision, applied_at = excluded.applied_at,"
+                " manifest = excluded.manifest",
                 [(self.hub, namespace, app, cluster, r["api_version"], r["kind"], r["namespace"], r["name"],
-                  r["component"], r["revision"], now) for r in rows])
+                  r["component"], r["revision"], now, json.dumps(r["object"]) if r.get("object") else None)
+                 for r in rows])
         self._publish(cluster)
 
     async def forget_resource(self, namespace: str, app: str, cluster: str, api_version: str, kind: str,
@@ -367,6 +375,14 @@ class AppStore:
         rows = await self.store._fetchall(sql + " ORDER BY cluster, component, kind, name", params)
         return [ResourceRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]),
                             r[8], r[9], r[10]) for r in rows]
+
+    async def step_objects(self, namespace: str, app: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(cluster, revision, {"component", "object"}) of every object a step applied by itself."""
+        rows = await self.store._fetchall(
+            "SELECT cluster, revision, component, manifest FROM app_resources WHERE hub = ? AND namespace = ?"
+            " AND app = ? AND manifest IS NOT NULL ORDER BY cluster, kind, res_namespace, name",
+            (self.hub, namespace, app))
+        return [(r[0], r[1], {"component": r[2], "object": json.loads(r[3])}) for r in rows]
 
     # -- drift and events --
 
@@ -411,10 +427,15 @@ class AppStore:
             "   AND p.app = a.name),"
             " (SELECT count(*) FROM (SELECT cluster FROM app_resources r WHERE r.hub = a.hub"
             "   AND r.namespace = a.namespace AND r.app = a.name GROUP BY cluster"
-            "   HAVING min(coalesce(r.healthy, 0)) = 1))"
+            "   HAVING min(coalesce(r.healthy, 0)) = 1)),"
+            " json_extract(a.status, '$.jobs'), json_extract(a.status, '$.placementDecisions'),"
+            " EXISTS (SELECT 1 FROM app_resources r WHERE r.hub = a.hub AND r.namespace = a.namespace"
+            "   AND r.app = a.name AND r.kind IN ('Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'CronJob'))"
             " FROM applications a" + ("" if all_hubs else " WHERE a.hub = ?") + " ORDER BY a.hub, a.namespace, a.name",
             () if all_hubs else (self.hub,))
-        return [AppRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[10], r[11], bool(r[8]), r[9]) for r in rows]
+        return [AppRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[10], r[11], bool(r[8]), r[9],
+                       tuple(json.loads(r[12]) if r[12] else ()), json.loads(r[13]) if r[13] else {}, bool(r[14]))
+                for r in rows]
 
     async def matrix(self, *, all_hubs: bool = False) -> list[AppClusterCell]:
         """Applications x clusters with health: one cell per (application, cluster) placed."""

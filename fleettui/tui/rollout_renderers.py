@@ -16,6 +16,13 @@ from fleettui.store.apps import (
     ResourceRow,
     RevisionRow,
 )
+from fleettui.tui.placement_renderers import (
+    decision_short,
+    job_cell,
+    job_state,
+    jobs_by_cluster,
+    jobs_summary,
+)
 from fleettui.tui.renderers import MARKERS, Palette, fmt_age, health_text
 
 # application phases (KubeVela status.status) → a health word for colour and marker
@@ -49,10 +56,20 @@ def progress_bar(done: int, total: int, width: int = 6) -> str:
     return "█" * filled + "░" * (width - filled) + f" {done}/{total}"
 
 
+def app_message(row: AppRow) -> str:
+    """The workflow's message, after the short form of where it was placed and how its Jobs do."""
+    return " · ".join(x for x in (jobs_summary(row.jobs), decision_short(row.decisions), row.message or "") if x)
+
+
 def app_cells(row: AppRow, palette: Palette) -> tuple[Text, ...]:
     health = "progressing" if row.deleting else PHASE_HEALTH.get(row.phase, "unknown")
     phase = "deleting" if row.deleting else (row.phase or "-")
     clusters = f"{row.clusters_healthy}/{row.clusters} healthy" if row.clusters else "-"
+    if row.jobs and not row.long_running and not row.deleting:
+        # only Jobs: a running Job is not an unhealthy one, so count the clusters that completed
+        per = jobs_by_cluster(row.jobs)
+        done = sum(1 for js in per.values() if all(job_state(j) == "Complete" for j in js))
+        clusters = f"{done}/{len(per)} complete"
     return (
         Text(row.name, style="bold"),
         Text(f"{MARKERS[health]} {phase}", style=palette.health(health)),
@@ -61,14 +78,17 @@ def app_cells(row: AppRow, palette: Palette) -> tuple[Text, ...]:
         Text(row.revision or "-"),
         Text(row.namespace),
         Text(row.hub, style=palette.muted),
-        Text(row.message or "", style=palette.muted),
+        Text(app_message(row), style=palette.muted),
     )
 
 
-def matrix_table(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palette: Palette) -> Table:
+def matrix_table(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palette: Palette,
+                 now: float = 0.0) -> Table:
     """Clusters down, applications across (a fleet has more clusters than rollouts):
-    each cell is the health marker and healthy/total resources of that placement."""
+    each cell is the health marker and healthy/total resources of that placement — or,
+    where the application runs Jobs, their state, pods done and time."""
     by = {(c.hub, c.namespace, c.app, c.cluster): c for c in cells}
+    jobs = {(a.hub, a.namespace, a.name): jobs_by_cluster(a.jobs) for a in apps if a.jobs}
     clusters = sorted({c[3] for c in by})
     table = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False, header_style="bold")
     table.add_column("CLUSTER", no_wrap=True)
@@ -83,6 +103,9 @@ def matrix_table(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palett
                 continue
             text = Text(f"{MARKERS.get(cell.health, '?')} {cell.resources_healthy}/{cell.resources}",
                         style=palette.health(cell.health))
+            here = jobs.get((a.hub, a.namespace, a.name), {}).get(cluster)
+            if here:
+                text = job_cell(here, now, palette)
             if cell.placement_state == "failed":
                 text = Text(f"{MARKERS['unhealthy']} failed", style=palette.unhealthy)
             elif cell.placement_state == "pending":

@@ -98,3 +98,18 @@ def alerts_cache(fleet_cache):
 
     asyncio.run(build())
     return fleet_cache
+
+
+@pytest.fixture
+def jobs_cache(fleet_cache):
+    """The seeded fleet plus two Job applications, one placed by capacity (see jobs_fixture)."""
+    from fleettui.store import Store
+    from tui.jobs_fixture import add_job_apps
+
+    async def build() -> None:
+        store = await Store.open(fleet_cache)
+        await add_job_apps(store)
+        await store.close()
+
+    asyncio.run(build())
+    return fleet_cache

@@ -261,3 +261,33 @@ def test_rule_editor_error(snap_compare, alerts_cache, tmp_path):
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(alerts_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rollouts_pane_with_jobs(snap_compare, jobs_cache, size):
+    """Job applications: their Jobs' state, pods done and time in the matrix, and the short
+    form of the placement decision in the row."""
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(make_app(jobs_cache), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_application_screen_placement_decision_and_jobs(snap_compare, jobs_cache, size):
+    """ml/train: the capacity decision with a reason per cluster above the placement, its Job below."""
+    async def run_before(pilot) -> None:
+        from fleettui.tui.panes.rollouts import RolloutsPane
+
+        await _ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        pane = pilot.app.query_one(RolloutsPane)
+        pane.open_detail(next(a for a in pane._data.apps if a.name == "train"))
+        await settle(pilot)
+        pilot.app.screen.show_tab("tab-placement")
+        await settle(pilot, 0.1)
+
+    assert snap_compare(make_app(jobs_cache), terminal_size=size, run_before=run_before)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fleettui.cli.common import emit
 
-JOB_COLUMNS = (("cluster", "cluster"), ("job", "job"), ("active", "active"), ("succeeded", "succeeded"),
+JOB_COLUMNS = (("cluster", "cluster"), ("job", "job"), ("state", "state"), ("active", "active"), ("succeeded", "succeeded"),
                ("failed", "failed"), ("duration", "duration"))
 
 
@@ -32,7 +32,11 @@ def job_rows(status: dict[str, Any], now: Callable[[], float] = time.time) -> li
             duration = f"{_span(max(0.0, now() - _seconds(j['startTime'])))} (running)"
         else:
             duration = "-"
-        rows.append({"cluster": j["cluster"], "job": f"{j['namespace']}/{j['name']}", "active": j["active"],
+        # statuses written before the state was recorded: Complete once it has a completion time
+        state = j.get("state") or ("Complete" if j.get("completionTime") else "Running" if j.get("startTime")
+                                   else "Pending")
+        rows.append({"cluster": j["cluster"], "job": f"{j['namespace']}/{j['name']}", "state": state,
+                     "active": j["active"],
                      "succeeded": j["succeeded"], "failed": j["failed"], "duration": duration})
     return rows
 

@@ -6,8 +6,9 @@ resourceNames):
   nobody's) is applied anyway and becomes ours — without it we refuse, as KubeVela does;
 - `read-only`: a matching object is never written; it must exist, and it is only read
   (its health counts). Not ours, so never garbage collected or deleted;
-- `shared-resource`: a matching object another application already manages is left as it
-  is and shared (not an error); the first application to create it keeps managing it;
+- `shared-resource`: a matching object another application created as shared is joined,
+  not written (policies/shared.py: KubeVela's app.oam.dev/shared-by); its owner alone
+  writes and keeps it, and hands it to the next sharer when it lets go;
 - `resource-update`: `strategy.op: replace` writes a matching object whole (PUT: fields
   set by others go) instead of server-side apply; `strategy.recreateFields` lists paths
   (`spec.selector`) whose change deletes the live object and creates it anew — for
@@ -100,8 +101,9 @@ class ResourcePolicies:
         return self._match(self.shared, m)
 
     def never_written(self, m: Manifest) -> bool:
-        """Not for state keeping to re-apply: read-only, or shared (its creator keeps it)."""
-        return self.is_read_only(m) or self.is_shared(m)
+        """Not for state keeping to re-apply: read-only. (A shared object is kept by its
+        owner only: state keeping asks the live object who that is.)"""
+        return self.is_read_only(m)
 
 
 def check(props: dict[str, Any], path: str, ptype: str = "take-over") -> list[Problem]:

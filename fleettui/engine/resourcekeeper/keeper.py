@@ -56,7 +56,7 @@ class ResourceKeeper:
                 client = self.fleet.client(pl.cluster)
                 known = frozenset((r.api_version, r.kind, r.namespace, r.name)
                                   for r in await self.records.resources(ns, name, cluster=pl.cluster))
-                to_apply, kept = await self._apply_once_on_update(app, client, list(pl.manifests), known)
+                to_apply, kept = await self.apply_once_on_update(app, client, list(pl.manifests), known)
                 result = await apply_manifests(client, to_apply, parallelism=parallelism,
                                                app_namespace=ns, app=name, known=known,
                                                rules=ResourcePolicies.of(app))
@@ -87,7 +87,7 @@ class ResourceKeeper:
         await self.records.add_event(app.namespace, app.name, "ClusterSkipped", f"cluster {pl.cluster}: {msg}",
                                      type="Warning", now=self.clock(), cluster=pl.cluster)
 
-    async def _apply_once_on_update(self, app: Application, client: ClusterClient, manifests: list[Manifest],
+    async def apply_once_on_update(self, app: Application, client: ClusterClient, manifests: list[Manifest],
                                     known: frozenset[tuple[str, str, str, str]]
                                     ) -> tuple[list[Manifest], list[Manifest]]:
         """apply-once (affect onUpdate or always): an object that exists keeps its live values

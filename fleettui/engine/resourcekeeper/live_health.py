@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fleettui.config.objects import pod_workload
+from fleettui.config.objects import condition, condition_true, pod_workload
 from fleettui.engine import health as health_mod
 from fleettui.engine.components.status import component_health
 from fleettui.engine.workflow import parse_iso
@@ -23,15 +23,31 @@ HealthUpdate = tuple[str, str, str, str, str, bool | None, str | None]
 
 def job_progress(cluster: str, live: dict[str, Any]) -> dict[str, Any]:
     """A Job's progress as `app status` and the rollouts pane show it: pods active,
-    succeeded and failed, when it started and, once finished, how long it ran."""
+    succeeded and failed, its state (Complete and Failed are finished, not unhealthy: the
+    screen says which), when it started and, once finished, how long it ran."""
     md, st = live.get("metadata") or {}, live.get("status") or {}
+    spec = live.get("spec") or {}
     out: dict[str, Any] = {"cluster": cluster, "namespace": md.get("namespace", ""), "name": md.get("name", ""),
-                           **{k: int(st.get(k) or 0) for k in ("active", "succeeded", "failed")}}
+                           **{k: int(st.get(k) or 0) for k in ("active", "succeeded", "failed")},
+                           "completions": int(spec.get("completions") or 1)}
+    failed = condition(live, "Failed") or {}
+    finished = None
+    if failed.get("status") == "True":
+        out["state"] = "Failed"
+        out["message"] = str(failed.get("message") or failed.get("reason") or "")
+        finished = failed.get("lastTransitionTime")
+    elif condition_true(live, "Complete"):
+        out["state"] = "Complete"
+        finished = st.get("completionTime")
+    elif spec.get("suspend"):
+        out["state"] = "Suspended"
+    else:
+        out["state"] = "Running" if st.get("startTime") else "Pending"
     if st.get("startTime"):
         out["startTime"] = st["startTime"]
-    if st.get("startTime") and st.get("completionTime"):
-        out["completionTime"] = st["completionTime"]
-        out["durationSeconds"] = int(parse_iso(st["completionTime"]) - parse_iso(st["startTime"]))
+    if st.get("startTime") and finished:
+        out["completionTime"] = finished
+        out["durationSeconds"] = int(parse_iso(finished) - parse_iso(st["startTime"]))
     return out
 
 

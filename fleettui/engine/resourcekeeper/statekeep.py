@@ -9,15 +9,18 @@ what to do when an application's health changed, is the engine's business.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.engine.apply import describe
+from fleettui.engine.apply import describe, owned_by
 from fleettui.engine.drift_diff import allowed_paths, diff, effective_drift
 from fleettui.engine.health import judge
 from fleettui.engine.model import Application
-from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME
+from fleettui.engine.policies import shared
+from fleettui.engine.policies.resource_rules import ResourcePolicies
+from fleettui.engine.render import FIELD_MANAGER, LABEL_NAME, Manifest
 from fleettui.engine.resourcekeeper.live_health import HealthUpdate
 from fleettui.kube import ClusterClient, errors
 from fleettui.store.apps import AppStore
@@ -84,6 +87,9 @@ class StateKeeper:
             ok, msg = judge(current)
             report.observed.append(((app.namespace, app.name),
                                     (cluster, obj["apiVersion"], obj["kind"], key[0], key[1], ok, msg)))
+        sharing = ResourcePolicies.of(app).is_shared(Manifest(m["component"], obj))
+        if sharing and current is not None and not owned_by(current, app.namespace, app.name):
+            return  # shared, and another sharer owns it: only the owner keeps it (KubeVela)
         paths = ["(missing)"] if current is None else diff(obj, current)
         allowed = allowed_paths(app, component=m["component"], kind=obj["kind"], name=meta["name"],
                                 affect="onStateKeep")
@@ -103,6 +109,10 @@ class StateKeeper:
                 await self.records.add_drift(app.namespace, app.name, cluster, obj["kind"], key[0], key[1], paths,
                                              "allowed", "apply-once policy allows this drift", now=now)
             return
+        if sharing:  # the repair keeps the list of sharers (an apply without it would drop it)
+            obj = copy.deepcopy(obj)
+            obj["metadata"].setdefault("annotations", {})[shared.SHARED_BY] = shared.add_sharer(
+                shared.sharers(current), shared.app_key(app.namespace, app.name))
         try:
             await client.apply(obj, field_manager=FIELD_MANAGER, force=True)
         except errors.KubeError as exc:

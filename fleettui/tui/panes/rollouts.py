@@ -108,6 +108,7 @@ class RolloutsPane(RolloutActions, Pane):
         self._data = RolloutsData([], [])
         self._palette = Palette()
         self._needle = ""
+        self._now = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="rollouts-info", classes="pane-info")
@@ -129,7 +130,7 @@ class RolloutsPane(RolloutActions, Pane):
         return RolloutsData(await records.apps(all_hubs=True), await records.matrix(all_hubs=True))
 
     def show(self, data: RolloutsData, now: float, palette: Palette) -> None:
-        self._data, self._palette = data, palette
+        self._data, self._palette, self._now = data, palette, now
         self._redraw()
 
     def _visible(self) -> list[AppRow]:
@@ -142,7 +143,7 @@ class RolloutsPane(RolloutActions, Pane):
         self.table.apply_rows([(app_key(a), app_cells(a, self._palette)) for a in apps])
         keys = {(a.hub, a.namespace, a.name) for a in apps}
         cells = [c for c in self._data.cells if (c.hub, c.namespace, c.app) in keys]
-        self.matrix = matrix_table(apps, cells, self._palette) if apps else ""
+        self.matrix = matrix_table(apps, cells, self._palette, self._now) if apps else ""
         self.query_one("#rollouts-matrix", Static).update(self.matrix)
         info = f"{len(apps)} application{'' if len(apps) == 1 else 's'}"
         if not self._data.apps:

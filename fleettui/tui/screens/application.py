@@ -1,6 +1,7 @@
 """The application screen (Enter on a rollout): steps with phases, per-cluster placement
-and what the override changed there, resources per cluster with health, events,
-history. Live like the panes; the same actions as the rollouts pane."""
+and what the override changed there — with the placement decision and its reasons, and
+each Job's progress, when the application has them — resources per cluster with health,
+events, history. Live like the panes; the same actions as the rollouts pane."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from fleettui.store import Store
 from fleettui.store.apps import AppDetail, AppRow, AppStore
 from fleettui.tui.actions import bindings
 from fleettui.tui.panes.rollouts import ROLLOUT_ACTIONS, RolloutActions
+from fleettui.tui.placement_renderers import (
+    JOB_COLUMNS,
+    decision_text,
+    job_cells,
+    job_key,
+    job_state_text,
+)
 from fleettui.tui.renderers import MARKERS, Palette
 from fleettui.tui.rollout_renderers import (
     APP_EVENT_COLUMNS,
@@ -61,7 +69,9 @@ class AppScreen(RolloutActions, DetailScreen):
             with TabPane("Steps", id="tab-steps"):
                 yield DiffTable(STEP_COLUMNS, id="app-steps")
             with TabPane("Placement", id="tab-placement"):
+                yield Static(id="app-decision")
                 yield DiffTable(PLACEMENT_COLUMNS, id="app-placement")
+                yield DiffTable(JOB_COLUMNS, id="app-jobs")
             with TabPane("Resources", id="tab-resources"):
                 yield DiffTable(RESOURCE_COLUMNS, id="app-resources")
             with TabPane("Events", id="tab-app-events"):
@@ -86,8 +96,23 @@ class AppScreen(RolloutActions, DetailScreen):
         self.query_one("#app-steps", DiffTable).apply_rows(step_rows(detail.steps, palette))
         self.query_one("#app-placement", DiffTable).apply_rows(
             [(p.cluster, placement_cells(p, palette)) for p in detail.placements])
-        self.query_one("#app-resources", DiffTable).apply_rows(
-            [(resource_key(r), resource_cells(r, palette)) for r in detail.resources])
+        decisions = detail.app.status.get("placementDecisions") or {}
+        decision = self.query_one("#app-decision", Static)
+        decision.display = bool(decisions)
+        decision.update(decision_text(decisions, palette) if decisions else "")
+        jobs = list(detail.app.status.get("jobs") or [])
+        jobs_table = self.query_one("#app-jobs", DiffTable)
+        jobs_table.display = bool(jobs)
+        jobs_table.apply_rows([(job_key(j), job_cells(j, now, palette)) for j in jobs])
+        by_job = {job_key(j): j for j in jobs}
+        rows = []
+        for r in detail.resources:
+            cells = resource_cells(r, palette)
+            job = by_job.get(f"{r.cluster}/{r.namespace}/{r.name}") if r.kind == "Job" else None
+            if job is not None:  # a running Job progresses and a finished one is done, not "unhealthy"
+                cells = (*cells[:3], job_state_text(job, palette), *cells[4:])
+            rows.append((resource_key(r), cells))
+        self.query_one("#app-resources", DiffTable).apply_rows(rows)
         self.query_one("#app-events", DiffTable).apply_rows(
             [(f"{e.at}/{e.reason}/{e.cluster}/{i}", app_event_cells(e, now, palette))
              for i, e in enumerate(reversed(detail.events))][::-1])
@@ -96,7 +121,8 @@ class AppScreen(RolloutActions, DetailScreen):
         tabs = self.query_one(TabbedContent)
         failed = sum(1 for p in detail.placements if p.state == "failed")
         tabs.get_tab("tab-placement").label = f"Placement ({len(detail.placements)}" + (
-            f", {failed} failed)" if failed else ")")
+            f", {failed} failed" if failed else "") + (f", {len(jobs)} job{'s' if len(jobs) != 1 else ''})"
+                                                      if jobs else ")")
         tabs.get_tab("tab-resources").label = f"Resources ({len(detail.resources)})"
 
     def selected_app(self) -> AppRow:
