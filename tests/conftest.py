@@ -11,6 +11,30 @@ from fleettui.sim import Simulator
 from fleettui.store import Store
 
 
+# first: xdist's own hook turns the xdist_group marks into its scheduling groups
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How the suite spreads over xdist workers (`-n`, `--dist loadgroup` in pyproject).
+
+    A module whose tests share a module-scoped fixture (a real Prometheus, a `fleettui sim
+    --prometheus` stack) is one xdist group, so one worker starts it once; spread
+    test by test, every worker that ran one of its tests would start its own.
+
+    Modules with a test marked `slow` are collected first: xdist hands out work in
+    collection order, and a 30 s test picked up last would run alone at the end while
+    the other workers idle. Whole modules move, so module fixtures still set up once.
+    """
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        if defs is None:
+            continue
+        if any(fd.scope in ("module", "class", "package")
+               for fds in defs.name2fixturedefs.values() for fd in fds[-1:]):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    slow_modules = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in slow_modules)
+
+
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     """Demo seed, 3 member clusters (+ hub), frozen clock: only `await sim.advance()` moves it."""
