@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
     slow_modules = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in slow_modules)
+    # before -k/-m deselect anything: every module here was collected whole
+    config.stash[STALE_SNAPSHOTS] = stale_snapshots(items)
+
+
+STALE_SNAPSHOTS = pytest.StashKey[list[Path]]()
+
+
+@pytest.fixture
+def stale_snapshot_files(request: pytest.FixtureRequest) -> list[Path]:
+    return request.config.stash.get(STALE_SNAPSHOTS, [])
+
+
+def _test_names(collector: pytest.Collector, prefix: str = "") -> Iterator[str]:
+    for node in collector.collect():
+        if isinstance(node, pytest.Item):
+            yield prefix + node.name
+        elif isinstance(node, pytest.Class):
+            yield from _test_names(node, f"{prefix}{node.name}.")
+
+
+def stale_snapshots(items: list[pytest.Item]) -> list[Path]:
+    """Snapshot files (`__snapshots__/<module>/<test>[.<n>].svg`) of the collected modules
+    that no test of theirs writes any more (a renamed or removed test or parameter).
+
+    syrupy fails a serial run on those, but skips that check under xdist (its workers'
+    reports are not merged); test_snapshot_files.py makes it again, in any worker."""
+    stale = []
+    for module in {item.getparent(pytest.Module) for item in items} - {None}:
+        assert module is not None
+        folder = module.path.parent / "__snapshots__" / module.path.stem
+        if not folder.is_dir():
+            continue
+        # the module collected again: pytest's own items may be only those `file::test` named
+        names = set(_test_names(module))
+        stale += [f for f in sorted(folder.iterdir())
+                  if re.sub(r"\.\d+$", "", f.name.removesuffix(f.suffix)) not in names]
+    return stale
 
 
 @pytest.fixture
