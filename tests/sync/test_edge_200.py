@@ -38,6 +38,7 @@ async def edge_sim():
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 async def test_two_hundred_edge_sites_through_the_gateway(edge_sim, tmp_path, monkeypatch):
     t_start = time.monotonic()
     rss0 = _rss_mib()
