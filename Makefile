@@ -34,8 +34,11 @@ demo: $(STAMP)
 	-@$(MAKE) --no-print-directory system-deps || echo "demo: system packages not installed: alerts will be off"
 	$(VENV)/bin/fleettui demo
 
+# In parallel (pyproject's addopts: -n 4), then serially the few tests whose time
+# budgets assume the CPU to themselves (marked `alone`).
 test: lint system-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m "not alone"
+	$(VENV)/bin/pytest -q -n0 -m alone
 
 # import contracts, ruff, and the type checker ([tool.mypy] in pyproject.toml says
 # which packages must be clean)

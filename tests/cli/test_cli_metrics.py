@@ -23,6 +23,7 @@ async def _cli(capsys, *argv):
     return rc, out, err
 
 
+@pytest.mark.slow
 async def test_metrics_cost_fit_commands(tmp_path, capsys):
     sim = Simulator(clusters=3, seed="demo")
     await sim.start()

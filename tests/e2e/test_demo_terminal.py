@@ -65,6 +65,7 @@ def session(tmp_path: Path):
     subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
+@pytest.mark.slow
 def test_demo_opens_shows_the_fleet_switches_panes_and_quits_cleanly(
     session: str, tmp_path: Path
 ) -> None:

@@ -51,6 +51,7 @@ async def run(hub, sim, *, rounds: int = 120) -> str:
     return (await hub.engine.reconcile("shop", "web")).phase
 
 
+@pytest.mark.slow
 async def test_a_healthy_canary_goes_on_by_itself(hub, sim, prom):
     await hub.apply(gated("nginx:1.27"))
     assert await run(hub, sim) == "running"
@@ -63,6 +64,7 @@ async def test_a_healthy_canary_goes_on_by_itself(hub, sim, prom):
         assert sim.cluster(cluster).get("deployments.apps", "shop", "web") is not None
 
 
+@pytest.mark.slow
 async def test_a_broken_canary_fails_the_workflow_and_stops_there(hub, sim, prom):
     await hub.apply(gated("nginx:broken"))
     assert await run(hub, sim) == "workflowFailed"

@@ -18,6 +18,7 @@ from fleettui.engine.lease import LeaseHeld, new_owner
 ALL = [{"name": "all", "type": "topology", "properties": {"clusterLabelSelector": {}}}]
 
 
+@pytest.mark.slow
 async def test_delete_with_a_cluster_down_settles_and_is_finished_when_it_returns(hub, sim):
     doc = web_app()
     doc["spec"]["policies"] = ALL
@@ -61,6 +62,7 @@ async def test_a_dead_processes_lease_does_not_block_and_a_live_one_is_an_error(
         await hub.engine.run_until_settled("shop", "web", lease_wait=0.2)
 
 
+@pytest.mark.slow
 async def test_cli_delete_with_a_cluster_down_returns_reports_and_fails(sim, kubeconfig_path, tmp_path):
     cache = tmp_path / "cache.db"
     code, out, err = await cli(sim, kubeconfig_path, cache, "app", "apply", "-f", str(EXAMPLES / "replication.yaml"))

@@ -284,7 +284,11 @@ async def test_dropped_watch_raises_unreachable(sim, kc):
         rv = (await c.list(res)).resource_version
 
         async def cut_later():
-            await asyncio.sleep(0.2)
+            # once the stream is open (a fixed wait cut it before, on a busy machine)
+            for _ in range(500):  # 10 s at most
+                if sim.server.watches.count(name):
+                    break
+                await asyncio.sleep(0.02)
             sim.faults.set(name, drop_watches=True)
 
         cutter = asyncio.create_task(cut_later())

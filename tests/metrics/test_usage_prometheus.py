@@ -44,6 +44,7 @@ def _expected_requests(sim: Simulator, cluster: str) -> tuple[float, float]:
     return cpu, mem
 
 
+@pytest.mark.slow
 async def test_usage_requests_allocatable_and_one_prometheus_down(tmp_path):
     sim = Simulator(clusters=2, seed="demo")
     await sim.start()

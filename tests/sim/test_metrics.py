@@ -160,6 +160,7 @@ def test_promtool_accepts_the_scrape() -> None:
     assert problems == []
 
 
+@pytest.mark.alone
 async def test_a_scrape_of_a_demo_cluster_is_fast(fleet: Simulator) -> None:
     c = fleet.cluster(fleet.cluster_names[0])
     metrics.render(c)

@@ -41,6 +41,7 @@ async def eventually(check, within: float = 15.0):
         await asyncio.sleep(0.25)
 
 
+@pytest.mark.slow
 async def test_rules_load_per_cluster_invalid_is_rejected_and_alerts_reach_alertmanager(tmp_path: Path) -> None:
     sim = Simulator(clusters=2, seed="demo")
     await sim.start()
@@ -115,6 +116,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
 def test_sim_prometheus_leaves_no_process_behind(tmp_path: Path, how: str) -> None:
     kubeconfig = tmp_path / "kubeconfig"
@@ -147,6 +149,7 @@ def test_sim_prometheus_leaves_no_process_behind(tmp_path: Path, how: str) -> No
             proc.wait()
 
 
+@pytest.mark.slow
 def test_demo_maps_clusters_to_their_prometheus_or_says_why_alerts_are_off(monkeypatch) -> None:
     import yaml
 

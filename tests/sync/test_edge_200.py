@@ -37,6 +37,8 @@ async def edge_sim():
         await sim.stop()
 
 
+@pytest.mark.slow
+@pytest.mark.alone
 async def test_two_hundred_edge_sites_through_the_gateway(edge_sim, tmp_path, monkeypatch):
     t_start = time.monotonic()
     rss0 = _rss_mib()

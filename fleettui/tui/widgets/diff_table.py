@@ -86,6 +86,9 @@ class DiffTable(DataTable):
                     pass
                 del self._shown[key]
                 changed = True
+                # DataTable keeps a column as wide as the widest cell it ever held: after
+                # rows leave, the widths would depend on which refreshes came in between
+                resized.update(self._column_keys)
             for key, cells in rows:
                 old = self._shown.get(key)
                 sig = tuple(_signature(c) for c in cells)
