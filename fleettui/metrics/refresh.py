@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from fleettui.metrics import inventory as inv
 from fleettui.metrics import promql
@@ -35,6 +36,7 @@ class PullReport:
     pulled: list[str] = field(default_factory=list)
     requests_only: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    no_inventory: list[str] = field(default_factory=list)  # no nodes in the cache (not synced yet)
     seconds: float = 0.0
 
 
@@ -127,8 +129,21 @@ class MetricsRefresher:
         self.step = step
         self.rate_window = rate_window
         self.clock = clock
+        self.timeout, self.concurrency = timeout, concurrency
+        self.prom = self._fleet_prometheus()
+
+    def _fleet_prometheus(self) -> FleetPrometheus:
         targets = [Target(c, u.rstrip("/")) for c, u in self.clusters.items() if u]
-        self.prom = FleetPrometheus(targets, timeout=timeout, concurrency=concurrency)
+        return FleetPrometheus(targets, timeout=self.timeout, concurrency=self.concurrency)
+
+    def set_clusters(self, clusters: Iterable[tuple[str, str | None]]) -> None:
+        """The fleet changed (a member added, a `prometheus:` edited): pull these from now on."""
+        clusters = dict(clusters)
+        if clusters == self.clusters:
+            return
+        self.clusters = clusters
+        self.prom.close()
+        self.prom = self._fleet_prometheus()
 
     def close(self) -> None:
         self.prom.close()
@@ -159,6 +174,8 @@ class MetricsRefresher:
             mem = dict(zip(names, answers[len(names):], strict=True))
         for cluster, url in self.clusters.items():
             figures = await inv.read(self.store, cluster)
+            if not figures.get("cluster", "").nodes:
+                report.no_inventory.append(cluster)
             prev = {(s, n): r for (c, s, n), r in previous.items() if c == cluster}
             if url is None:
                 rows = build_rows(cluster, now, self.step, figures, None, prev)
@@ -179,9 +196,39 @@ class MetricsRefresher:
         report.seconds = time.monotonic() - started
         return report
 
-    async def run(self, interval: float = 60.0, on_report: Callable[[PullReport], None] | None = None) -> None:
+    async def run(self, interval: float = 60.0, on_report: Callable[[PullReport], None] | None = None, *,
+                  members: Callable[[], Awaitable[Iterable[tuple[str, str | None]]]] | None = None,
+                  on_error: Callable[[str], None] | None = None, settle: float = 5.0) -> None:
+        """Pull, wait, pull again. `members()` is asked before each pull (clusters come and
+        go while a dashboard runs). A pull that raises is reported to `on_error` and the
+        loop goes on (a metrics hiccup must not stop the inventory sync it runs beside).
+        While a cluster has no nodes in the cache yet (the inventory's first list has not
+        landed), the next pull comes after `settle` s rather than the interval, for as long
+        as two intervals: otherwise a dashboard started on an empty cache would show used
+        without allocatable for a whole interval."""
+        started = time.monotonic()
         while True:
-            report = await self.pull()
-            if on_report is not None:
-                on_report(report)
-            await asyncio.sleep(interval)
+            wait = interval
+            try:
+                if members is not None:
+                    self.set_clusters(await members())
+                report = await self.pull()
+                if on_report is not None:
+                    on_report(report)
+                if report.no_inventory and time.monotonic() - started < 2 * interval:
+                    wait = min(interval, settle)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(f"metrics pull failed: {type(exc).__name__}: {exc}")
+            await asyncio.sleep(wait)
+
+
+async def fleet_clusters(store: Store, fleet: Any) -> list[tuple[str, str | None]]:
+    """Every cluster of the cache and of the fleet file, with its Prometheus URL (None: none
+    named, so requests only)."""
+    entries = getattr(fleet, "clusters", None) or {}
+    names = {c.name for c in await store.clusters()} | set(entries)
+    return [(n, getattr(entries.get(n), "prometheus", None) or None) for n in sorted(names)]
