@@ -108,3 +108,21 @@ async def read_nodes(store: Store) -> dict[str, list]:
             name, int(cpu or 0), int(mem or 0), cpu_req, mem_req, d.get("labels") or {},
             d.get("taint_list") or [], bool(ready), bool(d.get("unschedulable"))))
     return out
+
+
+async def read_shapes(store: Store, cluster: str, namespace: str, workloads: Iterable[str]) -> list:
+    """The pod shapes (`fit.PodShape`) of the named workloads ("Kind/name") of one
+    namespace, from the cache's summaries; kinds without a pod template are left out."""
+    from fleettui.metrics.fit import shape_from_summary
+
+    wanted: dict[str, set[str]] = {}
+    for value in workloads:
+        kind, _, name = value.partition("/")
+        wanted.setdefault(kind, set()).add(name)
+    out = []
+    for kind, names in sorted(wanted.items()):
+        for row in await store.objects(kind, cluster, namespace=namespace):
+            if row.name in names and (shape := shape_from_summary(kind, row.name, row.desired, row.data)):
+                out.append(shape)
+    return out
+
