@@ -1,8 +1,10 @@
 """Pulling usage from every cluster's Prometheus into the metrics cache.
 
 One pull asks each Prometheus (in parallel, bounded, a timeout each: `FleetPrometheus`)
-for the last hour of CPU and memory used by node, namespace and pod, joins that with
-what the cache says is requested and allocatable, and stores last values and series.
+for the last hour of CPU and memory used by node and by owning object, and restarts and
+network by owning object, joins that with what the cache says is requested and
+allocatable (and which workload and application each owner is), and stores last values
+and series per cluster, node, namespace, workload and application.
 A cluster without a Prometheus gets its requests only (and says so); one whose
 Prometheus does not answer keeps its last values, with their age, and the error.
 Later pulls ask only for what is new since the last one.
@@ -21,14 +23,31 @@ from typing import Any
 from fleettui.metrics import inventory as inv
 from fleettui.metrics import promql
 from fleettui.prom import FleetAnswer, FleetPrometheus, Target
-from fleettui.store.metrics import MetricsStore, Series, UsageRow
+from fleettui.store.metrics import SCOPES, MetricsStore, Series, UsageRow
 from fleettui.store.store import Store
 
 HOUR = 3600.0
-BY = {"node": "node", "namespace": "namespace", "pod": "namespace, pod"}
 
-# (scope, name) -> {t: {"cpu": m, "mem": b}}
+# (scope, name) -> {t: {"cpu": m, "mem": b, "restarts": n, "net": B/s}}
 Usage = dict[tuple[str, str], dict[float, dict[str, float]]]
+# what each column is scaled by from Prometheus' unit (cores -> millicores)
+SCALE = {"cpu": 1000.0, "mem": 1.0, "restarts": 1.0, "net": 1.0}
+
+
+def queries(step: float, rate_window: str) -> dict[tuple[str, str], str]:
+    """(column, grouping) -> PromQL. By node for the node and cluster scopes; by owner for
+    namespaces, workloads and applications (Prometheus does the summing, so the answer
+    holds a series per owner, not per replica). Restarts per point are the increase over
+    two steps halved, so each window holds two scrapes even at a scrape per step."""
+    window = f"{int(2 * step)}s"
+    return {
+        ("cpu", "node"): promql.cpu_cores("node", rate_window),
+        ("mem", "node"): promql.memory_bytes("node"),
+        ("cpu", "owner"): promql.by_owner(promql.cpu_cores_raw(rate_window)),
+        ("mem", "owner"): promql.by_owner(promql.memory_bytes_raw()),
+        ("restarts", "owner"): f"({promql.by_owner(promql.restarts_raw(window))}) / 2",
+        ("net", "owner"): promql.by_owner(promql.network_bytes_raw(rate_window)),
+    }
 
 
 @dataclass
@@ -40,35 +59,40 @@ class PullReport:
     seconds: float = 0.0
 
 
-def usage_from_answers(cpu: Mapping[str, FleetAnswer], mem: Mapping[str, FleetAnswer], cluster: str,
-                       pod_apps: Mapping[tuple[str, str], str]) -> Usage:
-    """Pure: the range answers by node / namespace / pod of one cluster, as points per scope.
-    Pods are summed into their application (the cache knows which; Prometheus may not
-    carry the label)."""
+def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: str,
+                       owners: Mapping[tuple[str, str], tuple[str | None, str | None]]) -> Usage:
+    """Pure: one cluster's range answers as points per scope. Node series make the node
+    and cluster scopes' CPU and memory; owner series (bare pods: per pod) make the
+    namespaces, and through the cache's `owners` the workloads and applications, and the
+    cluster's restarts and network (no node label on those)."""
     out: Usage = {}
-
-    def add(key: tuple[str, str], t: float, col: str, v: float) -> None:
-        slot = out.setdefault(key, {}).setdefault(t, {})
-        slot[col] = slot.get(col, 0.0) + v
-
-    for col, answers, scale in (("cpu", cpu, 1000.0), ("mem", mem, 1.0)):
-        for by, answer in answers.items():
-            a = answer.answers.get(cluster)
-            for s in (a.result if a is not None and a.ok and isinstance(a.result, list) else []):
-                m = s.get("metric") or {}
-                for t, raw in s.get("values") or ([s["value"]] if s.get("value") else []):
-                    v = float(raw)
-                    if math.isnan(v):
-                        continue
-                    t = float(t)
-                    if by == "pod":
-                        app = pod_apps.get((m.get("namespace", ""), m.get("pod", "")))
-                        if app:
-                            add(("app", app), t, col, v * scale)
+    for (col, by), answer in answers.items():
+        a = answer.answers.get(cluster)
+        scale = SCALE[col]
+        for s in (a.result if a is not None and a.ok and isinstance(a.result, list) else []):
+            m = s.get("metric") or {}
+            if by == "node":
+                keys = [("node", m.get("node", "")), ("cluster", "")]
+            else:
+                ns = m.get("namespace", "")
+                owner = (f"{m.get('created_by_kind', '')}/{m['created_by_name']}" if m.get("created_by_name")
+                         else f"Pod/{m.get('pod', '')}")
+                workload, app = owners.get((ns, owner), (None, None))
+                keys = [("namespace", ns)]
+                keys += [("workload", workload)] if workload else []
+                keys += [("app", app)] if app else []
+                keys += [("cluster", "")] if col in ("restarts", "net") else []
+            # one pass over the points per series, into every scope it adds to
+            values = s.get("values") or ([s["value"]] if s.get("value") else [])
+            points = [(float(t), v * scale) for t, raw in values if (v := float(raw)) == v]  # v == v: not NaN
+            for key in keys:
+                slots = out.setdefault(key, {})
+                for t, v in points:
+                    slot = slots.get(t)
+                    if slot is None:
+                        slots[t] = {col: v}
                     else:
-                        add((by, m.get(by, "")), t, col, v * scale)
-                        if by == "node":
-                            add(("cluster", ""), t, col, v * scale)
+                        slot[col] = slot.get(col, 0.0) + v
     return out
 
 
@@ -98,7 +122,7 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
         series = old.merged(points, step=step, now=now)
         last = _last(usage.get(key, {})) if usage is not None else {}
         if usage is not None and key in usage:
-            cpu, mem, fetched = last.get("cpu"), last.get("mem"), now
+            cpu, mem, fetched = last.get("cpu", 0.0), last.get("mem", 0.0), now
         elif usage is not None:
             cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
         else:
@@ -152,7 +176,7 @@ class MetricsRefresher:
         started = time.monotonic()
         now = self.clock()
         report = PullReport()
-        previous = {(r.cluster, r.scope, r.name): r for scope in ("cluster", "node", "namespace", "app")
+        previous = {(r.cluster, r.scope, r.name): r for scope in SCOPES
                     for r in await self.metrics.usage(scope)}
         sources = await self.metrics.sources()
         with_prom = [c for c, u in self.clusters.items() if u]
@@ -161,17 +185,12 @@ class MetricsRefresher:
         since = min(last) if len(last) == len(with_prom) and last else now - HOUR
         start = math.floor(max(now - HOUR, since - self.step) / self.step) * self.step
         end = math.floor(now / self.step) * self.step
-        cpu: dict[str, FleetAnswer] = {}
-        mem: dict[str, FleetAnswer] = {}
+        answers: dict[tuple[str, str], FleetAnswer] = {}
         if with_prom:
             t0, t1 = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(max(end, start), UTC)
-            names = list(BY)
-            answers = await asyncio.gather(
-                *(self.prom.query_range(promql.cpu_cores(BY[n], self.rate_window), t0, t1, self.step)
-                  for n in names),
-                *(self.prom.query_range(promql.memory_bytes(BY[n]), t0, t1, self.step) for n in names))
-            cpu = dict(zip(names, answers[:len(names)], strict=True))
-            mem = dict(zip(names, answers[len(names):], strict=True))
+            asked = queries(self.step, self.rate_window)
+            got = await asyncio.gather(*(self.prom.query_range(q, t0, t1, self.step) for q in asked.values()))
+            answers = dict(zip(asked, got, strict=True))
         for cluster, url in self.clusters.items():
             figures = await inv.read(self.store, cluster)
             if not figures.get("cluster", "").nodes:
@@ -182,14 +201,14 @@ class MetricsRefresher:
                 await self.metrics.put(cluster, rows, prometheus=None, attempted_at=now)
                 report.requests_only.append(cluster)
                 continue
-            errors = sorted({a.answers[cluster].error or "" for a in (*cpu.values(), *mem.values())
+            errors = sorted({a.answers[cluster].error or "" for a in answers.values()
                              if cluster in a.answers and not a.answers[cluster].ok})
             if errors:
                 await self.metrics.put(cluster, [], prometheus=url, attempted_at=now,
                                        error="; ".join(errors), replace=False)
                 report.failed[cluster] = "; ".join(errors)
                 continue
-            usage = usage_from_answers(cpu, mem, cluster, figures.pod_apps)
+            usage = usage_from_answers(answers, cluster, figures.owners)
             rows = build_rows(cluster, now, self.step, figures, usage, prev)
             await self.metrics.put(cluster, rows, prometheus=url, attempted_at=now)
             report.pulled.append(cluster)

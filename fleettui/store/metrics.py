@@ -1,5 +1,5 @@
 """The metrics cache (migration 0003): last usage values and compact series per cluster,
-node, namespace and application, and one source row per cluster.
+node, namespace, workload and application, and one source row per cluster.
 
 Written by `fleettui.metrics.refresh` (observed state: it keeps working in watch mode),
 read by panes and by `fleettui cost`, so both open instantly with the last numbers and
@@ -17,10 +17,11 @@ import orjson
 from fleettui.store.store import Store
 
 TOPIC = "metrics"
-SCOPES = ("cluster", "node", "namespace", "app")
-# what one point of a series holds: used, requested, allocatable (cluster/node scopes)
-# and, at cluster scope, how many nodes there were (for a fixed per-node price)
-COLUMNS = ("cpu", "mem", "cpu_req", "mem_req", "cpu_alloc", "mem_alloc", "nodes")
+SCOPES = ("cluster", "node", "namespace", "workload", "app")
+# what one point of a series holds: used, requested, allocatable (cluster/node scopes),
+# at cluster scope how many nodes there were (for a fixed per-node price), and (not at
+# node scope) container restarts in the step and network bytes/s (where cAdvisor has it)
+COLUMNS = ("cpu", "mem", "cpu_req", "mem_req", "cpu_alloc", "mem_alloc", "nodes", "restarts", "net")
 KEEP_SECONDS = 25 * 3600  # a day of history for cost, and an hour of slack
 
 
