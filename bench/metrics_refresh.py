@@ -2,7 +2,8 @@
 
 Twenty Prometheus servers are played by one aiohttp server (a path prefix each) that
 answers `query_range` with an hour of points at a minute's step for 5 nodes, 12
-namespaces and 120 pods per cluster, as a real Prometheus' JSON: what is measured is
+namespaces and 120 pods per cluster (36 ReplicaSets of 3 and 12 bare pods: a query summed
+by owner gets 48 series), as a real Prometheus' JSON: what is measured is
 fleettui's side of a pull (the parallel fan-out through prometheus-api-client, parsing,
 joining with the cache's requests, writing last values and series), not Prometheus'
 query engine. A first pull (the whole hour) and a second (only what is new) are timed.
@@ -25,10 +26,23 @@ from fleettui.store import Store
 
 TARGET = 1.0
 CLUSTERS, NODES, NAMESPACES, PODS = 20, 5, 12, 120
+REPLICAS = 3  # pods per ReplicaSet; one bare pod per namespace besides
+
+
+def _owners() -> list[dict[str, str]]:
+    """What Prometheus answers to a query summed by owner: a series per ReplicaSet and per bare pod."""
+    bare = [{"namespace": f"ns{i}", "pod": f"bare{i}"} for i in range(NAMESPACES)]
+    owned = [{"namespace": f"ns{i % NAMESPACES}", "created_by_kind": "ReplicaSet", "created_by_name": f"rs{i}"}
+             for i in range((PODS - NAMESPACES) // REPLICAS)]
+    return owned + bare
 
 
 def _matrix(query: str, start: float, end: float, step: float) -> list[dict]:
-    if "pod" in query:
+    if "restarts" in query and "> 0" in query:
+        labels = _owners()[:2]  # only where something restarted: two crash-looping owners
+    elif "created_by_name" in query:
+        labels = _owners()
+    elif "sum by (namespace, pod)" in query:  # the per-pod query of earlier versions
         labels = [{"namespace": f"ns{i % NAMESPACES}", "pod": f"p{i}"} for i in range(PODS)]
     elif "namespace" in query:
         labels = [{"namespace": f"ns{i}"} for i in range(NAMESPACES)]

@@ -28,8 +28,8 @@ from fleettui.store.store import Store
 
 HOUR = 3600.0
 
-# (scope, name) -> {t: {"cpu": m, "mem": b, "restarts": n, "net": B/s}}
-Usage = dict[tuple[str, str], dict[float, dict[str, float]]]
+# (scope, name) -> its points on the pull's grid, columns cpu (m), mem (B), restarts, net (B/s)
+Usage = dict[tuple[str, str], Series]
 # what each column is scaled by from Prometheus' unit (cores -> millicores)
 SCALE = {"cpu": 1000.0, "mem": 1.0, "restarts": 1.0, "net": 1.0}
 
@@ -38,14 +38,16 @@ def queries(step: float, rate_window: str) -> dict[tuple[str, str], str]:
     """(column, grouping) -> PromQL. By node for the node and cluster scopes; by owner for
     namespaces, workloads and applications (Prometheus does the summing, so the answer
     holds a series per owner, not per replica). Restarts per point are the increase over
-    two steps halved, so each window holds two scrapes even at a scrape per step."""
+    two steps halved, so each window holds two scrapes even at a scrape per step; no
+    point is zero restarts."""
     window = f"{int(2 * step)}s"
     return {
         ("cpu", "node"): promql.cpu_cores("node", rate_window),
         ("mem", "node"): promql.memory_bytes("node"),
         ("cpu", "owner"): promql.by_owner(promql.cpu_cores_raw(rate_window)),
         ("mem", "owner"): promql.by_owner(promql.memory_bytes_raw()),
-        ("restarts", "owner"): f"({promql.by_owner(promql.restarts_raw(window))}) / 2",
+        # only where something restarted: a matrix of zeros for every owner is most of an answer
+        ("restarts", "owner"): f"({promql.by_owner(promql.restarts_raw(window))}) / 2 > 0",
         ("net", "owner"): promql.by_owner(promql.network_bytes_raw(rate_window)),
     }
 
@@ -60,12 +62,14 @@ class PullReport:
 
 
 def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: str,
-                       owners: Mapping[tuple[str, str], tuple[str | None, str | None]]) -> Usage:
-    """Pure: one cluster's range answers as points per scope. Node series make the node
-    and cluster scopes' CPU and memory; owner series (bare pods: per pod) make the
-    namespaces, and through the cache's `owners` the workloads and applications, and the
-    cluster's restarts and network (no node label on those)."""
-    out: Usage = {}
+                       owners: Mapping[tuple[str, str], tuple[str | None, str | None]], *,
+                       start: float, step: float, points: int) -> Usage:
+    """Pure: one cluster's range answers as a series per scope, on the grid of the query
+    (`points` times from `start`, every `step`). Node series make the node and cluster
+    scopes' CPU and memory; owner series (bare pods: per pod) make the namespaces, and
+    through the cache's `owners` the workloads and applications, and the cluster's
+    restarts and network (no node label on those)."""
+    cols: dict[tuple[str, str], dict[str, list[float | None]]] = {}
     for (col, by), answer in answers.items():
         a = answer.answers.get(cluster)
         scale = SCALE[col]
@@ -82,47 +86,42 @@ def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: 
                 keys += [("workload", workload)] if workload else []
                 keys += [("app", app)] if app else []
                 keys += [("cluster", "")] if col in ("restarts", "net") else []
-            # one pass over the points per series, into every scope it adds to
+            # the series once as (grid index, value), then added into every scope it counts in
             values = s.get("values") or ([s["value"]] if s.get("value") else [])
-            points = [(float(t), v * scale) for t, raw in values if (v := float(raw)) == v]  # v == v: not NaN
+            pts = [(round((float(t) - start) / step), v * scale) for t, raw in values
+                   if (v := float(raw)) == v]  # v == v: not NaN
             for key in keys:
-                slots = out.setdefault(key, {})
-                for t, v in points:
-                    slot = slots.get(t)
-                    if slot is None:
-                        slots[t] = {col: v}
-                    else:
-                        slot[col] = slot.get(col, 0.0) + v
-    return out
+                column = cols.setdefault(key, {}).setdefault(col, [None] * points)
+                for i, v in pts:
+                    if 0 <= i < points:
+                        old = column[i]
+                        column[i] = v if old is None else old + v
+    return {key: Series(start, step, c) for key, c in cols.items()}
 
 
 def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInventory, usage: Usage | None,
                previous: Mapping[tuple[str, str], UsageRow]) -> list[UsageRow]:
     """Pure: one row per scope the cache or Prometheus knows. `usage` None: no Prometheus
     (requests only). Requested/allocatable are recorded on the points this pull adds that
-    the stored series did not have yet (a backfilled hour gets today's requests)."""
+    the stored series did not have yet (a backfilled hour gets today's requests), and on
+    the point of now."""
     keys = set(figures.figures) | set(usage or {})
+    stamp = round(now / step) * step
     rows = []
     for key in sorted(keys):
         f = figures.figures.get(key) or inv.Figures()
         prev = previous.get(key)
         old = prev.series if prev else Series(step=step)
-        known = set(old.times())
-        points = {t: dict(v) for t, v in (usage or {}).get(key, {}).items()}
-        stamp = round(now / step) * step
-        points.setdefault(stamp, {})
         static = {"cpu_req": f.cpu_req_m, "mem_req": f.mem_req_b}
         if key[0] in ("cluster", "node"):
             static |= {"cpu_alloc": f.cpu_alloc_m, "mem_alloc": f.mem_alloc_b}
         if key[0] == "cluster":
             static["nodes"] = float(f.nodes)
-        for t, slot in points.items():
-            if round(t / step) * step not in known or t == stamp:
-                slot.update(static)
-        series = old.merged(points, step=step, now=now)
-        last = _last(usage.get(key, {})) if usage is not None else {}
-        if usage is not None and key in usage:
-            cpu, mem, fetched = last.get("cpu", 0.0), last.get("mem", 0.0), now
+        used = (usage or {}).get(key)
+        new = _with_static(used if used is not None else Series(stamp, step), old, stamp, static)
+        series = old.overlay(new, now=now)
+        if usage is not None and used is not None:
+            cpu, mem, fetched = _last(used, "cpu") or 0.0, _last(used, "mem") or 0.0, now
         elif usage is not None:
             cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
         else:
@@ -132,11 +131,31 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
     return rows
 
 
-def _last(points: Mapping[float, Mapping[str, float]]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for t in sorted(points):
-        out.update(points[t])
-    return out
+def _with_static(new: Series, old: Series, stamp: float, static: Mapping[str, float]) -> Series:
+    """`new` reaching to `stamp`, with the static columns at its points the stored series
+    does not cover and at `stamp`."""
+    step = new.step
+    n = max(len(new), int(round((stamp - new.t0) / step)) + 1)
+    cols = {c: list(v) + [None] * (n - len(v)) for c, v in new.cols.items()}
+    lo = old.t0 if len(old) else math.inf
+    hi = old.t0 + (len(old) - 1) * old.step if len(old) else -math.inf
+    marks = [False] * n
+    for values in cols.values():
+        for i, v in enumerate(values):
+            if v is not None:
+                marks[i] = True
+    last = int(round((stamp - new.t0) / step))
+    for c, value in static.items():
+        col = cols.setdefault(c, [None] * n)
+        for i in range(n):
+            t = new.t0 + i * step
+            if i == last or (marks[i] and not lo - 1e-6 <= t <= hi + 1e-6):
+                col[i] = value
+    return Series(new.t0, step, cols)
+
+
+def _last(series: Series, col: str) -> float | None:
+    return next((v for v in reversed(series.cols.get(col) or []) if v is not None), None)
 
 
 class MetricsRefresher:
@@ -208,7 +227,8 @@ class MetricsRefresher:
                                        error="; ".join(errors), replace=False)
                 report.failed[cluster] = "; ".join(errors)
                 continue
-            usage = usage_from_answers(answers, cluster, figures.owners)
+            usage = usage_from_answers(answers, cluster, figures.owners, start=start, step=self.step,
+                                       points=int(round((max(end, start) - start) / self.step)) + 1)
             rows = build_rows(cluster, now, self.step, figures, usage, prev)
             await self.metrics.put(cluster, rows, prometheus=url, attempted_at=now)
             report.pulled.append(cluster)

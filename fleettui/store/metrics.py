@@ -8,6 +8,7 @@ their age while a Prometheus is down. Change topic `metrics`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,34 @@ class Series:
             for c, v in values.items():
                 cols.setdefault(c, [None] * n)[i] = v
         return Series(start, step, {c: v for c, v in cols.items() if any(x is not None for x in v)})
+
+    def overlay(self, new: Series, *, keep: float = KEEP_SECONDS, now: float | None = None) -> Series:
+        """`merged(new.points(), ...)` for a series on the same grid, column by column: a
+        pull lays an hour of points over every row's series, and a dict per point made
+        that the larger part of a pull's own time."""
+        step = new.step
+        if len(self) and (self.step != step or abs((new.t0 - self.t0) / step - round((new.t0 - self.t0) / step)) > 1e-9):
+            return self.merged(new.points(), step=step, keep=keep, now=now)
+        spans = [x for x in (self, new) if len(x)]
+        if not spans:
+            return self.merged({}, step=step, keep=keep, now=now)
+        first = min(x.t0 for x in spans)
+        end = max(x.t0 + (len(x) - 1) * step for x in spans)
+        if now is not None:
+            end = max(end, round(now / step) * step)
+        if end - keep > first:  # trimmed: the first grid point within `keep` of the end
+            first += math.ceil((end - keep - first) / step - 1e-9) * step
+        n = int(round((end - first) / step)) + 1
+        cols: dict[str, list[float | None]] = {}
+        for src in (self, new):  # the later one wins where it has a value
+            off = int(round((src.t0 - first) / step))
+            for c, values in src.cols.items():
+                col = cols.setdefault(c, [None] * n)
+                for i, v in enumerate(values):
+                    j = off + i
+                    if v is not None and 0 <= j < n:
+                        col[j] = v
+        return Series(first, step, {c: v for c, v in cols.items() if any(x is not None for x in v)})
 
     def window(self, start: float, end: float) -> Series:
         """The points with start < t <= end (a range ending now)."""

@@ -134,9 +134,11 @@ def top_lines(view: MetricsView, by: str, seconds: float, now: float, *, sort: s
         s = in_range(r.series, now - seconds, now)
         cpu, mem = _mean(s.column("cpu")), _mean(s.column("mem"))
         restarts = [v for v in s.column("restarts") if v is not None]
-        out.append(TopLine(r, cpu if cpu is not None else r.cpu_used_m if not len(s) else None,
-                           mem if mem is not None else r.mem_used_b if not len(s) else None, s,
-                           sum(restarts) if restarts else None, _mean(s.column("net"))))
+        cpu = cpu if cpu is not None else r.cpu_used_m if not len(s) else None
+        # the pull stores only points where something restarted: measured and none is 0
+        total = sum(restarts) if restarts else 0.0 if cpu is not None and by != "node" else None
+        out.append(TopLine(r, cpu, mem if mem is not None else r.mem_used_b if not len(s) else None, s,
+                           total, _mean(s.column("net"))))
 
     def rank(t: TopLine) -> tuple[int, float, str]:
         value = t.value(sort)
