@@ -23,7 +23,7 @@ from typing import Any
 from fleettui.metrics import inventory as inv
 from fleettui.metrics import promql
 from fleettui.prom import FleetAnswer, FleetPrometheus, Target
-from fleettui.store.metrics import SCOPES, MetricsStore, Series, UsageRow
+from fleettui.store.metrics import SCOPES, MetricsStore, Pull, Series, UsageRow
 from fleettui.store.store import Store
 
 HOUR = 3600.0
@@ -195,9 +195,14 @@ class MetricsRefresher:
         started = time.monotonic()
         now = self.clock()
         report = PullReport()
-        previous = {(r.cluster, r.scope, r.name): r for scope in SCOPES
-                    for r in await self.metrics.usage(scope)}
         sources = await self.metrics.sources()
+
+        async def cached() -> tuple[dict[tuple[str, str, str], UsageRow], dict[str, inv.ClusterInventory]]:
+            previous = {(r.cluster, r.scope, r.name): r for scope in SCOPES for r in await self.metrics.usage(scope)}
+            return previous, {c: await inv.read(self.store, c) for c in self.clusters}
+
+        # the cache is read while the Prometheus servers think
+        reading = asyncio.ensure_future(cached())
         with_prom = [c for c, u in self.clusters.items() if u]
         # ask only for what is new since the oldest last pull (at most the last hour)
         last = [f for c in with_prom if c in sources and (f := sources[c].fetched_at)]
@@ -208,30 +213,35 @@ class MetricsRefresher:
         if with_prom:
             t0, t1 = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(max(end, start), UTC)
             asked = queries(self.step, self.rate_window)
-            got = await asyncio.gather(*(self.prom.query_range(q, t0, t1, self.step) for q in asked.values()))
+            try:
+                got = await asyncio.gather(*(self.prom.query_range(q, t0, t1, self.step) for q in asked.values()))
+            except BaseException:
+                reading.cancel()
+                raise
             answers = dict(zip(asked, got, strict=True))
+        previous, inventories = await reading
+        pulls: list[Pull] = []
         for cluster, url in self.clusters.items():
-            figures = await inv.read(self.store, cluster)
+            figures = inventories[cluster]
             if not figures.get("cluster", "").nodes:
                 report.no_inventory.append(cluster)
             prev = {(s, n): r for (c, s, n), r in previous.items() if c == cluster}
             if url is None:
                 rows = build_rows(cluster, now, self.step, figures, None, prev)
-                await self.metrics.put(cluster, rows, prometheus=None, attempted_at=now)
+                pulls.append(Pull(cluster, rows, None, now))
                 report.requests_only.append(cluster)
                 continue
             errors = sorted({a.answers[cluster].error or "" for a in answers.values()
                              if cluster in a.answers and not a.answers[cluster].ok})
             if errors:
-                await self.metrics.put(cluster, [], prometheus=url, attempted_at=now,
-                                       error="; ".join(errors), replace=False)
+                pulls.append(Pull(cluster, [], url, now, "; ".join(errors), replace=False))
                 report.failed[cluster] = "; ".join(errors)
                 continue
             usage = usage_from_answers(answers, cluster, figures.owners, start=start, step=self.step,
                                        points=int(round((max(end, start) - start) / self.step)) + 1)
-            rows = build_rows(cluster, now, self.step, figures, usage, prev)
-            await self.metrics.put(cluster, rows, prometheus=url, attempted_at=now)
+            pulls.append(Pull(cluster, build_rows(cluster, now, self.step, figures, usage, prev), url, now))
             report.pulled.append(cluster)
+        await self.metrics.put_many(pulls)
         report.seconds = time.monotonic() - started
         return report
 

@@ -170,6 +170,18 @@ _ROW = ("cluster, scope, name, cpu_used_m, mem_used_b, cpu_req_m, mem_req_b, cpu
         " fetched_at")
 
 
+@dataclass(frozen=True)
+class Pull:
+    """One cluster's part of a pull, for `MetricsStore.put_many` (arguments as `put`'s)."""
+
+    cluster: str
+    rows: list[UsageRow]
+    prometheus: str | None
+    attempted_at: float
+    error: str | None = None
+    replace: bool = True
+
+
 class MetricsStore:
     """Named queries over the metrics tables (as `AppStore` is for the engine's)."""
 
@@ -181,23 +193,30 @@ class MetricsStore:
         """One pull's result: the rows (scopes absent from it are dropped when `replace`, so
         a deleted namespace leaves) and the source row. A failed pull passes no rows and
         `replace=False`: the last values stay, with their age."""
-        rows = list(rows)
+        await self.put_many([Pull(cluster, list(rows), prometheus, attempted_at, error, replace)])
+
+    async def put_many(self, pulls: Iterable[Pull]) -> None:
+        """`put` for every cluster of a fleet's pull in one transaction (one commit, not one
+        per cluster, each waiting its turn on the store's thread)."""
+        pulls = list(pulls)
         async with self.store._observed_transaction() as conn:
-            if replace:
-                await conn.execute("DELETE FROM metric_series WHERE cluster = ?", (cluster,))
+            for p in pulls:
+                if p.replace:
+                    await conn.execute("DELETE FROM metric_series WHERE cluster = ?", (p.cluster,))
             await conn.executemany(
                 "INSERT OR REPLACE INTO metric_series (" + _ROW + ", series)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.cluster, r.scope, r.name, r.cpu_used_m, r.mem_used_b, r.cpu_req_m, r.mem_req_b,
-                  r.cpu_alloc_m, r.mem_alloc_b, r.fetched_at, r.series.to_json()) for r in rows])
-            fetched = attempted_at if error is None else None
-            await conn.execute(
+                  r.cpu_alloc_m, r.mem_alloc_b, r.fetched_at, r.series.to_json()) for p in pulls for r in p.rows])
+            await conn.executemany(
                 "INSERT INTO metric_sources (cluster, prometheus, fetched_at, attempted_at, error)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster) DO UPDATE SET prometheus = excluded.prometheus,"
                 " fetched_at = coalesce(excluded.fetched_at, metric_sources.fetched_at),"
                 " attempted_at = excluded.attempted_at, error = excluded.error",
-                (cluster, prometheus, fetched, attempted_at, error))
-        self.store.publish(TOPIC, cluster)
+                [(p.cluster, p.prometheus, p.attempted_at if p.error is None else None, p.attempted_at, p.error)
+                 for p in pulls])
+        for p in pulls:
+            self.store.publish(TOPIC, p.cluster)
 
     async def remove_cluster(self, cluster: str) -> None:
         async with self.store._observed_transaction() as conn:
