@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import re
 import socket
 import sys
 import tempfile
@@ -38,17 +39,23 @@ def _owners() -> list[dict[str, str]]:
     return owned + bare
 
 
-def _matrix(query: str, start: float, end: float, step: float) -> list[dict]:
+def _series(query: str) -> list[dict[str, str]]:
     if "restarts" in query and "> 0" in query:
-        labels = _owners()[:2]  # only where something restarted: two crash-looping owners
-    elif "created_by_name" in query:
-        labels = _owners()
-    elif "sum by (namespace, pod)" in query:  # the per-pod query of earlier versions
-        labels = [{"namespace": f"ns{i % NAMESPACES}", "pod": f"p{i}"} for i in range(PODS)]
-    elif "namespace" in query:
-        labels = [{"namespace": f"ns{i}"} for i in range(NAMESPACES)]
-    else:
-        labels = [{"node": f"n{i}"} for i in range(NODES)]
+        return _owners()[:2]  # only where something restarted: two crash-looping owners
+    if "created_by_name" in query:
+        return _owners()
+    if "sum by (namespace, pod)" in query:  # the per-pod query of earlier versions
+        return [{"namespace": f"ns{i % NAMESPACES}", "pod": f"p{i}"} for i in range(PODS)]
+    if "namespace" in query:
+        return [{"namespace": f"ns{i}"} for i in range(NAMESPACES)]
+    return [{"node": f"n{i}"} for i in range(NODES)]
+
+
+def _matrix(query: str, start: float, end: float, step: float) -> list[dict]:
+    # a query of several columns (`q1 or q2`, each tagged by label_replace): each part's series
+    parts = re.findall(r'label_replace\((.*?), "(\w+)", "(\w+)", "", ""\)(?: or |$)', query)
+    labels = ([{**m, tag: col} for part, tag, col in parts for m in _series(part)] if parts
+              else _series(query))
     n = int((end - start) // step) + 1
     times = [start + i * step for i in range(n)]
     return [{"metric": m, "values": [[t, "0.25"] for t in times]} for m in labels]

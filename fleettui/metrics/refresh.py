@@ -34,22 +34,29 @@ Usage = dict[tuple[str, str], Series]
 SCALE = {"cpu": 1000.0, "mem": 1.0, "restarts": 1.0, "net": 1.0}
 
 
-def queries(step: float, rate_window: str) -> dict[tuple[str, str], str]:
-    """(column, grouping) -> PromQL. By node for the node and cluster scopes; by owner for
-    namespaces, workloads and applications (Prometheus does the summing, so the answer
-    holds a series per owner, not per replica). Restarts per point are the increase over
-    two steps halved, so each window holds two scrapes even at a scrape per step; no
-    point is zero restarts."""
+COLUMN_LABEL = "fleettui_column"
+
+
+def queries(step: float, rate_window: str) -> dict[str, str]:
+    """Grouping -> one PromQL for all its columns, each series tagged with its column
+    (`fleettui_column`): two requests per Prometheus rather than one per column. By node
+    for the node and cluster scopes; by owner for namespaces, workloads and applications
+    (Prometheus does the summing, so the answer holds a series per owner, not per
+    replica). Restarts per point are the increase over two steps halved, so each window
+    holds two scrapes even at a scrape per step; no point is zero restarts."""
     window = f"{int(2 * step)}s"
-    return {
-        ("cpu", "node"): promql.cpu_cores("node", rate_window),
-        ("mem", "node"): promql.memory_bytes("node"),
-        ("cpu", "owner"): promql.by_owner(promql.cpu_cores_raw(rate_window)),
-        ("mem", "owner"): promql.by_owner(promql.memory_bytes_raw()),
-        # only where something restarted: a matrix of zeros for every owner is most of an answer
-        ("restarts", "owner"): f"({promql.by_owner(promql.restarts_raw(window))}) / 2 > 0",
-        ("net", "owner"): promql.by_owner(promql.network_bytes_raw(rate_window)),
+    per_column = {
+        "node": {"cpu": promql.cpu_cores("node", rate_window), "mem": promql.memory_bytes("node")},
+        "owner": {
+            "cpu": promql.by_owner(promql.cpu_cores_raw(rate_window)),
+            "mem": promql.by_owner(promql.memory_bytes_raw()),
+            # only where something restarted: a matrix of zeros for every owner is most of an answer
+            "restarts": f"({promql.by_owner(promql.restarts_raw(window))}) / 2 > 0",
+            "net": promql.by_owner(promql.network_bytes_raw(rate_window)),
+        },
     }
+    return {by: " or ".join(f'label_replace({q}, "{COLUMN_LABEL}", "{col}", "", "")' for col, q in cols.items())
+            for by, cols in per_column.items()}
 
 
 @dataclass
@@ -61,7 +68,7 @@ class PullReport:
     seconds: float = 0.0
 
 
-def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: str,
+def usage_from_answers(answers: Mapping[str, FleetAnswer], cluster: str,
                        owners: Mapping[tuple[str, str], tuple[str | None, str | None]], *,
                        start: float, step: float, points: int) -> Usage:
     """Pure: one cluster's range answers as a series per scope, on the grid of the query
@@ -70,11 +77,15 @@ def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: 
     through the cache's `owners` the workloads and applications, and the cluster's
     restarts and network (no node label on those)."""
     cols: dict[tuple[str, str], dict[str, list[float | None]]] = {}
-    for (col, by), answer in answers.items():
+    per_step = 1.0 / step
+    for by, answer in answers.items():
         a = answer.answers.get(cluster)
-        scale = SCALE[col]
         for s in (a.result if a is not None and a.ok and isinstance(a.result, list) else []):
             m = s.get("metric") or {}
+            col = m.get(COLUMN_LABEL)
+            if col not in SCALE:
+                continue
+            scale = SCALE[col]
             if by == "node":
                 keys = [("node", m.get("node", "")), ("cluster", "")]
             else:
@@ -86,10 +97,10 @@ def usage_from_answers(answers: Mapping[tuple[str, str], FleetAnswer], cluster: 
                 keys += [("workload", workload)] if workload else []
                 keys += [("app", app)] if app else []
                 keys += [("cluster", "")] if col in ("restarts", "net") else []
-            # the series once as (grid index, value), then added into every scope it counts in
+            # the series once as (grid index, value), then added into every scope it counts
+            # in (Prometheus writes NaN as "NaN"; its times are on the query's grid)
             values = s.get("values") or ([s["value"]] if s.get("value") else [])
-            pts = [(round((float(t) - start) / step), v * scale) for t, raw in values
-                   if (v := float(raw)) == v]  # v == v: not NaN
+            pts = [(int((t - start) * per_step + 0.5), float(raw) * scale) for t, raw in values if raw != "NaN"]
             for key in keys:
                 column = cols.setdefault(key, {}).setdefault(col, [None] * points)
                 for i, v in pts:
@@ -209,7 +220,7 @@ class MetricsRefresher:
         since = min(last) if len(last) == len(with_prom) and last else now - HOUR
         start = math.floor(max(now - HOUR, since - self.step) / self.step) * self.step
         end = math.floor(now / self.step) * self.step
-        answers: dict[tuple[str, str], FleetAnswer] = {}
+        answers: dict[str, FleetAnswer] = {}
         if with_prom:
             t0, t1 = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(max(end, start), UTC)
             asked = queries(self.step, self.rate_window)
