@@ -208,8 +208,11 @@ class MetricsRefresher:
         report = PullReport()
         sources = await self.metrics.sources()
 
-        async def cached() -> tuple[dict[tuple[str, str, str], UsageRow], dict[str, inv.ClusterInventory]]:
-            previous = {(r.cluster, r.scope, r.name): r for scope in SCOPES for r in await self.metrics.usage(scope)}
+        async def cached() -> tuple[dict[str, dict[tuple[str, str], UsageRow]], dict[str, inv.ClusterInventory]]:
+            previous: dict[str, dict[tuple[str, str], UsageRow]] = {}
+            for scope in SCOPES:
+                for r in await self.metrics.usage(scope):
+                    previous.setdefault(r.cluster, {})[(r.scope, r.name)] = r
             return previous, {c: await inv.read(self.store, c) for c in self.clusters}
 
         # the cache is read while the Prometheus servers think
@@ -236,7 +239,7 @@ class MetricsRefresher:
             figures = inventories[cluster]
             if not figures.get("cluster", "").nodes:
                 report.no_inventory.append(cluster)
-            prev = {(s, n): r for (c, s, n), r in previous.items() if c == cluster}
+            prev = previous.get(cluster, {})
             if url is None:
                 rows = build_rows(cluster, now, self.step, figures, None, prev)
                 pulls.append(Pull(cluster, rows, None, now))
