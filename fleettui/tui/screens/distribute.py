@@ -250,6 +250,8 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
         except Exception as exc:  # the ranking is advice: without it the list stays as it was
             self._error(f"cannot rank the targets from the cache: {exc}")
             return
+        if not fits and not self.fits:
+            return  # nothing with a pod template picked, and nothing ranked before: the list stands
         self.fits = fits
         self._set_targets()
         self._show_matches()
