@@ -21,8 +21,19 @@ from fleettui.config import mode
 # the dashboard's own metrics pull (docs/metrics.md): often enough that the USED columns
 # and sparklines move while one watches, each Prometheus given a few seconds at most
 METRICS_INTERVAL = 30.0
+# a fleet file naming no Prometheus: the pull only copies requests and allocatable, which
+# the inventory already shows; every few minutes keeps the cost view's series going
+# without re-reading a large fleet's inventory twice a minute
+METRICS_INTERVAL_REQUESTS_ONLY = 300.0
 METRICS_STEP = 60.0
 METRICS_TIMEOUT = 5.0
+
+
+def metrics_interval(fleet: Any) -> float:
+    clusters = getattr(fleet, "clusters", None) or {}
+    if any(getattr(c, "prometheus", None) for c in clusters.values()):
+        return METRICS_INTERVAL
+    return METRICS_INTERVAL_REQUESTS_ONLY
 
 
 def _short(path: str) -> str:
@@ -135,7 +146,7 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
             tasks.append(alerts.run())
         # usage is observed state too (reads only): pulled in watch mode as well
         metrics = MetricsRefresher(store, [], step=METRICS_STEP, timeout=METRICS_TIMEOUT)
-        tasks.append(metrics.run(METRICS_INTERVAL, members=lambda: fleet_clusters(store, fleet),
+        tasks.append(metrics.run(metrics_interval(fleet), members=lambda: fleet_clusters(store, fleet),
                                  on_error=notice))
         if not read_only and args is not None:
             tasks.append(run_engine(notice))

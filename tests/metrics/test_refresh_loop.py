@@ -82,3 +82,12 @@ async def test_quick_pulls_while_a_cluster_has_no_nodes_in_the_cache(tmp_path):
     finally:
         refresher.close()
         await store.close()
+
+
+def test_dashboard_pulls_less_often_when_no_cluster_has_a_prometheus():
+    from fleettui.cli import dashboard
+
+    assert dashboard.metrics_interval(_Fleet({"a": None, "b": "http://prom-b:9090"})) == dashboard.METRICS_INTERVAL
+    assert dashboard.metrics_interval(_Fleet({"a": None})) == dashboard.METRICS_INTERVAL_REQUESTS_ONLY
+    assert dashboard.metrics_interval(None) == dashboard.METRICS_INTERVAL_REQUESTS_ONLY
+    assert dashboard.METRICS_INTERVAL < dashboard.METRICS_INTERVAL_REQUESTS_ONLY
