@@ -18,6 +18,23 @@ from typing import Any
 from fleettui.cli.common import CliError, cache_path_arg, opt
 from fleettui.config import mode
 
+# the dashboard's own metrics pull (docs/metrics.md): often enough that the USED columns
+# and sparklines move while one watches, each Prometheus given a few seconds at most
+METRICS_INTERVAL = 30.0
+# a fleet file naming no Prometheus: the pull only copies requests and allocatable, which
+# the inventory already shows; every few minutes keeps the cost view's series going
+# without re-reading a large fleet's inventory twice a minute
+METRICS_INTERVAL_REQUESTS_ONLY = 300.0
+METRICS_STEP = 60.0
+METRICS_TIMEOUT = 5.0
+
+
+def metrics_interval(fleet: Any) -> float:
+    clusters = getattr(fleet, "clusters", None) or {}
+    if any(getattr(c, "prometheus", None) for c in clusters.values()):
+        return METRICS_INTERVAL
+    return METRICS_INTERVAL_REQUESTS_ONLY
+
 
 def _short(path: str) -> str:
     home = str(Path.home())
@@ -33,6 +50,7 @@ def _kubeconfig_label(arg: str | None) -> str:
 
 def _import_sync() -> None:
     import fleettui.alerts.sync  # noqa: F401
+    import fleettui.metrics.refresh  # noqa: F401
     import fleettui.sync  # noqa: F401
     import fleettui.sync.discovery  # noqa: F401
 
@@ -99,6 +117,7 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         from fleettui.alerts.sync import AlertRefresher
         from fleettui.config.errors import ConfigError
         from fleettui.config.paths import fleet_file_path
+        from fleettui.metrics.refresh import MetricsRefresher, fleet_clusters
         from fleettui.sync import FleetSync
         from fleettui.sync.discovery import discover_members
         from fleettui.sync.rediscovery import reloading_discovery
@@ -125,11 +144,16 @@ def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hu
         alerts = AlertRefresher.for_fleet(store, fleet)
         if alerts is not None:
             tasks.append(alerts.run())
+        # usage is observed state too (reads only): pulled in watch mode as well
+        metrics = MetricsRefresher(store, [], step=METRICS_STEP, timeout=METRICS_TIMEOUT)
+        tasks.append(metrics.run(metrics_interval(fleet), members=lambda: fleet_clusters(store, fleet),
+                                 on_error=notice))
         if not read_only and args is not None:
             tasks.append(run_engine(notice))
         try:
             await asyncio.gather(*tasks)
         finally:
+            metrics.close()
             if alerts is not None:
                 alerts.close()
 

@@ -186,3 +186,15 @@ def shapes_from_objects(docs: Iterable[Mapping[str, Any]]) -> list[PodShape]:
                             list(spec.get("tolerations") or []),
                             name=f"{kind}/{(doc.get('metadata') or {}).get('name', '')}"))
     return out
+
+
+def shape_from_summary(kind: str, name: str, desired: int | None, data: Mapping[str, Any]) -> PodShape | None:
+    """A workload's pod shape from the cache's summary (`pod_cpu_m`, `pod_mem_b`,
+    `node_selector`, `tolerations`, as the sync keeps them for Deployments and
+    StatefulSets); None for a summary without a pod template."""
+    if "pod_cpu_m" not in data and "pod_mem_b" not in data:
+        return None
+    return PodShape(int(data.get("pod_cpu_m") or 0), int(data.get("pod_mem_b") or 0),
+                    # a workload scaled to zero still asks where one replica would go
+                    max(1, int(desired or 0)), dict(data.get("node_selector") or {}),
+                    list(data.get("tolerations") or []), name=f"{kind}/{name}")

@@ -32,6 +32,9 @@ class ClusterInventory:
     figures: dict[Key, Figures] = field(default_factory=dict)
     # (namespace, pod) -> application, for attributing Prometheus' per-pod usage
     pod_apps: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (namespace, "Kind/name" of the pod's owner, or "Pod/<name>" for a bare pod) ->
+    # (workload scope name or None, application or None): Prometheus answers per owner
+    owners: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
 
     def get(self, scope: str, name: str) -> Figures:
         return self.figures.setdefault((scope, name), Figures())
@@ -47,10 +50,16 @@ class PodFacts:
     mem_b: float
     app: str | None
     workload: str | None
+    owner: str | None = None  # "Kind/name" of the controller that owns it (a ReplicaSet, ...)
 
 
 def pod_app(pod: PodFacts, workload_apps: Mapping[tuple[str, str], str]) -> str | None:
     return pod.app or (workload_apps.get((pod.namespace, pod.workload)) if pod.workload else None)
+
+
+def workload_name(namespace: str, workload: str) -> str:
+    """The workload scope's row name: `shop/Deployment/frontend` (names repeat across namespaces)."""
+    return f"{namespace}/{workload}"
 
 
 def build(cluster: str, *, nodes: Iterable[tuple[str, float, float]], pods: Iterable[PodFacts],
@@ -68,11 +77,15 @@ def build(cluster: str, *, nodes: Iterable[tuple[str, float, float]], pods: Iter
         app = pod_app(p, workload_apps)
         if app:
             inv.pod_apps[(p.namespace, p.name)] = app
+        workload = workload_name(p.namespace, p.workload) if p.workload else None
+        inv.owners[(p.namespace, p.owner or f"Pod/{p.name}")] = (workload, app)
         if not p.node or p.phase not in ("Pending", "Running"):
             continue  # unscheduled or finished: it holds nothing on a node
         scopes = [("cluster", ""), ("node", p.node), ("namespace", p.namespace)]
         if app:
             scopes.append(("app", app))
+        if workload:
+            scopes.append(("workload", workload))
         for key in scopes:
             f = inv.get(*key)
             f.cpu_req_m += p.cpu_m
@@ -87,7 +100,7 @@ async def read(store: Store, cluster: str) -> ClusterInventory:
     apps = await inventory_rows.workload_apps(store, cluster)
     return build(cluster, nodes=[(n, float(c or 0), float(m or 0)) for n, c, m in nodes],
                  pods=[PodFacts(r[0], r[1], r[2], r[3] or "Pending", float(r[4] or 0), float(r[5] or 0),
-                                r[6], r[7]) for r in pods],
+                                r[6], r[7], r[8]) for r in pods],
                  workload_apps={(r[0], r[1]): r[2] for r in apps})
 
 
@@ -108,3 +121,21 @@ async def read_nodes(store: Store) -> dict[str, list]:
             name, int(cpu or 0), int(mem or 0), cpu_req, mem_req, d.get("labels") or {},
             d.get("taint_list") or [], bool(ready), bool(d.get("unschedulable"))))
     return out
+
+
+async def read_shapes(store: Store, cluster: str, namespace: str, workloads: Iterable[str]) -> list:
+    """The pod shapes (`fit.PodShape`) of the named workloads ("Kind/name") of one
+    namespace, from the cache's summaries; kinds without a pod template are left out."""
+    from fleettui.metrics.fit import shape_from_summary
+
+    wanted: dict[str, set[str]] = {}
+    for value in workloads:
+        kind, _, name = value.partition("/")
+        wanted.setdefault(kind, set()).add(name)
+    out = []
+    for kind, names in sorted(wanted.items()):
+        for row in await store.objects(kind, cluster, namespace=namespace):
+            if row.name in names and (shape := shape_from_summary(kind, row.name, row.desired, row.data)):
+                out.append(shape)
+    return out
+

@@ -20,7 +20,7 @@ from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
 
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 # the cache keeps these scopes (workloads are not pulled: `fleettui metrics top --by workload` asks live)
-SCOPES = ("cluster", "namespace", "app", "node")
+SCOPES = ("cluster", "namespace", "workload", "app", "node")
 
 
 @dataclass(frozen=True)

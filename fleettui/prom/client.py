@@ -195,9 +195,16 @@ class FleetPrometheus:
 
     async def query_range(self, promql: str, start: datetime, end: datetime, step: float, *,
                           clusters: Iterable[str] | None = None) -> FleetAnswer:
+        params = {"query": promql, "start": f"{start.timestamp():.3f}", "end": f"{end.timestamp():.3f}",
+                  "step": f"{step:g}"}
+
         def call(c: Any) -> Any:
-            return {"resultType": "matrix",
-                    "result": c.custom_query_range(promql, start_time=start, end_time=end, step=f"{step:g}")}
+            # through the client's session, but parsed here: a range answer is the largest
+            # body fleettui reads, and orjson parses it in a fraction of json's time (the
+            # pool's threads share the GIL with the screen)
+            data = _get(c.url, "/api/v1/query_range", params, headers=c.headers, timeout=self.timeout,
+                        session=getattr(c, "_session", None))
+            return {"resultType": "matrix", "result": (data or {}).get("result") or []}
 
         return await self._fan_out(call, clusters)
 
@@ -212,15 +219,17 @@ class FleetPrometheus:
         return await self._fan_out(call, clusters)
 
 
-def _get(url: str, path: str, params: dict[str, str], *, headers: Any, timeout: float) -> Any:
+def _get(url: str, path: str, params: dict[str, str], *, headers: Any, timeout: float,
+         session: Any = None) -> Any:
     """GET returning Prometheus' `data`; its error envelope becomes a PromError with
     Prometheus' own message."""
+    import orjson
     import requests
 
-    response = requests.get(f"{url}{path}", params=params, headers=headers, timeout=timeout)
+    response = (session or requests).get(f"{url}{path}", params=params, headers=headers, timeout=timeout)
     try:
-        payload = response.json()
-    except ValueError:
+        payload = orjson.loads(response.content)
+    except ValueError:  # orjson.JSONDecodeError is one
         payload = None
     if response.status_code != 200 or not isinstance(payload, dict) or payload.get("status") != "success":
         if isinstance(payload, dict) and payload.get("error"):

@@ -5,8 +5,10 @@ rules written for kube-prometheus work unchanged:
 - kube-state-metrics (v2) for object state: pods, containers, deployments, nodes,
   namespaces, computed from the stored objects at scrape time;
 - the kubelet's cAdvisor for container usage (`container_cpu_usage_seconds_total`,
-  `container_memory_working_set_bytes`), with the `node` label kube-prometheus adds by
-  relabelling; a node whose kubelet has stopped reports none (it cannot be scraped);
+  `container_memory_working_set_bytes`) and each running pod's network counters
+  (`container_network_{receive,transmit}_bytes_total`, interface eth0), with the `node`
+  label kube-prometheus adds by relabelling; a node whose kubelet has stopped reports
+  none (it cannot be scraped);
 - node-exporter for node CPU (`node_cpu_seconds_total{cpu,mode}`) and memory.
 
 Usage is a pure function of (cluster, object identity, virtual time): tests compute the
@@ -37,6 +39,8 @@ BUSY_APPS = frozenset({"search"})
 BUSY_UTILISATION = 1.6  # of the CPU request: throttling territory, as a hot app is
 WOBBLE = 0.25  # usage rate swings ±25 % around its mean ...
 WOBBLE_PERIOD = 600.0  # ... over ten minutes, so rate() over a window moves
+# a pod's mean receive rate, bytes/s: a base plus more the busier it runs; it sends less
+NET_BASE_BPS, NET_BUSY_BPS, NET_TX_SHARE = 10_000.0, 40_000.0, 0.6
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
 NODE_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 
@@ -134,6 +138,12 @@ def cpu_seconds(rate: float, phase: float, started: float, now: float) -> float:
     w = 2 * math.pi / WOBBLE_PERIOD
     swing = (WOBBLE / w) * (math.cos(w * started + phase) - math.cos(w * now + phase))
     return max(0.0, rate * ((now - started) + swing))
+
+
+def network_bytes(share: float, phase: float, started: float, now: float) -> tuple[float, float]:
+    """(received, transmitted) bytes since `started`: counters whose rate() swings as CPU does."""
+    rx = cpu_seconds(NET_BASE_BPS + NET_BUSY_BPS * share, phase, started, now)
+    return rx, rx * NET_TX_SHARE
 
 
 def memory_bytes(request: float, share: float, phase: float, now: float) -> float:
@@ -251,6 +261,10 @@ def _pods(exp: Exposition, cluster: Any, cname: str, now: float, kubelet_up: dic
                             "The number of requested request resource by a container.")
     cpu_f = exp.family("container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds.")
     mem_f = exp.family("container_memory_working_set_bytes", "gauge", "Current working set in bytes.")
+    rx_f = exp.family("container_network_receive_bytes_total", "counter",
+                      "Cumulative count of bytes received.")
+    tx_f = exp.family("container_network_transmit_bytes_total", "counter",
+                      "Cumulative count of bytes transmitted.")
     for pod in cluster.iter("pods"):
         m = pod["metadata"]
         spec, st = pod.get("spec") or {}, pod.get("status") or {}
@@ -272,6 +286,12 @@ def _pods(exp: Exposition, cluster: Any, cname: str, now: float, kubelet_up: dic
         statuses = {c.get("name"): c for c in st.get("containerStatuses") or []}
         share = utilisation(cname, pod)
         scraped = bool(node) and kubelet_up.get(node, False) and phase == "Running"
+        if scraped:  # the pod's sandbox: one network namespace for all its containers
+            started = _epoch(st.get("startTime")) or now
+            rx, tx = network_bytes(share, 2 * math.pi * _unit_hash(cname, uid, "eth0"), started, now)
+            net = (("interface", "eth0"), ("namespace", ns), ("node", node), ("pod", pname))
+            rx_f.append(sample("container_network_receive_bytes_total", net, rx))
+            tx_f.append(sample("container_network_transmit_bytes_total", net, tx))
         for c in spec.get("containers") or []:
             cn = c.get("name", "")
             cids = (*ids, ("container", cn))

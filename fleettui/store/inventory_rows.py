@@ -63,10 +63,11 @@ async def node_capacity(store: Store, cluster: str) -> list[tuple[Any, ...]]:
 
 
 async def pod_facts(store: Store, cluster: str) -> list[tuple[Any, ...]]:
-    """(namespace, name, node, phase, cpu_m, mem_b, app, workload) of one cluster's pods."""
+    """(namespace, name, node, phase, cpu_m, mem_b, app, workload, owner) of one cluster's pods."""
     return await store._fetchall(
         "SELECT namespace, name, node, phase, cpu_m, mem_b, json_extract(data, '$.app'),"
-        " json_extract(data, '$.workload') FROM objects WHERE kind = 'Pod' AND cluster = ?", (cluster,))
+        " json_extract(data, '$.workload'), json_extract(data, '$.owner')"
+        " FROM objects WHERE kind = 'Pod' AND cluster = ?", (cluster,))
 
 
 async def workload_apps(store: Store, cluster: str) -> list[tuple[Any, ...]]:

@@ -1,5 +1,5 @@
 """The metrics cache (migration 0003): last usage values and compact series per cluster,
-node, namespace and application, and one source row per cluster.
+node, namespace, workload and application, and one source row per cluster.
 
 Written by `fleettui.metrics.refresh` (observed state: it keeps working in watch mode),
 read by panes and by `fleettui cost`, so both open instantly with the last numbers and
@@ -8,6 +8,7 @@ their age while a Prometheus is down. Change topic `metrics`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +18,11 @@ import orjson
 from fleettui.store.store import Store
 
 TOPIC = "metrics"
-SCOPES = ("cluster", "node", "namespace", "app")
-# what one point of a series holds: used, requested, allocatable (cluster/node scopes)
-# and, at cluster scope, how many nodes there were (for a fixed per-node price)
-COLUMNS = ("cpu", "mem", "cpu_req", "mem_req", "cpu_alloc", "mem_alloc", "nodes")
+SCOPES = ("cluster", "node", "namespace", "workload", "app")
+# what one point of a series holds: used, requested, allocatable (cluster/node scopes),
+# at cluster scope how many nodes there were (for a fixed per-node price), and (not at
+# node scope) container restarts in the step and network bytes/s (where cAdvisor has it)
+COLUMNS = ("cpu", "mem", "cpu_req", "mem_req", "cpu_alloc", "mem_alloc", "nodes", "restarts", "net")
 KEEP_SECONDS = 25 * 3600  # a day of history for cost, and an hour of slack
 
 
@@ -73,6 +75,34 @@ class Series:
             for c, v in values.items():
                 cols.setdefault(c, [None] * n)[i] = v
         return Series(start, step, {c: v for c, v in cols.items() if any(x is not None for x in v)})
+
+    def overlay(self, new: Series, *, keep: float = KEEP_SECONDS, now: float | None = None) -> Series:
+        """`merged(new.points(), ...)` for a series on the same grid, column by column: a
+        pull lays an hour of points over every row's series, and a dict per point made
+        that the larger part of a pull's own time."""
+        step = new.step
+        if len(self) and (self.step != step or abs((new.t0 - self.t0) / step - round((new.t0 - self.t0) / step)) > 1e-9):
+            return self.merged(new.points(), step=step, keep=keep, now=now)
+        spans = [x for x in (self, new) if len(x)]
+        if not spans:
+            return self.merged({}, step=step, keep=keep, now=now)
+        first = min(x.t0 for x in spans)
+        end = max(x.t0 + (len(x) - 1) * step for x in spans)
+        if now is not None:
+            end = max(end, round(now / step) * step)
+        if end - keep > first:  # trimmed: the first grid point within `keep` of the end
+            first += math.ceil((end - keep - first) / step - 1e-9) * step
+        n = int(round((end - first) / step)) + 1
+        cols: dict[str, list[float | None]] = {}
+        for src in (self, new):  # the later one wins where it has a value
+            off = int(round((src.t0 - first) / step))
+            for c, values in src.cols.items():
+                col = cols.setdefault(c, [None] * n)
+                for i, v in enumerate(values):
+                    j = off + i
+                    if v is not None and 0 <= j < n:
+                        col[j] = v
+        return Series(first, step, {c: v for c, v in cols.items() if any(x is not None for x in v)})
 
     def window(self, start: float, end: float) -> Series:
         """The points with start < t <= end (a range ending now)."""
@@ -140,6 +170,18 @@ _ROW = ("cluster, scope, name, cpu_used_m, mem_used_b, cpu_req_m, mem_req_b, cpu
         " fetched_at")
 
 
+@dataclass(frozen=True)
+class Pull:
+    """One cluster's part of a pull, for `MetricsStore.put_many` (arguments as `put`'s)."""
+
+    cluster: str
+    rows: list[UsageRow]
+    prometheus: str | None
+    attempted_at: float
+    error: str | None = None
+    replace: bool = True
+
+
 class MetricsStore:
     """Named queries over the metrics tables (as `AppStore` is for the engine's)."""
 
@@ -151,23 +193,30 @@ class MetricsStore:
         """One pull's result: the rows (scopes absent from it are dropped when `replace`, so
         a deleted namespace leaves) and the source row. A failed pull passes no rows and
         `replace=False`: the last values stay, with their age."""
-        rows = list(rows)
+        await self.put_many([Pull(cluster, list(rows), prometheus, attempted_at, error, replace)])
+
+    async def put_many(self, pulls: Iterable[Pull]) -> None:
+        """`put` for every cluster of a fleet's pull in one transaction (one commit, not one
+        per cluster, each waiting its turn on the store's thread)."""
+        pulls = list(pulls)
         async with self.store._observed_transaction() as conn:
-            if replace:
-                await conn.execute("DELETE FROM metric_series WHERE cluster = ?", (cluster,))
+            for p in pulls:
+                if p.replace:
+                    await conn.execute("DELETE FROM metric_series WHERE cluster = ?", (p.cluster,))
             await conn.executemany(
                 "INSERT OR REPLACE INTO metric_series (" + _ROW + ", series)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.cluster, r.scope, r.name, r.cpu_used_m, r.mem_used_b, r.cpu_req_m, r.mem_req_b,
-                  r.cpu_alloc_m, r.mem_alloc_b, r.fetched_at, r.series.to_json()) for r in rows])
-            fetched = attempted_at if error is None else None
-            await conn.execute(
+                  r.cpu_alloc_m, r.mem_alloc_b, r.fetched_at, r.series.to_json()) for p in pulls for r in p.rows])
+            await conn.executemany(
                 "INSERT INTO metric_sources (cluster, prometheus, fetched_at, attempted_at, error)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster) DO UPDATE SET prometheus = excluded.prometheus,"
                 " fetched_at = coalesce(excluded.fetched_at, metric_sources.fetched_at),"
                 " attempted_at = excluded.attempted_at, error = excluded.error",
-                (cluster, prometheus, fetched, attempted_at, error))
-        self.store.publish(TOPIC, cluster)
+                [(p.cluster, p.prometheus, p.attempted_at if p.error is None else None, p.attempted_at, p.error)
+                 for p in pulls])
+        for p in pulls:
+            self.store.publish(TOPIC, p.cluster)
 
     async def remove_cluster(self, cluster: str) -> None:
         async with self.store._observed_transaction() as conn:

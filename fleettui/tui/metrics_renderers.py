@@ -22,8 +22,10 @@ HOUR = 3600.0
 # `metrics sync` pulls every 60 s by default: three missed pulls and the numbers are old news
 STALE_AFTER = 180.0
 RANGES = {"15m": 900.0, "1h": 3600.0, "6h": 6 * 3600.0, "24h": 86400.0}
-GROUPINGS = ("cluster", "namespace", "app", "node")
-SORTS = ("cpu", "mem")
+GROUPINGS = ("cluster", "namespace", "workload", "app", "node")
+SORTS = ("cpu", "mem", "restarts", "net")
+# the cache's series column each sort ranks and draws
+SORT_COLUMN = {"cpu": "cpu", "mem": "mem", "restarts": "restarts", "net": "net"}
 
 
 def sparkline(values: Sequence[float | None], width: int, *, top: float | None = None,
@@ -90,6 +92,11 @@ class TopLine:
     cpu_m: float | None  # mean used over the range (None: no usage known)
     mem_b: float | None
     series: Series  # the range's points, for the plot
+    restarts: float | None = None  # container restarts over the range (None: not pulled for it)
+    net_bps: float | None = None  # mean receive + transmit, bytes/s (None: Prometheus has no such series)
+
+    def value(self, sort: str) -> float | None:
+        return {"cpu": self.cpu_m, "mem": self.mem_b, "restarts": self.restarts, "net": self.net_bps}[sort]
 
     @property
     def key(self) -> str:
@@ -118,25 +125,43 @@ def _mean(values: Sequence[float | None]) -> float | None:
 
 def top_lines(view: MetricsView, by: str, seconds: float, now: float, *, sort: str = "cpu",
               limit: int = 20) -> list[TopLine]:
-    """The `limit` largest users over the last `seconds` (mean of the cached points;
-    rows without usage — requests only — rank by their requests, after those with usage)."""
+    """The `limit` largest over the last `seconds`: CPU, memory and network as the mean of
+    the cached points, restarts as their sum (each point is the restarts in its step).
+    Rows without the figure (requests only; no network series) come after those with it,
+    CPU and memory ones ranked by their requests."""
     out = []
     for r in view.rows(by):
         s = in_range(r.series, now - seconds, now)
         cpu, mem = _mean(s.column("cpu")), _mean(s.column("mem"))
-        out.append(TopLine(r, cpu if cpu is not None else r.cpu_used_m if not len(s) else None,
-                           mem if mem is not None else r.mem_used_b if not len(s) else None, s))
+        restarts = [v for v in s.column("restarts") if v is not None]
+        cpu = cpu if cpu is not None else r.cpu_used_m if not len(s) else None
+        # the pull stores only points where something restarted: measured and none is 0
+        total = sum(restarts) if restarts else 0.0 if cpu is not None and by != "node" else None
+        out.append(TopLine(r, cpu, mem if mem is not None else r.mem_used_b if not len(s) else None, s,
+                           total, _mean(s.column("net"))))
 
     def rank(t: TopLine) -> tuple[int, float, str]:
-        used = t.cpu_m if sort == "cpu" else t.mem_b
-        req = t.row.cpu_req_m if sort == "cpu" else t.row.mem_req_b
-        return (0 if used is not None else 1, -(used if used is not None else req), t.key)
+        value = t.value(sort)
+        if value is None and sort in ("cpu", "mem"):
+            value_or_req = t.row.cpu_req_m if sort == "cpu" else t.row.mem_req_b
+            return (1, -value_or_req, t.key)
+        return (0 if value is not None else 1, -(value or 0.0), t.key)
 
     return sorted(out, key=rank)[:limit]
 
 
+def fmt_bps(value: float) -> str:
+    """Bytes per second, binary units as the memory column uses."""
+    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if value >= size:
+            v = value / size
+            return f"{v:.0f}{unit}/s" if v >= 10 else f"{v:.1f}{unit}/s"
+    return f"{value:.0f}B/s"
+
+
 TOP_COLUMNS = (("name", "NAME"), ("cpu", "CPU"), ("cpu_req", "CPU REQ"), ("mem", "MEM"),
-               ("mem_req", "MEM REQ"), ("trend", "TREND"), ("age", "AGE"))
+               ("mem_req", "MEM REQ"), ("restarts", "RESTARTS"), ("net", "NET"), ("trend", "TREND"),
+               ("age", "AGE"))
 
 
 def top_cells(line: TopLine, sources: Mapping[str, MetricSource], sort: str, now: float,
@@ -155,26 +180,41 @@ def top_cells(line: TopLine, sources: Mapping[str, MetricSource], sort: str, now
             text.append(f"/{_fmt(kind, alloc)}", style=palette.muted)
         return text
 
-    col = "cpu" if sort == "cpu" else "mem"
+    def other(value: float | None, text: str) -> Text:
+        # a node has neither (kube-state-metrics' restarts carry no node); a cluster
+        # without Prometheus has nothing; one whose cAdvisor reports no network: n/a
+        if value is not None:
+            return Text(text, style=palette.stale if stale else "")
+        return Text("-" if r.scope == "node" or line.cpu_m is None else "n/a", style=palette.muted)
+
+    col = SORT_COLUMN.get(sort, "cpu")
     return (
         Text(line.label),
         used("cpu", line.cpu_m),
         req("cpu", r.cpu_req_m, r.cpu_alloc_m),
         used("mem", line.mem_b),
         req("mem", r.mem_req_b, r.mem_alloc_b),
+        other(line.restarts, f"{line.restarts:.0f}" if line.restarts is not None else ""),
+        other(line.net_bps, fmt_bps(line.net_bps) if line.net_bps is not None else ""),
         Text(sparkline(line.series.column(col), 12, low=None), style=palette.muted),
         Text(fmt_age(r.age(now)), style=palette.stale if stale else palette.muted),
     )
 
 
+PLOT_UNITS = {"cpu": ("CPU cores", 1000.0), "mem": ("memory GiB", float(2**30)),
+              "restarts": ("restarts per step", 1.0), "net": ("network KiB/s", 1024.0)}
+
+
 def plot_points(line: TopLine, kind: str, now: float) -> dict[str, tuple[list[float], list[float]]]:
-    """The plot's lines for one row: used and requested over the range, x in minutes
-    before now, y in cores or GiB."""
-    scale = 1000.0 if kind == "cpu" else float(2**30)
+    """The plot's lines for one row: used and requested over the range (CPU, memory), or
+    restarts or network alone; x in minutes before now, y in PLOT_UNITS."""
+    scale = PLOT_UNITS[kind][1]
     times = [(t - now) / 60.0 for t in line.series.times()]
     out = {}
     # allocatable is left out: a line at the top would flatten the two that move
-    for label, col in (("used", kind), ("requested", f"{kind}_req")):
+    lines = ((("used", kind), ("requested", f"{kind}_req")) if kind in ("cpu", "mem")
+             else ((("restarts" if kind == "restarts" else "network"), kind),))
+    for label, col in lines:
         pts = [(x, v / scale) for x, v in zip(times, line.series.column(col), strict=True) if v is not None]
         if pts:
             out[label] = ([p[0] for p in pts], [p[1] for p in pts])

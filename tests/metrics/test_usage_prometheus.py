@@ -11,6 +11,7 @@ import pytest
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.metrics.refresh import MetricsRefresher
 from fleettui.sim import Simulator
+from fleettui.sim import metrics as sim_metrics
 from fleettui.sim.metrics import quantity
 from fleettui.sim.promstack import PromStack, missing_binaries
 from fleettui.store import Store
@@ -98,6 +99,83 @@ async def test_usage_requests_allocatable_and_one_prometheus_down(tmp_path):
         assert (kept.cpu_used_m, kept.fetched_at) == (before.cpu_used_m, before.fetched_at)
         src = (await ms.sources())[b]
         assert "unreachable" in src.error and src.fetched_at == before.fetched_at
+    finally:
+        if refresher:
+            refresher.close()
+        await store.close()
+        await stack.stop()
+        await sim.stop()
+
+
+def _deployment(name: str, replicas: int, annotations: dict, labels: dict | None = None) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "loadtest"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name, **(labels or {})}, "annotations": annotations},
+                                  "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "resources": {
+                                      "requests": {"cpu": "200m", "memory": "128Mi"}}}]}}}}
+
+
+def _last(values: list) -> float | None:
+    """The latest known point (the point of now carries requests only)."""
+    return next((v for v in reversed(values) if v is not None), None)
+
+
+def _restarts(sim: Simulator, cluster: str, prefix: str) -> int:
+    return sum(int(cs.get("restartCount") or 0) for p in sim.cluster(cluster).list("pods")
+               if p["metadata"]["name"].startswith(prefix) for cs in p["status"].get("containerStatuses") or [])
+
+
+async def test_workloads_restarts_and_network_summed_by_owner(tmp_path):
+    """Prometheus sums per owning object (kube_pod_info's ReplicaSet); the cache says
+    which workload and application each is: figures computed from what the test created."""
+    sim = Simulator(clusters=1, seed="demo")
+    await sim.start()
+    stack = PromStack(sim, scrape_interval=1.0)
+    await stack.start()
+    (a,) = sim.cluster_names
+    store = await Store.open(tmp_path / "cache.db")
+    refresher = None
+    try:
+        c = sim.cluster(a)
+        c.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "loadtest"}})
+        c.create("deployments.apps", _deployment("web", 2, {"sim.fleettui.io/cpu-utilisation": str(SHARE)},
+                                            {"app.oam.dev/name": "webapp"}))
+        c.create("deployments.apps", _deployment("crash", 1, {"sim.fleettui.io/exit-code": "1"}))
+        await sim.advance(25)
+        await asyncio.sleep(3)  # Prometheus sees the counters before the restarts below
+        before = _restarts(sim, a, "crash-")
+        await sim.advance(40, step=5)  # the crashing container is restarted after its back-off
+        restarted = _restarts(sim, a, "crash-") - before
+        assert restarted >= 1
+        await asyncio.sleep(8)  # the jump leaves the 5 s rate window
+        kubeconfig = load_kubeconfig(str(sim.write_kubeconfig(tmp_path / "kubeconfig")))
+        report = await FleetSync(store, [Member(a, a, sim.url(a))], kubeconfig=kubeconfig, timeout=5.0).sync_once()
+        assert not report.failed
+        refresher = MetricsRefresher(store, [(a, stack.prometheus[a])], step=1.0, rate_window="5s")
+        pulled = await refresher.pull()
+        assert pulled.pulled == [a], pulled.failed
+        ms = MetricsStore(store)
+        workloads = {r.name: r for r in await ms.usage("workload", cluster=a)}
+        web = workloads["loadtest/Deployment/web"]
+        assert (web.cpu_req_m, web.mem_req_b) == (400, 256 * 2**20)
+        mean = 2 * 200 * SHARE
+        assert mean * 0.74 <= web.cpu_used_m <= mean * 1.26
+        rx = 2 * (sim_metrics.NET_BASE_BPS + sim_metrics.NET_BUSY_BPS * SHARE)
+        net = _last(web.series.column("net"))
+        assert net is not None and rx * (1 + sim_metrics.NET_TX_SHARE) * 0.74 <= net <= rx * 1.6 * 1.26
+        app = {r.name: r for r in await ms.usage("app", cluster=a)}["webapp"]
+        assert app.cpu_used_m == pytest.approx(web.cpu_used_m) and app.cpu_req_m == 400
+
+        # restarts: each point the increase in its step; over the range they add up to
+        # what the kubelet counted (increase() extrapolates at the edges: a margin)
+        crash = sum(v or 0 for v in workloads["loadtest/Deployment/crash"].series.column("restarts"))
+        assert restarted * 0.5 <= crash <= restarted * 2.0
+        ns = {r.name: r for r in await ms.usage("namespace", cluster=a)}["loadtest"]
+        assert sum(v or 0 for v in ns.series.column("restarts")) == pytest.approx(crash)
+        assert ns.cpu_used_m == pytest.approx(web.cpu_used_m + workloads["loadtest/Deployment/crash"].cpu_used_m)
+        cl = (await ms.usage("cluster", cluster=a))[0]
+        assert sum(v or 0 for v in cl.series.column("restarts")) >= crash
+        assert (_last(cl.series.column("net")) or 0) > net
     finally:
         if refresher:
             refresher.close()

@@ -173,3 +173,25 @@ def _timed(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
+
+
+async def test_network_counters_per_running_pod_grow_with_the_model(fleet: Simulator) -> None:
+    c = fleet.cluster("ack-shanghai-a")
+    fams = parse(metrics.render(c))
+    assert fams["container_network_receive_bytes_total"]["type"] == "counter"
+    pods = {p["metadata"]["name"]: p for p in c.list("pods")}
+    rx = {lab["pod"]: (lab, v) for lab, v in fams["container_network_receive_bytes_total"]["samples"]}
+    tx = {lab["pod"]: v for lab, v in fams["container_network_transmit_bytes_total"]["samples"]}
+    running = {n for n, p in pods.items() if p["status"].get("phase") == "Running" and p["spec"].get("nodeName")}
+    assert set(rx) and set(rx) <= running and set(rx) == set(tx)
+    now = c.clock.now()
+    for name, (lab, v) in list(rx.items())[:10]:
+        pod = pods[name]
+        assert lab["interface"] == "eth0" and lab["node"] == pod["spec"]["nodeName"]
+        started = metrics._epoch(pod["status"]["startTime"])
+        phase = 2 * 3.141592653589793 * metrics._unit_hash(c.name, pod["metadata"]["uid"], "eth0")
+        want_rx, want_tx = metrics.network_bytes(metrics.utilisation(c.name, pod), phase, started, now)
+        assert v == pytest.approx(want_rx, rel=1e-9) and tx[name] == pytest.approx(want_tx, rel=1e-9)
+    await fleet.advance(30, step=5)
+    later = {lab["pod"]: v for lab, v in parse(metrics.render(c))["container_network_receive_bytes_total"]["samples"]}
+    assert all(later[p] > v for p, (_, v) in rx.items() if p in later)

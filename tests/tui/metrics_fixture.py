@@ -4,7 +4,10 @@ application and node, shaped by arithmetic alone so every snapshot is stable.
 
 - idc-beijing has no Prometheus: requests and allocatable only ("req only");
 - edge-shenzhen's Prometheus stopped answering 20 minutes ago: its numbers are old,
-  with their age, and its source row carries the error.
+  with their age, and its source row carries the error;
+- shop/checkout is broken on the fleet's second and fifth clusters (as in fleet_fixture):
+  a restart every half hour there, none anywhere else;
+- eks-us-west-2's cAdvisor reports no network: its NET reads "n/a".
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ NO_PROMETHEUS = "idc-beijing"
 DOWN = "edge-shenzhen"
 DOWN_SINCE = 1200.0
 GIB = float(2**30)
+NO_NETWORK = "eks-us-west-2"
+CRASHING = (1, 4)  # cluster indexes where shop/checkout restarts
 
 
 def wave(i: int, phase: float, base: float, swing: float) -> float:
@@ -29,7 +34,8 @@ def wave(i: int, phase: float, base: float, swing: float) -> float:
 
 
 def _row(cluster: str, scope: str, name: str, *, cpu_req: float, mem_req: float, cpu_alloc: float,
-         mem_alloc: float, share: float, phase: float, used: bool, end: float, nodes: int | None) -> UsageRow:
+         mem_alloc: float, share: float, phase: float, used: bool, end: float, nodes: int | None,
+         crashing: bool = False) -> UsageRow:
     n = POINTS if end == FROZEN_NOW else POINTS - int(DOWN_SINCE / STEP)
     t0 = end - (n - 1) * STEP
     cols: dict[str, list[float | None]] = {
@@ -42,6 +48,10 @@ def _row(cluster: str, scope: str, name: str, *, cpu_req: float, mem_req: float,
     if used:
         cols["cpu"] = [round(wave(i, phase, cpu_req * share, 0.4), 1) for i in range(n)]
         cols["mem"] = [round(wave(i, phase + 1, mem_req * (share + 0.2), 0.2)) for i in range(n)]
+        if scope != "node":  # restarts and network have no node label
+            cols["restarts"] = [1.0 if crashing and i % 6 == 0 else 0.0 for i in range(n)]
+            if cluster != NO_NETWORK:
+                cols["net"] = [round(wave(i, phase + 2, 40.0 * cpu_req * share, 0.3)) for i in range(n)]
     cols = {c: v for c, v in cols.items() if any(x is not None for x in v)}
     series = Series(t0, STEP, cols)
     return UsageRow(cluster, scope, name, cols["cpu"][-1] if used else None,
@@ -59,13 +69,20 @@ def usage_rows(idx: int, cluster: str, n_nodes: int) -> list[UsageRow]:
         cpu_req = 250.0 * (1 + (idx + k) % 5)
         mem_req = (256 << 20) * (1 + (idx * 3 + k) % 4)
         total_cpu, total_mem = total_cpu + cpu_req, total_mem + mem_req
+        crashing = ns == "shop" and idx in CRASHING
         kw = dict(cpu_req=cpu_req, mem_req=mem_req, cpu_alloc=0.0, mem_alloc=0.0, share=share,
                   phase=idx + k, used=used, end=end, nodes=None)
-        rows.append(_row(cluster, "namespace", ns, **kw))
+        rows.append(_row(cluster, "namespace", ns, crashing=crashing, **kw))
         if ns in dict(APPS):
-            rows.append(_row(cluster, "app", ns, **kw))
+            rows.append(_row(cluster, "app", ns, crashing=crashing, **kw))
+            comps = dict(APPS)[ns]
+            for j, comp in enumerate(comps):
+                rows.append(_row(cluster, "workload", f"{ns}/Deployment/{comp}", **{
+                    **kw, "cpu_req": cpu_req / len(comps), "mem_req": mem_req / len(comps), "phase": idx + k + j},
+                    crashing=crashing and comp == "checkout"))
     rows.append(_row(cluster, "cluster", "", cpu_req=total_cpu, mem_req=total_mem, cpu_alloc=8000.0 * n_nodes,
-                     mem_alloc=32 * GIB * n_nodes, share=share, phase=idx, used=used, end=end, nodes=n_nodes))
+                     mem_alloc=32 * GIB * n_nodes, share=share, phase=idx, used=used, end=end, nodes=n_nodes,
+                     crashing=idx in CRASHING))
     for n in range(n_nodes):
         rows.append(_row(cluster, "node", f"{cluster}-node-{n}", cpu_req=total_cpu / n_nodes,
                          mem_req=total_mem / n_nodes, cpu_alloc=8000.0, mem_alloc=32 * GIB, share=share,

@@ -7,6 +7,8 @@ import yaml
 from textual.widgets import Input, Select, SelectionList, TextArea
 
 from fleettui.engine.compose import SelectedResource, ref_objects_application
+from fleettui.metrics import inventory
+from fleettui.metrics.fit import Fit, rank
 from fleettui.store import Store
 from fleettui.store.apps import AppStore
 from fleettui.tui.screens.dialogs import Confirm
@@ -17,6 +19,8 @@ from fleettui.tui.screens.distribute import (
     compose_application,
     matching,
     parse_labels,
+    ranked_targets,
+    target_label,
 )
 from tui.conftest import settle, wait_for_data
 from tui.fleet_fixture import FROZEN_NOW
@@ -225,5 +229,76 @@ async def test_read_only_hides_and_refuses_it(fleet_cache):
             await _actions_done(pilot)
             assert not isinstance(app.screen, SelectionDialog | ApplicationEditor)
             assert app.hubs_opened == []
+    finally:
+        await store.close()
+
+
+# -- targets ranked by fit ---------------------------------------------------
+
+EDGE_TAINT = {"key": "dedicated", "value": "edge", "effect": "NoSchedule"}
+
+
+async def add_fit_shapes(store: Store) -> None:
+    """A Deployment with a pod template the cache knows (3 replicas of 3 cores, 4 GiB) in
+    ack-hangzhou-a/shop, and edge-shenzhen's two nodes tainted for edge workloads only."""
+    store.writer.upsert("ack-hangzhou-a", "Deployment", {
+        "namespace": "shop", "name": "big", "ready": 3, "desired": 3, "health": "healthy", "message": "",
+        "images": ["nginx:1.27"], "pod_cpu_m": 3000, "pod_mem_b": 4 << 30})
+    for n in range(2):
+        store.writer.upsert("edge-shenzhen", "Node", {
+            "name": f"edge-shenzhen-node-{n}", "health": "healthy", "message": "", "phase": "Ready", "ready": 1,
+            "desired": 1, "cpu_m": 8000, "mem_b": 32 << 30, "version": "v1.29.9",
+            "roles": ["worker"] if n else ["control-plane"], "zone": "sz-edge-1", "region": "shenzhen",
+            "provider": "edge", "taint_list": [EDGE_TAINT]})
+    await store.writer.flush()
+
+
+def test_target_labels_and_order():
+    fits = [Fit("b", True, 4, 2, 9000, 1 << 30, "room for 4 on 2 nodes"),
+            Fit("a", False, 1, 1, 100, 0, "room for 1 of 3; 2 too full")]
+    assert target_label("b", fits[0]) == "b  fits 4"
+    assert target_label("a", fits[1]) == "a  no room: room for 1 of 3; 2 too full"
+    assert target_label("c", None) == "c"
+    # ranked first, then the clusters the ranking had no nodes for, in their own order
+    assert ranked_targets(["a", "c", "b"], fits) == [
+        ("b  fits 4", "b"), ("a  no room: room for 1 of 3; 2 too full", "a"), ("c", "c")]
+    assert ranked_targets(["a", "c"], []) == [("a", "a"), ("c", "c")]
+
+
+async def test_targets_ranked_by_room_for_the_picked_workload(fleet_cache):
+    store = await Store.open(fleet_cache, clock=lambda: FROZEN_NOW)
+    try:
+        await add_fit_shapes(store)
+        nodes = await inventory.read_nodes(store)
+        app = _app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await _open_dialog(pilot)
+            targets = dialog.query_one("#targets", SelectionList)
+            unranked = [o.prompt for o in targets.options]
+            assert unranked == [c.name for c in dialog.clusters]  # nothing picked: no ranking
+            targets.select("idc-beijing")
+            await _pick_source(pilot, dialog, "ack-hangzhou-a", "shop", 4)
+            dialog.query_one("#resources", SelectionList).select("Deployment/big")
+            await _until(pilot, lambda: dialog.fits, "the ranking")
+            await pilot.pause()
+            # the order is fit.rank's over the cache's nodes; each cluster's room counted
+            # from what the fixture requested on its 8-core nodes
+            want = rank(await inventory.read_shapes(store, "ack-hangzhou-a", "shop", ["Deployment/big"]), nodes)
+            assert [o.value for o in targets.options] == [f.cluster for f in want]
+            labels = {o.value: str(o.prompt) for o in targets.options}
+            free = {n.name: (8000 - n.cpu_req_m) // 3000 for n in nodes["idc-beijing"]}
+            assert labels["idc-beijing"] == f"idc-beijing  fits {min(sum(free.values()), 30)}"
+            assert labels["edge-shenzhen"] == (
+                "edge-shenzhen  no room: room for 0 of 3; 2 taint dedicated=edge:NoSchedule")
+            assert [o.value for o in targets.options][-1] == "edge-shenzhen"
+            assert "best fit first" in str(dialog.query_one("#matches").render())
+            assert list(targets.selected) == ["idc-beijing"]  # the pick survives the re-order
+            # a Service has no pod template: picking only it drops the ranking
+            res = dialog.query_one("#resources", SelectionList)
+            res.deselect("Deployment/big")
+            await _until(pilot, lambda: not dialog.fits, "the ranking to go")
+            await pilot.pause()
+            assert [o.prompt for o in targets.options] == unranked
+            assert list(targets.selected) == ["idc-beijing"]
     finally:
         await store.close()

@@ -60,16 +60,68 @@ async def test_range_key_changes_the_averages_and_group_key_the_rows(fleet_cache
         # without a Prometheus: requests only, said so
         assert _cell(pane, "idc-beijing/cluster/", "cpu") == "req only"
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("g")
             await settle(pilot)
             seen.append((pane.group, {k.split("/")[1] for k in pane.table.shown_keys}))
-        assert seen == [("namespace", {"namespace"}), ("app", {"app"}), ("node", {"node"}),
-                        ("cluster", {"cluster"})]
+        assert seen == [("namespace", {"namespace"}), ("workload", {"workload"}), ("app", {"app"}),
+                        ("node", {"node"}), ("cluster", {"cluster"})]
         # the plot follows the selected row
         await pilot.press("down")
         await pilot.pause()
         assert pane.plotted == pane.table.current_key == pane.table.shown_keys[1]
+
+
+def _fixture_row(cluster: str, scope: str, name: str):
+    idx, (_, *_r, nodes) = next((i, c) for i, c in enumerate(DEMO_CLUSTERS) if c[0] == cluster)
+    return next(r for r in usage_rows(idx, cluster, nodes) if (r.scope, r.name) == (scope, name))
+
+
+def _in_hour(row, column: str) -> list[float]:
+    return [v for t, v in zip(row.series.times(), row.series.column(column), strict=True)
+            if FROZEN_NOW - 3600 < t <= FROZEN_NOW and v is not None]
+
+
+async def test_restarts_and_network_by_workload(fleet_cache):
+    """Restarts are summed over the range, network averaged; `n/a` where a cluster's cAdvisor
+    reports no network, `-` for nodes (neither series has a node label)."""
+    from fleettui.tui.metrics_renderers import fmt_bps
+    from tui.metrics_fixture import CRASHING, NO_NETWORK
+
+    app = make_app(fleet_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = await _open(pilot)
+        await pilot.press("g", "g", "s", "s")  # by workload, ranked by restarts
+        await settle(pilot)
+        assert (pane.group, pane.sort) == ("workload", "restarts")
+        crashing = sorted(DEMO_CLUSTERS[i][0] for i in CRASHING)
+        keys = [f"{c}/workload/shop/Deployment/checkout" for c in crashing]
+        assert sorted(pane.table.shown_keys[:2]) == keys
+        for c, key in zip(crashing, keys, strict=True):
+            want = sum(_in_hour(_fixture_row(c, "workload", "shop/Deployment/checkout"), "restarts"))
+            assert want > 0 and _cell(pane, key, "restarts") == f"{want:.0f}"
+        assert _cell(pane, pane.table.shown_keys[2], "restarts") == "0"
+        assert pane.plotted == pane.table.shown_keys[0]
+
+        await pilot.press("s")  # network
+        await settle(pilot)
+        assert pane.sort == "net"
+        first = pane.table.shown_keys[0]
+        cluster, _, name = first.split("/", 2)[0], None, first.split("/", 2)[2]
+        net = _in_hour(_fixture_row(cluster, "workload", name), "net")
+        assert _cell(pane, first, "net") == fmt_bps(sum(net) / len(net))
+        assert f"no network series: {NO_NETWORK}" in str(pane.query_one("#metrics-note").render())
+
+        await pilot.press("g", "g")  # by node: neither series
+        await settle(pilot)
+        node = pane.table.shown_keys[0]
+        assert _cell(pane, node, "restarts") == "-" and _cell(pane, node, "net") == "-"
+        await pilot.press("g")  # by cluster: the one without network last among the measured
+        await settle(pilot)
+        assert _cell(pane, f"{NO_NETWORK}/cluster/", "net") == "n/a"
+        assert _cell(pane, "idc-beijing/cluster/", "net") == "-"  # no Prometheus at all
+        assert pane.table.shown_keys[-2:] == [f"{NO_NETWORK}/cluster/", "idc-beijing/cluster/"]
+    assert fmt_bps(1536.0) == "1.5Ki/s" and fmt_bps(12.0) == "12B/s" and fmt_bps(20 << 20) == "20Mi/s"
 
 
 async def test_cost_view_shows_capacity_at_the_placeholder_prices_and_exports_csv(fleet_cache, tmp_path):

@@ -100,6 +100,25 @@ def test_distribute_dialog_picks(snap_compare, fleet_cache):
     assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
 
 
+def test_distribute_dialog_ranked_targets(snap_compare, fleet_cache):
+    """A workload with a pod template picked: the targets best fit first, `fits N` / `no room: why`."""
+    from textual.widgets import SelectionList
+
+    from tui.test_distribute import _open_dialog, _pick_source, _until, add_fit_shapes
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await add_fit_shapes(pilot.app.store)
+        dialog = await _open_dialog(pilot)
+        await _pick_source(pilot, dialog, "ack-hangzhou-a", "shop", 4)
+        dialog.query_one("#resources", SelectionList).select("Deployment/big")
+        await _until(pilot, lambda: dialog.fits, "the ranking")
+        await pilot.press("tab", "tab", "tab", "space")  # focus on the targets, the best one picked
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
 def test_services_detail_screen(snap_compare, services_cache):
     async def run_before(pilot) -> None:
         await _ready(pilot)

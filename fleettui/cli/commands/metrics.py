@@ -103,13 +103,12 @@ async def open_store(args: argparse.Namespace, *, read_only: bool = False) -> An
 # ---------------------------------------------------------------- sync
 
 async def _sync(args: argparse.Namespace) -> int:
-    from fleettui.metrics.refresh import MetricsRefresher
+    from fleettui.metrics.refresh import MetricsRefresher, fleet_clusters
 
     fleet = load_fleet(args)
     store = await open_store(args)
     try:
-        names = {c.name for c in await store.clusters()} | set(fleet.clusters)
-        clusters = [(n, fleet.clusters[n].prometheus if n in fleet.clusters else None) for n in sorted(names)]
+        clusters = await fleet_clusters(store, fleet)
         refresher = MetricsRefresher(store, clusters, step=args.step, timeout=args.timeout)
         try:
             while True:

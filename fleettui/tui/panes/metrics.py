@@ -1,6 +1,6 @@
-"""The metrics pane (the fleet's global view): top-N by CPU or memory across every
-cluster, by cluster, namespace, application or node, over a range, with a plot of the
-selected row; a cost view of the same range; and an ad-hoc PromQL prompt.
+"""The metrics pane (the fleet's global view): top-N by CPU, memory, restarts or network
+across every cluster, by cluster, namespace, workload, application or node, over a range,
+with a plot of the selected row; a cost view of the same range; and an ad-hoc PromQL prompt.
 
 Top-N and cost read only the cache (`metrics.view`), so they open instantly with the
 last numbers and their age while a Prometheus is down. The prompt is the one part that
@@ -32,6 +32,7 @@ from fleettui.tui.actions import ActionSpec, bindings
 from fleettui.tui.metrics_renderers import (
     COST_COLUMNS,
     GROUPINGS,
+    PLOT_UNITS,
     RANGES,
     SORTS,
     TOP_COLUMNS,
@@ -48,9 +49,9 @@ from fleettui.tui.screens.save_prompt import SavePrompt
 from fleettui.tui.widgets.diff_table import DiffTable
 
 METRICS_ACTIONS = (
-    ActionSpec("g", "cycle_group", "Group", "group by cluster, namespace, application, node"),
+    ActionSpec("g", "cycle_group", "Group", "group by cluster, namespace, workload, application, node"),
     ActionSpec("t", "cycle_range", "Range", "time range: 15m, 1h, 6h, 24h"),
-    ActionSpec("s", "cycle_sort", "Sort", "rank by CPU or memory"),
+    ActionSpec("s", "cycle_sort", "Sort", "rank by CPU, memory, restarts or network"),
     ActionSpec("c", "toggle_cost", "Cost", "cost view: per cluster, namespace or application, idle, trend"),
     ActionSpec("p", "prompt", "PromQL", "run a PromQL query on every cluster's Prometheus (now)"),
     ActionSpec("P", "prompt(True)", "PromQL range", "the same over the range, with a plot", show=False),
@@ -59,7 +60,8 @@ METRICS_ACTIONS = (
 QUERY_COLUMNS = (("cluster", "CLUSTER"), ("series", "SERIES"), ("value", "VALUE"))
 COST_GROUPINGS = ("cluster", "namespace", "app")
 # which columns give way first in a narrow terminal
-PRIORITY = {"top": ("name", "cpu", "mem", "cpu_req", "mem_req", "age", "trend"),
+# (top: the column ranked by goes right after the name, so a narrow screen still shows it)
+PRIORITY = {"top": ("name", "cpu", "mem", "cpu_req", "mem_req", "age", "restarts", "net", "trend"),
             "cost": ("name", "total", "bar", "idle", "cpu", "mem", "prices", "fixed")}
 TOP_LIMIT = 25
 
@@ -192,6 +194,13 @@ class MetricsPane(Pane):
                                 for t in self._lines])
             note = Text(f"{self.range} by {self.group}, {self.sort}  ")
             note.append_text(self._sources_note())
+            if self.sort == "net" and self.group != "node":
+                # measured clusters whose Prometheus has no cAdvisor network series
+                rows = self._view.rows(self.group)
+                measured = {r.cluster for r in rows if r.cpu_used_m is not None}
+                quiet = sorted(measured - {r.cluster for r in rows if "net" in r.series.cols})
+                if quiet:
+                    note.append(f"\nno network series: {', '.join(quiet)}", style=self._palette.muted)
             self._note(note)
             self._plot_selected()
         self._info()
@@ -207,7 +216,10 @@ class MetricsPane(Pane):
         table = self._table(mode)
         columns = COST_COLUMNS if mode == "cost" else TOP_COLUMNS
         room = table.size.width - table.styles.scrollbar_size_vertical
-        shown = fit_columns(columns, [c for _, c in rows], room if table.size.width else 0, PRIORITY[mode])
+        priority = PRIORITY[mode]
+        if mode == "top":
+            priority = ("name", self.sort, *(c for c in priority if c not in ("name", self.sort)))
+        shown = fit_columns(columns, [c for _, c in rows], room if table.size.width else 0, priority)
         table.show_columns(shown)
         picks = [[k for k, _ in columns].index(k) for k in shown]
         table.apply_rows([(key, tuple(cells[i] for i in picks)) for key, cells in rows])
@@ -247,12 +259,12 @@ class MetricsPane(Pane):
         plt = self.plot.plt
         plt.clear_data()
         plt.clear_figure()
-        kind = "cpu" if self.sort == "cpu" else "mem"
+        kind = self.sort
         self.plotted = line.key if line is not None else None
         if line is None:
             plt.title("no metrics in the cache")
         else:
-            plt.title(f"{line.label}: {'CPU cores' if kind == 'cpu' else 'memory GiB'}, last {self.range}")
+            plt.title(f"{line.label}: {PLOT_UNITS[kind][0]}, last {self.range}")
             for label, (xs, ys) in plot_points(line, kind, self._now).items():
                 plt.plot(xs, ys, label=label, marker="braille")
             _time_ticks(plt, [(t - self._now) / 60.0 for t in line.series.times()], "m")

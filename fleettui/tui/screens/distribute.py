@@ -24,6 +24,8 @@ from textual.widgets import Input, Label, Select, SelectionList, Static, TextAre
 
 from fleettui.engine.compose import SelectedResource, ref_objects_application
 from fleettui.engine.selectors import from_match_labels
+from fleettui.metrics import inventory
+from fleettui.metrics.fit import Fit, rank
 from fleettui.store import ClusterRow, Store
 from fleettui.tui.rollout_renderers import plan_table
 from fleettui.tui.screens.dialogs import Confirm
@@ -63,6 +65,26 @@ def matching(clusters: Sequence[ClusterRow], labels: Mapping[str, str]) -> list[
     as the engine will match the topology's clusterLabelSelector."""
     wanted = from_match_labels(labels)
     return [c.name for c in clusters if wanted.matches(c.labels)]
+
+
+def target_label(name: str, fit: Fit | None) -> str:
+    """A target cluster as the list shows it once the picked workloads have a shape:
+    `fits N` (replicas it has room for now) or `no room: why`, as `fleettui fit` says."""
+    if fit is None:
+        return name
+    if fit.fits:
+        return f"{name}  fits {fit.replicas}"
+    return f"{name}  no room: {fit.reason}"
+
+
+def ranked_targets(names: Sequence[str], fits: Sequence[Fit]) -> list[tuple[str, str]]:
+    """(label, name) of every cluster, best fit first (`fit.rank`'s order); clusters the
+    ranking has no nodes for keep their order after it. No fits: the names as they are."""
+    known = set(names)
+    by_name = {f.cluster: f for f in fits if f.cluster in known}
+    ordered = [f.cluster for f in fits if f.cluster in known]
+    ordered += [n for n in names if n not in by_name]
+    return [(target_label(n, by_name.get(n)), n) for n in ordered]
 
 
 def resource_value(kind: str, name: str) -> str:
@@ -148,6 +170,7 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
         super().__init__(classes="dialog")
         self._store = store
         self.clusters: list[ClusterRow] = []
+        self.fits: list[Fit] = []  # the targets' ranking for the picked workloads (none picked: empty)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -193,7 +216,44 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
             self._error(f"cannot read the clusters from the cache: {exc}")
             return
         self.query_one("#source", Select).set_options([(c.name, c.name) for c in self.clusters])
-        self.query_one("#targets", SelectionList).set_options([(c.name, c.name) for c in self.clusters])
+        self._set_targets()
+        self._show_matches()
+
+    # -- targets ranked by room for the picked workloads (the choice stays the user's) --
+
+    def _set_targets(self) -> None:
+        box = self.query_one("#targets", SelectionList)
+        picked = set(box.selected)
+        highlighted = box.highlighted
+        box.set_options([(label, name, name in picked)
+                         for label, name in ranked_targets([c.name for c in self.clusters], self.fits)])
+        if highlighted is not None and box.option_count:
+            box.highlighted = min(highlighted, box.option_count - 1)
+
+    @on(SelectionList.SelectedChanged, "#resources")
+    def _resources_picked(self) -> None:
+        source = self.query_one("#source", Select).value
+        namespace = self.query_one("#namespace", Select).value
+        picked = tuple(self.query_one("#resources", SelectionList).selected)
+        if isinstance(source, str) and isinstance(namespace, str) and picked:
+            self._rank_targets(source, namespace, picked)
+        elif self.fits:
+            self.fits = []
+            self._set_targets()
+            self._show_matches()
+
+    @work(exclusive=True, group="fit", exit_on_error=False)
+    async def _rank_targets(self, source: str, namespace: str, picked: tuple[str, ...]) -> None:
+        try:
+            shapes = await inventory.read_shapes(self._store, source, namespace, picked)
+            fits = rank(shapes, await inventory.read_nodes(self._store)) if shapes else []
+        except Exception as exc:  # the ranking is advice: without it the list stays as it was
+            self._error(f"cannot rank the targets from the cache: {exc}")
+            return
+        if not fits and not self.fits:
+            return  # nothing with a pod template picked, and nothing ranked before: the list stands
+        self.fits = fits
+        self._set_targets()
         self._show_matches()
 
     @on(Select.Changed, "#source")
@@ -260,6 +320,8 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
                     "  (picked names are ignored while a selector is given)")
         if source in names:
             text += f"; {source} is the source too"
+        if self.fits:
+            text += "  (best fit first)"
         out.update(text)
 
     # -- the result --
