@@ -64,3 +64,56 @@ async def test_opening_a_cluster_tells_the_sync_to_watch_it(big_cache):
         await pilot.pause()
         await app.store.writer.flush()
         assert await app.store.meta("sync.focus") == name
+
+
+async def test_the_sync_focus_follows_the_cluster_screen(big_cache):
+    """Enter on a row sets `sync.focus`; leaving the screen (Esc, a pane key) clears it, so
+    the sync goes back to polling clusters nobody looks at (it was never cleared)."""
+    app = make_app(big_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        table = app.query_one(ClustersPane).table
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        name = table.shown_keys[1]
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") == name
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") is None
+        # another cluster from the palette's path, then away by a pane key
+        other = table.shown_keys[5]
+        app.open_cluster(other)
+        await pilot.pause()
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") == other
+        await pilot.press("2")
+        await pilot.pause()
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") is None
+        # one cluster screen replaced by another: the focus is the new one's
+        app.open_cluster(name)
+        await pilot.pause()
+        app.open_cluster(other)
+        await pilot.pause(0.1)
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") == other
+
+
+async def test_quitting_with_a_cluster_open_clears_the_sync_focus(big_cache):
+    from fleettui.store import Store
+
+    app = make_app(big_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        name = app.query_one(ClustersPane).table.shown_keys[2]
+        app.open_cluster(name)
+        await pilot.pause()
+        await app.store.writer.flush()
+        assert await app.store.meta("sync.focus") == name
+    store = await Store.open(big_cache)
+    try:
+        assert await store.meta("sync.focus") is None
+    finally:
+        await store.close()
