@@ -38,7 +38,7 @@ from fleettui.store.models import (
 )
 from fleettui.store.rollup_health import HEALTHY, is_problem, worst
 from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL
-from fleettui.store.topology import build_topology
+from fleettui.store.topology import build_outline, build_topology
 from fleettui.store.writer import InventoryWriter
 
 
@@ -371,6 +371,29 @@ class Store:
         return build_topology(
             await self.clusters(), await self.namespaces(), await self.workloads(), await self.nodes()
         )
+
+    async def topology_outline(self, opened: Iterable[str] = ()) -> TopologyNode:
+        """The topology down to the clusters, with each cluster's counts from one grouped
+        query, and the subtrees of the `opened` clusters only: what a large fleet's tree
+        shows without reading every cluster's namespaces, workloads and nodes."""
+        rows = await self._fetchall(
+            f"SELECT cluster, health, sum(kind != 'Namespace') FROM objects"
+            f" WHERE kind IN {WORKLOAD_KINDS_SQL} OR kind IN ('Node', 'Namespace') GROUP BY cluster, health")
+        counts: dict[str, dict[str, int]] = {}
+        for cluster, health, n in rows:
+            per = counts.setdefault(cluster, {})
+            if n:
+                per[health] = per.get(health, 0) + int(n)
+        clusters = await self.clusters()
+        known = {c.name for c in clusters}
+        opened = sorted(set(opened) & known)
+        namespaces, workloads, nodes = [], [], []
+        for name in opened:
+            namespaces += await self.namespaces(name)
+            workloads += await self.workloads(name)
+            nodes += await self.nodes(name)
+        return build_outline(clusters, counts, expandable=counts.keys(), namespaces=namespaces,
+                             workloads=workloads, nodes=nodes, opened=opened)
 
     async def cluster_identities(self) -> dict[str, str]:
         """Each cluster's identity as last cached: the uid of its `kube-system` Namespace,

@@ -6,7 +6,7 @@ import pytest
 
 from fleettui.tui.panes import clusters as clusters_pane
 from fleettui.tui.panes.clusters import ClustersPane
-from fleettui.tui.panes.topology import COLLAPSE_ABOVE
+from fleettui.tui.panes.topology import COLLAPSE_ABOVE, TopologyPane
 from tui.conftest import make_app, settle, wait_for_data
 from tui.fleet_fixture import fixture_store
 
@@ -117,3 +117,66 @@ async def test_quitting_with_a_cluster_open_clears_the_sync_focus(big_cache):
         assert await store.meta("sync.focus") is None
     finally:
         await store.close()
+
+
+async def test_a_large_fleet_topology_reads_an_outline_and_only_the_clusters_opened(big_cache, monkeypatch):
+    """`2` on a large fleet never reads every cluster's namespaces, workloads and nodes
+    (it did, on the UI loop: the slowest key at 1,000 clusters): the outline, then the
+    subtree of each cluster the user opens, and no more once it is closed."""
+    from fleettui.store import Store
+
+    full_reads = []
+    real_topology = Store.topology
+    monkeypatch.setattr(Store, "topology", lambda self: full_reads.append(1) or real_topology(self))
+    opened_reads: list[list[str]] = []
+    real_outline = Store.topology_outline
+    monkeypatch.setattr(Store, "topology_outline",
+                        lambda self, opened=(): opened_reads.append(sorted(opened)) or real_outline(self, opened))
+    app = make_app(big_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.query_one(TopologyPane)
+        tree = pane.tree
+        assert opened_reads and opened_reads[-1] == []
+        region = next(r for r in tree.root.children if r.data == "region:cn-hangzhou")
+        region.expand()
+        await settle(pilot)
+        zone = region.children[0]
+        zone.expand()
+        await settle(pilot)
+        cluster = next(c for c in zone.children if c.data.startswith("cluster:member-"))
+        assert cluster.allow_expand and not cluster.children  # it has a subtree, not read yet
+        name = cluster.data.removeprefix("cluster:")
+        cluster.expand()
+        await settle(pilot)
+        assert opened_reads[-1] == [name]
+        below = [c.data for c in cluster.children]
+        assert f"cluster:{name}/nodes" in below and f"cluster:{name}/ns:shop" in below
+        cluster.collapse()
+        await pilot.press("ctrl+r")  # any later refresh
+        await settle(pilot)
+        assert opened_reads[-1] == []
+        assert full_reads == []
+
+
+async def test_a_large_fleet_topology_jumps_to_a_namespace_and_expands_problems(big_cache):
+    app = make_app(big_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        # a jump (the palette's) into a cluster whose subtree is not read yet
+        app.jump_to_namespace("member-042", "shop")
+        await settle(pilot)
+        await settle(pilot)
+        tree = app.query_one(TopologyPane).tree
+        assert tree.cursor_node is not None and tree.cursor_node.data == "cluster:member-042/ns:shop"
+        # E reads the clusters with problems and opens them down to the problem
+        await pilot.press("E")
+        await settle(pilot)
+        await settle(pilot)
+        broken = tree.root
+        while broken.children and any(c.is_expanded for c in broken.children):
+            broken = next(c for c in broken.children if c.is_expanded)
+        assert broken.data.startswith("cluster:") and "/" in broken.data  # below a cluster
+        assert broken.label.plain[0] in "▲✖"
