@@ -180,3 +180,38 @@ async def test_a_large_fleet_topology_jumps_to_a_namespace_and_expands_problems(
             broken = next(c for c in broken.children if c.is_expanded)
         assert broken.data.startswith("cluster:") and "/" in broken.data  # below a cluster
         assert broken.label.plain[0] in "▲✖"
+
+
+async def test_a_refresh_re_renders_the_rows_on_screen_and_those_that_changed(big_cache, monkeypatch):
+    """A tick (ages move on, no data changed) re-rendered all 1,000 rows every 5 s; now
+    only the rows on screen are, and a row scrolled into view is brought up to date."""
+    from tui.fleet_fixture import FROZEN_NOW
+
+    now = [FROZEN_NOW]
+    app = make_app(big_cache, clock=lambda: now[0])
+    async with app.run_test(size=(120, 16)) as pilot:
+        await wait_for_data(pilot)
+        pane = app.query_one(ClustersPane)
+        calls: list[str] = []
+        real = clusters_pane.cluster_cells
+        monkeypatch.setattr(clusters_pane, "cluster_cells",
+                            lambda row, *a, **k: calls.append(row.name) or real(row, *a, **k))
+        now[0] += 90.0
+        app.action_refresh_now()
+        await settle(pilot)
+        rows = COLLAPSE_ABOVE + 30
+        height = pane.table.size.height
+        assert 0 < len(calls) <= 3 * height < rows
+        first = pane.table.shown_keys[0]
+        assert pane._cells[first][1] == now[0]
+        last = pane.table.shown_keys[-1]
+        assert pane._cells[last][1] < now[0]  # off screen: not rendered again
+        await pilot.press("ctrl+end")  # the last row
+        await settle(pilot)
+        assert pane._cells[last][1] == now[0]  # scrolled into view: up to date
+        # a row whose data changed is rendered again wherever it is
+        calls.clear()
+        app.store.writer.probe(first, reachable=False, error="refused")
+        await app.store.writer.flush()
+        await settle(pilot)
+        assert first in calls
