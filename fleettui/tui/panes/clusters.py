@@ -123,9 +123,10 @@ class ClustersPane(Pane):
         self._apply()
 
     def on_resize(self) -> None:
+        # a new width is seen by `_apply` (the columns that fit); a new height moves the rows
+        # on screen, which may need their ages brought up to date
         if self._rows:
-            self._columns = None
-            self._redraw()
+            self._apply()
 
     def _redraw(self) -> None:
         key = CLUSTER_SORTS[self.sort_by]

@@ -143,6 +143,13 @@ class DiffTable(DataTable):
             self.clear()
             for key, cells in rows:
                 self.add_row(*cells, key=key)
+            # Textual measures each new row's cells on idle through a Rich console (a
+            # terminal-size call per cell: ~2 s for 1,000 rows under load); the cells are
+            # one-line Text, so the widths are their cell lengths, measured here per column
+            new_rows = getattr(self, "_new_rows", None)
+            if isinstance(new_rows, set):
+                new_rows.clear()
+            self._fit_widths(set(self._column_keys))
             self._shown = dict.fromkeys(order)
             self._cells = dict(rows)
             self._order = order
