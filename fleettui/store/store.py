@@ -224,6 +224,10 @@ class Store:
         rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
         return [q.cluster_row(r) for r in rows]
 
+    async def cluster_names(self) -> list[str]:
+        """Every cluster's name, without building its row (the palette's jump targets)."""
+        return [r[0] for r in await self._fetchall("SELECT name FROM clusters ORDER BY name")]
+
     async def pending_joins(self) -> list[JoinRow]:
         """Clusters the hub has not accepted (joining, or denied), with their CSRs."""
         rows = await self._fetchall(

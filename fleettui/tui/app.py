@@ -843,5 +843,4 @@ class FleetApp(App[None]):
 
 async def _fetch_summary(store: Store) -> tuple[FleetSummary, float | None, list[str]]:
     summary = await store.fleet_summary()
-    names = [c.name for c in await store.clusters()]
-    return summary, summary.last_sync, names
+    return summary, summary.last_sync, await store.cluster_names()

@@ -215,3 +215,28 @@ async def test_a_refresh_re_renders_the_rows_on_screen_and_those_that_changed(bi
         await app.store.writer.flush()
         await settle(pilot)
         assert first in calls
+
+
+async def test_a_large_fleet_shows_its_first_screen_then_every_row(tmp_path, monkeypatch):
+    """The warm first frame of a large fleet: the rows on screen rendered first, the rest
+    right after that frame is painted (rendering 1,000 rows held the first frame)."""
+    path = tmp_path / "cache.db"
+    store = await fixture_store(path, clusters=clusters_pane.FIRST_SCREEN_ABOVE + 40)
+    await store.close()
+    shown_first: list[int] = []
+    real = ClustersPane.show
+
+    def show(self, *a):
+        real(self, *a)
+        shown_first.append(len(self.table.shown_keys))
+
+    monkeypatch.setattr(ClustersPane, "show", show)
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_data(pilot)
+        await settle(pilot)
+        table = app.query_one(ClustersPane).table
+        assert shown_first[0] < 3 * table.size.height < clusters_pane.FIRST_SCREEN_ABOVE
+        assert len(table.shown_keys) == clusters_pane.FIRST_SCREEN_ABOVE + 40
+        rows = app.query_one(ClustersPane)._view
+        assert table.shown_keys == [r.key for r in rows]

@@ -26,6 +26,10 @@ from fleettui.tui.widgets.diff_table import DiffTable
 
 SORT_CYCLE = ("health", "name", "cpu", "mem", "seen", "region")
 
+# A fleet larger than this is first shown a screenful at a time: the rows on screen at once
+# (the first frame from the cache), every other row right after that frame is painted.
+FIRST_SCREEN_ABOVE = 200
+
 
 @dataclass(frozen=True)
 class ClustersData:
@@ -148,8 +152,11 @@ class ClustersPane(Pane):
     def _apply(self) -> None:
         rows = self._view
         window = self._on_screen()
-        cells = [self._cells_of(r, on_screen=i in window) for i, r in enumerate(rows)]
         table = self.table
+        first_screen = not table.shown_keys and len(rows) > max(FIRST_SCREEN_ABOVE, window.stop)
+        if first_screen:
+            rows = rows[:window.stop]
+        cells = [self._cells_of(r, on_screen=i in window) for i, r in enumerate(rows)]
         columns = CLUSTER_COLUMNS
         if not any(r.hub for r in self._rows):  # no OCM hub: the HUB column would say `-` only
             columns = tuple(c for c in CLUSTER_COLUMNS if c[0] != "hub")
@@ -160,13 +167,17 @@ class ClustersPane(Pane):
         # come and go while a filter is typed (and 1,000 rows take ~50 ms to measure).
         room = table.size.width - table.styles.scrollbar_size_vertical if table.size.width else 0
         if self._columns is None or self._columns[1] != room:
-            every = [self._cells_of(r, on_screen=False)[:len(columns)] for r in self._rows]
+            every = cells if first_screen else [self._cells_of(r, on_screen=False)[:len(columns)]
+                                                for r in self._rows]
             self._columns = (fit_columns(columns, every, room, CLUSTER_COLUMN_PRIORITY), room)
         shown = self._columns[0]
         table.show_columns(shown)
         index = [key for key, _ in CLUSTER_COLUMNS]
         picks = [index.index(key) for key in shown]
         table.apply_rows([(r.key, tuple(c[i] for i in picks)) for r, c in zip(rows, cells, strict=True)])
+        if first_screen:
+            self._columns = None  # fitted over every row with the rest
+            self.call_after_refresh(self._apply)
 
     # -- filter and sort --
 
