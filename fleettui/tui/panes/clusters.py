@@ -106,11 +106,11 @@ class ClustersPane(Pane):
         return cells
 
     def _on_screen(self) -> range:
-        """Indexes into the sorted rows the table shows now, with a screen's margin each side."""
+        """Indexes into the sorted rows the table shows now (rows scrolled into view later
+        are brought up to date then)."""
         table = self.table
-        height = max(table.size.height, 1)
         top = int(table.scroll_y)
-        return range(max(0, top - height), top + 2 * height)
+        return range(top, top + max(table.size.height, 1))
 
     def on_mount(self) -> None:
         # rows scrolled into view get the ages of now (off screen they may be a refresh behind)
