@@ -66,37 +66,49 @@ async def test_opening_a_cluster_tells_the_sync_to_watch_it(big_cache):
         assert await app.store.meta("sync.focus") == name
 
 
+async def _focus_becomes(pilot, expected: str | None, *, limit: float = 5.0) -> str | None:
+    """`sync.focus` once it is `expected`, or as it is after `limit` seconds (the screen
+    change is handled by messages, then written by the store's writer)."""
+    app = pilot.app
+    value = None
+    for _ in range(int(limit / 0.05)):
+        await pilot.pause(0.05)
+        await app.store.writer.flush()
+        value = await app.store.meta("sync.focus")
+        if value == expected:
+            break
+    return value
+
+
 async def test_the_sync_focus_follows_the_cluster_screen(big_cache):
     """Enter on a row sets `sync.focus`; leaving the screen (Esc, a pane key) clears it, so
     the sync goes back to polling clusters nobody looks at (it was never cleared)."""
+    from fleettui.tui.screens.cluster import ClusterScreen
+
     app = make_app(big_cache)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
         table = app.query_one(ClustersPane).table
         await pilot.press("down", "enter")
-        await pilot.pause()
-        name = table.shown_keys[1]
-        await app.store.writer.flush()
-        assert await app.store.meta("sync.focus") == name
+        await settle(pilot)
+        assert isinstance(app.screen, ClusterScreen)
+        name = app.screen.cluster
+        assert await _focus_becomes(pilot, name) == name
         await pilot.press("escape")
-        await pilot.pause()
-        await app.store.writer.flush()
-        assert await app.store.meta("sync.focus") is None
+        assert await _focus_becomes(pilot, None) is None
         # another cluster from the palette's path, then away by a pane key
         other = table.shown_keys[5]
         app.open_cluster(other)
-        await pilot.pause()
-        await app.store.writer.flush()
-        assert await app.store.meta("sync.focus") == other
+        assert await _focus_becomes(pilot, other) == other
         await pilot.press("2")
-        await pilot.pause()
-        await app.store.writer.flush()
-        assert await app.store.meta("sync.focus") is None
+        assert await _focus_becomes(pilot, None) is None
         # one cluster screen replaced by another: the focus is the new one's
         app.open_cluster(name)
         await pilot.pause()
         app.open_cluster(other)
         await pilot.pause(0.1)
+        assert await _focus_becomes(pilot, other) == other
+        await settle(pilot)  # and it stays so: the first screen's late unmount does not clear it
         await app.store.writer.flush()
         assert await app.store.meta("sync.focus") == other
 
