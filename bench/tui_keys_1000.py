@@ -52,9 +52,12 @@ async def run(clusters: int) -> dict:
         async with app.run_test(size=(160, 48)) as pilot:
             while app.first_data_at is None and time.perf_counter() - t0 < 30:
                 await pilot.pause(0.01)
+            # the first frame: the app's own mark of the cached fleet put on screen (a large
+            # fleet's first screenful; its other rows follow right after that frame)
+            first = (app.first_data_at or time.perf_counter()) - t0
+            first_cpu = time.process_time() - c0  # sampled within 10 ms of that mark
             await pilot.pause()
-            first = time.perf_counter() - t0
-            first_cpu = time.process_time() - c0
+            filled = time.perf_counter() - t0
             for key in KEYS:
                 k0, kc = time.perf_counter(), time.process_time()
                 await pilot.press(key)
@@ -67,7 +70,7 @@ async def run(clusters: int) -> dict:
         worst = max(times, key=lambda kt: kt[1])
         cpu_sorted = sorted(cpu)
         return {"clusters": clusters, "fill_s": round(fill, 1), "first_frame_s": round(first, 2),
-                "first_frame_cpu_s": round(first_cpu, 2),
+                "first_frame_cpu_s": round(first_cpu, 2), "filled_s": round(filled, 2),
                 "cpu_median_ms": round(statistics.median(cpu_sorted), 1),
                 "cpu_p95_ms": round(cpu_sorted[int(0.95 * (len(cpu_sorted) - 1))], 1),
                 "cpu_max_ms": round(cpu_sorted[-1], 1), "cpu_total_ms": round(sum(cpu)),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 FIGURES = ("median_ms", "p95_ms", "max_ms", "cpu_median_ms", "cpu_p95_ms", "cpu_max_ms", "cpu_total_ms",
-           "first_frame_s", "first_frame_cpu_s")
+           "first_frame_s", "first_frame_cpu_s", "filled_s")
 
 
 def once(root: Path, clusters: int) -> dict:
@@ -49,6 +49,8 @@ def main() -> int:
                   + f"; slowest {r['slowest'][:4]}", flush=True)
     print(f"\nmedians over {args.runs} runs each, {args.clusters} clusters (ratio new/base):")
     for k in FIGURES:
+        if any(k not in r for r in results["base"] + results["new"]):
+            continue  # a figure the base tree's run did not have
         base = statistics.median(r[k] for r in results["base"])
         new = statistics.median(r[k] for r in results["new"])
         print(f"  {k:18} base {base:9.2f}  new {new:9.2f}  ratio {new / base if base else float('nan'):.2f}")
