@@ -286,6 +286,8 @@ class TopologyNode:
     counts: Mapping[str, int] = field(default_factory=dict)
     detail: str = ""
     children: tuple[TopologyNode, ...] = ()
+    # children exist but were not read (an outline of a large fleet): read when opened
+    partial: bool = False
 
     def walk(self):
         """Depth-first iteration over this node and everything below it."""

@@ -38,7 +38,7 @@ from fleettui.store.models import (
 )
 from fleettui.store.rollup_health import HEALTHY, is_problem, worst
 from fleettui.store.rows import WORKLOAD_KINDS, WORKLOAD_KINDS_SQL
-from fleettui.store.topology import build_topology
+from fleettui.store.topology import build_outline, build_topology
 from fleettui.store.writer import InventoryWriter
 
 
@@ -224,6 +224,10 @@ class Store:
         rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
         return [q.cluster_row(r) for r in rows]
 
+    async def cluster_names(self) -> list[str]:
+        """Every cluster's name, without building its row (the palette's jump targets)."""
+        return [r[0] for r in await self._fetchall("SELECT name FROM clusters ORDER BY name")]
+
     async def pending_joins(self) -> list[JoinRow]:
         """Clusters the hub has not accepted (joining, or denied), with their CSRs."""
         rows = await self._fetchall(
@@ -371,6 +375,29 @@ class Store:
         return build_topology(
             await self.clusters(), await self.namespaces(), await self.workloads(), await self.nodes()
         )
+
+    async def topology_outline(self, opened: Iterable[str] = ()) -> TopologyNode:
+        """The topology down to the clusters, with each cluster's counts from one grouped
+        query, and the subtrees of the `opened` clusters only: what a large fleet's tree
+        shows without reading every cluster's namespaces, workloads and nodes."""
+        rows = await self._fetchall(
+            f"SELECT cluster, health, sum(kind != 'Namespace') FROM objects"
+            f" WHERE kind IN {WORKLOAD_KINDS_SQL} OR kind IN ('Node', 'Namespace') GROUP BY cluster, health")
+        counts: dict[str, dict[str, int]] = {}
+        for cluster, health, n in rows:
+            per = counts.setdefault(cluster, {})
+            if n:
+                per[health] = per.get(health, 0) + int(n)
+        clusters = await self.clusters()
+        known = {c.name for c in clusters}
+        opened = sorted(set(opened) & known)
+        namespaces, workloads, nodes = [], [], []
+        for name in opened:
+            namespaces += await self.namespaces(name)
+            workloads += await self.workloads(name)
+            nodes += await self.nodes(name)
+        return build_outline(clusters, counts, expandable=counts.keys(), namespaces=namespaces,
+                             workloads=workloads, nodes=nodes, opened=opened)
 
     async def cluster_identities(self) -> dict[str, str]:
         """Each cluster's identity as last cached: the uid of its `kube-system` Namespace,

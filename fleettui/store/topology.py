@@ -14,7 +14,8 @@ under its region with its zones listed, not under a zone that does not exist.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 
 from fleettui.store.models import ClusterRow, NamespaceRow, NodeRow, TopologyNode, WorkloadRow
 from fleettui.store.rollup_health import is_problem, nodes_health, worst
@@ -62,36 +63,64 @@ def build_topology(
     workloads: Iterable[WorkloadRow],
     nodes: Iterable[NodeRow],
 ) -> TopologyNode:
-    ns_by_cluster: dict[str, list[NamespaceRow]] = defaultdict(list)
-    for ns in namespaces:
-        ns_by_cluster[ns.cluster].append(ns)
-    wl_by_ns: dict[tuple[str, str], list[WorkloadRow]] = defaultdict(list)
-    # per cluster, not a scan of every (cluster, namespace) per cluster: that was
-    # quadratic, ~1 s of the UI loop for a fleet of 1,000
-    wl_namespaces: dict[str, set[str]] = defaultdict(set)
-    for wl in workloads:
-        wl_by_ns[(wl.cluster, wl.namespace)].append(wl)
-        wl_namespaces[wl.cluster].add(wl.namespace)
-    nodes_by_cluster: dict[str, list[NodeRow]] = defaultdict(list)
-    for node in nodes:
-        nodes_by_cluster[node.cluster].append(node)
+    index = _Rows(namespaces, workloads, nodes)
+    return _fleet(clusters, lambda c: _cluster(c, index.children(c.name)))
 
-    tree: dict[str, dict[str, list[TopologyNode]]] = defaultdict(lambda: defaultdict(list))
-    spanning: dict[str, list[TopologyNode]] = defaultdict(list)  # multi-zone clusters, by region
-    cluster_count = 0
-    for c in sorted(clusters, key=lambda c: c.name):
-        cluster_count += 1
-        region = c.region or NO_REGION
-        zone = c.zone or NO_ZONE
-        ckey = f"cluster:{c.name}"
+
+def build_outline(
+    clusters: Iterable[ClusterRow],
+    leaf_counts: Mapping[str, Mapping[str, int]],
+    *,
+    expandable: Collection[str] = (),
+    namespaces: Iterable[NamespaceRow] = (),
+    workloads: Iterable[WorkloadRow] = (),
+    nodes: Iterable[NodeRow] = (),
+    opened: Collection[str] = (),
+) -> TopologyNode:
+    """The tree down to the clusters, for a fleet too large to read whole on a key press:
+    each cluster's counts are `leaf_counts[cluster]` (its workloads and nodes per health
+    word, as the full tree would count them) and its children are not read (`partial`),
+    except for the clusters in `opened`, built from the rows given (theirs only)."""
+    index = _Rows(namespaces, workloads, nodes)
+
+    def cluster_node(c: ClusterRow) -> TopologyNode:
+        if c.name in opened:
+            return _cluster(c, index.children(c.name))
+        node = _cluster(c, [])
+        return replace(node, counts=dict(leaf_counts.get(c.name, {})), partial=c.name in expandable)
+
+    return _fleet(clusters, cluster_node)
+
+
+class _Rows:
+    """Namespaces, workloads and nodes by cluster, so each cluster's subtree is built in
+    time linear in its own rows (a scan of every row per cluster was quadratic, ~1 s of
+    the UI loop for a fleet of 1,000)."""
+
+    def __init__(self, namespaces: Iterable[NamespaceRow], workloads: Iterable[WorkloadRow],
+                 nodes: Iterable[NodeRow]) -> None:
+        self.ns_by_cluster: dict[str, list[NamespaceRow]] = defaultdict(list)
+        for ns in namespaces:
+            self.ns_by_cluster[ns.cluster].append(ns)
+        self.wl_by_ns: dict[tuple[str, str], list[WorkloadRow]] = defaultdict(list)
+        self.wl_namespaces: dict[str, set[str]] = defaultdict(set)
+        for wl in workloads:
+            self.wl_by_ns[(wl.cluster, wl.namespace)].append(wl)
+            self.wl_namespaces[wl.cluster].add(wl.namespace)
+        self.nodes_by_cluster: dict[str, list[NodeRow]] = defaultdict(list)
+        for node in nodes:
+            self.nodes_by_cluster[node.cluster].append(node)
+
+    def children(self, cluster: str) -> list[TopologyNode]:
+        ckey = f"cluster:{cluster}"
         children: list[TopologyNode] = []
         # namespaces the informer saw, plus any that only appear through workloads
-        names: dict[str, NamespaceRow | None] = {ns.name: ns for ns in ns_by_cluster.get(c.name, [])}
-        for ns_name in wl_namespaces.get(c.name, ()):
+        names: dict[str, NamespaceRow | None] = {ns.name: ns for ns in self.ns_by_cluster.get(cluster, [])}
+        for ns_name in self.wl_namespaces.get(cluster, ()):
             if ns_name not in names:
                 names[ns_name] = None
         for ns_name in sorted(names):
-            wls = sorted(wl_by_ns.get((c.name, ns_name), []), key=lambda w: (w.kind, w.name))
+            wls = sorted(self.wl_by_ns.get((cluster, ns_name), []), key=lambda w: (w.kind, w.name))
             leaves = [
                 _leaf(f"{ckey}/ns:{ns_name}/{w.kind}:{w.name}", "workload", w.name, w.health,
                       # the sync's message already starts with "ready/desired ready"
@@ -103,7 +132,7 @@ def build_topology(
             own = "progressing" if phase == "Terminating" else None
             children.append(_branch(f"{ckey}/ns:{ns_name}", "namespace", ns_name, leaves,
                                     own_health=own, detail=_plural(len(leaves), "workload")))
-        cluster_nodes = sorted(nodes_by_cluster.get(c.name, []), key=lambda n: n.name)
+        cluster_nodes = sorted(self.nodes_by_cluster.get(cluster, []), key=lambda n: n.name)
         if cluster_nodes:
             leaves = [
                 _leaf(f"{ckey}/nodes/{n.name}", "node", n.name, n.health,
@@ -116,18 +145,32 @@ def build_topology(
                 health=nodes_health(ready, len(cluster_nodes), any_problem=any(
                     n.ready and is_problem(n.health) for n in cluster_nodes)),
                 detail=f"{ready}/{len(cluster_nodes)} ready"))
-        detail = c.version or ""
-        zones = [z for z in (c.zone or "").split(",") if z]
-        if len(zones) > 1:
-            detail = f"zones {', '.join(zones)}" + (f"  {detail}" if detail else "")
-        if c.reachable is False:
-            detail = f"unreachable: {c.last_error or 'no answer'}"
-        cluster_node = _branch(ckey, "cluster", c.name, children, health=c.health or "unknown",
-                               detail=detail)
-        if len(zones) > 1:
-            spanning[region].append(cluster_node)
+        return children
+
+
+def _cluster(c: ClusterRow, children: list[TopologyNode]) -> TopologyNode:
+    detail = c.version or ""
+    zones = [z for z in (c.zone or "").split(",") if z]
+    if len(zones) > 1:
+        detail = f"zones {', '.join(zones)}" + (f"  {detail}" if detail else "")
+    if c.reachable is False:
+        detail = f"unreachable: {c.last_error or 'no answer'}"
+    return _branch(f"cluster:{c.name}", "cluster", c.name, children, health=c.health or "unknown",
+                   detail=detail)
+
+
+def _fleet(clusters: Iterable[ClusterRow], cluster_node: Callable[[ClusterRow], TopologyNode]) -> TopologyNode:
+    tree: dict[str, dict[str, list[TopologyNode]]] = defaultdict(lambda: defaultdict(list))
+    spanning: dict[str, list[TopologyNode]] = defaultdict(list)  # multi-zone clusters, by region
+    cluster_count = 0
+    for c in sorted(clusters, key=lambda c: c.name):
+        cluster_count += 1
+        region = c.region or NO_REGION
+        node = cluster_node(c)
+        if len([z for z in (c.zone or "").split(",") if z]) > 1:
+            spanning[region].append(node)
         else:
-            tree[region][zone].append(cluster_node)
+            tree[region][c.zone or NO_ZONE].append(node)
 
     regions: list[TopologyNode] = []
     for region in sorted(set(tree) | set(spanning)):

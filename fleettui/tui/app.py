@@ -159,6 +159,7 @@ class FleetApp(App[None]):
         self._dirty = True
         self._idle = asyncio.Event()  # no refresh running or due (one held for a modal counts as idle)
         self._pending_select: str | None = None
+        self._sync_focus: str | None = None  # the cluster whose screen is open, if any
         loaded = load_themes()
         self.theme_errors = loaded.errors
         for t in loaded.themes:
@@ -236,6 +237,9 @@ class FleetApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._stop_sync()
+        if self._sync_focus is not None and self.store is not None:
+            # quitting with a cluster open: its screen's Closed is never handled
+            self.store.writer.set_meta("sync.focus", None)
         if self._own_store and self.store is not None:
             await self.store.close()
 
@@ -522,11 +526,26 @@ class FleetApp(App[None]):
             self._open_detail(spec.detail(event.item))
 
     def open_cluster(self, name: str) -> None:
-        if self.store is not None:
-            # a hint in the shared cache, not a cluster write: in a fleet too large to
-            # watch every cluster, the sync watches the one on screen (docs/scale.md)
-            self.store.writer.set_meta("sync.focus", name)
         self._open_detail(ClusterScreen(name))
+
+    # `sync.focus` is a hint in the shared cache, not a cluster write: in a fleet too large
+    # to watch every cluster, the sync watches the one on screen (docs/scale.md), and goes
+    # back to polling it once it is no longer on screen.
+
+    @on(ClusterScreen.Opened)
+    def _cluster_on_screen(self, event: ClusterScreen.Opened) -> None:
+        self._sync_focus = event.cluster
+        if self.store is not None:
+            self.store.writer.set_meta("sync.focus", event.cluster)
+
+    @on(ClusterScreen.Closed)
+    def _cluster_off_screen(self, event: ClusterScreen.Closed) -> None:
+        # a screen replaced by another cluster's may unmount after the new one mounted
+        if self._sync_focus != event.cluster:
+            return
+        self._sync_focus = None
+        if self.store is not None:
+            self.store.writer.set_meta("sync.focus", None)
 
     def _open_detail(self, screen: Screen) -> None:
         while len(self.screen_stack) > 1:
@@ -829,5 +848,4 @@ class FleetApp(App[None]):
 
 async def _fetch_summary(store: Store) -> tuple[FleetSummary, float | None, list[str]]:
     summary = await store.fleet_summary()
-    names = [c.name for c in await store.clusters()]
-    return summary, summary.last_sync, names
+    return summary, summary.last_sync, await store.cluster_names()

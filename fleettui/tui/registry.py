@@ -59,6 +59,7 @@ PANES: tuple[PaneSpec, ...] = (
     )),
     PaneSpec("rollouts", "Rollouts", "3", RolloutsPane, detail=AppScreen, help=(
         ("Enter", "open the application: steps, placement diff, resources, events, history", False),
+        ("[ ]", "the matrix's previous / next page of clusters (a fleet of more than 40)", False),
     )),
     PaneSpec("services", "Services", "4", ServicesPane, detail=ServiceScreen, help=(
         ("Enter", "open the service: each cluster's export conditions, Service, endpoints", False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.table import Table
@@ -87,9 +88,78 @@ def matrix_table(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palett
     """Clusters down, applications across (a fleet has more clusters than rollouts):
     each cell is the health marker and healthy/total resources of that placement — or,
     where the application runs Jobs, their state, pods done and time."""
-    by = {(c.hub, c.namespace, c.app, c.cluster): c for c in cells}
-    jobs = {(a.hub, a.namespace, a.name): jobs_by_cluster(a.jobs) for a in apps if a.jobs}
+    by = _by_cell(cells)
+    return _matrix(apps, by, sorted({c[3] for c in by}), palette, now)
+
+
+# A large fleet's matrix: at most this many cluster rows and application columns at once
+# (a Rich table of 1,000 rows was laid out on every refresh); the clusters whose every
+# placement is healthy are folded into one row, the others listed worst first, by page.
+MATRIX_PAGE = 40
+MATRIX_APPS = 12
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    table: Table
+    caption: str  # what is paged or folded away ("" when everything is shown)
+    page: int  # the page shown (clamped), of `pages`
+    pages: int
+
+
+def matrix_view(apps: Sequence[AppRow], cells: Iterable[AppClusterCell], palette: Palette, *,
+                page: int = 0, page_size: int = MATRIX_PAGE, max_apps: int = MATRIX_APPS,
+                now: float = 0.0) -> MatrixView:
+    by = _by_cell(cells)
     clusters = sorted({c[3] for c in by})
+    shown_apps = list(apps[:max_apps])
+    more_apps = len(apps) - len(shown_apps)
+    apps_note = f"{more_apps} more applications not shown (/ filters them)" if more_apps else ""
+    if len(clusters) <= page_size:
+        return MatrixView(_matrix(shown_apps, by, clusters, palette, now), apps_note, 0, 1)
+    worst: dict[str, int] = {}
+    for (_, _, _, cluster), cell in by.items():
+        worst[cluster] = max(worst.get(cluster, 0), _attention(cell))
+    attention = sorted((c for c in clusters if worst[c]), key=lambda c: (-worst[c], c))
+    folded = [c for c in clusters if not worst[c]]
+    pages = max(1, -(-len(attention) // page_size))
+    page = max(0, min(page, pages - 1))
+    rows = attention[page * page_size:(page + 1) * page_size]
+    table = _matrix(shown_apps, by, rows, palette, now)
+    if folded:
+        summary: list[Text] = [Text(f"{MARKERS['healthy']} {len(folded)} more", style=palette.healthy)]
+        for a in shown_apps:
+            n = sum(1 for c in folded if (a.hub, a.namespace, a.name, c) in by)
+            summary.append(Text(f"{MARKERS['healthy']} {n}" if n else "·",
+                                style=palette.healthy if n else palette.muted))
+        table.add_row(*summary)
+    parts = []
+    if attention:
+        parts.append(f"clusters {page * page_size + 1}-{page * page_size + len(rows)} of {len(attention)} "
+                     f"not all healthy, worst first" + (f" (page {page + 1}/{pages}: [ ])" if pages > 1 else ""))
+    if folded:
+        parts.append(f"{len(folded)} all healthy folded")
+    if apps_note:
+        parts.append(apps_note)
+    return MatrixView(table, "; ".join(parts), page, pages)
+
+
+def _attention(cell: AppClusterCell) -> int:
+    """0 for a placement that is applied and healthy in full; else how bad (higher worse)."""
+    if cell.placement_state == "failed":
+        return 3
+    if cell.health == "healthy" and cell.resources_healthy >= cell.resources and cell.placement_state != "pending":
+        return 0
+    return 2 if cell.health == "unhealthy" else 1
+
+
+def _by_cell(cells: Iterable[AppClusterCell]) -> dict[tuple[str, str, str, str], AppClusterCell]:
+    return {(c.hub, c.namespace, c.app, c.cluster): c for c in cells}
+
+
+def _matrix(apps: Sequence[AppRow], by: dict[tuple[str, str, str, str], AppClusterCell],
+            clusters: Sequence[str], palette: Palette, now: float = 0.0) -> Table:
+    jobs = {(a.hub, a.namespace, a.name): jobs_by_cluster(a.jobs) for a in apps if a.jobs}
     table = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False, header_style="bold")
     table.add_column("CLUSTER", no_wrap=True)
     for a in apps:

@@ -77,3 +77,36 @@ def test_a_cluster_spanning_zones_sits_under_its_region_with_its_zones_listed():
     assert not any(n.kind == "zone" and "," in n.name for n in t.walk())  # no made-up "a,b,c" zone
     assert t.find("cluster:wide").detail.startswith("zones r-a, r-b, r-c")
     assert region.detail == "2 clusters"
+
+
+def _truncated(node, depth_kind="cluster"):
+    """(key, health, counts, detail) of every node down to the clusters."""
+    out = [(node.key, node.health, dict(node.counts), node.detail)]
+    if node.kind != depth_kind:
+        for c in node.children:
+            out += _truncated(c, depth_kind)
+    return out
+
+
+async def test_the_outline_agrees_with_the_full_tree_down_to_the_clusters(tmp_path):
+    """A large fleet's tree is read as an outline (counts by SQL, no subtrees): every
+    region, zone and cluster says what the whole tree would say, and an opened cluster's
+    subtree is the whole tree's."""
+    from tui.fleet_fixture import fixture_store
+
+    store = await fixture_store(tmp_path / "cache.db", clusters=60)
+    try:
+        full = await store.topology()
+        outline = await store.topology_outline()
+        assert _truncated(outline) == _truncated(full)
+        clusters = [n for n in outline.walk() if n.kind == "cluster"]
+        assert len(clusters) >= 60 and all(c.children == () for c in clusters)
+        with_rows = [c for c in full.walk() if c.kind == "cluster" and c.children]
+        assert with_rows and all(outline.find(c.key).partial for c in with_rows)
+        name = with_rows[3].name
+        opened = await store.topology_outline([name, "not-a-cluster"])
+        assert opened.find(f"cluster:{name}") == full.find(f"cluster:{name}")
+        assert _truncated(opened) == _truncated(full)
+        assert sum(1 for n in opened.walk() if n.kind == "cluster" and n.children) == 1
+    finally:
+        await store.close()

@@ -1,10 +1,12 @@
-"""DiffTable's column widths depend only on the rows shown, not on the refreshes before."""
+"""DiffTable: column widths depend only on the rows shown, not on the refreshes before;
+a refill when many rows go or come back at once (a filter keystroke at 1,000 rows)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from fleettui.tui.widgets import diff_table
 from fleettui.tui.widgets.diff_table import DiffTable
 
 
@@ -29,3 +31,49 @@ async def test_widths_shrink_when_the_widest_rows_leave() -> None:
         await pilot.pause()
         # as wide as a table built with only this row: before, [14, 7]
         assert _widths(table) == [len("NAME"), len("IDLE")]
+
+
+COLUMNS = (("name", "NAME"), ("note", "NOTE"))
+
+
+def rows(names):
+    return [(n, (Text(n), Text("x" * (len(n) % 7)))) for n in names]
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DiffTable(COLUMNS, id="t")
+
+
+async def test_a_refill_keeps_the_order_the_cursor_and_fits_the_widths(monkeypatch):
+    removed: list[str] = []
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(DiffTable)
+        monkeypatch.setattr(table, "remove_row", lambda key: removed.append(key))
+        names = [f"member-{i:03d}" for i in range(300)]
+        table.apply_rows(rows(names))
+        await pilot.pause()
+        table.move_cursor(row=150)
+        await pilot.pause()
+        assert table.current_key == "member-150"
+        # a filter keeps one row in three: refilled, not 200 remove_row calls
+        kept = [n for i, n in enumerate(names) if i % 3 == 0]
+        assert table.apply_rows(rows(kept))
+        await pilot.pause()
+        assert removed == []
+        assert table.shown_keys == kept and [r.key.value for r in table.ordered_rows] == kept
+        assert table.current_key == "member-150"
+        # the filter cleared, in another order: every row back, in that order
+        back = sorted(names, reverse=True)
+        table.apply_rows(rows(back))
+        await pilot.pause()
+        assert [r.key.value for r in table.ordered_rows] == back
+        assert table.current_key == "member-150"
+        assert table.columns["name"].content_width == len("member-000")
+        # the same cells again: nothing to do, nothing compared
+        calls = []
+        monkeypatch.setattr(diff_table, "_signature", lambda c: calls.append(c) or ())
+        same = [(key, table._cells[key]) for key in back]
+        assert not table.apply_rows(same)
+        assert calls == []

@@ -9,6 +9,7 @@ from typing import cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.message import Message
@@ -19,7 +20,7 @@ from fleettui.store.apps import AppClusterCell, AppRow, AppStore
 from fleettui.tui.actions import ActionSpec, WriteGuard, bindings
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import Palette
-from fleettui.tui.rollout_renderers import APP_COLUMNS, app_cells, app_key, matrix_table
+from fleettui.tui.rollout_renderers import APP_COLUMNS, app_cells, app_key, matrix_view
 from fleettui.tui.widgets.diff_table import DiffTable
 
 ROLLOUT_ACTIONS = (
@@ -101,11 +102,17 @@ class RolloutsPane(RolloutActions, Pane):
     pane_id = "rollouts"
     title = "Rollouts"
 
-    BINDINGS = bindings(ROLLOUT_ACTIONS)
+    BINDINGS = [
+        *bindings(ROLLOUT_ACTIONS),
+        Binding("left_square_bracket", "matrix_page(-1)", "Previous clusters", show=False),
+        Binding("right_square_bracket", "matrix_page(1)", "Next clusters", show=False),
+    ]
+    MATRIX_TITLE = "health per cluster and application (healthy/total resources)"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._data = RolloutsData([], [])
+        self._matrix_page = 0
         self._palette = Palette()
         self._needle = ""
         self._now = 0.0
@@ -116,8 +123,7 @@ class RolloutsPane(RolloutActions, Pane):
         # column, bold headers drawn in a wider font (the PNG screenshots) ran into the
         # next one ("NAMESPACEHUB"); wider padding would cost 16 columns at 80x24
         yield DiffTable([(key, f"{label} ") for key, label in APP_COLUMNS], id="rollouts-table")
-        yield Static("health per cluster and application (healthy/total resources)",
-                     id="rollouts-matrix-title")
+        yield Static(self.MATRIX_TITLE, id="rollouts-matrix-title")
         yield VerticalScroll(Static(id="rollouts-matrix"))
 
     @property
@@ -143,8 +149,7 @@ class RolloutsPane(RolloutActions, Pane):
         self.table.apply_rows([(app_key(a), app_cells(a, self._palette)) for a in apps])
         keys = {(a.hub, a.namespace, a.name) for a in apps}
         cells = [c for c in self._data.cells if (c.hub, c.namespace, c.app) in keys]
-        self.matrix = matrix_table(apps, cells, self._palette, self._now) if apps else ""
-        self.query_one("#rollouts-matrix", Static).update(self.matrix)
+        self._show_matrix(apps, cells)
         info = f"{len(apps)} application{'' if len(apps) == 1 else 's'}"
         if not self._data.apps:
             info += " — none yet" + ("" if getattr(self.app, "read_only", False)
@@ -154,8 +159,26 @@ class RolloutsPane(RolloutActions, Pane):
             info += f"  filter: /{self._needle}"
         self.query_one("#rollouts-info", Static).update(self.info_line(info))
 
+    def _show_matrix(self, apps: list[AppRow], cells: list[AppClusterCell]) -> None:
+        title = self.MATRIX_TITLE
+        if apps:
+            view = matrix_view(apps, cells, self._palette, page=self._matrix_page, now=self._now)
+            self._matrix_page = view.page
+            self.matrix = view.table
+            if view.caption:
+                title += f" — {view.caption}"
+        else:
+            self.matrix = ""
+        self.query_one("#rollouts-matrix", Static).update(self.matrix)
+        self.query_one("#rollouts-matrix-title", Static).update(title)
+
+    def action_matrix_page(self, step: int) -> None:
+        self._matrix_page = max(0, self._matrix_page + step)
+        self._redraw()
+
     def set_filter(self, text: str) -> None:
         self._needle = text.strip()
+        self._matrix_page = 0
         self._redraw()
 
     @property

@@ -5,9 +5,16 @@ Updated incrementally, keyed by `TopologyNode.key`: labels change in place,
 children are added and removed, and whatever the user expanded stays
 expanded. Children are only materialized once a node is expanded, so a fleet of
 hundreds of clusters and thousands of workloads costs what is on screen.
+
+Above `COLLAPSE_ABOVE` clusters the store is not read whole either: the refresh
+reads an outline (regions, zones, clusters with their counts from one grouped
+query) and the subtrees of the clusters the user opened, nothing else. Opening a
+cluster asks for a refresh that reads it (in the refresh worker, like every read).
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,7 +36,17 @@ COLLAPSE_ABOVE = 50
 
 
 def _matches(node: TopologyNode, needle: str) -> bool:
-    return any(needle in n.name.lower() or needle == n.health for n in node.walk())
+    # an outline's cluster has no leaves to look at, but its counts say their health words
+    return any(needle in n.name.lower() or needle == n.health or (n.partial and n.counts.get(needle))
+               for n in node.walk())
+
+
+async def read_topology(store: Store, opened: Collection[str] = ()) -> TopologyNode:
+    """The whole tree for a small fleet; above COLLAPSE_ABOVE clusters, the outline with
+    the subtrees of the `opened` clusters only."""
+    if (await store.fleet_summary()).clusters_total <= COLLAPSE_ABOVE:
+        return await store.topology()
+    return await store.topology_outline(opened)
 
 
 class TopologyPane(Pane):
@@ -45,6 +62,11 @@ class TopologyPane(Pane):
         self._palette = Palette()
         self._needle = ""
         self._auto = AUTO_EXPAND
+        # an outline's clusters whose subtrees the next refreshes read (opened by the user,
+        # a jump, or E); a key to select, or problems to open, once they are read
+        self._opened: set[str] = set()
+        self._pending_key: str | None = None
+        self._pending_problems = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="topology-info", classes="pane-info")
@@ -59,11 +81,39 @@ class TopologyPane(Pane):
 
     @staticmethod
     async def fetch(store: Store) -> TopologyNode:
-        return await store.topology()
+        return await read_topology(store)
+
+    def make_fetch(self) -> Callable[[Store], Awaitable[TopologyNode]]:
+        opened = frozenset(self._opened)
+
+        async def fetch(store: Store) -> TopologyNode:
+            return await read_topology(store, opened)
+
+        return fetch
 
     def show(self, data: TopologyNode, now: float, palette: Palette) -> None:
         self._model, self._palette = data, palette
         self._redraw()
+        if self._pending_key is not None and self._loaded(self._pending_key):
+            key, self._pending_key = self._pending_key, None
+            if not self.select_key(key):
+                self.app.notify(f"{key} is not in the cache", severity="warning")
+        if self._pending_problems and all(self._loaded(f"cluster:{c}") for c in self._opened):
+            self._pending_problems = False
+            self.action_expand_problems()
+
+    def _loaded(self, key: str) -> bool:
+        """The cluster this key is in (if any) was read whole, or is gone from the fleet."""
+        if self._model is None or not key.startswith("cluster:"):
+            return True
+        node = self._model.find(key.split("/", 1)[0])
+        return node is None or not node.partial
+
+    def _open_cluster(self, name: str) -> None:
+        """Read this cluster's subtree from the next refresh on (asked for now)."""
+        if name not in self._opened:
+            self._opened.add(name)
+            self.app.action_refresh_now()  # type: ignore[attr-defined]
 
     def _visible(self, node: TopologyNode) -> TopologyNode:
         if not self._needle:
@@ -77,7 +127,7 @@ class TopologyPane(Pane):
             return
         model = self._visible(self._model)
         self._by_key = {n.key: n for n in model.walk()}
-        clusters = sum(1 for n in self._by_key.values() if n.kind == "cluster")
+        clusters = sum(1 for n in self._model.walk() if n.kind == "cluster")
         self._auto = AUTO_EXPAND if clusters <= COLLAPSE_ABOVE or self._needle else {"fleet"}
         root = self.tree.root
         with self.app.batch_update():
@@ -93,7 +143,7 @@ class TopologyPane(Pane):
         label = topology_label(model, self._palette)
         if tn.label.plain != label.plain or tn.label.spans != label.spans or first:
             tn.set_label(label)
-        tn.allow_expand = bool(model.children)
+        tn.allow_expand = bool(model.children) or model.partial
         if first and model.kind in self._auto:
             tn.expand()
         if not tn.is_expanded and not tn.children:
@@ -108,7 +158,7 @@ class TopologyPane(Pane):
             if node is None:
                 before = i if i < len(tn.children) else None
                 node = tn.add(topology_label(child_model, self._palette), data=child_model.key,
-                              before=before, allow_expand=bool(child_model.children))
+                              before=before, allow_expand=bool(child_model.children) or child_model.partial)
                 self._sync(node, child_model, first=True)
             else:
                 self._sync(node, child_model)
@@ -116,8 +166,17 @@ class TopologyPane(Pane):
     @on(Tree.NodeExpanded, "#topology-tree")
     def _materialize(self, event: Tree.NodeExpanded[str]) -> None:
         model = self._by_key.get(event.node.data or "")
-        if model is not None and not event.node.children:
+        if model is not None and model.partial:
+            self._open_cluster(model.name)
+        elif model is not None and not event.node.children:
             self._sync(event.node, model)
+
+    @on(Tree.NodeCollapsed, "#topology-tree")
+    def _close(self, event: Tree.NodeCollapsed[str]) -> None:
+        # a closed cluster is not read on every refresh any more; opened again, it is re-read
+        model = self._by_key.get(event.node.data or "")
+        if model is not None and model.kind == "cluster":
+            self._opened.discard(model.name)
 
     def action_expand_problems(self) -> None:
         """Open every branch that has a problem below it, down to the problem."""
@@ -126,7 +185,14 @@ class TopologyPane(Pane):
 
         def walk(tn: TreeNode[str]) -> None:
             model = self._by_key.get(tn.data or "")
-            if model is None or not model.children or not is_problem(model.health):
+            if model is None or not is_problem(model.health):
+                return
+            if model.partial:  # read it, then open on down to the problem (`show`)
+                self._pending_problems = True
+                self._open_cluster(model.name)
+                tn.expand()
+                return
+            if not model.children:
                 return
             tn.expand()
             self._sync(tn, model)
@@ -137,8 +203,16 @@ class TopologyPane(Pane):
 
     def select_key(self, key: str) -> bool:
         """Expand down to the node with this key and put the cursor on it."""
-        if self._model is None or self._model.find(key) is None:
+        if self._model is None:
             return False
+        if self._model.find(key) is None:
+            cluster = self._model.find(key.split("/", 1)[0]) if key.startswith("cluster:") else None
+            if cluster is None or not cluster.partial:
+                return False
+            # in a cluster not read yet: read it, then select (`show`)
+            self._pending_key = key
+            self._open_cluster(cluster.name)
+            return True
         path: list[TopologyNode] = []
 
         def find(node: TopologyNode) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from fleettui.store import ClusterDetail, Store
@@ -75,9 +76,32 @@ NAMESPACE_USAGE_COLUMNS = with_usage(NAMESPACE_COLUMNS)
 class ClusterScreen(DetailScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
+    @dataclass
+    class Opened(Message):
+        """This cluster is on screen: in a fleet too large to watch every cluster, the
+        sync should watch it (docs/scale.md)."""
+
+        cluster: str
+
+    @dataclass
+    class Closed(Message):
+        """This cluster left the screen: the sync may go back to polling it."""
+
+        cluster: str
+
     def __init__(self, cluster: str) -> None:
-        super().__init__(id="cluster-screen")
+        # no fixed id: the palette opens a cluster over another cluster's screen, and the
+        # new one mounts before the old one has left the DOM (DuplicateIds)
+        super().__init__(classes="cluster-screen")
         self.cluster = cluster
+
+    # Mount and unmount, whichever way the screen came and went (Enter on a row, the
+    # palette, Esc, a pane key, a jump): one place, so no path leaves a stale focus.
+    def on_mount(self) -> None:
+        self.app.post_message(self.Opened(self.cluster))
+
+    def on_unmount(self) -> None:
+        self.app.post_message(self.Closed(self.cluster))
 
     def compose(self) -> ComposeResult:
         yield Static(id="cluster-heading")

@@ -17,6 +17,12 @@ from textual.widgets.data_table import RowDoesNotExist
 
 Cells = tuple[Text, ...]
 
+# When more rows come or go than this (and than a quarter of the table), the table is
+# refilled in order instead: Textual's remove_row re-indexes every row (a filter
+# keystroke dropping 500 of 1,000 rows cost seconds), and rows added one by one must
+# then be sorted into place.
+REFILL_ABOVE = 64
+
 
 class DiffTable(DataTable):
     DEFAULT_CSS = """
@@ -29,7 +35,10 @@ class DiffTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._all_columns = dict(columns)
         self._column_keys = [key for key, _ in columns]
-        self._shown: dict[str, tuple] = {}
+        # each shown row's cell signatures; None until first compared (a refill adds a
+        # thousand rows without comparing any)
+        self._shown: dict[str, tuple | None] = {}
+        self._cells: dict[str, Cells] = {}  # the cell objects last applied, by row key
         self._order: list[str] = []
 
     def on_mount(self) -> None:
@@ -51,6 +60,7 @@ class DiffTable(DataTable):
         self._restore_key = self.current_key
         self.clear(columns=True)
         self._shown.clear()
+        self._cells.clear()
         self._order = []
         self._column_keys = keys
         for key in keys:
@@ -76,26 +86,35 @@ class DiffTable(DataTable):
         """Make the table show exactly `rows`, in that order; True if anything changed."""
         wanted = dict(rows)
         order = [key for key, _ in rows]
+        gone = [k for k in self._shown if k not in wanted]
+        added = sum(1 for k in order if k not in self._shown)
+        if len(gone) + added > max(REFILL_ABOVE, len(self._shown) // 4):
+            self._refill(rows, order)
+            return True
         changed = False
         resized: set = set()
         with self.app.batch_update():
-            for key in [k for k in self._shown if k not in wanted]:
+            for key in gone:
                 try:
                     self.remove_row(key)
                 except RowDoesNotExist:
                     pass
                 del self._shown[key]
+                self._cells.pop(key, None)
                 changed = True
                 # DataTable keeps a column as wide as the widest cell it ever held: after
                 # rows leave, the widths would depend on which refreshes came in between
                 resized.update(self._column_keys)
             for key, cells in rows:
-                old = self._shown.get(key)
+                was_cells = self._cells.get(key)
+                if was_cells is not None and len(was_cells) == len(cells) and all(
+                        a is b for a, b in zip(was_cells, cells, strict=True)):
+                    continue  # the very cells on screen (a sort or a filter): nothing to compare
                 sig = tuple(_signature(c) for c in cells)
-                if old is None:
+                if key not in self._shown:
                     self.add_row(*cells, key=key)
                     changed = True
-                elif old != sig:
+                elif (old := self._shown[key] or _signatures(was_cells)) != sig:
                     for col, cell, new, was in zip(self._column_keys, cells, sig, old, strict=True):
                         if new != was:
                             # widths once per column below: Textual re-measures the whole
@@ -104,6 +123,7 @@ class DiffTable(DataTable):
                             resized.add(col)
                     changed = True
                 self._shown[key] = sig
+                self._cells[key] = cells
             if resized:
                 self._fit_widths(resized)
             if order != self._order:
@@ -115,6 +135,31 @@ class DiffTable(DataTable):
             if restore in wanted:
                 self.move_cursor(row=order.index(restore))
         return changed
+
+    def _refill(self, rows: Sequence[tuple[str, Cells]], order: list[str]) -> None:
+        """Every row again, in order; the cursor stays on its row if that is still shown,
+        else on the same line."""
+        restore = self._restore_key or self.current_key
+        self._restore_key = None
+        line = self.cursor_row
+        with self.app.batch_update():
+            self.clear()
+            for key, cells in rows:
+                self.add_row(*cells, key=key)
+            # Textual measures each new row's cells on idle through a Rich console (a
+            # terminal-size call per cell: ~2 s for 1,000 rows under load); the cells are
+            # one-line Text, so the widths are their cell lengths, measured here per column
+            new_rows = getattr(self, "_new_rows", None)
+            if isinstance(new_rows, set):
+                new_rows.clear()
+            self._fit_widths(set(self._column_keys))
+            self._shown = dict.fromkeys(order)
+            self._cells = dict(rows)
+            self._order = order
+            if restore in self._shown:
+                self.move_cursor(row=order.index(restore))
+            elif order:
+                self.move_cursor(row=max(0, min(line, len(order) - 1)))
 
     def _fit_widths(self, columns: set) -> None:
         """Each of these columns as wide as its widest cell or its label (one pass each)."""
@@ -135,6 +180,10 @@ class DiffTable(DataTable):
         first = self._column_keys[0]
         rank = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
         self.sort(first, key=lambda cell: rank.get(id(cell), len(rank)))
+
+
+def _signatures(cells: Cells | None) -> tuple:
+    return tuple(_signature(c) for c in cells or ())
 
 
 def _signature(cell: Text) -> tuple:
