@@ -70,6 +70,9 @@ class TaintForm(_Form):
     def action_submit(self) -> None:
         key, value = self.value("taint-key"), self.value("taint-value")
         effect = str(self.query_one("#taint-effect", Select).value)
+        if not key:
+            self.error("give the taint's key")
+            return
         try:  # the CLI's parser: one spelling of a valid taint
             taint = Taint.parse(f"{key}{'=' + value if value else ''}:{effect}")
         except MembershipError as exc:
