@@ -55,6 +55,12 @@ def accept_body(row: ClusterRow) -> str:
     return "\n".join(lines)
 
 
+def detach_confirmation(name: str, plan: list[str], consequences: list[str]) -> tuple[str, str]:
+    """(title, body) of the detach confirmation: the hub objects deleted, then what stops."""
+    lines = [f"- deletes {line}" for line in plan] + [f"- {line}" for line in consequences]
+    return f"Detach cluster {name} from the hub? It stops being managed:", "\n".join(lines)
+
+
 class MembershipActions:
     """Mixed into FleetApp (which provides `_allowed`, `_confirm`, `store`, `_hub_client`)."""
 
@@ -114,10 +120,9 @@ class MembershipActions:
         assert self._hub_client is not None
         async with self._hub_client() as client:
             plan = await membership.detach_plan(client, name)
-        lines = [f"- deletes {line}" for line in plan]
-        if app.store is not None:
-            lines += [f"- {line}" for line in await detach_consequences(app.store, name)]
-        app._confirm(f"Detach cluster {name} from the hub? It stops being managed:", "\n".join(lines), "Detach",
+        consequences = await detach_consequences(app.store, name) if app.store is not None else []
+        title, body = detach_confirmation(name, plan, consequences)
+        app._confirm(title, body, "Detach",
                      lambda: self._run_membership("detach", lambda c: membership.detach(c, name)))
 
     def _run_membership(self, what: str, op: MembershipOp) -> None:

@@ -35,7 +35,7 @@ SORT_CYCLE = ("health", "name", "cpu", "mem", "seen", "region")
 
 MEMBERSHIP_ACTIONS = (
     ActionSpec("a", "accept", "Accept", "accept the joining cluster on the hub: approve its agent's CSR, "
-               "set hubAcceptsClient (as `clusteradm accept`)", write=True),
+               "set hubAcceptsClient (as `clusteradm accept`)", write=True, show=False),
     ActionSpec("x", "deny", "Deny", "deny the joining cluster: its CSRs denied, hubAcceptsClient false (asks)",
                write=True, show=False),
     ActionSpec("t", "taint", "Taint", "taint its ManagedCluster (key, value, effect)", write=True, show=False),
@@ -46,7 +46,7 @@ MEMBERSHIP_ACTIONS = (
     ActionSpec("ctrl+d", "detach", "Detach", "detach it from the hub: says what stops being managed, asks",
                write=True, show=False),
     ActionSpec("h", "app.registration", "Registration", "the hub's registration: clustersets and members, "
-               "placements and their decisions, pending CSRs"),
+               "placements and their decisions, pending CSRs", show=False),
 )
 
 
