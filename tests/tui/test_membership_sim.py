@@ -276,3 +276,26 @@ async def test_read_only_refuses_every_membership_action_with_zero_mutations(sim
     assert sim.mutations() == before
     await sim.advance(1)
     assert conditions(sim, "joining-1") == {}
+
+
+async def test_palette_and_help_offer_the_registration_view(sim, kc_path, store):
+    from textual.command import CommandPalette
+
+    from fleettui.tui.screens.help import HelpScreen
+
+    await sync(store, kc_path)
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path, read_only=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"hub regis")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen.loads, "the view")
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HelpScreen)
+        clusters = dict(app.screen._sections)["Clusters"]
+        rows = {keys: line for keys, line, _write in clusters}
+        assert {"a", "x", "t", "u", "l", "c", "Ctrl+D", "h"} <= set(rows)
