@@ -454,11 +454,12 @@ class FleetApp(MembershipActions, App[None]):
         self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
 
     def _screen_tabs(self) -> Any:
-        """The tab cycler of the screen on top, if it has tabs (detail, registration)."""
+        """The screen on top if it has tabs to walk (a detail screen, the registration screen)."""
         try:
-            return self.detail_screen or getattr(self.screen, "cycle_tab", None) and self.screen
+            screen = self.screen
         except ScreenStackError:
             return None
+        return screen if callable(getattr(screen, "cycle_tab", None)) else None
 
     def action_next_pane(self) -> None:
         if (detail := self._screen_tabs()) is not None:

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 HubClient = Callable[[], AbstractAsyncContextManager[Any]]
 MembershipOp = Callable[[Any], Awaitable[str]]
 
+# OCM-only actions: refused at once for a row the hub has no ManagedCluster for (label and
+# detach also act on a KubeVela cluster secret, so they ask the hub)
+NEEDS_MANAGED_CLUSTER = ("accept", "deny", "taint", "untaint", "clusterset")
+DENY_BODY = ("- its agent's pending CSRs are denied\n"
+             "- hubAcceptsClient is set to false: the hub revokes it if it had joined")
 TITLES = {"accept": "accept", "deny": "deny", "taint": "taint", "untaint": "untaint",
           "hub_label": "label on the hub", "clusterset": "set clusterset", "detach": "detach"}
 
@@ -76,16 +81,22 @@ class MembershipActions:
                        title=TITLES[verb], severity="warning")
             return
         name = row.name
+        if verb in NEEDS_MANAGED_CLUSTER and not row.hub:
+            app.notify(f"cluster {name} has no ManagedCluster on hub {app.hub} (as last synced)",
+                       title=TITLES[verb], severity="warning")
+            return
         if verb == "accept":
             app._confirm(f"Accept cluster {name} on the hub?", accept_body(row), "Accept",
                          lambda: self._run_membership("accept", lambda c: membership.accept(c, name)))
         elif verb == "deny":
-            app._confirm(f"Deny cluster {name}?", "- its agent's pending CSRs are denied\n"
-                         "- hubAcceptsClient is set to false: the hub revokes it if it had joined", "Deny",
+            app._confirm(f"Deny cluster {name}?", DENY_BODY, "Deny",
                          lambda: self._run_membership("deny", lambda c: membership.deny(c, name)))
         elif verb == "taint":
-            app.push_screen(TaintForm(name), lambda t: t is not None and self._run_membership(
-                "taint", lambda c: membership.taint(c, name, t, now=_now())))
+            def taint(t: membership.Taint | None) -> None:
+                if t is not None:
+                    self._run_membership("taint", lambda c: membership.taint(c, name, t, now=_now()))
+
+            app.push_screen(TaintForm(name), taint)
         elif verb == "untaint":
             taints = [t for t in row.hub.get("taints") or () if isinstance(t, dict)]
             if not taints:
@@ -105,9 +116,11 @@ class MembershipActions:
 
             app.push_screen(LabelForm(name), label)
         elif verb == "clusterset":
-            app.push_screen(ClustersetForm(name, str(row.hub.get("clusterset") or "")),
-                            lambda s: s is not None and self._run_membership(
-                                "set clusterset", lambda c: membership.set_clusterset(c, name, s)))
+            def clusterset(chosen: str | None) -> None:
+                if chosen is not None:
+                    self._run_membership("set clusterset", lambda c: membership.set_clusterset(c, name, chosen))
+
+            app.push_screen(ClustersetForm(name, str(row.hub.get("clusterset") or "")), clusterset)
         elif verb == "detach":
             app.run_worker(self._detach_plan(name), name="detach plan", group="action", exclusive=True,
                            exit_on_error=False)

@@ -86,10 +86,36 @@ def test_registration_screen(snap_compare, fleet_cache, size):
     assert snap_compare(app_with_hub(fleet_cache), terminal_size=size, run_before=run_before)
 
 
+def _register(cache, name: str, hub_state: dict) -> None:
+    """A cluster the hub manages, in the cache as the sync writes it (the fixture fleet has none)."""
+    import asyncio
+
+    from fleettui.store import Store
+
+    async def put() -> None:
+        store = await Store.open(cache)
+        store.writer.put_cluster(name, context=None, provider="edge", region="cn-shenzhen", hub_state=hub_state)
+        await store.writer.flush()
+        await store.close()
+
+    asyncio.run(put())
+
+
+async def _select(pilot, name: str) -> None:
+    pane = pilot.app.query_one(ClustersPane)
+    keys = [r.key.value for r in pane.table.ordered_rows]
+    pane.table.move_cursor(row=keys.index(name))
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_taint_form(snap_compare, fleet_cache, size):
+    _register(fleet_cache, "edge-shenzhen-2", {"state": "available", "accepted": True, "joined": True,
+                                               "clusterset": "default"})
+
     async def run_before(pilot) -> None:
         await _ready(pilot)
+        await _select(pilot, "edge-shenzhen-2")
         await pilot.press("t")
         await pilot.pause(0.2)
         await pilot.press(*"maintenance", "tab", "t", "r", "u", "e")
@@ -118,28 +144,28 @@ def test_detach_confirmation(snap_compare, fleet_cache, size):
 
 def test_accept_confirmation(snap_compare, fleet_cache):
     """Accept names the CSRs it approves and who asked for them."""
-    import asyncio
-
-    from fleettui.store import Store
-
-    async def joining() -> None:
-        store = await Store.open(fleet_cache)
-        store.writer.put_cluster("edge-shenzhen-2", context=None, provider="edge", region="cn-shenzhen",
-                                 hub_state={"state": "pending acceptance", "accepted": False, "joined": False,
-                                            "pending_csrs": 1, "csrs": [{
-                                                "name": "edge-shenzhen-2-k7x2p", "state": "pending",
-                                                "requestor": "system:open-cluster-management:edge-shenzhen-2:agent"}]})
-        await store.writer.flush()
-        await store.close()
-
-    asyncio.run(joining())
+    _register(fleet_cache, "edge-shenzhen-2", {
+        "state": "pending acceptance", "accepted": False, "joined": False, "pending_csrs": 1,
+        "csrs": [{"name": "edge-shenzhen-2-k7x2p", "state": "pending",
+                  "requestor": "system:open-cluster-management:edge-shenzhen-2:agent"}]})
 
     async def run_before(pilot) -> None:
         await _ready(pilot)
-        pane = pilot.app.query_one(ClustersPane)
-        keys = [r.key.value for r in pane.table.ordered_rows]
-        pane.table.move_cursor(row=keys.index("edge-shenzhen-2"))
+        await _select(pilot, "edge-shenzhen-2")
         await pilot.press("a")
         await pilot.pause(0.2)
 
     assert snap_compare(app_with_hub(fleet_cache), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_cluster_without_a_managed_cluster_is_refused_before_any_hub_call(fleet_cache):
+    app = app_with_hub(fleet_cache)  # no_hub raises if the hub is reached
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _ready(pilot)
+        for key in ("a", "x", "t", "u", "c"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert len(app.screen_stack) == 1, key
+            [note] = app._notifications
+            assert "has no ManagedCluster on hub hub (as last synced)" in note.message, key
