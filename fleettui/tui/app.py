@@ -60,6 +60,7 @@ from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
 from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.screens.registration import RegistrationScreen
 from fleettui.tui.screens.rule_editor import RuleEdit, RuleEditor
 from fleettui.tui.screens.silences import SilenceDialog, SilenceRequest, SilencesScreen
 from fleettui.tui.sync_thread import SyncRunner, SyncThread
@@ -643,6 +644,10 @@ class FleetApp(MembershipActions, App[None]):
     @on(MembershipRequest)
     def _membership(self, event: MembershipRequest) -> None:
         self.membership_request(event)  # tui/membership_actions.py
+
+    @on(RegistrationScreen.Decide)
+    def _decide(self, event: RegistrationScreen.Decide) -> None:
+        self.decide_request(event)
 
     @on(RolloutActions.ResumeStep)
     def _resume_step(self, event: RolloutActions.ResumeStep) -> None:

@@ -48,16 +48,20 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def accept_body(row: ClusterRow) -> str:
-    """What accepting approves: the agent's pending CSRs and who asked (an operator checks
-    the requestor before letting a cluster in)."""
-    csrs = [c for c in row.hub.get("csrs") or () if isinstance(c, dict) and c.get("state") == "pending"]
-    lines = [f"- approve CSR {c.get('name')} (requested by {c.get('requestor') or 'unknown'})" for c in csrs]
+def accept_body(name: str, csrs: list[tuple[str, str | None]], *, source: str = "the cache") -> str:
+    """What accepting approves: the agent's pending CSRs (name, requestor) and who asked
+    (an operator checks the requestor before letting a cluster in)."""
+    lines = [f"- approve CSR {csr} (requested by {who or 'unknown'})" for csr, who in csrs]
     if not csrs:
-        lines.append("- no pending CSR in the cache (the hub may hold a newer one: it is approved if so)")
-    lines.append(f"- set hubAcceptsClient: true on ManagedCluster {row.name}; the hub's registration "
+        lines.append(f"- no pending CSR in {source} (the hub may hold a newer one: it is approved if so)")
+    lines.append(f"- set hubAcceptsClient: true on ManagedCluster {name}; the hub's registration "
                  "controller then lets its agent join")
     return "\n".join(lines)
+
+
+def cached_csrs(row: ClusterRow) -> list[tuple[str, str | None]]:
+    return [(str(c.get("name")), c.get("requestor")) for c in row.hub.get("csrs") or ()
+            if isinstance(c, dict) and c.get("state") == "pending"]
 
 
 def detach_confirmation(name: str, plan: list[str], consequences: list[str]) -> tuple[str, str]:
@@ -85,12 +89,8 @@ class MembershipActions:
             app.notify(f"cluster {name} has no ManagedCluster on hub {app.hub} (as last synced)",
                        title=TITLES[verb], severity="warning")
             return
-        if verb == "accept":
-            app._confirm(f"Accept cluster {name} on the hub?", accept_body(row), "Accept",
-                         lambda: self._run_membership("accept", lambda c: membership.accept(c, name)))
-        elif verb == "deny":
-            app._confirm(f"Deny cluster {name}?", DENY_BODY, "Deny",
-                         lambda: self._run_membership("deny", lambda c: membership.deny(c, name)))
+        if verb in ("accept", "deny"):
+            self._decide_join(verb, name, cached_csrs(row), source="the cache")
         elif verb == "taint":
             def taint(t: membership.Taint | None) -> None:
                 if t is not None:
@@ -124,6 +124,22 @@ class MembershipActions:
         elif verb == "detach":
             app.run_worker(self._detach_plan(name), name="detach plan", group="action", exclusive=True,
                            exit_on_error=False)
+
+    def decide_request(self, event: RegistrationScreen.Decide) -> None:
+        """Accept or deny from the registration screen, with the CSRs it just read."""
+        app: Any = self
+        if app._allowed(TITLES[event.verb]) and self._hub_client is not None:
+            csrs = [(r.csr, r.requestor) for r in event.csrs if r.csr and r.csr_state == "pending"]
+            self._decide_join(event.verb, event.cluster, csrs, source="the hub")
+
+    def _decide_join(self, verb: str, name: str, csrs: list[tuple[str, str | None]], *, source: str) -> None:
+        app: Any = self
+        if verb == "accept":
+            app._confirm(f"Accept cluster {name} on the hub?", accept_body(name, csrs, source=source), "Accept",
+                         lambda: self._run_membership("accept", lambda c: membership.accept(c, name)))
+        else:
+            app._confirm(f"Deny cluster {name}?", DENY_BODY, "Deny",
+                         lambda: self._run_membership("deny", lambda c: membership.deny(c, name)))
 
     async def _detach_plan(self, name: str) -> None:
         """The confirmation names everything that stops being managed: the hub objects

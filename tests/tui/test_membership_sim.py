@@ -268,10 +268,17 @@ async def test_read_only_refuses_every_membership_action_with_zero_mutations(sim
         with mode.session_mode(read_only=True, watch=watch):
             with pytest.raises(mode.WriteRefused):
                 await app._membership_worker("accept", lambda c: membership.accept(c, "joining-1"))
-        # reading is fine: the registration screen opens
+        # reading is fine: the registration screen opens; its accept and deny are refused
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen.loads, "the view")
         assert app.screen.view is not None
+        app.screen.query_one("#registration-pending").focus()
+        for key in ("a", "x"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, RegistrationScreen), key
+            assert [n.title for n in app._notifications] == ["read-only"], key
     await asyncio.sleep(0)
     assert sim.mutations() == before
     await sim.advance(1)
@@ -299,3 +306,28 @@ async def test_palette_and_help_offer_the_registration_view(sim, kc_path, store)
         clusters = dict(app.screen._sections)["Clusters"]
         rows = {keys: line for keys, line, _write in clusters}
         assert {"a", "x", "t", "u", "l", "c", "Ctrl+D", "h"} <= set(rows)
+
+
+async def test_accept_from_the_registration_screens_pending_tab(sim, kc_path, store):
+    await sync(store, kc_path)
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen.loads, "the view")
+        screen = app.screen
+        screen.show_tab("tab-pending")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the confirmation")
+        body = str(app.screen._body)
+        assert "approve CSR joining-1-" in body and "system:open-cluster-management:joining-1" in body
+        await pilot.press("y")
+        await actions_done(pilot)
+        assert not errors_of(app)
+        await until(pilot, lambda: screen.loads >= 2, "the re-read after the action")
+        await sim.advance(1)
+        assert conditions(sim, "joining-1")["ManagedClusterConditionAvailable"] == "True"
+        loads = screen.loads
+        await pilot.press("r")
+        await until(pilot, lambda: screen.loads > loads, "the re-read")
+        assert screen.view.pending == ()

@@ -6,20 +6,28 @@ The cache holds each member's own registration (the HUB column), not the hub's s
 and placements, so this screen reads the hub itself: once when it opens and on `r`,
 in a worker (`engine.registration.gather`: a few LISTs, never a write), while the
 screen shows what it has. A hub that does not answer is said on the screen.
+
+On the Pending tab `a` / `x` accept or deny the selected joining cluster: posted to the
+app, which confirms and runs them as the clusters pane's keys do (WriteGuard: hidden and
+refused in read-only and watch mode).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from fleettui.engine.membership import JoinRequest
 from fleettui.engine.registration import RegistrationView
+from fleettui.tui.actions import ActionSpec, WriteGuard, bindings
 from fleettui.tui.registration_renderers import (
     CLUSTERSET_COLUMNS,
     PENDING_COLUMNS,
@@ -34,10 +42,26 @@ from fleettui.tui.widgets.diff_table import DiffTable
 
 RegistrationLoader = Callable[[], Awaitable[RegistrationView]]
 
+DECISION_ACTIONS = (
+    ActionSpec("a", "accept_pending", "Accept", "accept the selected joining cluster (as `clusteradm accept`)",
+               write=True),
+    ActionSpec("x", "deny_pending", "Deny", "deny the selected joining cluster", write=True),
+)
 
-class RegistrationScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "reload", "Re-read the hub")]
+
+class RegistrationScreen(WriteGuard, Screen[None]):
+    ACTIONS = DECISION_ACTIONS
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "reload", "Re-read the hub"),
+                *bindings(DECISION_ACTIONS)]
     TABS = ("tab-pending", "tab-placements", "tab-clustersets")
+
+    @dataclass
+    class Decide(Message):
+        """Accept or deny a joining cluster; `csrs` are its agents' CSRs as just read."""
+
+        verb: str  # accept | deny
+        cluster: str
+        csrs: tuple[JoinRequest, ...]
 
     def __init__(self, load: RegistrationLoader, palette: Palette) -> None:
         super().__init__(id="registration-screen")
@@ -98,6 +122,20 @@ class RegistrationScreen(Screen[None]):
             [row for v in view.placements for row in placement_rows(v, p)])
         self.query_one("#registration-clustersets", DiffTable).apply_rows(
             [(s.name, clusterset_cells(s, p)) for s in view.clustersets])
+
+    def _decide(self, verb: str) -> None:
+        key = self.query_one("#registration-pending", DiffTable).current_key
+        if self.query_one(TabbedContent).active != "tab-pending" or self.view is None or key is None:
+            self.app.notify("pick a joining cluster on the Pending CSRs tab", severity="warning")
+            return
+        cluster = key.split("/", 1)[0]
+        self.post_message(self.Decide(verb, cluster, tuple(r for r in self.view.pending if r.cluster == cluster)))
+
+    def action_accept_pending(self) -> None:
+        self._decide("accept")
+
+    def action_deny_pending(self) -> None:
+        self._decide("deny")
 
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
