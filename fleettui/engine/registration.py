@@ -16,7 +16,7 @@ Reads only (list and get on the hub); the writes are in `engine/membership.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +97,7 @@ def _labels(obj: Mapping[str, Any]) -> Mapping[str, str]:
     return (obj.get("metadata") or {}).get("labels") or {}
 
 
-def set_members(clusterset: Mapping[str, Any], clusters: list[Mapping[str, Any]]) -> tuple[str, tuple[str, ...]]:
+def set_members(clusterset: Mapping[str, Any], clusters: Sequence[Mapping[str, Any]]) -> tuple[str, tuple[str, ...]]:
     """(how the set selects, its members by name). Pure."""
     name = clusterset["metadata"]["name"]
     sel = (clusterset.get("spec") or {}).get("clusterSelector") or {}
@@ -127,7 +127,7 @@ def _taint_text(t: Mapping[str, Any]) -> str:
     return f"{t.get('key')}{value}:{t.get('effect')}"
 
 
-def explain(placement: Mapping[str, Any], decided: list[str], clusters: list[Mapping[str, Any]],
+def explain(placement: Mapping[str, Any], decided: list[str], clusters: Sequence[Mapping[str, Any]],
             sets: dict[str, tuple[str, ...]], bound: set[str]) -> tuple[tuple[tuple[str, str], ...],
                                                                        tuple[tuple[str, str], ...]]:
     """Why each decided cluster was chosen and why each other member of the Placement's
@@ -143,11 +143,11 @@ def explain(placement: Mapping[str, Any], decided: list[str], clusters: list[Map
     predicates = spec.get("predicates") or []
     chosen = []
     for name in decided:
-        why = [f"in set {home[name]}"] if name in home else []
+        parts = [f"in set {home[name]}"] if name in home else []
         if predicates:
-            why.append("matches " + " or ".join(
+            parts.append("matches " + " or ".join(
                 _selector_text((p.get("requiredClusterSelector") or {}).get("labelSelector")) for p in predicates))
-        chosen.append((name, "; ".join(why) or "decided by the hub"))
+        chosen.append((name, "; ".join(parts) or "decided by the hub"))
     left = []
     n = spec.get("numberOfClusters")
     for name in sorted(set(home) - set(decided)):
