@@ -331,3 +331,43 @@ async def test_accept_from_the_registration_screens_pending_tab(sim, kc_path, st
         await pilot.press("r")
         await until(pilot, lambda: screen.loads > loads, "the re-read")
         assert screen.view.pending == ()
+
+
+async def test_the_dashboard_wires_the_hub_client_read_only_in_watch_mode(sim, kc_path, tmp_path):
+    """`fleettui --hub hub` as built by the command: the clusters pane's taint lands on the hub;
+    with --watch the same wiring gives a read-only client, refused by the kube layer's guard."""
+    import argparse
+
+    from fleettui.cli.dashboard import build_app
+
+    cache = tmp_path / "cache.db"
+    store = await Store.open(cache)
+    await sync(store, kc_path)
+    await store.close()
+    first = sim.cluster_names[0]
+
+    def args():
+        return argparse.Namespace(kubeconfig=str(kc_path), cache=str(cache), hub="hub", fleet=None, context=None,
+                                  read_only=False, watch=False)
+
+    app = build_app(args())
+    app.debounce, app.sync_thread = 0.05, None  # the cache above is enough
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await select_cluster(pilot, first)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TaintForm), "the taint form")
+        app.screen.query_one("#taint-key", Input).value = "maintenance"
+        await pilot.press("ctrl+s")
+        await actions_done(pilot)
+        assert not errors_of(app)
+    assert [t["key"] for t in sim.hub.get(MANAGED, None, first)["spec"]["taints"]] == ["maintenance"]
+
+    before = sim.mutations()
+    watching = build_app(argparse.Namespace(**{**vars(args()), "watch": True}))
+    assert watching.read_only and watching._hub_client is not None
+    async with watching._hub_client() as client:
+        assert client.read_only
+        with pytest.raises(mode.WriteRefused):
+            await membership.untaint(client, first, "maintenance")
+    assert sim.mutations() == before
