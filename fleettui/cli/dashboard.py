@@ -92,6 +92,28 @@ def make_cluster_clients(args: argparse.Namespace) -> Callable[[dict[str, str | 
     return open_clients
 
 
+def make_hub_client(args: argparse.Namespace) -> Callable[[], Any]:
+    """hub_client(): the hub's client for the clusters pane's membership actions and the
+    registration screen, made as `fleettui cluster accept` makes it (read-only in a
+    read-only process: the screen still reads the hub, the guard refuses any write)."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def hub_client():
+        from fleettui.cli.commands.cluster_hub import hub_client as make
+
+        ns = argparse.Namespace(**vars(args))
+        ns.read_only = mode.current().read_only or bool(opt(args, "read_only", False)) or \
+            bool(opt(args, "watch", False))
+        client = make(ns)
+        try:
+            yield client
+        finally:
+            await client.close()
+
+    return hub_client
+
+
 def make_sync_runner(kubeconfig: Any, fleet: Any, globs: list[str] | None, *, hub: str | None,
                      read_only: bool, args: argparse.Namespace | None = None) -> Callable[..., Any]:
     """The coroutine the app runs on its sync thread: discover members, then keep the
@@ -209,6 +231,7 @@ def build_app(args: argparse.Namespace, *, clock: Callable[[], float] | None = N
         hub_session=None if read_only else make_hub_session(args),
         pane_options={"fleet": fleet, "rule_status": _rule_status(args), "rule_deployed": _rule_deployed(args)},
         cluster_clients=None if read_only else make_cluster_clients(args),
+        hub_client=make_hub_client(args) if hub else None,
         **kwargs,
     )
 

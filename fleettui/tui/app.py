@@ -37,6 +37,7 @@ from fleettui.tui import keys, registry
 from fleettui.tui.actions import key_display
 from fleettui.tui.bar_renderers import StatusInfo
 from fleettui.tui.commands import JumpCommands, ThemeCommands
+from fleettui.tui.membership_actions import HubClient, MembershipActions
 from fleettui.tui.messages import (
     CacheProblem,
     CacheReopened,
@@ -48,6 +49,7 @@ from fleettui.tui.messages import (
 )
 from fleettui.tui.panes.alerts import AlertsPane
 from fleettui.tui.panes.base import Pane
+from fleettui.tui.panes.clusters import MembershipRequest
 from fleettui.tui.panes.rollouts import RolloutActions
 from fleettui.tui.panes.services import ServicesPane
 from fleettui.tui.panes.topology import TopologyPane
@@ -59,6 +61,7 @@ from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.screens.dialogs import Confirm, PathPrompt, ServiceActionPrompt
 from fleettui.tui.screens.distribute import ApplicationEditor, SelectionDialog
 from fleettui.tui.screens.help import HelpScreen
+from fleettui.tui.screens.registration import RegistrationScreen
 from fleettui.tui.screens.rule_editor import RuleEdit, RuleEditor
 from fleettui.tui.screens.silences import SilenceDialog, SilenceRequest, SilencesScreen
 from fleettui.tui.sync_thread import SyncRunner, SyncThread
@@ -102,7 +105,7 @@ def palette_for(app: App) -> Palette:
     )
 
 
-class FleetApp(App[None]):
+class FleetApp(MembershipActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "fleettui"
     BINDINGS = [*keys.APP_BINDINGS, *keys.pane_bindings(registry.PANES)]
@@ -126,6 +129,7 @@ class FleetApp(App[None]):
         pane_options: dict[str, Any] | None = None,
         hub_session: HubSession | None = None,
         cluster_clients: ClusterClients | None = None,
+        hub_client: HubClient | None = None,
     ) -> None:
         super().__init__()
         if store is None and store_path is None:
@@ -148,6 +152,7 @@ class FleetApp(App[None]):
         self.write_actions = registry.write_actions(self.pane_specs)
         self._hub_session = hub_session
         self._cluster_clients = cluster_clients
+        self._hub_client = hub_client  # the hub's client: membership actions, the registration screen
         self.directory = Directory()
         self.sync_error: str | None = None
         self.cache_problem: str | None = None
@@ -454,8 +459,16 @@ class FleetApp(App[None]):
         ids = self.pane_ids
         self.action_show_pane(ids[(ids.index(self.switcher.current) + step) % len(ids)])
 
+    def _screen_tabs(self) -> Any:
+        """The screen on top if it has tabs to walk (a detail screen, the registration screen)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return None
+        return screen if callable(getattr(screen, "cycle_tab", None)) else None
+
     def action_next_pane(self) -> None:
-        if (detail := self.detail_screen) is not None:
+        if (detail := self._screen_tabs()) is not None:
             detail.cycle_tab(1)  # on a detail screen Tab walks its tabs
         elif len(self.screen_stack) == 1:
             self._cycle_pane(1)
@@ -463,7 +476,7 @@ class FleetApp(App[None]):
             self.screen.focus_next()
 
     def action_previous_pane(self) -> None:
-        if (detail := self.detail_screen) is not None:
+        if (detail := self._screen_tabs()) is not None:
             detail.cycle_tab(-1)
         elif len(self.screen_stack) == 1:
             self._cycle_pane(-1)
@@ -647,6 +660,14 @@ class FleetApp(App[None]):
         if self.read_only:
             self.refuse_write(what)
         return not self.read_only
+
+    @on(MembershipRequest)
+    def _membership(self, event: MembershipRequest) -> None:
+        self.membership_request(event)  # tui/membership_actions.py
+
+    @on(RegistrationScreen.Decide)
+    def _decide(self, event: RegistrationScreen.Decide) -> None:
+        self.decide_request(event)
 
     @on(RolloutActions.ResumeStep)
     def _resume_step(self, event: RolloutActions.ResumeStep) -> None:

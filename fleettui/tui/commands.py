@@ -1,4 +1,5 @@
-"""The `:` command palette: jump to a pane, a cluster or a namespace, or switch theme.
+"""The `:` command palette: jump to a pane, the hub's registration, a cluster or a namespace,
+or switch theme.
 
 The providers read what the last refresh already put on screen
 (`FleetApp.directory`), never the store or the network, so the palette opens
@@ -27,6 +28,9 @@ def _entries(app: FleetApp) -> list[tuple[str, str, Callable[[], object]]]:
     out: list[tuple[str, str, Callable[[], object]]] = []
     for spec in app.pane_specs:
         out.append((f"{spec.title} pane", f"key {spec.key}", partial(app.action_show_pane, spec.id)))
+    if getattr(app, "_hub_client", None) is not None:
+        out.append(("hub registration", "clustersets, placements and their decisions, pending CSRs (key h on "
+                    "Clusters)", app.action_registration))
     for name in app.directory.clusters:
         out.append((f"cluster {name}", "open the cluster", partial(app.open_cluster, name)))
     for cluster, ns in app.directory.namespaces:

@@ -43,7 +43,10 @@ def test_the_registry_gives_keys_help_and_write_actions():
     assert [s.key for s in PANES] == ["1", "2", "3", "4", "5", "6", "7"]
     assert {"export", "unexport", "import", "resume_step", "delete_app", "distribute"} <= write_actions(PANES)
     # the metrics pane reads and exports to a local file: nothing it does writes to a cluster
-    assert not write_actions([s for s in PANES if s.id in ("clusters", "topology", "metrics")])
+    assert not write_actions([s for s in PANES if s.id in ("topology", "metrics")])
+    # the clusters pane's writes are the membership actions on the hub; its registration view reads
+    assert write_actions([s for s in PANES if s.id == "clusters"]) == {
+        "accept", "deny", "taint", "untaint", "hub_label", "clusterset", "detach"}
     sections = dict(help_sections(PANES))
     assert sections["Anywhere"][0][0] == "1 2 3 4 5 6 7"
     assert ("e", "export the service from a cluster (creates its ServiceExport)", True) in sections["Services"]

@@ -256,3 +256,30 @@ def test_the_access_path_is_said_in_words():
                       last_sync=None, via_gateway=3)
     assert "hub hub (3 via gateway)" in status_text(info, NOW, PLAIN).plain
     assert "via gateway" not in status_text(StatusInfo("k", "hub", False, False, None), NOW, PLAIN).plain
+
+
+def test_registration_rows_say_why_and_read_without_colour():
+    from fleettui.engine.membership import JoinRequest
+    from fleettui.engine.registration import ClusterSetRow, PlacementView
+    from fleettui.tui.registration_renderers import (
+        PENDING_COLUMNS,
+        PLACEMENT_COLUMNS,
+        clusterset_cells,
+        pending_cells,
+        placement_rows,
+    )
+
+    view = PlacementView("default", "ack", ("default",), 2, "False", "1 cluster decisions scheduled, 1 unscheduled",
+                         (("a", "in set default"),), (("b", "tainted k:NoSelect (not tolerated)"),))
+    rows = placement_rows(view, Palette())
+    assert [k for k, _ in rows] == ["default/ack", "default/ack>a", "default/ack>b"]
+    assert all(len(cells) == len(PLACEMENT_COLUMNS) for _, cells in rows)
+    text = [" | ".join(c.plain for c in cells) for _, cells in rows]
+    assert text == ["default/ack | ▲ 1 of 2 chosen, sets: default (1 cluster decisions scheduled, 1 unscheduled)",
+                    "  ✔ a | chosen: in set default",
+                    "  - b | left out: tainted k:NoSelect (not tolerated)"]
+    cells = pending_cells(JoinRequest("edge-9", False, "edge-9-x", "pending", "agent", "2026-12-01T00:00:00Z"),
+                          Palette())
+    assert len(cells) == len(PENDING_COLUMNS)
+    assert [c.plain for c in cells] == ["edge-9", "pending", "edge-9-x", "no", "2026-12-01T00:00:00Z", "agent"]
+    assert clusterset_cells(ClusterSetRow("empty", "label clusterset=empty", ()), Palette())[3].plain == "(empty)"

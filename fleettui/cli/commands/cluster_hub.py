@@ -22,7 +22,8 @@ from fleettui.config.errors import ConfigError
 HubAction = Callable[[Any, argparse.Namespace], Awaitable[int]]
 
 
-def _hub_client(args: argparse.Namespace) -> Any:
+def hub_client(args: argparse.Namespace) -> Any:
+    """The hub's ClusterClient for these arguments (the dashboard's membership actions use it too)."""
     from fleettui.config.fleetfile import FleetFile
     from fleettui.config.hub import resolve_hub
     from fleettui.config.kubeconfig import load_kubeconfig
@@ -36,8 +37,9 @@ def _hub_client(args: argparse.Namespace) -> Any:
         hub = resolve_hub(kubeconfig, fleet, opt(args, "hub"))
         if hub is None:
             raise CliError("no hub: pass --hub CONTEXT (or set one with `fleettui cluster hub CONTEXT`)")
+        # the dashboard's args have no --request-timeout: its membership actions take the default
         return ClusterClient.from_kubeconfig(kubeconfig, context=hub, read_only=bool(opt(args, "read_only")),
-                                             timeout=args.request_timeout)
+                                             timeout=getattr(args, "request_timeout", 10.0))
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
 
@@ -48,7 +50,7 @@ def _runner(action: HubAction) -> Callable[[argparse.Namespace], int]:
     from fleettui.kube import errors
 
     async def go(args: argparse.Namespace) -> int:
-        client = _hub_client(args)
+        client = hub_client(args)
         try:
             return await action(client, args)
         finally:

@@ -1,4 +1,9 @@
-"""The clusters pane: one row per member cluster, sortable, filterable, updated by diff."""
+"""The clusters pane: one row per member cluster, sortable, filterable, updated by diff.
+
+Membership actions on the hub (OCM accept, deny, taint, untaint, label, clusterset,
+detach) are posted upward with the selected row; the app asks what it needs, confirms,
+and runs the same `engine.membership` function the `fleettui cluster` command runs.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ from dataclasses import dataclass, field
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from fleettui.engine.selectors import selector_or_none
 from fleettui.store import ClusterRow, Store
 from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
+from fleettui.tui.actions import ActionSpec, bindings
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import (
     CLUSTER_COLUMN_PRIORITY,
@@ -30,6 +37,30 @@ SORT_CYCLE = ("health", "name", "cpu", "mem", "seen", "region")
 # (the first frame from the cache), every other row right after that frame is painted.
 FIRST_SCREEN_ABOVE = 200
 
+MEMBERSHIP_ACTIONS = (
+    ActionSpec("a", "accept", "Accept", "accept the joining cluster on the hub: approve its agent's CSR, "
+               "set hubAcceptsClient (as `clusteradm accept`)", write=True, show=False),
+    ActionSpec("x", "deny", "Deny", "deny the joining cluster: its CSRs denied, hubAcceptsClient false (asks)",
+               write=True, show=False),
+    ActionSpec("t", "taint", "Taint", "taint its ManagedCluster (key, value, effect)", write=True, show=False),
+    ActionSpec("u", "untaint", "Untaint", "remove one of its ManagedCluster's taints", write=True, show=False),
+    ActionSpec("l", "hub_label", "Label", "label it on the hub: ManagedCluster and KubeVela cluster secret "
+               "(KEY=VALUE sets, KEY- removes)", write=True, show=False),
+    ActionSpec("c", "clusterset", "Clusterset", "put it in a ManagedClusterSet", write=True, show=False),
+    ActionSpec("ctrl+d", "detach", "Detach", "detach it from the hub: says what stops being managed, asks",
+               write=True, show=False),
+    ActionSpec("h", "app.registration", "Registration", "the hub's registration: clustersets and members, "
+               "placements and their decisions, pending CSRs", show=False),
+)
+
+
+@dataclass
+class MembershipRequest(Message):
+    """A membership action on the hub for one cluster; the app runs it."""
+
+    verb: str  # accept | deny | taint | untaint | hub_label | clusterset | detach
+    row: ClusterRow
+
 
 @dataclass(frozen=True)
 class ClustersData:
@@ -42,7 +73,9 @@ class ClustersPane(Pane):
     pane_id = "clusters"
     title = "Clusters"
 
+    ACTIONS = MEMBERSHIP_ACTIONS
     BINDINGS = [
+        *bindings(MEMBERSHIP_ACTIONS),
         Binding("s", "cycle_sort", "Sort"),
         Binding("N", "sort('name')", "Sort by name", show=False),
         Binding("H", "sort('health')", "Sort by health", show=False),
@@ -209,3 +242,37 @@ class ClustersPane(Pane):
 
     def focus_table(self) -> None:
         self.table.focus()
+
+    # -- membership on the hub --
+
+    def current(self) -> ClusterRow | None:
+        key = self.table.current_key
+        return next((r for r in self._rows if r.key == key), None)
+
+    def _request(self, verb: str) -> None:
+        row = self.current()
+        if row is None:
+            self.app.notify("no cluster selected", severity="warning")
+            return
+        self.post_message(MembershipRequest(verb, row))
+
+    def action_accept(self) -> None:
+        self._request("accept")
+
+    def action_deny(self) -> None:
+        self._request("deny")
+
+    def action_taint(self) -> None:
+        self._request("taint")
+
+    def action_untaint(self) -> None:
+        self._request("untaint")
+
+    def action_hub_label(self) -> None:
+        self._request("hub_label")
+
+    def action_clusterset(self) -> None:
+        self._request("clusterset")
+
+    def action_detach(self) -> None:
+        self._request("detach")
