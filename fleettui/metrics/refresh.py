@@ -192,10 +192,10 @@ class MetricsRefresher:
 
     def set_clusters(self, clusters: Iterable[tuple[str, str | None]]) -> None:
         """The fleet changed (a member added, a `prometheus:` edited): pull these from now on."""
-        clusters = dict(clusters)
-        if clusters == self.clusters:
+        wanted = dict(clusters)
+        if wanted == self.clusters:
             return
-        self.clusters = clusters
+        self.clusters = wanted
         self.prom.close()
         self.prom = self._fleet_prometheus()
 
