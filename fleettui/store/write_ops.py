@@ -15,7 +15,11 @@ from typing import Any
 import aiosqlite
 
 from fleettui.store.feed import Change
-from fleettui.store.rows import UPSERT_OBJECT_SQL
+from fleettui.store.rows import UPSERT_OBJECT_SQL, WORKLOAD_KINDS
+
+# The kinds a workload's health is judged from (workload_health): only their changes
+# need the re-judging query, not a fresh list of Namespaces, Services or Events.
+_JUDGED_KINDS = frozenset((*WORKLOAD_KINDS, "Pod"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +110,15 @@ class Touched:
     """What a batch changed: whose roll-ups and health to recompute, what to publish."""
 
     rollup: set[str] = field(default_factory=set)
+    # the clusters (a subset of `rollup`) whose pods or workloads changed
+    workloads: set[str] = field(default_factory=set)
     health: set[str] = field(default_factory=set)
     changes: dict[Change, None] = field(default_factory=dict)
 
     def objects(self, cluster: str, kind: str) -> None:
         self.rollup.add(cluster)
+        if kind in _JUDGED_KINDS:
+            self.workloads.add(cluster)
         self.changes[Change(_topic(kind), cluster)] = None
 
 
@@ -169,6 +177,7 @@ async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touche
         await conn.execute("DELETE FROM alert_sources WHERE source=?", (op.name,))
         await conn.execute("DELETE FROM clusters WHERE name=?", (op.name,))
         touched.rollup.discard(op.name)
+        touched.workloads.discard(op.name)
         touched.health.discard(op.name)
         touched.changes[Change("clusters", op.name)] = None
 

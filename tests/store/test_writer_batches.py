@@ -50,3 +50,32 @@ def test_row_data_is_compact_json_whatever_the_encoder():
     row = object_row("c", "Pod", {"name": "p", "image": "r/é:1", "big": 2**70, "skip": None}, 1.0)
     assert json.loads(row[15]) == {"image": "r/é:1", "big": 2**70}
     assert " " not in row[15]
+
+
+async def test_workloads_are_re_judged_only_where_pods_or_workloads_changed(store, monkeypatch):
+    """A full sync of 1,000 clusters re-judged every cluster's workloads in every batch
+    that carried any of its lists (two queries each): lists of Namespaces or Services
+    cannot change a workload's health, so only Pod and workload writes ask for it."""
+    from fleettui.store import writer as writer_module
+
+    judged: list[str] = []
+    real = writer_module.rejudge_workloads
+
+    async def spy(conn, cluster):
+        judged.append(cluster)
+        await real(conn, cluster)
+
+    monkeypatch.setattr(writer_module, "rejudge_workloads", spy)
+    w = store.writer
+    for c in ("a", "b"):
+        w.put_cluster(c)
+    w.replace("a", "Namespace", [{"name": "shop"}])
+    w.replace("b", "Service", [{"namespace": "shop", "name": "web"}])
+    await w.flush()
+    assert judged == []
+    assert (await store.cluster("a")).name == "a"  # the roll-ups still ran
+    w.replace("a", "Pod", [{"namespace": "shop", "name": "p", "phase": "Running"}])
+    w.upsert("b", "Deployment", {"namespace": "shop", "name": "web", "rollout": "healthy", "health": "healthy"})
+    w.replace("b", "Event", [])
+    await w.flush()
+    assert sorted(judged) == ["a", "b"]
