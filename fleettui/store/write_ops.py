@@ -157,16 +157,24 @@ Conn = aiosqlite.Connection
 
 
 async def _put_clusters(conn: Conn, ops: list[PutCluster], touched: Touched) -> None:
-    for op in ops:
-        fields = op.fields
-        cols = ", ".join(("name", *fields))
-        marks = ", ".join("?" for _ in range(len(fields) + 1))
-        updates = ", ".join(f"{k}=excluded.{k}" for k in fields)
-        await conn.execute(
+    # registrations come in runs with the same fields (a sync registers its whole fleet
+    # at once): one executemany per run of one shape, in queue order
+    i = 0
+    while i < len(ops):
+        keys = tuple(ops[i].fields)
+        j = i
+        while j < len(ops) and tuple(ops[j].fields) == keys:
+            j += 1
+        cols = ", ".join(("name", *keys))
+        marks = ", ".join("?" for _ in range(len(keys) + 1))
+        updates = ", ".join(f"{k}=excluded.{k}" for k in keys)
+        await conn.executemany(
             f"INSERT INTO clusters ({cols}) VALUES ({marks}) ON CONFLICT (name) DO UPDATE SET {updates}",
-            (op.name, *fields.values()),
+            [(op.name, *(op.fields[k] for k in keys)) for op in ops[i:j]],
         )
-        touched.changes[Change("clusters", op.name)] = None
+        for op in ops[i:j]:
+            touched.changes[Change("clusters", op.name)] = None
+        i = j
 
 
 async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touched) -> None:
@@ -182,19 +190,25 @@ async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touche
         touched.changes[Change("clusters", op.name)] = None
 
 
+# One statement for both outcomes, so a run of probes is one executemany in queue order
+# (a thousand clusters' probes were a thousand round trips to aiosqlite's thread). A
+# failed probe keeps version, last_seen and observed_at: the row shows what was last known.
+_PROBE_SQL = (
+    "UPDATE clusters SET reachable=:ok,"
+    " version=CASE WHEN :ok THEN coalesce(:version, version) ELSE version END,"
+    " latency_ms=CASE WHEN :ok THEN :latency ELSE NULL END,"
+    " last_seen=CASE WHEN :ok THEN :at ELSE last_seen END,"
+    " last_attempt=:at, last_error=:error,"
+    " observed_at=CASE WHEN :ok THEN :at ELSE observed_at END WHERE name=:name"
+)
+
+
 async def _probes(conn: Conn, ops: list[Probe], touched: Touched) -> None:
+    await conn.executemany(_PROBE_SQL, [
+        {"ok": 1 if op.reachable else 0, "version": op.version, "latency": op.latency_ms, "at": op.at,
+         "error": op.error if op.reachable else (op.error or "unreachable"), "name": op.name}
+        for op in ops])
     for op in ops:
-        if op.reachable:
-            await conn.execute(
-                "UPDATE clusters SET reachable=1, version=coalesce(?, version), latency_ms=?, last_seen=?,"
-                " last_attempt=?, last_error=?, observed_at=? WHERE name=?",
-                (op.version, op.latency_ms, op.at, op.at, op.error, op.at, op.name),
-            )
-        else:  # a failed probe keeps version and last_seen: the row shows what was last known
-            await conn.execute(
-                "UPDATE clusters SET reachable=0, latency_ms=NULL, last_attempt=?, last_error=? WHERE name=?",
-                (op.at, op.error or "unreachable", op.name),
-            )
         touched.health.add(op.name)
         touched.changes[Change("clusters", op.name)] = None
 
