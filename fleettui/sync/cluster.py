@@ -199,6 +199,10 @@ class ClusterSync:
         own = asyncio.Semaphore(self.list_concurrency)
 
         async def list_kind(inf: Informer) -> int:
+            # every kind resolved at once, before waiting for a list slot: kinds of one
+            # API group (ServiceExport, ServiceImport) then share one discovery request,
+            # and a group the cluster does not serve costs one 404, not one per kind
+            await retry_transient(inf.resource)
             async with own:
                 return await retry_transient(inf.list_once)
 
