@@ -46,7 +46,8 @@ class NoMcsClient:
 @pytest.mark.parametrize("lists_at_once", [1, 2])
 async def test_unserved_optional_kinds_of_one_group_cost_one_discovery_request_per_version(store, lists_at_once):
     client = NoMcsClient()
-    cs = ClusterSync("edge", client, store.writer, default_kinds(), list_concurrency=lists_at_once)  # type: ignore[arg-type]
+    cs = ClusterSync("edge", client, store.writer, default_kinds(), list_concurrency=lists_at_once,
+                     gate=asyncio.Semaphore(1))  # type: ignore[arg-type]
     result = await cs.sync_once()
     assert result.ok, result.error
     assert "ServiceExport" not in result.counts and "ServiceImport" not in result.counts
