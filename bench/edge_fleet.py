@@ -16,6 +16,11 @@ inventories: `--flaky-share 0`), then:
 (e) key-press latency with N rows (bench/tui_keys_1000.py in a child).
 
     .venv/bin/python -m bench.edge_fleet [--clusters 1000] [--steady 60] [--skip d,e]
+        [--baseline /path/to/another/checkout]
+
+`--baseline`: (a), (b) and (c) also run with another checkout's fleettui (e.g. the
+main branch), each in its own child process against the same simulator, before
+and after alternating: the product side's change, side by side in one run.
 
 The machine is shared: the CPU seconds printed beside each wall time are the
 figure to compare across runs.
@@ -34,7 +39,7 @@ import time
 from pathlib import Path
 
 from bench.sync_full import full_sync, simulator
-from bench.sync_gateway import hub_only_copy
+from bench.sync_gateway import hub_only_copy, sync_in_child
 
 
 def rss_mib() -> float:
@@ -136,9 +141,11 @@ async def canary(clusters: int) -> dict:
         await teardown(sim, hub, store)
 
 
-def child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+def child(args: list[str], checkout: Path | None = None) -> dict:
+    """Run this module (or `checkout`'s copy of it) in a child; its last JSON line."""
+    checkout = checkout or Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=checkout,
+                         env={**os.environ, "PYTHONPATH": str(checkout)})
     for line in reversed(out.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -151,6 +158,8 @@ def main() -> int:
     ap.add_argument("--steady", type=float, default=60.0, help="seconds of steady state measured in (c)")
     ap.add_argument("--settle", type=float, default=20.0)
     ap.add_argument("--skip", default="", help="comma-separated figures to skip (a,b,c,d,e)")
+    ap.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                    help="also run (a), (b), (c) with this checkout's fleettui, alternating")
     ap.add_argument("--steady-child", nargs=2, metavar=("KUBECONFIG", "CACHE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.steady_child:
@@ -162,15 +171,27 @@ def main() -> int:
             simulator(args.clusters, Path(tmp), settle=args.settle,
                       extra_args=("--profile", "edge", "--flaky-share", "0")) as (_, kubeconfig):
         hub_only = hub_only_copy(kubeconfig, Path(tmp) / "hub-only")
+        here = Path(__file__).resolve().parent.parent
         for key, path in (("a", hub_only), ("b", kubeconfig)):
             if key in skip:
                 continue
-            secs, objects, failed, cpu = asyncio.run(full_sync(path, Path(tmp) / f"{key}.db", concurrency=64))
+            if args.baseline is not None:
+                secs, objects, failed, cpu = sync_in_child(args.baseline.resolve(), path,
+                                                           Path(tmp) / f"{key}-before.db", 64)
+                figures[f"{key} before"] = {"seconds": round(secs, 1), "cpu_s": round(cpu, 1),
+                                            "objects": objects, "failed": failed}
+                print(f"({key} before) {figures[f'{key} before']}", flush=True)
+                secs, objects, failed, cpu = sync_in_child(here, path, Path(tmp) / f"{key}.db", 64)
+            else:
+                secs, objects, failed, cpu = asyncio.run(full_sync(path, Path(tmp) / f"{key}.db", concurrency=64))
             figures[key] = {"seconds": round(secs, 1), "cpu_s": round(cpu, 1), "objects": objects, "failed": failed}
             print(f"({key}) {figures[key]}", flush=True)
         if "c" not in skip:
-            figures["c"] = child(["-m", "bench.edge_fleet", "--steady", str(args.steady),
-                                  "--steady-child", str(hub_only), str(Path(tmp) / "c.db")])
+            steady_args = ["-m", "bench.edge_fleet", "--steady", str(args.steady), "--steady-child", str(hub_only)]
+            if args.baseline is not None:
+                figures["c before"] = child([*steady_args, str(Path(tmp) / "c-before.db")], args.baseline.resolve())
+                print(f"(c before) {figures['c before']}", flush=True)
+            figures["c"] = child([*steady_args, str(Path(tmp) / "c.db")])
             print(f"(c) {figures['c']}", flush=True)
     if "d" not in skip:
         figures["d"] = asyncio.run(canary(args.clusters))
@@ -182,6 +203,11 @@ def main() -> int:
     print(f"\nedge_fleet: {args.clusters} edge clusters, side by side")
     print(f"  (a) inventory through the gateway: {a.get('seconds')} s (fleettui CPU {a.get('cpu_s')} s) target <= 20 s")
     print(f"  (b) inventory direct:              {b.get('seconds')} s (fleettui CPU {b.get('cpu_s')} s)")
+    if args.baseline is not None:
+        ab, bb, cb = (figures.get(f"{k} before") or {} for k in "abc")
+        print(f"      before ({args.baseline}): (a) {ab.get('seconds')} s (CPU {ab.get('cpu_s')} s), "
+              f"(b) {bb.get('seconds')} s (CPU {bb.get('cpu_s')} s), (c) CPU {cb.get('cpu_share')} of a core, "
+              f"RSS {cb.get('rss_mib')} MiB")
     print(f"  (c) steady state: CPU {c.get('cpu_share')} of a core (<= 0.15), RSS {c.get('rss_mib')} MiB (<= 600), "
           f"watched {c.get('watched')}/{c.get('clusters')}, first inventory {c.get('first_inventory_s')} s")
     print(f"  (d) canary then the rest: {d.get('seconds')} s ({d.get('placed')} placed) target <= 60 s")

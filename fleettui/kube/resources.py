@@ -199,11 +199,12 @@ class Discovery:
         lock = self._locks.setdefault(api_version, asyncio.Lock())
         generation = self._cache.get(api_version)
         async with lock:
-            # Someone else refreshed while we waited: use their answer.
-            if self._cache.get(api_version) is not generation and api_version in self._cache:
-                found = match(self._cache[api_version], kind)
-                if found is not None:
-                    return found
+            # Someone else refreshed while we waited: theirs is the answer, found or not
+            # (asking again at once for a group the cluster does not serve cost every
+            # edge site without the MCS CRDs two more 404s per first sync).
+            current = self._cache.get(api_version)
+            if current is not generation and current is not None:
+                return match(current, kind)
             doc = await self._fetch(api_version)
             resources = parse_resource_list(api_version, doc) if doc else []
             self._cache[api_version] = resources

@@ -31,16 +31,17 @@ _UPDATE_SQL = "UPDATE objects SET health = ?, message = ? WHERE cluster = ? AND 
 
 async def rejudge_workloads(conn: aiosqlite.Connection, cluster: str) -> None:
     problems: dict[tuple[str, str], list[str]] = defaultdict(list)
-    async with conn.execute(_PROBLEMS_SQL, (cluster,)) as cur:
-        async for namespace, workload, problem in cur:
-            if workload:
-                problems[(namespace, workload)].append(problem)
+    # execute_fetchall: one hop to aiosqlite's thread per query (iterating a cursor is
+    # one per fetchmany), and this runs for every touched cluster of every batch
+    for namespace, workload, problem in await conn.execute_fetchall(_PROBLEMS_SQL, (cluster,)):
+        if workload:
+            problems[(namespace, workload)].append(problem)
     updates = []
-    async with conn.execute(_WORKLOADS_SQL, (cluster,)) as cur:
-        async for kind, namespace, name, health, message, rollout, rollout_message in cur:
-            found = problems.get((namespace, f"{kind}/{name}"), ())
-            new = with_pod_problems(rollout, rollout_message or "", found)
-            if new != (health, message):
-                updates.append((*new, cluster, kind, namespace, name))
+    for kind, namespace, name, health, message, rollout, rollout_message in await conn.execute_fetchall(
+            _WORKLOADS_SQL, (cluster,)):
+        found = problems.get((namespace, f"{kind}/{name}"), ())
+        new = with_pod_problems(rollout, rollout_message or "", found)
+        if new != (health, message):
+            updates.append((*new, cluster, kind, namespace, name))
     if updates:
         await conn.executemany(_UPDATE_SQL, updates)

@@ -15,7 +15,11 @@ from typing import Any
 import aiosqlite
 
 from fleettui.store.feed import Change
-from fleettui.store.rows import UPSERT_OBJECT_SQL
+from fleettui.store.rows import UPSERT_OBJECT_SQL, WORKLOAD_KINDS
+
+# The kinds a workload's health is judged from (workload_health): only their changes
+# need the re-judging query, not a fresh list of Namespaces, Services or Events.
+_JUDGED_KINDS = frozenset((*WORKLOAD_KINDS, "Pod"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +110,15 @@ class Touched:
     """What a batch changed: whose roll-ups and health to recompute, what to publish."""
 
     rollup: set[str] = field(default_factory=set)
+    # the clusters (a subset of `rollup`) whose pods or workloads changed
+    workloads: set[str] = field(default_factory=set)
     health: set[str] = field(default_factory=set)
     changes: dict[Change, None] = field(default_factory=dict)
 
     def objects(self, cluster: str, kind: str) -> None:
         self.rollup.add(cluster)
+        if kind in _JUDGED_KINDS:
+            self.workloads.add(cluster)
         self.changes[Change(_topic(kind), cluster)] = None
 
 
@@ -149,16 +157,24 @@ Conn = aiosqlite.Connection
 
 
 async def _put_clusters(conn: Conn, ops: list[PutCluster], touched: Touched) -> None:
-    for op in ops:
-        fields = op.fields
-        cols = ", ".join(("name", *fields))
-        marks = ", ".join("?" for _ in range(len(fields) + 1))
-        updates = ", ".join(f"{k}=excluded.{k}" for k in fields)
-        await conn.execute(
+    # registrations come in runs with the same fields (a sync registers its whole fleet
+    # at once): one executemany per run of one shape, in queue order
+    i = 0
+    while i < len(ops):
+        keys = tuple(ops[i].fields)
+        j = i
+        while j < len(ops) and tuple(ops[j].fields) == keys:
+            j += 1
+        cols = ", ".join(("name", *keys))
+        marks = ", ".join("?" for _ in range(len(keys) + 1))
+        updates = ", ".join(f"{k}=excluded.{k}" for k in keys)
+        await conn.executemany(
             f"INSERT INTO clusters ({cols}) VALUES ({marks}) ON CONFLICT (name) DO UPDATE SET {updates}",
-            (op.name, *fields.values()),
+            [(op.name, *(op.fields[k] for k in keys)) for op in ops[i:j]],
         )
-        touched.changes[Change("clusters", op.name)] = None
+        for op in ops[i:j]:
+            touched.changes[Change("clusters", op.name)] = None
+        i = j
 
 
 async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touched) -> None:
@@ -169,23 +185,30 @@ async def _remove_clusters(conn: Conn, ops: list[RemoveCluster], touched: Touche
         await conn.execute("DELETE FROM alert_sources WHERE source=?", (op.name,))
         await conn.execute("DELETE FROM clusters WHERE name=?", (op.name,))
         touched.rollup.discard(op.name)
+        touched.workloads.discard(op.name)
         touched.health.discard(op.name)
         touched.changes[Change("clusters", op.name)] = None
 
 
+# One statement for both outcomes, so a run of probes is one executemany in queue order
+# (a thousand clusters' probes were a thousand round trips to aiosqlite's thread). A
+# failed probe keeps version, last_seen and observed_at: the row shows what was last known.
+_PROBE_SQL = (
+    "UPDATE clusters SET reachable=:ok,"
+    " version=CASE WHEN :ok THEN coalesce(:version, version) ELSE version END,"
+    " latency_ms=CASE WHEN :ok THEN :latency ELSE NULL END,"
+    " last_seen=CASE WHEN :ok THEN :at ELSE last_seen END,"
+    " last_attempt=:at, last_error=:error,"
+    " observed_at=CASE WHEN :ok THEN :at ELSE observed_at END WHERE name=:name"
+)
+
+
 async def _probes(conn: Conn, ops: list[Probe], touched: Touched) -> None:
+    await conn.executemany(_PROBE_SQL, [
+        {"ok": 1 if op.reachable else 0, "version": op.version, "latency": op.latency_ms, "at": op.at,
+         "error": op.error if op.reachable else (op.error or "unreachable"), "name": op.name}
+        for op in ops])
     for op in ops:
-        if op.reachable:
-            await conn.execute(
-                "UPDATE clusters SET reachable=1, version=coalesce(?, version), latency_ms=?, last_seen=?,"
-                " last_attempt=?, last_error=?, observed_at=? WHERE name=?",
-                (op.version, op.latency_ms, op.at, op.at, op.error, op.at, op.name),
-            )
-        else:  # a failed probe keeps version and last_seen: the row shows what was last known
-            await conn.execute(
-                "UPDATE clusters SET reachable=0, latency_ms=NULL, last_attempt=?, last_error=? WHERE name=?",
-                (op.at, op.error or "unreachable", op.name),
-            )
         touched.health.add(op.name)
         touched.changes[Change("clusters", op.name)] = None
 

@@ -9,6 +9,7 @@ why (`last_error`), which the store turns into `degraded`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -197,8 +198,11 @@ class ClusterSync:
         # fleet of 100), each costing a connect on both ends; the fleet-wide gate
         # keeps enough clusters in flight to fill the pipe anyway.
         own = asyncio.Semaphore(self.list_concurrency)
+        unresolved = await self._resolve()
 
         async def list_kind(inf: Informer) -> int:
+            if inf in unresolved:
+                raise unresolved[inf]
             async with own:
                 return await retry_transient(inf.list_once)
 
@@ -220,6 +224,26 @@ class ClusterSync:
                 counts[kind] = result
         self._write_reachable()
         return counts
+
+    async def _resolve(self) -> dict[Informer, BaseException]:
+        """Resolve every kind that needs discovery at once, in one slot of the fleet's
+        gate: kinds of one API group (ServiceExport, ServiceImport) then share one
+        discovery request, and a group the cluster does not serve (MCS on most edge
+        sites) costs one 404 per version, not one per kind, nor one more when the
+        list would have looked it up again. Returns the kinds that did not resolve."""
+        pending = [inf for inf in self.informers if not inf.resolved]
+        if not pending:
+            return {}
+        async with self.gate or contextlib.nullcontext():
+            outcomes = await asyncio.gather(*(retry_transient(inf.resource) for inf in pending),
+                                            return_exceptions=True)
+        failed: dict[Informer, BaseException] = {}
+        for inf, outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, asyncio.CancelledError):
+                raise outcome
+            if isinstance(outcome, BaseException):
+                failed[inf] = outcome
+        return failed
 
     # -- continuous --
 

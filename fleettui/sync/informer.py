@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleettui.kube import errors
 from fleettui.kube.backoff import Backoff
+from fleettui.kube.resources import BUILTINS
 from fleettui.store.writer import InventoryWriter
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec
@@ -76,6 +77,12 @@ class Informer:
         self._resource: Any = None
         self.unserved = False
         self.field_selector = spec.field_selector
+
+    @property
+    def resolved(self) -> bool:
+        """Whether `resource()` answers without asking the cluster (a built-in kind, or
+        resolved before)."""
+        return self._resource is not None or (self.spec.api_version, self.spec.kind) in BUILTINS
 
     async def resource(self) -> Any:
         if self._resource is None:

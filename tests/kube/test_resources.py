@@ -110,3 +110,25 @@ async def test_discovery_concurrent_misses_share_one_request():
     )
     assert all(g is not None for g in got)
     assert len(calls) == 1
+
+
+async def test_discovery_concurrent_lookups_of_an_unserved_group_share_one_request():
+    """A cluster without the MCS CRDs (most edge sites): the sync's ServiceExport and
+    ServiceImport informers resolve at the same time; each used to ask again after the
+    other's 404, so a 1,000-site first sync sent thousands of extra 404s."""
+    calls = []
+
+    async def fetch(gv):
+        calls.append(gv)
+        await asyncio.sleep(0.01)
+        return None  # 404: not served
+
+    d = Discovery(fetch)
+    got = await asyncio.gather(
+        *[d.lookup("multicluster.x-k8s.io/v1alpha1", kind) for kind in ("ServiceExport", "ServiceImport") * 5]
+    )
+    assert got == [None] * 10
+    assert calls == ["multicluster.x-k8s.io/v1alpha1"]
+    # a later lookup still asks again (a CRD installed since resolves)
+    assert await d.lookup("multicluster.x-k8s.io/v1alpha1", "ServiceExport") is None
+    assert len(calls) == 2
