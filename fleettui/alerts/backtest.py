@@ -42,7 +42,10 @@ class Backtest:
 def run(matrix: Sequence[dict[str, Any]], *, start: float, end: float, step: float,
         for_s: float = 0.0, keep_firing_for_s: float = 0.0, buckets: int = 24) -> Backtest:
     """Episodes per series of `matrix` ({"metric": {...}, "values": [[t, "v"], ...]})."""
-    steps = max(1, int(round((end - start) / step)) + 1)
+    # the evaluations Prometheus returns: start, start + step, ... up to end, never past it
+    # (rounding up counted a step after `end` that no series can be present at, so a rule
+    # firing now read as resolved whenever `end` fell in the second half of a step)
+    steps = max(1, int((end - start) / step + 1e-9) + 1)
     firing_at = [0] * steps
     episodes: list[Episode] = []
     firing_now = pending_now = 0

@@ -31,3 +31,13 @@ def test_keep_firing_for_bridges_a_short_gap_and_pending_is_not_fired() -> None:
 def test_sparkline_marks_quiet_slices() -> None:
     assert sparkline([0, 0, 1, 2, 4, 0], buckets=6) == "··▂▄█·"
     assert sparkline([0] * 10, buckets=5) == "·····"
+
+
+def test_firing_now_when_the_window_ends_between_two_evaluations() -> None:
+    # query_range returns points on start + k*step up to `end`; `end` (now) is rarely on
+    # the grid: a series present at every returned point is firing now, not resolved
+    values = [[100.0 + 30 * k, "1"] for k in range(11)]  # 100 .. 400
+    res = run([{"metric": {"pod": "p"}, "values": values}], start=100.0, end=420.0, step=30.0)
+    assert res.firing_now == 1 and res.count == 1
+    assert res.episodes[0].resolved_at is None
+    assert not res.sparkline.endswith("·")
