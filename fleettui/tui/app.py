@@ -377,6 +377,10 @@ class FleetApp(MembershipActions, App[None]):
     @on(Refreshed)
     def _refreshed(self, event: Refreshed) -> None:
         self._refreshing = False
+        if not self.is_running:
+            # a refresh that finished while the app shuts down: its panes may be gone
+            # already, and a NoMatches here would end a clean quit in a traceback
+            return
         now, parts = event.data.now, event.data.parts
         palette = palette_for(self)
         if "summary" in parts:
