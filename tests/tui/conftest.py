@@ -113,3 +113,13 @@ def jobs_cache(fleet_cache):
 
     asyncio.run(build())
     return fleet_cache
+
+
+def no_blink(screen) -> None:
+    """A blinking cursor is caught on or off by chance: a snapshot must not depend on it."""
+    from textual.widgets import Input, TextArea
+
+    for widget in screen.query(TextArea):
+        widget.cursor_blink = False
+    for widget in screen.query(Input):
+        widget.cursor_blink = False

@@ -16,7 +16,7 @@ from fleettui.alerts.plan import PlanRow
 from fleettui.alerts.planning import LivePlan
 from fleettui.engine.render import MemberCluster
 from fleettui.tui.screens.rule_editor import RuleEditor
-from tui.conftest import make_app, settle, wait_for_data
+from tui.conftest import make_app, no_blink, settle, wait_for_data
 from tui.fleet_fixture import DEMO_CLUSTERS
 
 SIZES = [(80, 24), (160, 48)]
@@ -49,9 +49,11 @@ def test_override_form(snap_compare, alerts_cache, tmp_path, size):
         await wait_for_data(pilot)
         pilot.app.push_screen(RuleEditor(path, path.read_text(), FLEET, None))
         await pilot.pause()
+        no_blink(pilot.app.screen)
         await pilot.press("ctrl+o")
         await _wait(pilot, lambda: isinstance(pilot.app.screen, OverrideForm))
         form = pilot.app.screen
+        no_blink(form)
         form.query_one("#ov-target").value = "idc-beijng"
         form.query_one("#ov-rule").value = "KubePodCrashLooping"
         form.query_one("#ov-value").value = "3"
@@ -94,6 +96,7 @@ def test_rule_plan_with_live_results(snap_compare, alerts_cache, tmp_path, size)
         await wait_for_data(pilot)
         pilot.app.push_screen(RuleEditor(path, path.read_text(), FLEET, None, _live))
         await pilot.pause()
+        no_blink(pilot.app.screen)
         await pilot.press("ctrl+s")
         await _wait(pilot, lambda: isinstance(pilot.app.screen, RulePlan))
         await settle(pilot, 0.1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.conftest import make_app, settle, wait_for_data
+from tui.conftest import make_app, no_blink, settle, wait_for_data
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -272,6 +272,7 @@ def test_rule_editor_error(snap_compare, alerts_cache, tmp_path):
                             None)
         pilot.app.push_screen(editor)
         await pilot.pause()
+        no_blink(editor)
         await pilot.press("ctrl+s")
         for _ in range(100):
             if editor.check is not None:
