@@ -132,7 +132,9 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
         new = _with_static(used if used is not None else Series(stamp, step), old, stamp, static)
         series = old.overlay(new, now=now)
         if usage is not None and used is not None:
-            cpu, mem, fetched = _last(used, "cpu") or 0.0, _last(used, "mem") or 0.0, now
+            # a column without a point is not measured yet (a rate() needs two scrapes, so
+            # a Prometheus started a minute ago answers memory before CPU): unknown, not 0%
+            cpu, mem, fetched = _last(used, "cpu"), _last(used, "mem"), now
         elif usage is not None:
             cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
         else:

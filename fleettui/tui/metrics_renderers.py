@@ -63,13 +63,16 @@ def usage_cell(row: UsageRow | None, source: MetricSource | None, kind: str, now
                *, spark: int = 4) -> Text:
     """`27% ▂▃▅▇`: used now as a share of the allocatable (beside the requested share in
     the REQ column), then the last hour's shape; the amount itself where the scope has no
-    allocatable (a namespace). `req only` for a cluster without a Prometheus. Numbers no
+    allocatable (a namespace). `req only` for a cluster without a Prometheus, `-` where its
+    Prometheus has no value yet. Numbers no
     longer current carry their age in place of the sparkline (it would not be the last hour)."""
     if row is None:
         return Text("-", style=palette.muted)
     used = row.cpu_used_m if kind == "cpu" else row.mem_used_b
-    if used is None or (source is not None and source.requests_only):
+    if source is not None and source.requests_only:
         return Text("req only", style=palette.muted)
+    if used is None:  # its Prometheus has no value for it yet (or never answered)
+        return Text("-", style=palette.muted)
     alloc = row.cpu_alloc_m if kind == "cpu" else row.mem_alloc_b
     out = Text(fmt_pct(100.0 * used / alloc) if alloc else _fmt(kind, used))
     if is_stale(row, source, now):

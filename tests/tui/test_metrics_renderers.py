@@ -59,6 +59,8 @@ def test_usage_cell_share_of_allocatable_sparkline_req_only_and_age():
     ns = usage("shop", scope="namespace", cpu=[500.0] * 3, cpu_alloc=0.0)
     assert usage_cell(ns, source("c1"), "cpu", NOW, PLAIN).plain.startswith("0.5c")
     assert usage_cell(None, None, "cpu", NOW, PLAIN).plain == "-"
+    # a cluster with a Prometheus that has no value for it yet: unknown, not "req only" nor 0%
+    assert usage_cell(usage(used=False), source(), "cpu", NOW, PLAIN).plain == "-"
 
 
 def test_top_lines_average_over_the_range_and_rank_requests_only_last():

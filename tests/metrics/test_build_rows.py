@@ -1,0 +1,26 @@
+"""One pull's rows: a value Prometheus has no point for yet is unknown, never 0."""
+
+from __future__ import annotations
+
+from fleettui.metrics import inventory as inv
+from fleettui.metrics.refresh import build_rows
+from fleettui.store.metrics import Series
+
+NOW = 1_800_000_000.0
+STEP = 60.0
+
+
+def test_cpu_without_a_point_yet_is_unknown_not_zero() -> None:
+    # a Prometheus started a minute ago: memory answers, rate() over CPU does not yet
+    figures = inv.ClusterInventory("c1", {("cluster", ""): inv.Figures(4000.0, 2.0**33, 8000.0, 2.0**34, 2)})
+    usage = {("cluster", ""): Series(NOW - STEP, STEP, {"mem": [2.0**30, 2.0**30]})}
+    [row] = build_rows("c1", NOW, STEP, figures, usage, {})
+    assert row.cpu_used_m is None and row.mem_used_b == 2.0**30
+    # both measured: both read
+    usage = {("cluster", ""): Series(NOW - STEP, STEP, {"cpu": [250.0, 500.0], "mem": [2.0**30, 2.0**31]})}
+    [row] = build_rows("c1", NOW, STEP, figures, usage, {})
+    assert (row.cpu_used_m, row.mem_used_b) == (500.0, 2.0**31)
+    # Prometheus answered and nothing of this scope runs there: that is a measured zero
+    figures.figures[("namespace", "idle")] = inv.Figures()
+    rows = {r.name: r for r in build_rows("c1", NOW, STEP, figures, usage, {})}
+    assert (rows["idle"].cpu_used_m, rows["idle"].mem_used_b) == (0.0, 0.0)
