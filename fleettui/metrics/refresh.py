@@ -117,6 +117,8 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
     the stored series did not have yet (a backfilled hour gets today's requests), and on
     the point of now."""
     keys = set(figures.figures) | set(usage or {})
+    whole = (usage or {}).get(("cluster", ""))
+    measured = {c: whole is not None and _last(whole, c) is not None for c in ("cpu", "mem")}
     stamp = round(now / step) * step
     rows = []
     for key in sorted(keys):
@@ -132,9 +134,12 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
         new = _with_static(used if used is not None else Series(stamp, step), old, stamp, static)
         series = old.overlay(new, now=now)
         if usage is not None and used is not None:
-            # a column without a point is not measured yet (a rate() needs two scrapes, so
-            # a Prometheus started a minute ago answers memory before CPU): unknown, not 0%
             cpu, mem, fetched = _last(used, "cpu"), _last(used, "mem"), now
+            # a column the cluster has no point for is not measured yet (a rate() needs two
+            # scrapes, so a Prometheus started a minute ago answers memory before CPU):
+            # unknown, not 0%; where the cluster has it, a scope without it used nothing
+            cpu = cpu if cpu is not None or not measured["cpu"] else 0.0
+            mem = mem if mem is not None or not measured["mem"] else 0.0
         elif usage is not None:
             cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
         else:

@@ -24,3 +24,12 @@ def test_cpu_without_a_point_yet_is_unknown_not_zero() -> None:
     figures.figures[("namespace", "idle")] = inv.Figures()
     rows = {r.name: r for r in build_rows("c1", NOW, STEP, figures, usage, {})}
     assert (rows["idle"].cpu_used_m, rows["idle"].mem_used_b) == (0.0, 0.0)
+
+
+def test_a_scope_without_cpu_in_a_measured_cluster_used_none() -> None:
+    # the cluster's CPU is measured; a crash-looping workload has no CPU series: it used 0
+    figures = inv.ClusterInventory("c1", {("cluster", ""): inv.Figures(), ("workload", "ns/Deployment/crash"): inv.Figures()})
+    usage = {("cluster", ""): Series(NOW, STEP, {"cpu": [500.0], "mem": [2.0**30]}),
+             ("workload", "ns/Deployment/crash"): Series(NOW, STEP, {"mem": [2.0**20]})}
+    rows = {r.name: r for r in build_rows("c1", NOW, STEP, figures, usage, {})}
+    assert (rows["ns/Deployment/crash"].cpu_used_m, rows["ns/Deployment/crash"].mem_used_b) == (0.0, 2.0**20)
