@@ -256,12 +256,12 @@ async def add_fit_shapes(store: Store) -> None:
 def test_target_labels_and_order():
     fits = [Fit("b", True, 4, 2, 9000, 1 << 30, "room for 4 on 2 nodes"),
             Fit("a", False, 1, 1, 100, 0, "room for 1 of 3; 2 too full")]
-    assert target_label("b", fits[0]) == "b  fits 4"
+    assert target_label("b", fits[0]) == "b  fits 4, 9.0c"
     assert target_label("a", fits[1]) == "a  no room: room for 1 of 3; 2 too full"
     assert target_label("c", None) == "c"
     # ranked first, then the clusters the ranking had no nodes for, in their own order
     assert ranked_targets(["a", "c", "b"], fits) == [
-        ("b  fits 4", "b"), ("a  no room: room for 1 of 3; 2 too full", "a"), ("c", "c")]
+        ("b  fits 4, 9.0c", "b"), ("a  no room: room for 1 of 3; 2 too full", "a"), ("c", "c")]
     assert ranked_targets(["a", "c"], []) == [("a", "a"), ("c", "c")]
 
 
@@ -287,11 +287,11 @@ async def test_targets_ranked_by_room_for_the_picked_workload(fleet_cache):
             assert [o.value for o in targets.options] == [f.cluster for f in want]
             labels = {o.value: str(o.prompt) for o in targets.options}
             free = {n.name: (8000 - n.cpu_req_m) // 3000 for n in nodes["idc-beijing"]}
-            assert labels["idc-beijing"] == f"idc-beijing  fits {min(sum(free.values()), 30)}"
+            assert labels["idc-beijing"].startswith(f"idc-beijing  fits {min(sum(free.values()), 30)}, ")
             assert labels["edge-shenzhen"] == (
                 "edge-shenzhen  no room: room for 0 of 3; 2 taint dedicated=edge:NoSchedule")
             assert [o.value for o in targets.options][-1] == "edge-shenzhen"
-            assert "best fit first" in str(dialog.query_one("#matches").render())
+            assert "most free CPU first" in str(dialog.query_one("#matches").render())
             assert list(targets.selected) == ["idc-beijing"]  # the pick survives the re-order
             # a Service has no pod template: picking only it drops the ranking
             res = dialog.query_one("#resources", SelectionList)

@@ -101,7 +101,7 @@ def test_distribute_dialog_picks(snap_compare, fleet_cache):
 
 
 def test_distribute_dialog_ranked_targets(snap_compare, fleet_cache):
-    """A workload with a pod template picked: the targets best fit first, `fits N` / `no room: why`."""
+    """A workload with a pod template picked: the targets with the most free CPU first, `fits N, Cc` (free CPU) / `no room: why`."""
     from textual.widgets import SelectionList
 
     from tui.test_distribute import _open_dialog, _pick_source, _until, add_fit_shapes

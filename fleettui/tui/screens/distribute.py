@@ -69,11 +69,14 @@ def matching(clusters: Sequence[ClusterRow], labels: Mapping[str, str]) -> list[
 
 def target_label(name: str, fit: Fit | None) -> str:
     """A target cluster as the list shows it once the picked workloads have a shape:
-    `fits N` (replicas it has room for now) or `no room: why`, as `fleettui fit` says."""
+    `fits N, Cc` (replicas it has room for now, and the free CPU the list is ordered
+    by: the least crowded first) or `no room: why`, as `fleettui fit` says."""
     if fit is None:
         return name
     if fit.fits:
-        return f"{name}  fits {fit.replicas}"
+        cores = fit.cpu_free_m / 1000
+        return f"{name}  fits {fit.replicas}, {cores:.1f}c" if cores < 10 else \
+            f"{name}  fits {fit.replicas}, {cores:.0f}c"
     return f"{name}  no room: {fit.reason}"
 
 
@@ -321,7 +324,7 @@ class SelectionDialog(ModalScreen[dict[str, Any] | None]):
         if source in names:
             text += f"; {source} is the source too"
         if self.fits:
-            text += "  (best fit first)"
+            text += "  (most free CPU first: Nc)"
         out.update(text)
 
     # -- the result --
