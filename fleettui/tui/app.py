@@ -12,6 +12,7 @@ from its own worker; the UI never waits on it or on the network.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -158,6 +159,7 @@ class FleetApp(MembershipActions, App[None]):
         self.cache_problem: str | None = None
         self.syncing = False
         self.first_data_at: float | None = None
+        self._heap_frozen = False
         self._summary = FleetSummary(0, 0, 0, 0, 0, 0, None)
         self._timer: Timer | None = None
         self._refreshing = False
@@ -240,7 +242,22 @@ class FleetApp(MembershipActions, App[None]):
         if self.theme_errors:
             self.notify("\n".join(self.theme_errors), title="theme skipped", severity="warning")
 
+    def _freeze_startup_heap(self) -> None:
+        # Everything alive once the cached fleet is on screen (the widgets, a thousand
+        # clusters' rows and cells, the imported modules: ~190,000 objects) lives as long
+        # as the app. Left to the collector, each full collection walked all of it again:
+        # ~100 ms, landing on one key press in ten at 1,000 clusters. Frozen, a full
+        # collection walks only what came after (unfrozen again on exit).
+        if self._heap_frozen or not self.is_running:
+            return
+        gc.collect()
+        gc.freeze()
+        self._heap_frozen = True
+
     async def on_unmount(self) -> None:
+        if self._heap_frozen:
+            gc.unfreeze()  # an app run in a longer process (tests, Pilot) leaves nothing pinned
+            self._heap_frozen = False
         self._stop_sync()
         if self._sync_focus is not None and self.store is not None:
             # quitting with a cluster open: its screen's Closed is never handled
@@ -405,6 +422,7 @@ class FleetApp(MembershipActions, App[None]):
             # discovery, a hundred clients) must not delay the first frame
             if self.sync_thread is not None:
                 self.call_after_refresh(self._start_sync)
+            self.call_after_refresh(self._freeze_startup_heap)
         if self._dirty:
             self._request_refresh()
         elif self._timer is None:
