@@ -25,6 +25,8 @@ def _rows() -> list[tuple[str, tuple[Text, ...]]]:
         ("spans", (Text.from_markup("[b]eks[/b]-use1"), Text.assemble("x", ("y", "underline"), "z"),
                    wide, Text("  padded  "))),
         ("cursor", (Text("idc-shanghai"), Text("?"), Text("tab\there"), Text("two\nlines"))),
+        ("link", (Text("docs", style="link https://example.com"), Text("@", style=Style(meta={"k": 1})),
+                  Text("-"), Text("1d"))),
         ("right", (Text("r", justify="right"), Text("c", justify="center"), Text("-"), Text("0s"))),
     ]
 
@@ -65,14 +67,14 @@ async def _compare(pilot, table: DiffTable) -> int:
 
 async def test_one_line_cells_render_as_textual_renders_them(monkeypatch) -> None:
     used: list[bool] = []
-    real = one_line_cells.one_line_cell
+    real = one_line_cells.OneLineCells.render
 
     def spy(*args, **kwargs):
         lines = real(*args, **kwargs)
         used.append(lines is not None)
         return lines
 
-    monkeypatch.setattr("fleettui.tui.widgets.diff_table.one_line_cell", spy)
+    monkeypatch.setattr(one_line_cells.OneLineCells, "render", spy)
     app = _App()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one("#fixed", DiffTable)

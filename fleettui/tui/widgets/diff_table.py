@@ -17,7 +17,7 @@ from textual._types import SegmentLines
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
-from fleettui.tui.widgets.one_line_cells import one_line_cell
+from fleettui.tui.widgets.one_line_cells import OneLineCells
 
 Cells = tuple[Text, ...]
 
@@ -44,6 +44,7 @@ class DiffTable(DataTable):
         self._shown: dict[str, tuple | None] = {}
         self._cells: dict[str, Cells] = {}  # the cell objects last applied, by row key
         self._order: list[str] = []
+        self._one_line = OneLineCells()
 
     def on_mount(self) -> None:
         for key in self._column_keys:
@@ -201,9 +202,9 @@ class DiffTable(DataTable):
             header, False, not header and (row_index < self.fixed_rows or column_index < self.fixed_columns),
             hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        lines = one_line_cell(self.app.console, cell, width, self.cell_padding,
-                              pre_style + component_style, post_style)
+        lines = self._one_line.render(self.app.console, cell, width, self.cell_padding, base_style,
+                                      Style.from_meta({"row": row_index, "column": column_index}),
+                                      component_style, post_style)
         if lines is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         self._cell_render_cache[cache_key] = lines
