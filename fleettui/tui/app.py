@@ -26,7 +26,7 @@ from textual.command import CommandPalette
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import ContentSwitcher, Input
 from textual.worker import Worker, WorkerState
 
 from fleettui.alerts.alertmanager import Alertmanager
@@ -68,6 +68,7 @@ from fleettui.tui.screens.silences import SilenceDialog, SilenceRequest, Silence
 from fleettui.tui.sync_thread import SyncRunner, SyncThread
 from fleettui.tui.themes import initial_theme, load_themes
 from fleettui.tui.widgets.bars import FleetHeader, StatusBar
+from fleettui.tui.widgets.footer import FleetFooter
 
 if TYPE_CHECKING:
     from fleettui.engine.hub import Hub
@@ -187,7 +188,7 @@ class FleetApp(MembershipActions, App[None]):
         with Vertical(id="bottom"):
             yield Input(placeholder="filter (Enter keeps it, Esc clears)", id="filter")
             yield StatusBar(id="status-bar")
-            yield Footer()
+            yield FleetFooter()
 
     @property
     def switcher(self) -> ContentSwitcher:
