@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
+
+from fleettui.tui.widgets.one_line_cells import OneLineCells
 
 Cells = tuple[Text, ...]
 
@@ -40,6 +44,7 @@ class DiffTable(DataTable):
         self._shown: dict[str, tuple | None] = {}
         self._cells: dict[str, Cells] = {}  # the cell objects last applied, by row key
         self._order: list[str] = []
+        self._one_line = OneLineCells()
 
     def on_mount(self) -> None:
         for key in self._column_keys:
@@ -170,6 +175,40 @@ class DiffTable(DataTable):
             widths = [_cell_width(c) for c in self.get_column(col)]
             column.content_width = max([*widths, _cell_width(column.label)])
         self._require_update_dimensions = True
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> SegmentLines:
+        # Textual's own cell render, minus the Rich console pass for one-line Text (see
+        # one_line_cells); the cache key and the styles are Textual's, so cursor, hover,
+        # header and theme look the same
+        header = row_index == -1
+        if column_index < 0:  # a row label (the panes' tables have none)
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._header_row_key if header else self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        height = self.header_height if header else self.rows[row_key].height
+        if height != 1 or (not header and self.rows[row_key].auto_height):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if header:
+            cell: object = self.ordered_columns[column_index].label
+        else:
+            cell = self._get_row_renderables(row_index).cells[column_index]
+        component_style, post_style = self._get_styles_to_render_cell(
+            header, False, not header and (row_index < self.fixed_rows or column_index < self.fixed_columns),
+            hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+        lines = self._one_line.render(self.app.console, cell, width, self.cell_padding, base_style,
+                                      Style.from_meta({"row": row_index, "column": column_index}),
+                                      component_style, post_style)
+        if lines is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
     def _displayed_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows]
