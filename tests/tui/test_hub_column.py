@@ -42,7 +42,7 @@ async def test_hub_column_and_awaiting_acceptance(fleet_cache):
         table = pane.table
         assert "hub" in table.visible_columns
         info = str(pane.query_one("#clusters-info", Static).render())
-        assert "1 awaiting acceptance" in info
+        assert "1 awaiting acceptance (a accepts the selected one, h lists them)" in info
         col = list(table.visible_columns).index("hub")
         cells = {str(table.get_row(key)[0]).split()[0]: str(table.get_row(key)[col])
                  for key in table.rows}

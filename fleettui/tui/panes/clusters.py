@@ -175,7 +175,8 @@ class ClustersPane(Pane):
         info = f"{count} clusters"
         joining = sum(1 for r in self._rows if r.hub and not r.hub.get("accepted", True))
         if joining:
-            info += f"  {joining} awaiting acceptance (fleettui cluster pending)"
+            how = "h lists them" if getattr(self.app, "read_only", False) else "a accepts the selected one, h lists them"
+            info += f"  {joining} awaiting acceptance ({how})"
         info += f"  sort: {self.sort_by}{' (reversed)' if self.reverse else ''}"
         if self._needle:
             kind = " (label selector)" if selector_or_none(self._needle) else ""
