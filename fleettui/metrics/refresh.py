@@ -133,17 +133,16 @@ def build_rows(cluster: str, now: float, step: float, figures: inv.ClusterInvent
         used = (usage or {}).get(key)
         new = _with_static(used if used is not None else Series(stamp, step), old, stamp, static)
         series = old.overlay(new, now=now)
-        if usage is not None and used is not None:
-            cpu, mem, fetched = _last(used, "cpu"), _last(used, "mem"), now
-            # a column the cluster has no point for is not measured yet (a rate() needs two
-            # scrapes, so a Prometheus started a minute ago answers memory before CPU):
-            # unknown, not 0%; where the cluster has it, a scope without it used nothing
+        if usage is None:
+            cpu = mem = None
+        else:
+            # a column the cluster has no point for is not measured yet (a Prometheus that
+            # has not scraped yet, or a rate() that needs a second scrape): unknown, not 0%;
+            # where the cluster has it, a scope without it used nothing
+            cpu, mem = (_last(used, c) if used is not None else None for c in ("cpu", "mem"))
             cpu = cpu if cpu is not None or not measured["cpu"] else 0.0
             mem = mem if mem is not None or not measured["mem"] else 0.0
-        elif usage is not None:
-            cpu, mem, fetched = 0.0, 0.0, now  # Prometheus answered: nothing runs there
-        else:
-            cpu, mem, fetched = None, None, now
+        fetched = now
         rows.append(UsageRow(cluster, key[0], key[1], cpu, mem, f.cpu_req_m, f.mem_req_b,
                              f.cpu_alloc_m, f.mem_alloc_b, fetched, series))
     return rows

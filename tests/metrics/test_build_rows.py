@@ -33,3 +33,14 @@ def test_a_scope_without_cpu_in_a_measured_cluster_used_none() -> None:
              ("workload", "ns/Deployment/crash"): Series(NOW, STEP, {"mem": [2.0**20]})}
     rows = {r.name: r for r in build_rows("c1", NOW, STEP, figures, usage, {})}
     assert (rows["ns/Deployment/crash"].cpu_used_m, rows["ns/Deployment/crash"].mem_used_b) == (0.0, 2.0**20)
+
+
+def test_a_prometheus_that_has_not_scraped_yet_is_unknown_not_zero() -> None:
+    # it answered, with no series at all (started seconds ago): every scope unknown
+    figures = inv.ClusterInventory("c1", {("cluster", ""): inv.Figures(4000.0, 2.0**33, 8000.0, 2.0**34, 2),
+                                          ("namespace", "shop"): inv.Figures(1000.0, 2.0**30)})
+    rows = build_rows("c1", NOW, STEP, figures, {}, {})
+    assert [(r.cpu_used_m, r.mem_used_b) for r in rows] == [(None, None), (None, None)]
+    # no Prometheus at all: unknown too (requests only)
+    assert [(r.cpu_used_m, r.mem_used_b) for r in build_rows("c1", NOW, STEP, figures, None, {})] == [
+        (None, None), (None, None)]
