@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleettui.config import names
 from fleettui.config.fleetfile import cluster_name_error
 from fleettui.config.kubeconfig import KubeConfig
 from fleettui.config.objects import condition, csr_state
@@ -64,6 +65,12 @@ class Taint:
         key, _, value = head.partition("=")
         if not key:
             raise MembershipError(f"taint {text!r}: the key is empty")
+        # a taint's key and value follow the label rules (Kubernetes' and OCM's alike):
+        # refused here, before the hub sees it
+        if errs := names.qualified_name(key):
+            raise MembershipError(names.invalid("taint key", key, errs))
+        if errs := names.label_value(value):
+            raise MembershipError(names.invalid("taint value", value, errs))
         return cls(key, value, effect)
 
 

@@ -16,6 +16,14 @@ def test_taint_parses_as_kubectl_spells_it():
             Taint.parse(bad)
 
 
+def test_a_taint_kubernetes_would_refuse_is_refused_before_the_hub_sees_it():
+    with pytest.raises(MembershipError, match=r'taint key: Invalid value: "bad key!!"'):
+        Taint.parse("bad key!!:NoSelect")
+    with pytest.raises(MembershipError, match="taint value: Invalid value"):
+        Taint.parse("maintenance=not ok:NoSelect")
+    assert Taint.parse("example.com/maintenance=until-monday:NoSelect").value == "until-monday"
+
+
 def _kc(user):
     return KubeConfig.from_dict({
         "clusters": [{"name": "c", "cluster": {"server": "https://10.0.0.1:6443",
