@@ -157,6 +157,8 @@ def set_override(doc: dict[str, Any], *, name: str, target: str, rule: str, fiel
     the new target; `replacing`, the row being edited, dropped); every input checked
     first, so a mistake raises OverrideError and the document is untouched."""
     _, base = _base(doc)
+    if not rule:
+        raise OverrideError(f"pick a rule (rules: {', '.join(rulesets.rule_names(base))})")
     name = name.strip() or f"{rule}-{field.replace('.', '-').replace(' ', '-')}".lower()
     if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
         raise OverrideError(f"name {name!r}: lower-case letters, digits and '-' (a policy name)")

@@ -144,3 +144,18 @@ async def test_enter_on_a_row_edits_it_in_place(alerts_cache, tmp_path):
         await _until(pilot, lambda: app.screen is editor)
         assert [(o.target, o.value) for o in overrides.listing(yaml.safe_load(editor.editor.text))] == [
             ("edge-shenzhen,idc-beijing", "15m")]
+
+
+async def test_saving_with_no_rule_picked_asks_for_one(alerts_cache, tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text(EXAMPLE.read_text())
+    app = make_app(alerts_cache)
+    async with app.run_test(size=(160, 48)) as pilot:
+        editor, form = await _open(pilot, app, path)
+        form.query_one("#ov-target").value = "edge-shenzhen"
+        form.query_one("#ov-value").value = "3"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        said = _text(form.query_one("#override-error"))
+        assert said.startswith("pick a rule (rules: ") and "select" not in said
+        assert form.rows == [] and form.query_one("#ov-target").value == "edge-shenzhen"

@@ -153,7 +153,7 @@ class OverrideForm(ModalScreen["dict[str, Any] | None"]):
             self.document = overrides.set_override(
                 self.document, name=self.query_one("#ov-name", Input).value,
                 target=self.query_one("#ov-target", Input).value,
-                rule="" if rule is Select.BLANK else str(rule),
+                rule="" if rule is Select.NULL else str(rule),
                 field=str(self.query_one("#ov-field", Select).value),
                 value=self.query_one("#ov-value", Input).value,
                 fleet=[m.name for m in self.fleet], replacing=self.editing)
