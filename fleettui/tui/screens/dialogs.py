@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 
 class PathPrompt(ModalScreen[Path | None]):
-    """Ask for an Application file; the path must name a readable file."""
+    """Ask for an Application file; the path must name a readable file. Subclasses ask for
+    other paths by saying what is wrong with one (`problem`)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    PLACEHOLDER = "path/to/application.yaml"
+    INPUT_ID = "path"
 
     def __init__(self, title: str, *, value: str = "") -> None:
         super().__init__(classes="dialog")
@@ -31,16 +34,19 @@ class PathPrompt(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title")
-            yield Input(value=self._value, placeholder="path/to/application.yaml", id="path")
-            yield Static("", id="path-error", classes="dialog-error")
+            yield Input(value=self._value, placeholder=self.PLACEHOLDER, id=self.INPUT_ID)
+            yield Static("", id=f"{self.INPUT_ID}-error", classes="dialog-error")
 
-    @on(Input.Submitted, "#path")
+    def problem(self, path: Path) -> str | None:
+        return None if path.is_file() else f"{path}: no such file"
+
+    @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
-        if not event.value.strip():
-            self.query_one("#path-error", Static).update("give a path")
-        elif not path.is_file():
-            self.query_one("#path-error", Static).update(f"{path}: no such file")
+        text = event.value.strip()
+        path = Path(text).expanduser()
+        said = "give a path" if not text else self.problem(path)
+        if said:
+            self.query_one(f"#{self.INPUT_ID}-error", Static).update(said)
         else:
             self.dismiss(path)
 
