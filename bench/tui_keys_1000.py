@@ -1,12 +1,21 @@
 """Key-press latency of the dashboard with 1,000 clusters (a Pilot benchmark).
 
 A cache of N clusters written through the store's writer (tests/tui/fleet_fixture,
-the same rows the sync writes), then the app run headless by Textual's Pilot at
-160x48. Each key of a realistic session is timed from the press until the app is
-idle again with the screen refreshed and any refresh the key asked for applied:
-moving in the clusters table, sorting, filtering, the topology (expanding a
-region), the rollouts matrix and back. Targets: every key <= 100 ms; warm first
-frame (app start to the first data shown) <= 1 s.
+the same rows the sync writes), then the app run by Textual's Pilot at 160x48.
+The keys of a realistic session: moving in the clusters table, sorting, filtering,
+the topology (expanding a region), the rollouts matrix and back. Targets: every
+key <= 100 ms; warm first frame (app start to the first data shown) <= 1 s.
+
+Each key is timed two ways:
+- answered (the figure for the target): from the key event sent until the last
+  screen update the key caused, each update rendered to terminal output as a real
+  terminal gets it (Pilot's headless driver skips that step; here a driver that
+  discards the bytes takes it). Every update until the app is idle again counts,
+  the refresh a key asks for included, so a pane switch is answered when its fresh
+  data is on screen, not when the old frame is.
+- idle: until Pilot finds the process idle again. Pilot's press waits for a 20 ms
+  sleep with no CPU used, three times over, so a key that costs 10 ms measures
+  ~85 ms this way: a harness floor, reported beside, not the key's latency.
 
 Each key's process CPU time is measured beside its wall time: on the shared build
 machine (2 cores, load 5-10) a key that costs 20 ms of CPU waits ~100 ms for a
@@ -29,6 +38,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+class _RenderingDriver:
+    """Pilot's headless driver, but the app renders each update to terminal bytes
+    (App._display skips that for a headless driver), which are then dropped."""
+
+    @staticmethod
+    def install(app) -> None:
+        from textual.drivers.headless_driver import HeadlessDriver
+
+        class Rendering(HeadlessDriver):
+            @property
+            def is_headless(self) -> bool:
+                return False
+
+            def write(self, data: str) -> None:
+                pass
+
+            def flush(self) -> None:
+                pass
+
+        app._driver.__class__ = Rendering
+
+
 KEYS = ["down"] * 10 + ["s", "s", "N", "H", "R", "slash", *"hangzhou", "enter", "escape",
                         "2", "down", "enter", "down", "3", "down", "1", "pagedown", "end", "home"]
 
@@ -44,12 +75,24 @@ async def run(clusters: int) -> dict:
         store = await fixture_store(cache, clusters=clusters)
         await store.close()
         fill = time.perf_counter() - t0
-        app = FleetApp(store_path=cache, kubeconfig="~/.kube/config", hub="hub", debounce=0.05)
+        updates: list[float] = []  # when each screen update was written
+
+        class Timed(FleetApp):
+            CSS_PATH = str(Path(sys.modules[FleetApp.__module__].__file__ or "").parent / FleetApp.CSS_PATH)
+
+            def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+                super()._display(screen, renderable)
+                if renderable is not None:
+                    updates.append(time.perf_counter())
+
+        app = Timed(store_path=cache, kubeconfig="~/.kube/config", hub="hub", debounce=0.05)
         times: list[tuple[str, float]] = []
+        answered: list[tuple[str, float]] = []
         cpu: list[float] = []
         t0 = time.perf_counter()
         c0 = time.process_time()
         async with app.run_test(size=(160, 48)) as pilot:
+            _RenderingDriver.install(app)
             while app.first_data_at is None and time.perf_counter() - t0 < 30:
                 await pilot.pause(0.01)
             # the first frame: the app's own mark of the cached fleet put on screen (a large
@@ -59,14 +102,20 @@ async def run(clusters: int) -> dict:
             await pilot.pause()
             filled = time.perf_counter() - t0
             for key in KEYS:
+                updates.clear()
                 k0, kc = time.perf_counter(), time.process_time()
                 await pilot.press(key)
                 await pilot.pause()
                 while app._refreshing or app._timer is not None:
                     await pilot.pause(0.005)
                 times.append((key, (time.perf_counter() - k0) * 1000))
+                # a key that changed nothing on screen (Home on the first row) was answered
+                # when it was handled: the first idle check after it, at most
+                answered.append((key, ((updates[-1] if updates else time.perf_counter()) - k0) * 1000))
                 cpu.append((time.process_time() - kc) * 1000)
         ms = sorted(t for _, t in times)
+        ans = sorted(t for _, t in answered)
+        worst_ans = max(answered, key=lambda kt: kt[1])
         worst = max(times, key=lambda kt: kt[1])
         cpu_sorted = sorted(cpu)
         return {"clusters": clusters, "fill_s": round(fill, 1), "first_frame_s": round(first, 2),
@@ -74,7 +123,15 @@ async def run(clusters: int) -> dict:
                 "cpu_median_ms": round(statistics.median(cpu_sorted), 1),
                 "cpu_p95_ms": round(cpu_sorted[int(0.95 * (len(cpu_sorted) - 1))], 1),
                 "cpu_max_ms": round(cpu_sorted[-1], 1), "cpu_total_ms": round(sum(cpu)),
-                "keys": len(ms), "median_ms": round(statistics.median(ms), 1),
+                "keys": len(ms),
+                "answered_median_ms": round(statistics.median(ans), 1),
+                "answered_p95_ms": round(ans[int(0.95 * (len(ans) - 1))], 1),
+                "answered_max_ms": round(worst_ans[1], 1), "answered_slowest_key": worst_ans[0],
+                "answered_slowest": [(k, round(t)) for k, t in sorted(answered, key=lambda kt: -kt[1])[:8]],
+                "over_100ms": [(k, round(t)) for k, t in answered if t > 100],
+                # per key in session order: (key, answered ms, CPU ms)
+                "per_key": [(k, round(t, 1), round(c, 1)) for (k, t), c in zip(answered, cpu, strict=True)],
+                "median_ms": round(statistics.median(ms), 1),
                 "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1), "max_ms": round(worst[1], 1),
                 "slowest_key": worst[0],
                 "slowest": [(k, round(t)) for k, t in sorted(times, key=lambda kt: -kt[1])[:8]]}
@@ -89,9 +146,13 @@ def main() -> int:
     if args.json:
         print(json.dumps(r))
     else:
-        print(f"tui_keys: {r['clusters']} clusters, {r['keys']} keys: median {r['median_ms']} ms, "
-              f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['slowest_key']!r}) target <= 100 ms; "
-              f"warm first frame {r['first_frame_s']} s (<= 1 s)\n  slowest keys (ms): {r['slowest']}\n"
+        print(f"tui_keys: {r['clusters']} clusters, {r['keys']} keys answered (press to last screen update): "
+              f"median {r['answered_median_ms']} ms, p95 {r['answered_p95_ms']} ms, max {r['answered_max_ms']} ms "
+              f"({r['answered_slowest_key']!r}) target <= 100 ms; over 100 ms: {r['over_100ms']}\n"
+              f"  slowest keys (ms): {r['answered_slowest']}\n"
+              f"  warm first frame {r['first_frame_s']} s (<= 1 s)\n"
+              f"  until Pilot finds the app idle (harness floor ~85 ms): median {r['median_ms']} ms, "
+              f"p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['slowest_key']!r}); slowest {r['slowest']}\n"
               f"  CPU per key: median {r['cpu_median_ms']} ms, p95 {r['cpu_p95_ms']} ms, max {r['cpu_max_ms']} ms, "
               f"all keys {r['cpu_total_ms']} ms; first frame {r['first_frame_cpu_s']} s of CPU")
     return 0

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
-FIGURES = ("median_ms", "p95_ms", "max_ms", "cpu_median_ms", "cpu_p95_ms", "cpu_max_ms", "cpu_total_ms",
+FIGURES = ("answered_median_ms", "answered_p95_ms", "answered_max_ms", "median_ms", "p95_ms", "max_ms", "cpu_median_ms", "cpu_p95_ms", "cpu_max_ms", "cpu_total_ms",
            "first_frame_s", "first_frame_cpu_s", "filled_s")
 
 
@@ -46,7 +46,7 @@ def main() -> int:
             r = once(root, args.clusters)
             results[label].append(r)
             print(f"run {i + 1} {label}: " + ", ".join(f"{k} {r.get(k)}" for k in FIGURES)
-                  + f"; slowest {r['slowest'][:4]}", flush=True)
+                  + f"; slowest {r.get('answered_slowest', r['slowest'])[:4]}", flush=True)
     print(f"\nmedians over {args.runs} runs each, {args.clusters} clusters (ratio new/base):")
     for k in FIGURES:
         if any(k not in r for r in results["base"] + results["new"]):
@@ -54,6 +54,17 @@ def main() -> int:
         base = statistics.median(r[k] for r in results["base"])
         new = statistics.median(r[k] for r in results["new"])
         print(f"  {k:18} base {base:9.2f}  new {new:9.2f}  ratio {new / base if base else float('nan'):.2f}")
+    if all("per_key" in r for r in results["base"] + results["new"]):
+        print("\nper key, medians (answered ms / CPU ms), base -> new:")
+        line = []
+        for i, (key, _, _) in enumerate(results["new"][0]["per_key"]):
+            figs = {label: [(r["per_key"][i][1], r["per_key"][i][2]) for r in results[label]]
+                    for label in ("base", "new")}
+            b, n = ({label: (statistics.median(a for a, _ in v), statistics.median(c for _, c in v))
+                     for label, v in figs.items()}[x] for x in ("base", "new"))
+            line.append(f"{key} {b[0]:.0f}/{b[1]:.0f} -> {n[0]:.0f}/{n[1]:.0f}")
+        for j in range(0, len(line), 6):
+            print("  " + "   ".join(line[j:j + 6]))
     return 0
 
 

@@ -33,6 +33,9 @@ def sql_in(values: tuple[str, ...]) -> str:
 
 # The only way WORKLOAD_KINDS becomes SQL text (queries with a variable kind list bind it).
 WORKLOAD_KINDS_SQL = sql_in(WORKLOAD_KINDS)
+# The topology's leaves (workloads and nodes) and the namespaces between: one list, so a
+# query over them is one index scan (see Store.topology_outline).
+OUTLINE_KINDS_SQL = sql_in((*WORKLOAD_KINDS, "Node", "Namespace"))
 
 # Summary keys that have their own column; everything else goes into `data`.
 _COLUMNS = (

@@ -48,6 +48,7 @@ from fleettui.tui.messages import (
     SyncStateChanged,
     ViewData,
 )
+from fleettui.tui.paint_hold import REFRESH_CAP, PaintHolds
 from fleettui.tui.panes.alerts import AlertsPane
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.panes.clusters import MembershipRequest
@@ -168,6 +169,7 @@ class FleetApp(MembershipActions, App[None]):
         self._idle = asyncio.Event()  # no refresh running or due (one held for a modal counts as idle)
         self._pending_select: str | None = None
         self._sync_focus: str | None = None  # the cluster whose screen is open, if any
+        self.paint_holds = PaintHolds(self)
         loaded = load_themes()
         self.theme_errors = loaded.errors
         for t in loaded.themes:
@@ -256,6 +258,7 @@ class FleetApp(MembershipActions, App[None]):
         self._heap_frozen = True
 
     async def on_unmount(self) -> None:
+        self.paint_holds.release_all()
         if self._heap_frozen:
             gc.unfreeze()  # an app run in a longer process (tests, Pilot) leaves nothing pinned
             self._heap_frozen = False
@@ -424,6 +427,9 @@ class FleetApp(MembershipActions, App[None]):
             if self.sync_thread is not None:
                 self.call_after_refresh(self._start_sync)
             self.call_after_refresh(self._freeze_startup_heap)
+        if f"pane:{self.switcher.current}" in parts and (
+                self.detail_screen is None or "detail-screen" in parts):
+            self.paint_holds.release("refresh")  # what a pane switch or a screen waits for
         if self._dirty:
             self._request_refresh()
         elif self._timer is None:
@@ -467,6 +473,8 @@ class FleetApp(MembershipActions, App[None]):
         if pane_id not in self.pane_ids:
             self.notify(f"no {pane_id} pane in this build", severity="warning")
             return
+        # the new pane is painted once, with the data the refresh below reads
+        self.paint_holds.hold("refresh", REFRESH_CAP)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.switcher.current = pane_id
@@ -584,6 +592,7 @@ class FleetApp(MembershipActions, App[None]):
             self.store.writer.set_meta("sync.focus", None)
 
     def _open_detail(self, screen: Screen) -> None:
+        self.paint_holds.hold("refresh", REFRESH_CAP)  # painted with its data, once
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)

@@ -7,7 +7,7 @@ Health is always a marker plus a word, never colour alone (NO_COLOR, monochrome)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,15 +137,27 @@ def fit_columns(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Text
     (header included) is measured, and columns are dropped from the end of `priority`
     until the rest fit. The first `keep` of `priority` are never dropped (a table that
     is still too wide scrolls). A width of 0 or less (not laid out yet) keeps all."""
+    return fit_widths(columns, (cell_widths(cells) for cells in rows), width, priority, keep=keep)
+
+
+def cell_widths(cells: Sequence[Text]) -> tuple[int, ...]:
+    """Terminal cells each one-line cell takes."""
+    return tuple(cell.cell_len for cell in cells)
+
+
+def fit_widths(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[int]], width: int,
+               priority: Sequence[str], *, keep: int = 2) -> tuple[str, ...]:
+    """`fit_columns` for rows already measured (`cell_widths` of each row's cells)."""
     keys = [key for key, _ in columns]
-    need = {key: len(label) + CELL_PADDING for key, label in columns}
-    for cells in rows:
-        for key, cell in zip(keys, cells, strict=True):
-            need[key] = max(need[key], cell.cell_len + CELL_PADDING)
+    need = [len(label) + CELL_PADDING for _, label in columns]
+    measured = list(rows)
+    if measured:  # column by column: a thousand rows' widths are one max() each
+        need = [max(n, max(col) + CELL_PADDING) for n, col in zip(need, zip(*measured, strict=True), strict=True)]
+    need_of = dict(zip(keys, need, strict=True))
     shown = set(keys)
     if width > 0:
         for key in reversed(priority[keep:]):
-            if sum(need[k] for k in shown) <= width:
+            if sum(need_of[k] for k in shown) <= width:
                 break
             shown.discard(key)
     return tuple(k for k in keys if k in shown)

@@ -61,6 +61,26 @@ async def test_cluster_row_rolls_up_nodes_capacity_requests_and_pods(store, cloc
     assert c.warning_events == 2
 
 
+async def test_an_unchanged_cluster_row_is_read_back_as_the_same_object(store, clock):
+    # the dashboard reads every cluster on each refresh; a row nothing changed is not
+    # built again (and is cheap for the panes to compare), a changed one is new
+    _seed(store, "a")
+    _seed(store, "b")
+    await store.writer.flush()
+    a1, b1 = await store.clusters()
+    store.writer.put_cluster("b", context="b", labels={"env": "dev"})
+    store.writer.put_cluster("c", context="c")
+    await store.writer.flush()
+    a2, b2, c2 = await store.clusters()
+    assert a2 is a1
+    assert b2 is not b1 and b2.labels == {"env": "dev"} and b1.labels == {"env": "prod"}
+    assert c2.name == "c"
+    store.writer.probe("a", reachable=False, error="connection refused")
+    await store.writer.flush()
+    a3 = (await store.clusters())[0]
+    assert a3 is not a2 and a3.reachable is False and a2.reachable is True
+
+
 async def test_registration_wins_over_labels_found_on_nodes(store):
     _seed(store, provider="idc")
     await store.writer.flush()

@@ -77,3 +77,53 @@ async def test_a_refill_keeps_the_order_the_cursor_and_fits_the_widths(monkeypat
         same = [(key, table._cells[key]) for key in back]
         assert not table.apply_rows(same)
         assert calls == []
+
+
+def _state(table: DiffTable):
+    """What DataTable keeps per row, in order: key, height, label, cells by column."""
+    return ([(k.value, table.rows[k].height, table.rows[k].label, table.rows[k].auto_height,
+              {c.value: v for c, v in table._data[k].items()}) for k in
+             (table._row_locations.get_key(i) for i in range(table.row_count))],
+            table.cursor_coordinate, [c.content_width for c in table.ordered_columns])
+
+
+async def test_a_refill_leaves_the_table_as_add_row_would():
+    # the refill adds its rows in one pass over Textual's bookkeeping: the same rows,
+    # order, cells, cursor and widths as add_row one by one, and the same screen
+    names = [f"member-{i:03d}" for i in range(120)]
+    one_by_one, refilled = TableApp(), TableApp()
+    async with one_by_one.run_test(size=(60, 20)) as pilot:
+        table = one_by_one.query_one(DiffTable)
+        for key, cells in rows(names):
+            table.add_row(*cells, key=key)
+        await pilot.pause()
+        want, want_screen = _state(table), one_by_one.export_screenshot()
+    async with refilled.run_test(size=(60, 20)) as pilot:
+        table = refilled.query_one(DiffTable)
+        table.apply_rows(rows(names))  # more than REFILL_ABOVE: a refill
+        await pilot.pause()
+        assert _state(table) == want
+        assert refilled.export_screenshot() == want_screen
+        # and a row added the usual way afterwards lands after them
+        table.add_row(Text("late"), Text("y"), key="late")
+        assert table.get_row_index("late") == 120
+
+
+async def test_a_refill_measures_only_cells_it_has_not_measured(monkeypatch):
+    # filtering 1,000 rows down and back brings the same cell objects back: their widths
+    # are known (before, every refill measured every cell of every row again)
+    measured: list[str] = []
+    real = diff_table._cell_width
+    monkeypatch.setattr(diff_table, "_cell_width", lambda c: measured.append(str(c)) or real(c))
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(DiffTable)
+        every = rows([f"member-{i:03d}" for i in range(300)])
+        table.apply_rows(every)
+        await pilot.pause()
+        measured.clear()
+        table.apply_rows(every[::3])
+        table.apply_rows(every)
+        await pilot.pause()
+        assert [m for m in measured if m.startswith("member")] == []
+        assert _widths(table) == [len("member-000"), len("NOTE")]

@@ -25,9 +25,10 @@ from fleettui.tui.renderers import (
     CLUSTER_COLUMNS,
     CLUSTER_SORTS,
     Palette,
+    cell_widths,
     cluster_cells,
     cluster_matches,
-    fit_columns,
+    fit_widths,
 )
 from fleettui.tui.widgets.diff_table import DiffTable
 
@@ -99,7 +100,7 @@ class ClustersPane(Pane):
         # at, cells). A sort or a filter keystroke re-renders nothing, and a refresh only the
         # rows whose data changed plus those on screen, whose ages move on (1,000 rows cost
         # ~0.3 s to render: every 5 s, and on every pane switch, before).
-        self._cells: dict[str, tuple[tuple, float, tuple]] = {}
+        self._cells: dict[str, tuple[tuple, float, tuple, tuple[int, ...]]] = {}  # ..., cells' widths
         self._view: list[ClusterRow] = []  # the rows as sorted and filtered now
         self._scroll_pending = False
         self._columns: tuple[tuple[str, ...], int] | None = None  # columns shown, for this width
@@ -130,13 +131,16 @@ class ClustersPane(Pane):
     def _cells_of(self, row: ClusterRow, *, on_screen: bool) -> tuple:
         """The row's cells: the ones rendered last unless its data changed, or it is on
         screen and they were rendered at an earlier `now` (an age would be behind)."""
+        return self._rendered(row, on_screen=on_screen)[2]
+
+    def _rendered(self, row: ClusterRow, *, on_screen: bool) -> tuple[tuple, float, tuple, tuple[int, ...]]:
         inputs = (row, self._usage.get(row.name), self._sources.get(row.name), self._palette)
         hit = self._cells.get(row.name)
         if hit is not None and hit[0] == inputs and (hit[1] == self._now or not on_screen):
-            return hit[2]
+            return hit
         cells = cluster_cells(row, self._now, self._palette, usage=inputs[1], source=inputs[2])
-        self._cells[row.name] = (inputs, self._now, cells)
-        return cells
+        self._cells[row.name] = entry = (inputs, self._now, cells, cell_widths(cells))
+        return entry
 
     def _on_screen(self) -> range:
         """Indexes into the sorted rows the table shows now (rows scrolled into view later
@@ -201,9 +205,10 @@ class ClustersPane(Pane):
         # come and go while a filter is typed (and 1,000 rows take ~50 ms to measure).
         room = table.size.width - table.styles.scrollbar_size_vertical if table.size.width else 0
         if self._columns is None or self._columns[1] != room:
-            every = cells if first_screen else [self._cells_of(r, on_screen=False)[:len(columns)]
-                                                for r in self._rows]
-            self._columns = (fit_columns(columns, every, room, CLUSTER_COLUMN_PRIORITY), room)
+            width = len(columns)
+            measured = (self._rendered(r, on_screen=False)[3][:width]
+                        for r in (rows if first_screen else self._rows))
+            self._columns = (fit_widths(columns, measured, room, CLUSTER_COLUMN_PRIORITY), room)
         shown = self._columns[0]
         table.show_columns(shown)
         index = [key for key, _ in CLUSTER_COLUMNS]

@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from fleettui.tui.paint_hold import FOOTER_CAP
+
 
 class FleetFooter(Footer):
     _shown: tuple | None = None
@@ -33,8 +35,17 @@ class FleetFooter(Footer):
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
+            # the screen waits for the footer of its new keys (one paint, not two)
+            holds = getattr(self.app, "paint_holds", None)
+            if holds is not None:
+                holds.hold("footer", FOOTER_CAP)
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
-        if self.is_attached and self._wanted() != self._shown:
-            await self.recompose()
+        try:
+            if self.is_attached and self._wanted() != self._shown:
+                await self.recompose()
+        finally:
+            holds = getattr(self.app, "paint_holds", None)
+            if holds is not None:
+                holds.release("footer")

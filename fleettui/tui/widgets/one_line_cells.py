@@ -31,7 +31,7 @@ class OneLineCells:
 
     def __init__(self) -> None:
         # plain dicts, emptied when full: an LRU's bookkeeping cost as much as the render
-        self._segments: dict[int, tuple[Text, list[tuple[str, Style | None]]]] = {}
+        self._segments: dict[int, tuple[Text, list[tuple[str, Style | None]], int]] = {}  # ..., cell_len
         self._styles: dict[tuple, Style] = {}
 
     def render(self, console: Console, cell: object, width: int, padding: int, base: Style,
@@ -42,19 +42,22 @@ class OneLineCells:
         if type(cell) is not Text:  # a subclass may render itself differently
             return None
         inner = width - 2 * padding
-        if inner < 1 or cell.cell_len > inner:
-            return None
         hit = self._segments.get(id(cell))
         if hit is None or hit[0] is not cell:
+            length = cell.cell_len
+            if inner < 1 or length > inner:
+                return None
             own = _own_segments(console, cell)
             if own is None:
                 return None
-            hit = (cell, own)
+            hit = (cell, own, length)
             if len(self._segments) >= _KEEP:
                 self._segments.clear()
             self._segments[id(cell)] = hit
-        own = hit[1]
-        if (fill := inner - cell.cell_len) > 0:
+        own, length = hit[1], hit[2]
+        if inner < 1 or length > inner:
+            return None
+        if (fill := inner - length) > 0:
             own = [*own, (" " * fill, _NULL)]
         if padding:
             pad = (" " * padding, _NULL)
