@@ -12,7 +12,6 @@ from its own worker; the UI never waits on it or on the network.
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.command import CommandPalette
 from textual.containers import Vertical
@@ -34,10 +33,11 @@ from fleettui.alerts.planning import live_planner
 from fleettui.engine.workflow import waiting_step
 from fleettui.store import FleetSummary, Store, StoreError
 from fleettui.store.services import ServiceSetRow
-from fleettui.tui import keys, registry
+from fleettui.tui import gc_policy, keys, registry
 from fleettui.tui.actions import key_display
 from fleettui.tui.bar_renderers import StatusInfo
 from fleettui.tui.commands import JumpCommands, ThemeCommands
+from fleettui.tui.gc_policy import GcPolicy
 from fleettui.tui.membership_actions import HubClient, MembershipActions
 from fleettui.tui.messages import (
     CacheProblem,
@@ -161,7 +161,7 @@ class FleetApp(MembershipActions, App[None]):
         self.cache_problem: str | None = None
         self.syncing = False
         self.first_data_at: float | None = None
-        self._heap_frozen = False
+        self._gc = GcPolicy()
         self._summary = FleetSummary(0, 0, 0, 0, 0, 0, None)
         self._timer: Timer | None = None
         self._refreshing = False
@@ -245,23 +245,24 @@ class FleetApp(MembershipActions, App[None]):
         if self.theme_errors:
             self.notify("\n".join(self.theme_errors), title="theme skipped", severity="warning")
 
-    def _freeze_startup_heap(self) -> None:
+    def _start_gc_policy(self) -> None:
         # Everything alive once the cached fleet is on screen (the widgets, a thousand
         # clusters' rows and cells, the imported modules: ~190,000 objects) lives as long
-        # as the app. Left to the collector, each full collection walked all of it again:
-        # ~100 ms, landing on one key press in ten at 1,000 clusters. Frozen, a full
-        # collection walks only what came after (unfrozen again on exit).
-        if self._heap_frozen or not self.is_running:
+        # as the app: frozen, and full collections from then on run while nobody types
+        # (fleettui/tui/gc_policy.py); undone on exit.
+        if self._gc.active or not self.is_running:
             return
-        gc.collect()
-        gc.freeze()
-        self._heap_frozen = True
+        self._gc.start()
+        self.set_interval(gc_policy.CHECK_EVERY, self._gc.tick, name="collect garbage while idle")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._gc.input_seen()
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         self.paint_holds.release_all()
-        if self._heap_frozen:
-            gc.unfreeze()  # an app run in a longer process (tests, Pilot) leaves nothing pinned
-            self._heap_frozen = False
+        self._gc.stop()
         self._stop_sync()
         if self._sync_focus is not None and self.store is not None:
             # quitting with a cluster open: its screen's Closed is never handled
@@ -426,7 +427,7 @@ class FleetApp(MembershipActions, App[None]):
             # discovery, a hundred clients) must not delay the first frame
             if self.sync_thread is not None:
                 self.call_after_refresh(self._start_sync)
-            self.call_after_refresh(self._freeze_startup_heap)
+            self.call_after_refresh(self._start_gc_policy)
         if f"pane:{self.switcher.current}" in parts and (
                 self.detail_screen is None or "detail-screen" in parts):
             self.paint_holds.release("refresh")  # what a pane switch or a screen waits for

@@ -20,6 +20,7 @@ from textual.timer import Timer
 # slower one still shows the switch at once to the eye
 REFRESH_CAP = 0.25
 FOOTER_CAP = 0.1
+SCROLL_CAP = 0.1
 
 
 class PaintHolds:

@@ -19,6 +19,7 @@ from fleettui.engine.selectors import selector_or_none
 from fleettui.store import ClusterRow, Store
 from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
 from fleettui.tui.actions import ActionSpec, bindings
+from fleettui.tui.paint_hold import SCROLL_CAP
 from fleettui.tui.panes.base import Pane
 from fleettui.tui.renderers import (
     CLUSTER_COLUMN_PRIORITY,
@@ -154,14 +155,23 @@ class ClustersPane(Pane):
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
 
     def _scrolled(self) -> None:
-        # after the current update (apply_rows itself scrolls when it refills the table)
+        # after the current update (apply_rows itself scrolls when it refills the table);
+        # the rows scrolled into view are painted once, with their ages brought up to date
         if self._view and not self._scroll_pending:
             self._scroll_pending = True
+            holds = getattr(self.app, "paint_holds", None)
+            if holds is not None:
+                holds.hold("scroll", SCROLL_CAP)
             self.call_later(self._after_scroll)
 
     def _after_scroll(self) -> None:
         self._scroll_pending = False
-        self._apply()
+        try:
+            self._apply()
+        finally:
+            holds = getattr(self.app, "paint_holds", None)
+            if holds is not None:
+                holds.release("scroll")
 
     def on_resize(self) -> None:
         # a new width is seen by `_apply` (the columns that fit); a new height moves the rows

@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
+from textual.binding import Binding
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row
@@ -36,6 +37,10 @@ class DiffTable(DataTable):
     DEFAULT_CSS = """
     DiffTable { height: 1fr; }
     """
+    # Home/End go to the first/last row, as in k9s and less (DataTable scrolls sideways
+    # with them; the panes fit their columns to the width instead)
+    BINDINGS = [Binding("home", "scroll_top", "First row", show=False),
+                Binding("end", "scroll_bottom", "Last row", show=False)]
 
     _restore_key: str | None = None
 
