@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,10 +240,14 @@ class JoinRequest:
     created: str | None
 
 
-async def pending(client: ClusterClient) -> list[JoinRequest]:
-    """Clusters not accepted yet, and every agent CSR still waiting, one row per CSR."""
-    res = await _managed(client)
-    clusters = {o["metadata"]["name"]: o for o in (await client.list(res)).items}
+async def pending(client: ClusterClient, *,
+                  managed: Sequence[Mapping[str, Any]] | None = None) -> list[JoinRequest]:
+    """Clusters not accepted yet, and every agent CSR still waiting, one row per CSR.
+    `managed`: the hub's ManagedClusters when the caller has just listed them (the
+    registration view does), so a 1,000-cluster hub is not listed twice per open."""
+    if managed is None:
+        managed = (await client.list(await _managed(client))).items
+    clusters = {o["metadata"]["name"]: o for o in managed}
     rows: list[JoinRequest] = []
     seen: set[str] = set()
     for csr in await cluster_csrs(client):

@@ -214,7 +214,7 @@ async def gather(client: ClusterClient) -> RegistrationView:
                 spec.get("numberOfClusters"), str(sat.get("status") or "Unknown"), str(sat.get("message") or ""),
                 why, left))
     try:
-        pending = tuple(await membership.pending(client))
+        pending = tuple(await membership.pending(client, managed=clusters))
     except errors.UnknownResource:
         pending = ()
         problems.append(f"hub {client.name} does not serve CertificateSigningRequests")

@@ -30,8 +30,6 @@ class Figures:
 class ClusterInventory:
     cluster: str
     figures: dict[Key, Figures] = field(default_factory=dict)
-    # (namespace, pod) -> application, for attributing Prometheus' per-pod usage
-    pod_apps: dict[tuple[str, str], str] = field(default_factory=dict)
     # (namespace, "Kind/name" of the pod's owner, or "Pod/<name>" for a bare pod) ->
     # (workload scope name or None, application or None): Prometheus answers per owner
     owners: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
@@ -75,8 +73,6 @@ def build(cluster: str, *, nodes: Iterable[tuple[str, float, float]], pods: Iter
         total.nodes += 1
     for p in pods:
         app = pod_app(p, workload_apps)
-        if app:
-            inv.pod_apps[(p.namespace, p.name)] = app
         workload = workload_name(p.namespace, p.workload) if p.workload else None
         inv.owners[(p.namespace, p.owner or f"Pod/{p.name}")] = (workload, app)
         if not p.node or p.phase not in ("Pending", "Running"):

@@ -7,6 +7,8 @@ series cAdvisor also reports, which would count every pod twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 CONTAINERS = 'container!="",container!="POD"'
 DEFAULT_RATE_WINDOW = "5m"
 
@@ -45,12 +47,25 @@ def by_owner(expr: str) -> str:
             f" or sum by (namespace, pod) (({expr}) unless on (namespace, pod) {OWNERS})")
 
 
+def owner_of(metric: Mapping[str, str]) -> tuple[str, str]:
+    """(namespace, owner) of a `by_owner` series: "Kind/name" of the owning object, or
+    "Pod/<name>" for a bare pod (the cache's `ClusterInventory.owners` keys)."""
+    owner = (f"{metric.get('created_by_kind', '')}/{metric['created_by_name']}" if metric.get("created_by_name")
+             else f"Pod/{metric.get('pod', '')}")
+    return metric.get("namespace", ""), owner
+
+
 def cpu_cores_raw(window: str = DEFAULT_RATE_WINDOW) -> str:
     return f"rate(container_cpu_usage_seconds_total{{{CONTAINERS}}}[{window}])"
 
 
 def memory_bytes_raw() -> str:
     return f"container_memory_working_set_bytes{{{CONTAINERS}}}"
+
+
+def memory_mean_bytes_raw(window: str) -> str:
+    """The working set averaged over `window` (a top-N over a range ranks by its mean)."""
+    return f"avg_over_time(container_memory_working_set_bytes{{{CONTAINERS}}}[{window}])"
 
 
 def restarts_raw(window: str) -> str:

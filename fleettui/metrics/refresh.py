@@ -89,9 +89,7 @@ def usage_from_answers(answers: Mapping[str, FleetAnswer], cluster: str,
             if by == "node":
                 keys = [("node", m.get("node", "")), ("cluster", "")]
             else:
-                ns = m.get("namespace", "")
-                owner = (f"{m.get('created_by_kind', '')}/{m['created_by_name']}" if m.get("created_by_name")
-                         else f"Pod/{m.get('pod', '')}")
+                ns, owner = promql.owner_of(m)
                 workload, app = owners.get((ns, owner), (None, None))
                 keys = [("namespace", ns)]
                 keys += [("workload", workload)] if workload else []

@@ -1,10 +1,11 @@
 """The global view: top-N by CPU, memory, restarts (network where reported) across the
 fleet, by cluster, namespace, application or workload, over a range; and an ad-hoc
-query's merged answer. Pure functions over `FleetAnswer`s and the cache's pod facts.
+query's merged answer. Pure functions over `FleetAnswer`s and the cache's owners.
 
-Prometheus is asked per (namespace, pod) for application and workload: which
-application or workload a pod belongs to is the cache's knowledge (owner references,
-the KubeVela label), and kube-state-metrics does not export the label by default.
+For application and workload, Prometheus sums per owning object (`promql.by_owner`, the
+kube_pod_info join the dashboard's pull uses) and the cache says which workload and
+application each owner is (`ClusterInventory.owners`): an answer of a series per
+ReplicaSet, not one per replica.
 """
 
 from __future__ import annotations
@@ -20,21 +21,22 @@ from fleettui.prom import FleetAnswer
 RANGES = {"15m": 900, "1h": 3600, "6h": 6 * 3600, "24h": 86400}
 BYS = ("cluster", "namespace", "app", "workload")
 METRICS = ("cpu", "memory", "restarts", "network")
-_GROUP = {"cluster": "", "namespace": "namespace", "app": "namespace, pod", "workload": "namespace, pod"}
+# cluster -> (namespace, "Kind/name" of a pod owner or "Pod/<name>") -> (workload, application)
+Owners = Mapping[str, Mapping[tuple[str, str], tuple[str | None, str | None]]]
 
 
 def queries(by: str, window: str) -> dict[str, str]:
     """One PromQL per metric, averaged over the range (memory: its mean working set)."""
-    g = _GROUP[by]
-    grp = f"sum by ({g})" if g else "sum"
-    cont = promql.CONTAINERS
-    return {
-        "cpu": f"{grp} (rate(container_cpu_usage_seconds_total{{{cont}}}[{window}]))",
-        "memory": f"{grp} (avg_over_time(container_memory_working_set_bytes{{{cont}}}[{window}]))",
-        "restarts": f"{grp} (increase(kube_pod_container_status_restarts_total[{window}]))",
-        "network": f"{grp} (rate(container_network_receive_bytes_total[{window}])"
-                   f" + rate(container_network_transmit_bytes_total[{window}]))",
+    raw = {
+        "cpu": promql.cpu_cores_raw(window),
+        "memory": promql.memory_mean_bytes_raw(window),
+        "restarts": promql.restarts_raw(window),
+        "network": promql.network_bytes_raw(window),
     }
+    if by in ("app", "workload"):
+        return {metric: promql.by_owner(expr) for metric, expr in raw.items()}
+    grp = "sum by (namespace)" if by == "namespace" else "sum"
+    return {metric: f"{grp} ({expr})" for metric, expr in raw.items()}
 
 
 @dataclass
@@ -54,10 +56,11 @@ def _round(v: float | None, scale: float) -> float | None:
     return None if v is None else round(v * scale, 1)
 
 
-def top(by: str, answers: Mapping[str, FleetAnswer], *, pod_owner: Mapping[tuple[str, str, str], str] | None = None,
+def top(by: str, answers: Mapping[str, FleetAnswer], *, owners: Owners | None = None,
         sort: str = "cpu", limit: int = 10) -> list[TopRow]:
-    """Rows by `by`, largest `sort` first. `pod_owner[(cluster, namespace, pod)]` names the
-    application or workload of each pod (pods it does not know are left out of app/workload)."""
+    """Rows by `by`, largest `sort` first. `owners` (the cache's, per cluster) names the
+    workload and application of each owner series (owners it does not know, or without
+    an application, are left out of app/workload)."""
     rows: dict[tuple[str, str], TopRow] = {}
     for metric, answer in answers.items():
         for s in answer.series():
@@ -74,10 +77,10 @@ def top(by: str, answers: Mapping[str, FleetAnswer], *, pod_owner: Mapping[tuple
             elif by == "namespace":
                 name = m.get("namespace", "")
             else:
-                owner = (pod_owner or {}).get((cluster, m.get("namespace", ""), m.get("pod", "")))
-                if not owner:
+                workload, app = (owners or {}).get(cluster, {}).get(promql.owner_of(m), (None, None))
+                name = (workload if by == "workload" else app) or ""
+                if not name:
                     continue
-                name = f"{m.get('namespace', '')}/{owner}" if by == "workload" else owner
             row = rows.setdefault((cluster, name), TopRow(cluster, name))
             row.values[metric] = row.values.get(metric, 0.0) + value
     return sorted(rows.values(), key=lambda r: (-r.values.get(sort, 0.0), r.cluster, r.name))[:limit]

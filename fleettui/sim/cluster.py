@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fleettui.sim import defaults, errors, fields, validation
+from fleettui.sim import crd_schema, defaults, errors, fields, validation
 from fleettui.sim.clock import VirtualClock
 from fleettui.sim.csr import approval_status
 from fleettui.sim.defaults import clone
@@ -177,7 +177,7 @@ class SimCluster:
             raise errors.already_exists(rt.plural, rt.group, name)
         defaults.prepare_create(rt, obj, self.clock.iso())
         if validate:
-            validation.validate(rt, obj)
+            validation.validate(rt, obj, self._schema(rt, obj))
         if resource == "services":
             defaults.default_service(obj, None, defaults.ServiceAllocations(self.list(resource)), self._rng)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
@@ -271,7 +271,7 @@ class SimCluster:
             if rt.key == "namespaces":
                 new["spec"] = old.get("spec", new.get("spec"))
             if validate:
-                validation.validate(rt, new)
+                validation.validate(rt, new, self._schema(rt, new))
             if resource == "services":
                 others = defaults.ServiceAllocations(self.list(resource), exclude=(ns, name))
                 defaults.default_service(new, old, others, self._rng)
@@ -594,6 +594,13 @@ class SimCluster:
                     self._dependents.pop(ref["uid"], None)
 
     # ------------------------------------------------------------------ CRDs
+
+    def _schema(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any] | None:
+        """The openAPIV3Schema a custom resource is checked against (None: a built-in kind)."""
+        if rt.group in ("", "apps", "batch") or CRD_KEY not in self.types:
+            return None
+        crd = self.get(CRD_KEY, None, rt.key)
+        return crd_schema.version_schema(crd, str(obj.get("apiVersion") or rt.api_version)) if crd else None
 
     def _serve_crd(self, crd: dict[str, Any]) -> None:
         for rt in from_crd(crd):

@@ -102,9 +102,18 @@ class RequestLog:
 
     def __init__(self) -> None:
         self.counts: dict[str, Counter[str]] = {}
+        # (cluster, verb, resource key) as well: a test that a view reads an object kind
+        # once needs more than the verb (resource key: plural.group, "pods" for core)
+        self.by_resource: Counter[tuple[str, str, str]] = Counter()
 
-    def add(self, cluster: str, verb: str) -> None:
+    def add(self, cluster: str, verb: str, resource: str | None = None) -> None:
         self.counts.setdefault(cluster, Counter())[verb] += 1
+        if resource is not None:
+            self.by_resource[(cluster, verb, resource)] += 1
+
+    def count(self, cluster: str, verb: str, resource: str) -> int:
+        """Requests of `verb` on `resource` (its key, e.g. `managedclusters.cluster.open-cluster-management.io`)."""
+        return self.by_resource[(cluster, verb, resource)]
 
     def mutations(self, cluster: str | None = None) -> int:
         clusters = [cluster] if cluster is not None else list(self.counts)

@@ -14,9 +14,28 @@ from typing import Any
 from .cluster_spec import ClusterSpec
 from .seed_catalog import PEM_CERT, b64, iso, node_allocatable, short_hash
 
+# ManagedCluster's spec as open-cluster-management-io/api's CRD declares it (cluster/v1,
+# 0000_00_clusters.open-cluster-management.io_managedclusters.crd.yaml): the hub refuses a
+# taint it does not allow with 422 Invalid, and so does the simulator (crd_schema.py).
+_TAINT = {"type": "object", "required": ["effect", "key"], "properties": {
+    "effect": {"type": "string", "enum": ["NoSelect", "PreferNoSelect", "NoSelectIfNew"]},
+    "key": {"type": "string", "maxLength": 316,
+            "pattern": r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                       r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},
+    "timeAdded": {"type": "string", "format": "date-time", "nullable": True},
+    "value": {"type": "string", "maxLength": 1024}}}
+MANAGED_CLUSTER_SPEC = {"type": "object", "properties": {
+    "hubAcceptsClient": {"type": "boolean"},
+    "leaseDurationSeconds": {"type": "integer", "format": "int32", "default": 60},
+    "managedClusterClientConfigs": {"type": "array", "items": {
+        "type": "object", "required": ["url"],
+        "properties": {"caBundle": {"type": "string", "format": "byte"}, "url": {"type": "string"}}}},
+    "taints": {"type": "array", "items": _TAINT}}}
+
 
 def _crd(group: str, version: str, kind: str, plural: str, scope: str, *, short: list[str],
-         categories: list[str] | None = None, columns: list[dict] | None = None) -> dict:
+         categories: list[str] | None = None, columns: list[dict] | None = None,
+         spec: dict | None = None) -> dict:
     open_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     names: dict[str, Any] = {"kind": kind, "listKind": f"{kind}List", "plural": plural,
                              "singular": kind.lower(), "shortNames": short}
@@ -26,7 +45,7 @@ def _crd(group: str, version: str, kind: str, plural: str, scope: str, *, short:
         "name": version, "served": True, "storage": True, "subresources": {"status": {}},
         "schema": {"openAPIV3Schema": {"type": "object", "properties": {
             "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
-            "spec": open_object, "status": open_object}}},
+            "spec": spec or open_object, "status": open_object}}},
     }
     if columns:
         ver["additionalPrinterColumns"] = columns
@@ -38,7 +57,7 @@ def _crd(group: str, version: str, kind: str, plural: str, scope: str, *, short:
 def hub_crds() -> list[dict]:
     age = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
     managed = _crd("cluster.open-cluster-management.io", "v1", "ManagedCluster", "managedclusters", "Cluster",
-                   short=["mcl", "mcls"], columns=[
+                   short=["mcl", "mcls"], spec=MANAGED_CLUSTER_SPEC, columns=[
                        {"name": "Hub Accepted", "type": "boolean", "jsonPath": ".spec.hubAcceptsClient"},
                        {"name": "Managed Cluster URLs", "type": "string",
                         "jsonPath": ".spec.managedClusterClientConfigs[*].url"},

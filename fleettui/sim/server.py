@@ -85,7 +85,7 @@ class ClusterServer:
         else:
             verb = _verb(request, target) if target is not None else (
                 "discovery" if request.method == "GET" else request.method.lower())
-        self.requests.add(name, verb)
+        self.requests.add(name, verb, target.rt.key if target is not None else None)
 
         fault = self.faults.get(name)
         if fault.down == "refuse":

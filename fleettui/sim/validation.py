@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fleettui.sim import errors
+from fleettui.sim import crd_schema, errors
 from fleettui.sim.resources import ResourceType
 
 Cause = tuple[str, str, str]
@@ -93,9 +93,10 @@ def _selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
     return True
 
 
-def validate(rt: ResourceType, obj: dict[str, Any]) -> None:
-    """Raise 422 Invalid listing every cause found (the apiserver reports them all)."""
-    causes: list[Cause] = []
+def validate(rt: ResourceType, obj: dict[str, Any], schema: dict[str, Any] | None = None) -> None:
+    """Raise 422 Invalid listing every cause found (the apiserver reports them all).
+    `schema`: a custom resource's openAPIV3Schema, from its CRD (crd_schema.py)."""
+    causes: list[Cause] = crd_schema.check(schema, obj) if schema else []
     meta = obj.get("metadata") or {}
     _labels(meta.get("labels"), "metadata.labels", causes)
     spec = obj.get("spec")

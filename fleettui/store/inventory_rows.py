@@ -85,12 +85,6 @@ async def requested_by_node(store: Store) -> list[tuple[Any, ...]]:
         " AND phase IN ('Pending', 'Running') AND node IS NOT NULL GROUP BY cluster, node")
 
 
-async def pod_workloads(store: Store, cluster: str) -> list[tuple[Any, ...]]:
-    """(namespace, pod name, "Kind/name" of its workload) of one cluster's pods."""
-    return await store._fetchall("SELECT namespace, name, json_extract(data, '$.workload') FROM objects"
-                                 " WHERE kind = 'Pod' AND cluster = ?", (cluster,))
-
-
 async def cluster_places(store: Store) -> list[tuple[Any, ...]]:
     """(name, provider, region) of every cluster, the fleet file's words first."""
     return await store._fetchall(

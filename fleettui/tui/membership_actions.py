@@ -187,4 +187,6 @@ class MembershipActions:
 
         from fleettui.tui.app import palette_for
 
-        app.push_screen(RegistrationScreen(load, palette_for(app)))
+        # replaces whatever screen is open, as a detail screen does (the palette opens it
+        # from any screen, this one included)
+        app._open_detail(RegistrationScreen(load, palette_for(app)))

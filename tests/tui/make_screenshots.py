@@ -58,6 +58,24 @@ def _fill_selection(app) -> None:
     dialog.set_timer(0.3, namespace)
 
 
+def _no_hub():
+    raise AssertionError("the screenshots never reach a hub")
+
+
+def _open_registration(app) -> None:
+    """The hub's registration view on the snapshot tests' fixed view (no hub is reached),
+    on its Placements tab: the clusters each chose and why the others were left out."""
+    from fleettui.tui.app import palette_for
+    from fleettui.tui.screens.registration import RegistrationScreen
+    from tui.test_membership_snapshots import VIEW
+
+    async def load():
+        return VIEW
+
+    app.push_screen(RegistrationScreen(load, palette_for(app)))
+    app.set_timer(0.3, lambda: app.screen.show_tab("tab-placements"))
+
+
 async def _matrix_cells():
     from tui.test_rules_matrix import _cells
 
@@ -94,6 +112,7 @@ async def main() -> None:
             ("dr", ["5", "down", "down", "down", "down", "down", "down", "down", "down", "down"]),
             ("alerts", ["7"]),
             ("rules-matrix", ["7", "m"], {"pane_options": {"rule_status": _matrix_cells}}),
+            ("registration", [], {"after": _open_registration, "hub_client": _no_hub}),
         ]
         paths = [await shot(cache, name, keys, **(rest[0] if rest else {}))
                  for name, keys, *rest in shots if not wanted or name in wanted]

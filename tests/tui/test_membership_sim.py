@@ -371,3 +371,39 @@ async def test_the_dashboard_wires_the_hub_client_read_only_in_watch_mode(sim, k
         with pytest.raises(mode.WriteRefused):
             await membership.untaint(client, first, "maintenance")
     assert sim.mutations() == before
+
+
+async def test_the_registration_view_opened_again_from_the_palette_replaces_itself(sim, kc_path, store):
+    from textual.command import CommandPalette
+
+    await sync(store, kc_path)
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path, read_only=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen.loads, "the view")
+        first = app.screen
+        await pilot.press("colon", *"hub regis")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen is not first
+                    and app.screen.loads, "the view again")
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 1
+
+
+async def test_opening_the_registration_view_lists_the_managed_clusters_once(sim, kc_path, store):
+    # the view and its pending-acceptance part share one LIST (each was its own on a
+    # hub of a thousand ManagedClusters)
+    await sync(store, kc_path)
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path, read_only=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = sim.requests.count("hub", "list", MANAGED)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen) and app.screen.loads, "the view")
+        assert app.screen.view is not None and [r.cluster for r in app.screen.view.pending] == ["joining-1"]
+        assert sim.requests.count("hub", "list", MANAGED) - before == 1

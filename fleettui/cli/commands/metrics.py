@@ -142,22 +142,14 @@ TOP_COLUMNS = [("cluster", "cluster"), ("name", "name"), ("cpu (m)", "cpu_m"), (
                ("restarts", "restarts"), ("network (B/s)", "network_bps")]
 
 
-async def _pod_owners(args: argparse.Namespace, by: str) -> dict[tuple[str, str, str], str]:
+async def _owners(args: argparse.Namespace) -> dict[str, Any]:
+    """Per cluster, which workload and application each pod owner is: the inventory the
+    dashboard's pull attributes its per-owner series with."""
     from fleettui.metrics import inventory as inv
 
     store = await open_store(args, read_only=True)
     try:
-        out: dict[tuple[str, str, str], str] = {}
-        from fleettui.store import inventory_rows
-
-        for name in [c.name for c in await store.clusters()]:
-            if by == "app":
-                figures = await inv.read(store, name)
-                out.update({(name, ns, pod): app for (ns, pod), app in figures.pod_apps.items()})
-            else:
-                rows = await inventory_rows.pod_workloads(store, name)
-                out.update({(name, r[0], r[1]): r[2] for r in rows if r[2]})
-        return out
+        return {c.name: (await inv.read(store, c.name)).owners for c in await store.clusters()}
     finally:
         await store.close()
 
@@ -166,7 +158,7 @@ async def _top(args: argparse.Namespace) -> int:
     from fleettui.metrics import top
     from fleettui.prom import FleetPrometheus
 
-    owners = await _pod_owners(args, args.by) if args.by in ("app", "workload") else None
+    owners = await _owners(args) if args.by in ("app", "workload") else None
     fleet = FleetPrometheus(_targets(args), timeout=args.timeout)
     try:
         qs = top.queries(args.by, args.range)
@@ -179,7 +171,7 @@ async def _top(args: argparse.Namespace) -> int:
     warn_missing(cpu)
     if len(cpu.missing) == len(cpu.answers):
         raise CliError("no Prometheus answered")
-    rows = top.top(args.by, answers, pod_owner=owners, sort=args.sort, limit=args.limit)
+    rows = top.top(args.by, answers, owners=owners, sort=args.sort, limit=args.limit)
     emit_records(args.output, [r.record() for r in rows], TOP_COLUMNS, kind="MetricsTop",
                  extra={"by": args.by, "range": args.range, "missing": cpu.missing})
     return 0

@@ -40,7 +40,7 @@ class AlertScreen(DetailScreen):
         history: AlertHistory
 
     def __init__(self, alert: AlertRow) -> None:
-        super().__init__(id="alert-screen")
+        super().__init__(classes="alert-screen")
         self.alert: AlertRow | None = alert
         self.cluster, self.fingerprint = alert.cluster, alert.fingerprint
         self.history: AlertHistory | None = None

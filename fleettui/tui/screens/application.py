@@ -60,7 +60,7 @@ class AppScreen(RolloutActions, DetailScreen):
     TABS = ("tab-steps", "tab-placement", "tab-resources", "tab-app-events", "tab-history")
 
     def __init__(self, row: AppRow) -> None:
-        super().__init__(id="app-screen")
+        super().__init__(classes="app-screen")
         self.row = row
 
     def compose(self) -> ComposeResult:

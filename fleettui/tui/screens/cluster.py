@@ -90,9 +90,7 @@ class ClusterScreen(DetailScreen):
         cluster: str
 
     def __init__(self, cluster: str) -> None:
-        # no fixed id: the palette opens a cluster over another cluster's screen, and the
-        # new one mounts before the old one has left the DOM (DuplicateIds)
-        super().__init__(classes="cluster-screen")
+        super().__init__(classes="cluster-screen")  # no id: see DetailScreen
         self.cluster = cluster
 
     # Mount and unmount, whichever way the screen came and went (Enter on a row, the

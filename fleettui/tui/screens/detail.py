@@ -24,6 +24,13 @@ DetailFetch = Callable[[Store], Awaitable[Any]]
 class DetailScreen(Screen[None]):
     TABS: ClassVar[tuple[str, ...]] = ()  # TabPane ids, in Tab order; each holds one DiffTable
 
+    def __init__(self, *, classes: str) -> None:
+        # No id, on purpose: the app replaces a detail screen with another of the same kind
+        # (a palette jump, Enter from a pane) by popping and pushing in one tick, and the old
+        # screen leaves the DOM only after the new one has arrived; a fixed id would raise
+        # DuplicateIds. Stylesheets and tests select these screens by class.
+        super().__init__(classes=classes)
+
     def make_fetch(self) -> DetailFetch:
         """What to read for this screen (bound to its object, not to the widget)."""
         raise NotImplementedError

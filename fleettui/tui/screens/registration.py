@@ -64,7 +64,7 @@ class RegistrationScreen(WriteGuard, Screen[None]):
         csrs: tuple[JoinRequest, ...]
 
     def __init__(self, load: RegistrationLoader, palette: Palette) -> None:
-        super().__init__(id="registration-screen")
+        super().__init__(classes="registration-screen")  # no id: see DetailScreen
         self._load = load
         self._palette = palette
         self.view: RegistrationView | None = None

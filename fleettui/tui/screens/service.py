@@ -29,7 +29,7 @@ class ServiceScreen(DetailScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, row: ServiceSetRow) -> None:
-        super().__init__(id="service-screen")
+        super().__init__(classes="service-screen")
         self.row = row
         self.key = row.key
 
