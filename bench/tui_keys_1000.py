@@ -88,8 +88,9 @@ async def run(clusters: int) -> dict:
                     handled.append(time.perf_counter())
 
             def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+                shown = renderable is not None and not self._batch_count  # a held frame is not shown
                 super()._display(screen, renderable)
-                if renderable is not None:
+                if shown:
                     updates.append(time.perf_counter())
 
         app = Timed(store_path=cache, kubeconfig="~/.kube/config", hub="hub", debounce=0.05)

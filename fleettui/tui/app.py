@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.command import CommandPalette
@@ -254,6 +255,11 @@ class FleetApp(MembershipActions, App[None]):
             return
         self._gc.start()
         self.set_interval(gc_policy.CHECK_EVERY, self._gc.tick, name="collect garbage while idle")
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        if renderable is not None and self._batch_count:
+            self.paint_holds.dropped = True  # see PaintHolds.release
+        super()._display(screen, renderable)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):

@@ -27,6 +27,10 @@ class PaintHolds:
     def __init__(self, app: App) -> None:
         self._app = app
         self._held: dict[str, Timer] = {}
+        # Textual may compose a frame while paints are held (a screen laid out as it is
+        # pushed does) and then drops it; what it covered is not dirty any more, so the
+        # first paint after the hold must be the whole screen
+        self.dropped = False
 
     def hold(self, reason: str, cap: float) -> None:
         timer = self._held.pop(reason, None)
@@ -46,9 +50,13 @@ class PaintHolds:
         timer.stop()
         self._app._end_batch()
         if not self._app._batch_count and self._app.screen_stack:
-            # the screen looks for dirty widgets when it goes idle; it may have gone idle
-            # during the hold, so prompt it once more
-            self._app.screen.check_idle()
+            if self.dropped:
+                self.dropped = False
+                self._app.screen.refresh()
+            else:
+                # the screen looks for dirty widgets when it goes idle; it may have gone
+                # idle during the hold, so prompt it once more
+                self._app.screen.check_idle()
 
     def release_all(self) -> None:
         for reason in list(self._held):

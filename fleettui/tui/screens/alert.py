@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fleettui.alerts.history import AlertHistory, alert_history
 from fleettui.store import Store
@@ -24,6 +24,7 @@ from fleettui.store.alerts import AlertRow, AlertStore
 from fleettui.tui.alerts_renderers import alert_detail_lines, alert_heading, history_lines
 from fleettui.tui.renderers import Palette
 from fleettui.tui.screens.detail import DetailFetch, DetailScreen
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 def prometheus_of(fleet: Any, cluster: str) -> str | None:
@@ -52,7 +53,7 @@ class AlertScreen(DetailScreen):
         with VerticalScroll(id="alert-body"):
             yield Static(id="alert-history")
             yield Static(alert_detail_lines(self.alert) if self.alert else "", id="alert-detail")
-        yield Footer()
+        yield FleetFooter()
 
     def on_mount(self) -> None:
         alert = self.alert

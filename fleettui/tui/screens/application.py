@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from fleettui.store import Store
 from fleettui.store.apps import AppDetail, AppRow, AppStore
@@ -39,6 +39,7 @@ from fleettui.tui.rollout_renderers import (
 )
 from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.widgets.diff_table import DiffTable
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 def app_heading(detail: AppDetail | None, row: AppRow, palette: Palette) -> Text:
@@ -78,7 +79,7 @@ class AppScreen(RolloutActions, DetailScreen):
                 yield DiffTable(APP_EVENT_COLUMNS, id="app-events")
             with TabPane("History", id="tab-history"):
                 yield DiffTable(REVISION_COLUMNS, id="app-history")
-        yield Footer()
+        yield FleetFooter()
 
     def make_fetch(self) -> DetailFetch:
         row = self.row

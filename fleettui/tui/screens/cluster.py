@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from fleettui.store import ClusterDetail, Store
 from fleettui.store.metrics import MetricSource, MetricsStore, UsageRow
@@ -31,6 +31,7 @@ from fleettui.tui.renderers import (
 )
 from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.widgets.diff_table import DiffTable
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 def cluster_heading(detail: ClusterDetail | None, name: str, now: float, palette: Palette) -> Text:
@@ -112,7 +113,7 @@ class ClusterScreen(DetailScreen):
                 yield DiffTable(WORKLOAD_COLUMNS, id="cluster-unhealthy")
             with TabPane("Events", id="tab-events"):
                 yield DiffTable(EVENT_COLUMNS, id="cluster-events")
-        yield Footer()
+        yield FleetFooter()
 
     def make_fetch(self) -> DetailFetch:
         name = self.cluster

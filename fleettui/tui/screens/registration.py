@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from fleettui.engine.membership import JoinRequest
 from fleettui.engine.registration import RegistrationView
@@ -39,6 +39,7 @@ from fleettui.tui.registration_renderers import (
 )
 from fleettui.tui.renderers import Palette
 from fleettui.tui.widgets.diff_table import DiffTable
+from fleettui.tui.widgets.footer import FleetFooter
 
 RegistrationLoader = Callable[[], Awaitable[RegistrationView]]
 
@@ -79,7 +80,7 @@ class RegistrationScreen(WriteGuard, Screen[None]):
                 yield DiffTable(PLACEMENT_COLUMNS, id="registration-placements")
             with TabPane("Clustersets", id="tab-clustersets"):
                 yield DiffTable(CLUSTERSET_COLUMNS, id="registration-clustersets")
-        yield Footer()
+        yield FleetFooter()
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fleettui.alerts.consistency import Cell
 from fleettui.tui.renderers import Palette
 from fleettui.tui.rules_renderers import cell_detail
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 class RuleCellScreen(Screen[None]):
@@ -25,4 +26,4 @@ class RuleCellScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="rule-cell-body"):
             yield Static(cell_detail(self.cell, self._palette), id="rule-cell-detail")
-        yield Footer()
+        yield FleetFooter()

@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fleettui.store import Store
 from fleettui.store.services import ServiceSetRow, service_sets
 from fleettui.tui.renderers import Palette, health_text
 from fleettui.tui.screens.detail import DetailFetch, DetailScreen
 from fleettui.tui.services_renderers import service_detail_lines
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 def service_heading(row: ServiceSetRow | None, key: str, palette: Palette) -> Text:
@@ -37,7 +38,7 @@ class ServiceScreen(DetailScreen):
         yield Static(id="service-heading")
         with VerticalScroll(id="service-body"):
             yield Static("\n".join(service_detail_lines(self.row)), id="service-detail")
-        yield Footer()
+        yield FleetFooter()
 
     def make_fetch(self) -> DetailFetch:
         key = self.key

@@ -18,12 +18,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from fleettui.alerts.alertmanager import Alertmanager, AlertmanagerError, Matcher, Silence
 from fleettui.alerts.promql import duration_seconds
 from fleettui.store.alerts import AlertRow
 from fleettui.tui.actions import ActionSpec, WriteGuard, bindings
+from fleettui.tui.widgets.footer import FleetFooter
 
 
 def silence_matchers(alert: AlertRow) -> list[Matcher]:
@@ -112,7 +113,7 @@ class SilencesScreen(WriteGuard, Screen[None]):
         table: DataTable = DataTable(id="silences-table", cursor_type="row")
         table.add_columns("ID", "STATE", "MATCHERS", "ENDS", "BY", "COMMENT")
         yield table
-        yield Footer()
+        yield FleetFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
