@@ -112,3 +112,24 @@ async def test_a_slow_refresh_still_shows_the_switch_after_the_cap(tmp_path, mon
         finally:
             frames.close()
         assert not app.paint_holds.held("refresh")
+
+
+async def test_what_the_terminal_shows_after_held_paints_is_the_whole_screen(tmp_path) -> None:
+    # frames Textual composes while paints are held are dropped; what they covered must
+    # be painted after the hold, or the terminal keeps the old pane's characters there
+    from .terminal import TerminalModel, full_frame_text, record_frames
+
+    app = await _app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        frames = record_frames(app)
+        while app.first_data_at is None:
+            await pilot.pause(0.01)
+        await pilot.pause(0.2)
+        terminal = TerminalModel(120, 40)
+        for key in ("2", "3", "1", "enter", "escape", "slash", "e", "enter", "escape", "pagedown", "end", "home"):
+            await pilot.press(key)
+            await app.refresh_idle()
+            await pilot.pause(0.15)
+            terminal.changed_at(frames.frames)
+            frames.clear()
+            assert terminal.text == full_frame_text(app), key

@@ -104,6 +104,7 @@ class ClustersPane(Pane):
         self._cells: dict[str, tuple[tuple, float, tuple, tuple[int, ...]]] = {}  # ..., cells' widths
         self._view: list[ClusterRow] = []  # the rows as sorted and filtered now
         self._scroll_pending = False
+        self._table_size: tuple[int, int] | None = None  # as on_resize last saw it
         self._columns: tuple[tuple[str, ...], int] | None = None  # columns shown, for this width
 
     def compose(self) -> ComposeResult:
@@ -174,9 +175,12 @@ class ClustersPane(Pane):
                 holds.release("scroll")
 
     def on_resize(self) -> None:
-        # a new width is seen by `_apply` (the columns that fit); a new height moves the rows
-        # on screen, which may need their ages brought up to date
-        if self._rows:
+        # a new width is seen by `_apply` (the columns that fit); a taller table brings rows
+        # on screen, which may need their ages brought up to date. A shorter one (the
+        # filter box opening under it) shows a part of what it showed: nothing to do.
+        size = (self.table.size.width, self.table.size.height)
+        last, self._table_size = self._table_size, size
+        if self._rows and (last is None or size[0] != last[0] or size[1] > last[1]):
             self._apply()
 
     def _redraw(self) -> None:
@@ -231,6 +235,8 @@ class ClustersPane(Pane):
     # -- filter and sort --
 
     def set_filter(self, text: str) -> None:
+        if text.strip() == self._needle:
+            return  # `/` puts the current filter in the box: nothing changed
         self._needle = text.strip()
         self._redraw()
 

@@ -14,7 +14,11 @@ fleettui's keys) take Textual's full recompose.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import groupby
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -57,45 +61,77 @@ class FleetFooter(Footer):
             if holds is not None:
                 holds.release("footer")
 
+    def _specs(self) -> list[tuple] | None:
+        """What compose() would yield, as (key, key_display, description, action, disabled,
+        tooltip, palette) per key, without building the widgets; None if any bindings
+        would be grouped (left to compose)."""
+        active = self.screen.active_bindings
+        by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+        for _, binding, enabled, tooltip in active.values():
+            if binding.show:
+                by_action[binding.action].append((binding, enabled, tooltip))
+        display = self.app.get_key_display
+        out = []
+        for group, multi in groupby(by_action.values(), lambda m: m[0][0].group):
+            multi_bindings = list(multi)
+            if group is not None and len(multi_bindings) > 1:
+                return None
+            for (binding, enabled, tooltip), *_ in multi_bindings:
+                out.append((binding.key, display(binding), binding.description, binding.action, not enabled,
+                            tooltip or None, False))
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            entry = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if entry is not None:
+                _, binding, enabled, _ = entry
+                out.append((binding.key, display(binding), binding.description, binding.action, not enabled,
+                            binding.tooltip or binding.description or None, True))
+        return out
+
     async def _update_in_place(self) -> bool:
-        """Give the FooterKeys shown the keys compose() would yield now; False (nothing
-        changed) if either side has anything but plain FooterKeys."""
-        new = list(super().compose())  # FooterKey objects, never mounted
+        """Give the FooterKeys shown the keys compose() would yield now, mounting or
+        removing only the difference in number; False (nothing changed) if either side
+        has anything but plain FooterKeys."""
+        specs = self._specs()
         old = list(self.children)
-        if not all(type(w) is FooterKey and "-grouped" not in w.classes for w in (*old, *new)):
+        if specs is None or not all(type(w) is FooterKey and "-grouped" not in w.classes for w in old):
             return False
-        palette = [w.has_class("-command-palette") for w in old]
-        if palette != sorted(palette) or [w.has_class("-command-palette") for w in new] != sorted(
-                w.has_class("-command-palette") for w in new):
-            return False  # the palette key, if any, is last on both sides
+        is_palette = [w.has_class("-command-palette") for w in old]
+        if is_palette != sorted(is_palette):
+            return False  # the palette key, if any, is last
         keep = [w for w in old if not w.has_class("-command-palette")]
-        want = [w for w in new if not w.has_class("-command-palette")]
-        for widget, key in zip(keep, want, strict=False):
-            _assign(widget, key)
+        want = [spec for spec in specs if not spec[6]]
+        for widget, spec in zip(keep, want, strict=False):
+            _assign(widget, spec)
         if len(keep) > len(want):
             await self.remove_children(keep[len(want):])
         elif len(want) > len(keep):
             before = next((w for w in old if w.has_class("-command-palette")), None)
-            await self.mount_all(want[len(keep):], before=before)
+            await self.mount_all([_key(spec) for spec in want[len(keep):]], before=before)
         old_palette = [w for w in old if w.has_class("-command-palette")]
-        new_palette = [w for w in new if w.has_class("-command-palette")]
+        new_palette = [spec for spec in specs if spec[6]]
         if old_palette and new_palette:
             _assign(old_palette[0], new_palette[0])
         elif old_palette:
             await old_palette[0].remove()
         elif new_palette:
-            await self.mount(new_palette[0])
+            await self.mount(_key(new_palette[0]))
         return True
 
 
-def _assign(widget: FooterKey, key: FooterKey) -> None:
-    """`widget` shows `key`'s binding from now on."""
+def _key(spec: tuple) -> FooterKey:
+    key, display, description, action, disabled, tooltip, palette = spec
+    widget = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip or "",
+                       classes="-command-palette" if palette else "")
+    return widget if palette else widget.data_bind(compact=Footer.compact)
+
+
+def _assign(widget: FooterKey, spec: tuple) -> None:
+    """`widget` shows this binding from now on."""
     now = (widget.key, widget.key_display, widget.description, widget.action, widget._disabled, widget.tooltip)
-    then = (key.key, key.key_display, key.description, key.action, key._disabled, key.tooltip)
-    if now == then:
+    if now == spec[:6]:
         return
-    widget.key, widget.key_display, widget.description, widget.action = then[:4]
-    widget._disabled = key._disabled
-    widget.set_class(key._disabled, "-disabled")
-    widget.tooltip = key.tooltip
+    widget.key, widget.key_display, widget.description, widget.action = spec[:4]
+    widget._disabled = spec[4]
+    widget.set_class(spec[4], "-disabled")
+    widget.tooltip = spec[5]
     widget.refresh(layout=True)  # its width follows its words
