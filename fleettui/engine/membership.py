@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,13 @@ class MembershipError(Exception):
     """An action that cannot be done as asked (no such cluster, bad taint, unknown set)."""
 
 
+# ManagedCluster spec.taints[] in open-cluster-management-io/api's cluster/v1 CRD
+TAINT_KEY = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                       r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])")
+TAINT_KEY_MAX = 316
+TAINT_VALUE_MAX = 1024
+
+
 @dataclass(frozen=True)
 class Taint:
     key: str
@@ -66,12 +74,18 @@ class Taint:
         key, _, value = head.partition("=")
         if not key:
             raise MembershipError(f"taint {text!r}: the key is empty")
-        # a taint's key and value follow the label rules (Kubernetes' and OCM's alike):
-        # refused here, before the hub sees it
-        if errs := names.qualified_name(key):
-            raise MembershipError(names.invalid("taint key", key, errs))
-        if errs := names.label_value(value):
-            raise MembershipError(names.invalid("taint value", value, errs))
+        # what the hub's ManagedCluster schema allows (OCM's CRD: the key a qualified name
+        # of at most 316 characters, the value any text of at most 1,024), refused here
+        # before the hub sees it. Not the label rules a node taint follows: the hub
+        # takes `until 18:00` as a value.
+        if len(key) > TAINT_KEY_MAX or not TAINT_KEY.fullmatch(key):
+            why = (f"must be no more than {TAINT_KEY_MAX} characters" if len(key) > TAINT_KEY_MAX else
+                   "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start"
+                   " and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"
+                   " (e.g. 'example.com/MyName')")
+            raise MembershipError(names.invalid("taint key", key, [why]))
+        if len(value) > TAINT_VALUE_MAX:
+            raise MembershipError(f"taint value: Too long: may not be longer than {TAINT_VALUE_MAX}")
         return cls(key, value, effect)
 
 

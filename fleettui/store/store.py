@@ -74,6 +74,7 @@ class Store:
         self._conn = conn
         self._reader = reader
         self._cluster_rows: dict[str, tuple[tuple[Any, ...], ClusterRow]] = {}  # see clusters()
+        self._outline_nodes: dict[str, tuple[tuple, TopologyNode]] = {}  # see topology_outline()
         self._lock = asyncio.Lock()
         self.writer = InventoryWriter(
             conn,
@@ -412,7 +413,7 @@ class Store:
             workloads += await self.workloads(name)
             nodes += await self.nodes(name)
         return build_outline(clusters, counts, expandable=counts.keys(), namespaces=namespaces,
-                             workloads=workloads, nodes=nodes, opened=opened)
+                             workloads=workloads, nodes=nodes, opened=opened, memo=self._outline_nodes)
 
     async def cluster_identities(self) -> dict[str, str]:
         """Each cluster's identity as last cached: the uid of its `kube-system` Namespace,

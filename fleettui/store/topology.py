@@ -76,18 +76,38 @@ def build_outline(
     workloads: Iterable[WorkloadRow] = (),
     nodes: Iterable[NodeRow] = (),
     opened: Collection[str] = (),
+    memo: dict[str, tuple[tuple, TopologyNode]] | None = None,
 ) -> TopologyNode:
     """The tree down to the clusters, for a fleet too large to read whole on a key press:
     each cluster's counts are `leaf_counts[cluster]` (its workloads and nodes per health
     word, as the full tree would count them) and its children are not read (`partial`),
-    except for the clusters in `opened`, built from the rows given (theirs only)."""
+    except for the clusters in `opened`, built from the rows given (theirs only).
+
+    `memo` (kept by the caller between calls) holds the unopened clusters' nodes: one
+    whose row (the same object: the store hands back an unchanged row as the one it
+    handed before) and counts are unchanged is not built again."""
     index = _Rows(namespaces, workloads, nodes)
+    built: dict[str, tuple[tuple, TopologyNode]] = {}
 
     def cluster_node(c: ClusterRow) -> TopologyNode:
         if c.name in opened:
             return _cluster(c, index.children(c.name))
-        node = _cluster(c, [])
-        return replace(node, counts=dict(leaf_counts.get(c.name, {})), partial=c.name in expandable)
+        counts = leaf_counts.get(c.name, {})
+        inputs = (c, tuple(counts.items()), c.name in expandable)
+        hit = memo.get(c.name) if memo is not None else None
+        if hit is not None and hit[0][0] is c and hit[0][1:] == inputs[1:]:
+            built[c.name] = hit
+            return hit[1]
+        node = replace(_cluster(c, []), counts=dict(counts), partial=c.name in expandable)
+        built[c.name] = (inputs, node)
+        return node
+
+    if memo is not None:
+        try:
+            return _fleet(clusters, cluster_node)
+        finally:
+            memo.clear()
+            memo.update(built)
 
     return _fleet(clusters, cluster_node)
 

@@ -110,3 +110,31 @@ async def test_the_outline_agrees_with_the_full_tree_down_to_the_clusters(tmp_pa
         assert sum(1 for n in opened.walk() if n.kind == "cluster" and n.children) == 1
     finally:
         await store.close()
+
+
+def test_an_outline_reuses_the_nodes_of_clusters_whose_row_and_counts_are_unchanged():
+    from fleettui.store.models import ClusterRow
+    from fleettui.store.topology import build_outline
+
+    def row(name, **kw):
+        fields = {f: None for f in ClusterRow.__dataclass_fields__}
+        fields.update(name=name, context=name, region="r", zone="z", health="healthy", labels={}, hub={})
+        fields.update(kw)
+        return ClusterRow(**fields)
+
+    a, b = row("a"), row("b")
+    memo: dict = {}
+    first = build_outline([a, b], {"a": {"healthy": 3}, "b": {"healthy": 1}}, expandable={"a", "b"}, memo=memo)
+    nodes = {n.name: n for n in first.walk() if n.kind == "cluster"}
+    b2 = row("b", health="degraded")  # a changed row: a new object
+    second = build_outline([a, b2], {"a": {"healthy": 3}, "b": {"healthy": 1}}, expandable={"a", "b"}, memo=memo)
+    again = {n.name: n for n in second.walk() if n.kind == "cluster"}
+    assert again["a"] is nodes["a"]
+    assert again["b"] is not nodes["b"] and again["b"].health == "degraded"
+    third = build_outline([a, b2], {"a": {"healthy": 2, "unhealthy": 1}, "b": {"healthy": 1}},
+                          expandable={"a", "b"}, memo=memo)
+    a3 = next(n for n in third.walk() if n.name == "a")
+    assert a3 is not nodes["a"] and a3.counts == {"healthy": 2, "unhealthy": 1}
+    # and the tree is the one built without a memo
+    assert third == build_outline([a, b2], {"a": {"healthy": 2, "unhealthy": 1}, "b": {"healthy": 1}},
+                                  expandable={"a", "b"})
