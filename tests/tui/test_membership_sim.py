@@ -232,8 +232,13 @@ async def test_the_registration_screen_shows_sets_placements_and_pending_csrs(si
         assert dict(placement.left_out) and all(why for _, why in placement.left_out)
         heading = str(app.screen.query_one("#registration-heading").render())
         assert "1 awaiting a decision" in heading
+        keys = lambda: {k.key for k in app.screen.query("FooterKey")}  # noqa: E731
+        assert {"a", "x"} <= keys()
         await pilot.press("tab")
         assert app.screen.query_one("TabbedContent").active == "tab-placements"
+        # accept and deny are about a pending CSR: not offered on the other tabs
+        await pilot.pause(0.2)
+        assert not {"a", "x"} & keys()
 
         # a taint made elsewhere shows as the reason once re-read
         async with hub_clients(kc_path)() as client:

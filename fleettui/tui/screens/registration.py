@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -84,6 +84,17 @@ class RegistrationScreen(WriteGuard, Screen[None]):
 
     def on_mount(self) -> None:
         self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed and action in ("accept_pending", "deny_pending"):
+            # a decision is about a pending CSR: offered on that tab only
+            return self.query_one(TabbedContent).active == "tab-pending"
+        return allowed
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()  # the footer offers accept/deny on the Pending CSRs tab only
 
     def action_reload(self) -> None:
         self._read()
