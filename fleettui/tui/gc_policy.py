@@ -9,8 +9,10 @@ clusters). The dashboard takes over that one generation:
   frozen (exempt from later collections: it lives as long as the app);
 - automatic full collections are turned off (generations 0 and 1, which cost
   ~1-5 ms, stay automatic);
-- every few seconds, if no key or click came for `QUIET` seconds, a full collection
-  runs and what survives is frozen too, so the next one only walks what is new;
+- every few seconds, if no key or click came for `QUIET` seconds and Python would
+  have run a full collection by now (as many generation-1 collections since the
+  last full one as its own threshold asks), a full collection runs and what survives
+  is frozen too, so the next one only walks what is new;
 - every `THAW_EVERY` seconds the frozen objects are thawed and collected with the
   rest at such a quiet moment, so garbage in reference cycles among them is freed
   (a long watch-mode session would otherwise keep it);
@@ -63,10 +65,13 @@ class GcPolicy:
             return None
         now = self._clock()
         quiet = now - self._last_input >= QUIET
-        if not quiet and now - self._last_full < LATEST:
+        due = gc.get_count()[2] >= self._saved[2]  # Python's own schedule for a full collection
+        overdue = now - self._last_full >= LATEST
+        thaw = quiet and now - self._last_thaw >= THAW_EVERY
+        if not overdue and not thaw and not (quiet and due):
             return None
         done = "full"
-        if now - self._last_thaw >= THAW_EVERY and quiet:
+        if thaw:
             gc.unfreeze()
             self._last_thaw = now
             done = "thaw"

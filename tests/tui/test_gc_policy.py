@@ -38,6 +38,7 @@ def test_full_collections_wait_for_a_quiet_moment(policy) -> None:
     # the collector no longer starts a full collection by itself
     assert gc.get_threshold()[:2] == threshold[:2] and gc.get_threshold()[2] >= gc_policy.NEVER
     assert gc.get_freeze_count() > 0
+    _make_due(p)
     p.input_seen()
     clock.now += gc_policy.QUIET / 2
     assert p.tick() is None  # typing: later
@@ -45,6 +46,17 @@ def test_full_collections_wait_for_a_quiet_moment(policy) -> None:
     assert p.tick() == "full"
     # what survived is frozen, so the next full collection walks only what is new
     assert gc.get_count()[2] == 0
+    # quiet, but Python would not have collected yet: nothing to do
+    clock.now += gc_policy.CHECK_EVERY
+    assert p.tick() is None
+
+
+def _make_due(p: GcPolicy) -> None:
+    """As many generation-1 collections as Python waits for before a full one (its
+    generation-2 threshold, which the policy took over)."""
+    assert p._saved is not None
+    for _ in range(p._saved[2]):
+        gc.collect(1)
 
 
 def test_a_user_who_never_pauses_still_gets_a_collection(policy) -> None:
@@ -69,9 +81,11 @@ def test_frozen_objects_are_thawed_now_and_then_so_their_cycles_are_freed(policy
     a, b = Node(), Node()
     a.other, b.other = b, a  # a reference cycle
     ref = weakref.ref(a)
+    _make_due(p)
     clock.now += gc_policy.QUIET
     assert p.tick() == "full"  # survives (referenced), and is frozen with the rest
     del a, b  # garbage now, but frozen: a plain full collection leaves it
+    _make_due(p)
     clock.now += gc_policy.QUIET
     assert p.tick() == "full"
     assert ref() is not None

@@ -205,7 +205,10 @@ class DiffTable(DataTable):
 
     def _row_widths(self, key: str, cells: Cells) -> tuple[int, ...]:
         hit = self._widths.get(key)
-        if hit is not None and len(hit[0]) == len(cells) and all(a is b for a, b in zip(hit[0], cells, strict=True)):
+        if hit is not None and (hit[0] is cells or (len(hit[0]) == len(cells) and all(
+                a is b for a, b in zip(hit[0], cells, strict=True)))):
+            if hit[0] is not cells:
+                self._widths[key] = (cells, hit[1])  # the tuple shown now: found by identity next time
             return hit[1]
         widths = tuple(_cell_width(c) for c in cells)
         self._widths[key] = (cells, widths)
