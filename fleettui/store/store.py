@@ -41,7 +41,6 @@ from fleettui.store.rows import OUTLINE_KINDS_SQL, WORKLOAD_KINDS, WORKLOAD_KIND
 from fleettui.store.topology import build_outline, build_topology
 from fleettui.store.writer import InventoryWriter
 
-
 # Meta keys the screen writes for the sync, which runs on another thread or in another
 # process and shares only this file with it. They are hints, not cluster writes: the
 # read-only mode does not refuse them (watch mode's screen still sets `sync.focus`).

@@ -67,11 +67,11 @@ class RediscoveryRequests:
         self._seen = value
         return True
 
-    async def wait(self, timeout: float, event: asyncio.Event, *, poll: float = 1.0) -> bool:
-        """Wait up to `timeout` s; True as soon as `event` is set (an in-process request)
+    async def wait(self, seconds: float, event: asyncio.Event, *, poll: float = 1.0) -> bool:
+        """Wait up to `seconds`; True as soon as `event` is set (an in-process request)
         or the cache's request changes (checked every `poll` s), False on timeout."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while (left := deadline - loop.time()) > 0:
             try:
                 async with asyncio.timeout(min(poll, left)):
