@@ -185,6 +185,26 @@ async def test_the_hub_column_follows_an_accept_at_once_with_the_sync_running(si
         assert row.hub["state"] == "available" and row.hub["joined"]
 
 
+async def test_a_taint_shows_in_the_hub_column_within_seconds_with_the_sync_running(sim, kc_path, store):
+    first = sim.cluster_names[0]
+    await sync(store, kc_path)
+    running: list[FleetSync] = []
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path),
+                 run_sync=sync_thread_runner(kc_path, running))
+    async with app.run_test(size=(260, 48)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: running and running[0]._group is not None, "the sync running")
+        await select_cluster(pilot, first)
+        assert "taint" not in hub_cell(app, first)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TaintForm), "the taint form")
+        app.screen.query_one("#taint-key", Input).value = "maintenance"
+        await pilot.press("ctrl+s")
+        await actions_done(pilot)
+        assert not errors_of(app)
+        await until(pilot, lambda: hub_cell(app, first).endswith("1 taint"), "the HUB cell", limit=5.0)
+
+
 async def test_taint_then_untaint_through_the_forms(sim, kc_path, store):
     first = sim.cluster_names[0]  # the demo Placement `ack-clusters` decides it
 
