@@ -20,9 +20,10 @@ from fleettui.store.models import (
     TopologyNode,
     WorkloadRow,
 )
-from fleettui.store.store import Store
+from fleettui.store.store import REDISCOVER_META, Store
 
 __all__ = [
+    "REDISCOVER_META",
     "CachePermissionError",
     "Change",
     "ClusterDetail",

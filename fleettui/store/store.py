@@ -41,6 +41,13 @@ from fleettui.store.rows import OUTLINE_KINDS_SQL, WORKLOAD_KINDS, WORKLOAD_KIND
 from fleettui.store.topology import build_outline, build_topology
 from fleettui.store.writer import InventoryWriter
 
+# Meta keys the screen writes for the sync, which runs on another thread or in another
+# process and shares only this file with it. They are hints, not cluster writes: the
+# read-only mode does not refuse them (watch mode's screen still sets `sync.focus`).
+# `sync.rediscover`: a membership action just changed the hub; its value (the time it was
+# written) changing asks the sync to re-discover the members now (sync/rediscovery.py).
+REDISCOVER_META = "sync.rediscover"
+
 
 def _expand(path: str | Path) -> Path:
     return Path(os.path.expanduser(path))

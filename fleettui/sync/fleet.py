@@ -18,11 +18,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fleettui.store import Store
+from fleettui.store import REDISCOVER_META, Store
 from fleettui.sync.cluster import ClusterResult, ClusterSync
 from fleettui.sync.errors import describe_error
 from fleettui.sync.kinds import KindSpec, default_kinds
-from fleettui.sync.rediscovery import Discovery, MembershipChange, diff_members
+from fleettui.sync.rediscovery import (
+    FOLLOW_UPS,
+    Discovery,
+    MembershipChange,
+    RediscoveryRequests,
+    diff_members,
+)
 
 if TYPE_CHECKING:
     from fleettui.config.kubeconfig import KubeConfig
@@ -122,6 +128,7 @@ class FleetSync:
         prune: bool = False,
         discover: Discovery | None = None,
         rediscover_interval: float = 30.0,
+        rediscover_poll: float = 1.0,
         cluster_list_concurrency: int = 2,
         watch_threshold: int = 100,
         max_watched: int | None = None,
@@ -134,7 +141,10 @@ class FleetSync:
         member list is the whole fleet, not a `--context` selection).
         `discover`: how to find the members again (`rediscovery.reloading_discovery`);
         `run()` then re-discovers every `rediscover_interval` seconds and on
-        `request_rediscovery()`, starting new members and forgetting removed ones.
+        `request_rediscovery()`, starting new members and forgetting removed ones;
+        also within `rediscover_poll` s of a change of the store's `sync.rediscover` meta
+        key (what the screen writes after a membership action), then a few times more
+        while the hub settles (`rediscovery.FOLLOW_UPS`).
 
         Scale (docs/scale.md): a fleet of at most `watch_threshold` clusters is
         watched in full, as always. Above it, `run()` watches only the "hot"
@@ -147,6 +157,7 @@ class FleetSync:
         self.members = list(members)
         self.discover = discover
         self.rediscover_interval = rediscover_interval
+        self.rediscover_poll = rediscover_poll
         self.cluster_list_concurrency = cluster_list_concurrency
         self._read_only = read_only
         self._custom_factory = client_factory is not None
@@ -367,12 +378,15 @@ class FleetSync:
 
     async def _rediscover_loop(self) -> None:
         assert self._rediscover_now is not None
+        # the screen asks through the cache (store.REDISCOVER_META), as it shares nothing else
+        # with this sync: answered within ~`rediscover_poll` s, then followed up (FOLLOW_UPS)
+        requests = RediscoveryRequests(lambda: self.store.meta(REDISCOVER_META))
+        await requests.prime()
+        follow_ups: list[float] = []
         while True:
-            try:
-                async with asyncio.timeout(self.rediscover_interval):
-                    await self._rediscover_now.wait()
-            except TimeoutError:
-                pass
+            wait = min(follow_ups.pop(0), self.rediscover_interval) if follow_ups else self.rediscover_interval
+            if await requests.wait(wait, self._rediscover_now, poll=self.rediscover_poll):
+                follow_ups = list(FOLLOW_UPS)
             self._rediscover_now.clear()
             try:
                 await self.refresh_members()

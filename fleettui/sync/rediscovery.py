@@ -13,6 +13,8 @@ cluster left the fleet": those members are kept until the hub answers again.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +22,66 @@ from typing import Any
 from fleettui.config.hub import resolve_hub
 from fleettui.sync.discovery import Member
 
+log = logging.getLogger(__name__)
+
 # (members, kubeconfig) of one fresh discovery; kubeconfig None: unchanged
 Discovery = Callable[[], Awaitable[tuple[Sequence[Any], Any]]]
 
 _HUB_SOURCES = ("ocm", "vela", "gateway")
+
+# After a requested re-discovery, a few more at these delays (s): the hub finishes what an
+# action started on its own time (an accepted cluster is Joined and Available only once its
+# agent holds a certificate; a detached one leaves when its finalizers are done).
+FOLLOW_UPS = (2.0, 5.0, 10.0)
+
+
+class RediscoveryRequests:
+    """Asks for a re-discovery that arrive through the shared cache.
+
+    The screen (its own thread, or another process on the same cache file) writes
+    `store.REDISCOVER_META` after a membership action; a change of its value is a request.
+    `read()` is one cheap meta read; a failed read (a busy cache) is no request."""
+
+    def __init__(self, read: Callable[[], Awaitable[str | None]]) -> None:
+        self._read = read
+        self._seen: str | None = None
+
+    async def _value(self) -> str | None:
+        try:
+            return await self._read()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.debug("reading the re-discovery request: %s", exc)
+            return self._seen
+
+    async def prime(self) -> None:
+        """Take the value as it is now: a request written before this sync started was
+        answered by its first discovery."""
+        self._seen = await self._value()
+
+    async def changed(self) -> bool:
+        value = await self._value()
+        if value == self._seen:
+            return False
+        self._seen = value
+        return True
+
+    async def wait(self, seconds: float, event: asyncio.Event, *, poll: float = 1.0) -> bool:
+        """Wait up to `seconds`; True as soon as `event` is set (an in-process request)
+        or the cache's request changes (checked every `poll` s), False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            try:
+                async with asyncio.timeout(min(poll, left)):
+                    await event.wait()
+                return True
+            except TimeoutError:
+                pass
+            if await self.changed():
+                return True
+        return False
 
 
 

@@ -10,6 +10,7 @@ the one that counts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleettui.engine import membership
 from fleettui.engine.registration import RegistrationView, detach_consequences, gather
+from fleettui.store import REDISCOVER_META
 from fleettui.tui.panes.clusters import MembershipRequest
 from fleettui.tui.screens.membership_dialogs import (
     ClustersetForm,
@@ -168,6 +170,12 @@ class MembershipActions:
         async with self._hub_client() as client:
             message = await op(client)
         app.notify(message, title=what)
+        if app.store is not None:
+            # the HUB column comes from the sync's discovery, on its own thread (or process):
+            # ask it to look at the hub now rather than at its next interval. A hint in the
+            # cache like `sync.focus`, not a cluster write. Wall time, not the app's clock (a
+            # test's may stand still): each action must change the value.
+            app.store.writer.set_meta(REDISCOVER_META, repr(time.time()))
         screen = app.screen
         if isinstance(screen, RegistrationScreen):
             screen.action_reload()

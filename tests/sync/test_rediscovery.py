@@ -11,11 +11,16 @@ import yaml
 
 from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.kube import ClusterClient
-from fleettui.store import Store
+from fleettui.store import REDISCOVER_META, Store
 from fleettui.sync import FleetSync
 from fleettui.sync.discovery import Member
 from fleettui.sync.fleet import _member_fields
-from fleettui.sync.rediscovery import diff_members, hub_unread, reloading_discovery
+from fleettui.sync.rediscovery import (
+    RediscoveryRequests,
+    diff_members,
+    hub_unread,
+    reloading_discovery,
+)
 
 
 async def _eventually(check, *, limit=5.0, every=0.05):
@@ -160,3 +165,67 @@ async def test_periodic_rediscovery_finds_a_new_ocm_managed_cluster(sim, tmp_pat
     finally:
         await hub.close()
         await store.close()
+
+
+# -- a request through the cache: the screen's membership action --
+
+class _HubAnswers:
+    """A discovery whose hub answer the test changes (what accepting a cluster does)."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.calls = 0
+
+    async def __call__(self):
+        self.calls += 1
+        ocm = {"state": self.state, "accepted": self.state != "pending acceptance"}
+        return [Member("edge-9", None, None, source="ocm", access=None,
+                       registration={"ocm": ocm})], None
+
+
+async def _hub_state(store):
+    row = await store.cluster("edge-9")
+    return row.hub.get("state") if row is not None and row.hub else None
+
+
+async def test_a_rediscovery_request_in_the_cache_is_answered_within_seconds(tmp_path):
+    answers = _HubAnswers("pending acceptance")
+    store = await Store.open(tmp_path / "cache.db", poll_interval=0.1)
+    # the screen's own connection to the same file, as the dashboard's app has
+    screen = await Store.open(tmp_path / "cache.db", poll_interval=0.1)
+    try:
+        first, _ = await answers()
+        fleet = FleetSync(store, first, client_factory=lambda m: None, discover=answers,
+                          rediscover_interval=30.0)
+        async with _running(fleet):
+            assert await _eventually(lambda: _hub_state(store)) == "pending acceptance"
+            await asyncio.sleep(1.5)  # a few polls of an unchanged key: no re-discovery
+            assert answers.calls == 1
+            answers.state = "joined"
+            screen.writer.set_meta(REDISCOVER_META, "1700000000.0")
+            await screen.writer.flush()
+            t0 = asyncio.get_running_loop().time()
+
+            async def joined():
+                return await _hub_state(store) == "joined"
+            await _eventually(joined, limit=3.0)
+            assert asyncio.get_running_loop().time() - t0 < 3.0
+            # the hub finishes on its own time: a follow-up sees what came after the action
+            answers.state = "available"
+
+            async def available():
+                return await _hub_state(store) == "available"
+            await _eventually(available, limit=4.0)
+    finally:
+        await screen.close()
+        await store.close()
+
+
+async def test_requests_read_from_the_cache_fire_once_per_change():
+    values = iter(["a", "a", "b", "b", "c"])
+
+    async def read():
+        return next(values)
+    requests = RediscoveryRequests(read)
+    await requests.prime()
+    assert [await requests.changed() for _ in range(4)] == [False, True, False, True]

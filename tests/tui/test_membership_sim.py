@@ -17,9 +17,10 @@ from fleettui.config.kubeconfig import load_kubeconfig
 from fleettui.engine import membership
 from fleettui.kube import ClusterClient
 from fleettui.sim import Simulator
-from fleettui.store import Store
+from fleettui.store import REDISCOVER_META, Store
 from fleettui.sync import FleetSync
 from fleettui.sync.discovery import discover_members
+from fleettui.sync.rediscovery import reloading_discovery
 from fleettui.tui.app import FleetApp
 from fleettui.tui.panes.clusters import ClustersPane
 from fleettui.tui.screens.dialogs import Confirm
@@ -135,6 +136,73 @@ async def test_a_joining_member_accepted_from_the_clusters_pane_joins(sim, kc_pa
         row = await store.cluster("joining-1")
         assert row.hub["state"] == "available" and row.reachable and row.access == "gateway"
         assert not await store.pending_joins()
+
+
+def sync_thread_runner(kc_path, running: list):
+    """The dashboard's sync thread as `cli.dashboard.make_sync_runner` builds it (its
+    discovery re-reads the kubeconfig and asks the hub; 30 s between re-discoveries).
+    `running` gets the FleetSync once its first discovery is done."""
+    async def run_sync(store, notice):
+        discover = reloading_discovery(str(kc_path), None, None, hub="hub", request_timeout=3.0)
+        members, kubeconfig = await discover()
+        fleet = FleetSync(store, list(members), kubeconfig=kubeconfig, timeout=3.0, prune=True,
+                          discover=discover, rediscover_interval=30.0)
+        running.append(fleet)
+        await fleet.run()
+
+    return run_sync
+
+
+def hub_cell(app, name: str) -> str:
+    table = app.query_one(ClustersPane).table
+    labels = [str(c.label).strip() for c in table.ordered_columns]
+    return str(table.get_row(name)[labels.index("HUB")])
+
+
+async def test_the_hub_column_follows_an_accept_at_once_with_the_sync_running(sim, kc_path, store):
+    await sync(store, kc_path)
+    running: list[FleetSync] = []
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path),
+                 run_sync=sync_thread_runner(kc_path, running))
+    async with app.run_test(size=(260, 48)) as pilot:  # wide enough for the HUB column
+        await settle(pilot)
+        # the sync's own first discovery is over (it must not be what sees the accept)
+        await until(pilot, lambda: running and running[0]._group is not None, "the sync running")
+        await pilot.pause(0.5)
+        await select_cluster(pilot, "joining-1")
+        assert hub_cell(app, "joining-1").startswith("pending")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the confirmation")
+        await pilot.press("y")
+        await actions_done(pilot)
+        assert not errors_of(app)
+        assert await store.meta(REDISCOVER_META) is not None  # the screen asked the sync
+        await sim.advance(1)  # the hub's registration controller: Joined and Available
+        # the sync re-discovers every 30 s; asked, it answers in seconds (`joined`: the
+        # column's word for Available)
+        await until(pilot, lambda: hub_cell(app, "joining-1") == "joined", "the HUB cell", limit=8.0)
+        row = await store.cluster("joining-1")
+        assert row.hub["state"] == "available" and row.hub["joined"]
+
+
+async def test_a_taint_shows_in_the_hub_column_within_seconds_with_the_sync_running(sim, kc_path, store):
+    first = sim.cluster_names[0]
+    await sync(store, kc_path)
+    running: list[FleetSync] = []
+    app = app_on(store, kc_path, sim, hub_client=hub_clients(kc_path),
+                 run_sync=sync_thread_runner(kc_path, running))
+    async with app.run_test(size=(260, 48)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: running and running[0]._group is not None, "the sync running")
+        await select_cluster(pilot, first)
+        assert "taint" not in hub_cell(app, first)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TaintForm), "the taint form")
+        app.screen.query_one("#taint-key", Input).value = "maintenance"
+        await pilot.press("ctrl+s")
+        await actions_done(pilot)
+        assert not errors_of(app)
+        await until(pilot, lambda: hub_cell(app, first).endswith("1 taint"), "the HUB cell", limit=5.0)
 
 
 async def test_taint_then_untaint_through_the_forms(sim, kc_path, store):
@@ -286,6 +354,7 @@ async def test_read_only_refuses_every_membership_action_with_zero_mutations(sim
             assert [n.title for n in app._notifications] == ["read-only"], key
     await asyncio.sleep(0)
     assert sim.mutations() == before
+    assert await store.meta(REDISCOVER_META) is None  # nothing was done: nothing to look at
     await sim.advance(1)
     assert conditions(sim, "joining-1") == {}
 
