@@ -123,9 +123,10 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
 
 # Which columns give way first in a narrow terminal (k9s drops columns too): NAME,
 # HEALTH and the figures stay; the descriptive columns go, then the figures from the
-# right. The table keeps `CLUSTER_COLUMNS` order whatever is dropped.
+# right. HUB (shown only when a hub manages clusters) goes after the descriptions: it
+# is where a membership action's result shows. The table keeps `CLUSTER_COLUMNS` order whatever is dropped.
 CLUSTER_COLUMN_PRIORITY = ("name", "health", "nodes", "cpu", "cpu_use", "mem", "mem_use", "pods", "seen",
-                           "where", "provider", "version", "hub")
+                           "hub", "where", "provider", "version")
 
 # DataTable pads each cell by one column on either side
 CELL_PADDING = 2

@@ -222,6 +222,13 @@ def test_fit_columns_drops_descriptive_columns_first():
     assert fit_columns(CLUSTER_COLUMNS, cells, 10, CLUSTER_COLUMN_PRIORITY) == ("name", "health")
     wide_cell = [tuple(Text("x" * 40) if k == "where" else c for k, c in zip(keys, cells[0], strict=True))]
     assert "where" not in fit_columns(CLUSTER_COLUMNS, wide_cell, 100, CLUSTER_COLUMN_PRIORITY)
+    # where a hub manages the fleet, HUB (a membership action's result) outlasts the
+    # descriptive columns: a 160-column terminal with long region names kept REGION and
+    # VERSION and dropped HUB
+    hub = [tuple(Text("x" * 30) if k in ("where", "version") else Text("joined set:edge") if k == "hub" else c
+                 for k, c in zip(keys, cells[0], strict=True))]
+    at = fit_columns(CLUSTER_COLUMNS, hub, 140, CLUSTER_COLUMN_PRIORITY)
+    assert "hub" in at and "version" not in at
 
 
 def test_topology_label_shows_counts_of_problems_below():
