@@ -233,11 +233,18 @@ class MetricsStore:
             sql += " AND cluster = ?"
             params.append(cluster)
         rows = await self.store._fetchall(sql + " ORDER BY cluster, name", params)
-        # the ten columns before `series`: mypy cannot count a slice, so it fears a second series
-        return [UsageRow(*r[:10], series=Series.from_json(r[10]) if series else Series())  # type: ignore[misc]  # see above
-                for r in rows]
+
+        def build(r: tuple[Any, ...]) -> UsageRow:
+            # the ten columns before `series`: mypy cannot count a slice, so it fears a second series
+            return UsageRow(*r[:10], series=Series.from_json(r[10]) if series else Series())  # type: ignore[misc]  # see above
+
+        if cluster is not None:
+            return [build(r) for r in rows]
+        # every cluster's rows of a scope, read on each refresh of the clusters pane
+        return self.store.reuse(f"usage:{scope}:{series}", rows, build, key=lambda r: (r[0], r[2]))  # cluster, name
 
     async def sources(self) -> dict[str, MetricSource]:
         rows = await self.store._fetchall(
             "SELECT cluster, prometheus, fetched_at, attempted_at, error FROM metric_sources ORDER BY cluster")
-        return {r[0]: MetricSource(*r) for r in rows}
+        return {s.cluster: s for s in self.store.reuse("metric_sources", rows, lambda r: MetricSource(*r))}
+

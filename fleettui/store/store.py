@@ -12,8 +12,9 @@ import contextlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -40,6 +41,8 @@ from fleettui.store.rollup_health import HEALTHY, is_problem, worst
 from fleettui.store.rows import OUTLINE_KINDS_SQL, WORKLOAD_KINDS, WORKLOAD_KINDS_SQL
 from fleettui.store.topology import build_outline, build_topology
 from fleettui.store.writer import InventoryWriter
+
+T = TypeVar("T")
 
 # Meta keys the screen writes for the sync, which runs on another thread or in another
 # process and shares only this file with it. They are hints, not cluster writes: the
@@ -80,7 +83,7 @@ class Store:
         self.feed = ChangeFeed()
         self._conn = conn
         self._reader = reader
-        self._cluster_rows: dict[str, tuple[tuple[Any, ...], ClusterRow]] = {}  # see clusters()
+        self._reused: dict[str, dict[Any, tuple[tuple[Any, ...], Any]]] = {}  # see reuse()
         self._outline_nodes: dict[str, tuple[tuple, TopologyNode]] = {}  # see topology_outline()
         self._lock = asyncio.Lock()
         self.writer = InventoryWriter(
@@ -229,21 +232,28 @@ class Store:
         value = await self.meta("last_sync")
         return float(value) if value else None
 
-    async def clusters(self) -> list[ClusterRow]:
-        rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
-        # A row whose columns are what they were last time is the same ClusterRow (frozen):
-        # the dashboard reads every cluster on each refresh of most panes, and building
-        # 1,000 rows (their labels parsed from JSON) took ~15 ms of the UI loop each time;
-        # an unchanged row is also cheap for the panes to compare (same object).
-        last, built = self._cluster_rows, {}
+    def reuse(self, query: str, rows: list[tuple[Any, ...]], build: Callable[[tuple[Any, ...]], T],
+              key: Callable[[tuple[Any, ...]], Any] = itemgetter(0)) -> list[T]:
+        """`build(row)` for each row, except that a row whose columns are what they were
+        the last time `query` was read gives back the very object built then (the
+        values are frozen). The dashboard reads every cluster (and its usage) on each
+        refresh; building 1,000 rows, JSON parsed, took ~15-30 ms of the UI loop each
+        time, and an unchanged row is cheap for the panes to compare (the same object).
+        For queries over a whole table only: one memo per `query`."""
+        last, built = self._reused.get(query, {}), {}
         out = []
         for r in rows:
-            hit = last.get(r[0])
-            row = hit[1] if hit is not None and hit[0] == r else q.cluster_row(r)
-            built[r[0]] = (r, row)
-            out.append(row)
-        self._cluster_rows = built
+            k = key(r)
+            hit = last.get(k)
+            value = hit[1] if hit is not None and hit[0] == r else build(r)
+            built[k] = (r, value)
+            out.append(value)
+        self._reused[query] = built
         return out
+
+    async def clusters(self) -> list[ClusterRow]:
+        rows = await self._fetchall(f"SELECT {q.CLUSTER_COLUMNS} FROM clusters ORDER BY name")
+        return self.reuse("clusters", rows, q.cluster_row)
 
     async def cluster_names(self) -> list[str]:
         """Every cluster's name, without building its row (the palette's jump targets)."""

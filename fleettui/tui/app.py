@@ -111,7 +111,7 @@ def palette_for(app: App) -> Palette:
 
 # Refresh pacing for large fleets (FleetApp._refresh_gap)
 THROTTLE_ABOVE = 200  # clusters
-REFRESH_SHARE = 15
+REFRESH_SHARE = 25
 MAX_REFRESH_GAP = 2.0
 
 

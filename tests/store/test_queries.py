@@ -314,3 +314,25 @@ async def test_any_kind_reads_as_object_rows_without_sql_outside_the_store(store
     assert rows[1].key == "b/ServiceExport/pay/api" and rows[1].message == "ConflictingType"
     assert [r.name for r in await store.objects("ServiceExport", "b", namespace="pay")] == ["api"]
     assert await store.objects("ServiceExport", "a", namespace="pay") == []
+
+
+async def test_unchanged_usage_rows_and_sources_are_read_back_as_the_same_objects(store):
+    from fleettui.store.metrics import MetricsStore, Series, UsageRow
+
+    def usage(cluster, cpu):
+        return UsageRow(cluster, "cluster", cluster, cpu, 1.0, 2.0, 3.0, 4.0, 5.0, 100.0,
+                        Series(0.0, 30.0, {"cpu": [cpu, cpu]}))
+
+    ms = MetricsStore(store)
+    await ms.put("a", [usage("a", 1.0)], prometheus="http://a", attempted_at=100.0)
+    await ms.put("b", [usage("b", 2.0)], prometheus="http://b", attempted_at=100.0)
+    first = await ms.usage("cluster")
+    sources = await ms.sources()
+    await ms.put("b", [usage("b", 9.0)], prometheus="http://b", attempted_at=130.0)
+    again = await ms.usage("cluster")
+    assert again[0] is first[0] and again[0].series.cols == {"cpu": [1.0, 1.0]}
+    assert again[1] is not first[1] and again[1].cpu_used_m == 9.0
+    later = await ms.sources()
+    assert later["a"] is sources["a"] and later["b"] is not sources["b"] and later["b"].attempted_at == 130.0
+    # one cluster's rows (a cluster screen) are built afresh, apart from the memo
+    assert (await ms.usage("cluster", cluster="a"))[0] == first[0]
