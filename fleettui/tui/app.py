@@ -113,6 +113,8 @@ def palette_for(app: App) -> Palette:
 THROTTLE_ABOVE = 200  # clusters
 REFRESH_SHARE = 25
 MAX_REFRESH_GAP = 2.0
+TYPING_PAUSE = 0.3  # a background refresh waits for this long a pause in the keys...
+MAX_POSTPONE = 1.0  # ...but no longer than this past its time
 
 
 class FleetApp(MembershipActions, App[None]):
@@ -174,6 +176,9 @@ class FleetApp(MembershipActions, App[None]):
         self._refreshing = False
         self._refresh_started = 0.0
         self._refresh_cost = 0.0  # seconds the last refresh took, read to its end on screen
+        self._last_input = 0.0  # monotonic time of the last key or click
+        self._due_since = 0.0  # when the refresh now waiting was due
+        self._postpone = MAX_POSTPONE  # how long past that it may wait for a pause in the keys
         self._dirty = True
         self._idle = asyncio.Event()  # no refresh running or due (one held for a modal counts as idle)
         self._pending_select: str | None = None
@@ -250,7 +255,7 @@ class FleetApp(MembershipActions, App[None]):
         self._show_status()
         self._start_refresh()  # the cached fleet, before any network call returns
         self._watch_store()
-        self.set_interval(self.tick, self._request_refresh)  # ages move on
+        self.set_interval(self.tick, self._tick_refresh)  # ages move on
         if self.theme_errors:
             self.notify("\n".join(self.theme_errors), title="theme skipped", severity="warning")
 
@@ -271,6 +276,7 @@ class FleetApp(MembershipActions, App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = time.monotonic()
             self._gc.input_seen()
         await super().on_event(event)
 
@@ -376,11 +382,34 @@ class FleetApp(MembershipActions, App[None]):
         self._request_refresh()
         self._show_status()
 
-    def _request_refresh(self) -> None:
+    def _request_refresh(self, *, postpone: float = MAX_POSTPONE) -> None:
         self._dirty = True
+        self._postpone = min(self._postpone, postpone) if self._timer is not None else postpone
         if not self._refreshing and self._timer is None:
             self._idle.clear()
-            self._timer = self.set_timer(self._refresh_gap(), self._start_refresh)
+            self._due_since = time.monotonic() + self._refresh_gap()
+            self._timer = self.set_timer(self._refresh_gap(), self._background_refresh)
+
+    def _tick_refresh(self) -> None:
+        # only the ages moved on: in a large fleet that waits for a pause in the keys up
+        # to a tick (a change in the cache waits MAX_POSTPONE at most)
+        self._request_refresh(postpone=self.tick)
+
+    def _background_refresh(self) -> None:
+        """A refresh no key asked for (a change in the cache, the tick). In a large fleet
+        it costs ~50 ms of the UI loop, and a key arriving meanwhile waits for it: while
+        keys are coming in it waits for a pause of TYPING_PAUSE seconds (at most
+        MAX_POSTPONE past its time, so holding an arrow key down does not freeze the
+        data; a tick, which only moves the ages on, up to a tick). A key that needs data
+        reads at once anyway."""
+        self._timer = None
+        if self._summary.clusters_total >= THROTTLE_ABOVE and not self._refreshing:
+            now = time.monotonic()
+            wait = TYPING_PAUSE - (now - self._last_input)
+            if wait > 0 and now - self._due_since < self._postpone:
+                self._timer = self.set_timer(wait, self._background_refresh)
+                return
+        self._start_refresh()
 
     def _refresh_gap(self) -> float:
         """How long a change waits before the screen reads the cache again. A large fleet
