@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SKIP = {"run", "common"}
+# tui_keys_compare needs another source tree to compare with (--base): run it by hand
+SKIP = {"run", "common", "tui_keys_compare"}
 
 
 def main() -> int:
