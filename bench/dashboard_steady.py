@@ -6,8 +6,9 @@ one is the product as it runs on a jump host: the screen on the clusters pane,
 refreshing as the sync writes, the sync thread, SQLite's threads, the collector.
 
 One `fleettui sim --clusters N --profile edge --flaky-share 0 --access hub-only`
-child; then `fleettui --kubeconfig <hub only> --hub hub` in a tmux session; after
-`--settle` seconds (the first inventory), CPU per thread from /proc over `--window`
+child; then `fleettui --kubeconfig <hub only> --hub hub` in a tmux pane (as
+bench.tui_start starts it); `--settle` seconds after its first frame (the first
+inventory), CPU per thread from /proc over `--window`
 seconds, and the RSS at the end. Targets (issue 13 (c)): <= 15 % of a core,
 <= 600 MiB.
 
@@ -26,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent
+from bench.tui_start import SESSION, _rss_mib, _tmux, start_once
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -35,27 +37,14 @@ def _ticks(stat: Path) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def _threads(pid: int) -> dict[int, tuple[str, int]]:
+def _threads(pid: int) -> dict[int, int]:
     out = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            out[int(task.name)] = ((task / "comm").read_text().strip(), _ticks(task / "stat"))
+            out[int(task.name)] = _ticks(task / "stat")
         except OSError:
             pass
     return out
-
-
-def _dashboard_pid(session: str) -> int | None:
-    pane = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture_output=True,
-                          text=True).stdout.split()
-    if not pane:
-        return None
-    # the pane's shell may have exec'd the dashboard, or run it as its child
-    for pid in (pane[0], *subprocess.run(["pgrep", "-P", pane[0]], capture_output=True, text=True).stdout.split()):
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if any(a.endswith(b"/fleettui") for a in argv) and b"sim" not in argv and b"-c" not in argv:
-            return int(pid)
-    return None
 
 
 def main() -> int:
@@ -68,8 +57,7 @@ def main() -> int:
     if shutil.which("tmux") is None:
         print("dashboard_steady: needs tmux", file=sys.stderr)
         return 2
-    fleettui = str(Path(sys.executable).parent / "fleettui")
-    session = f"steady-{os.getpid()}"
+    fleettui = str(Path(sys.executable).with_name("fleettui"))
     with tempfile.TemporaryDirectory(prefix="fleettui-steady-") as tmp:
         kc = Path(tmp) / "kc.yaml"
         sim = subprocess.Popen([fleettui, "sim", "--clusters", str(args.clusters), "--profile", "edge",
@@ -81,31 +69,25 @@ def main() -> int:
             if not ready.startswith("ready"):
                 print(f"dashboard_steady: the simulator did not start: {ready!r}", file=sys.stderr)
                 return 1
-            cmd = f"FLEETTUI_CACHE={tmp}/cache.db {fleettui} --kubeconfig {kc} --hub hub"
-            subprocess.run(["tmux", "new", "-d", "-s", session, "-x", "160", "-y", "48", cmd], check=True,
-                           cwd=HERE)
+            # an empty cache: the first frame is the fleet the hub lists, then the inventory
+            _, pid = start_once([fleettui, "--kubeconfig", str(kc), "--cache", f"{tmp}/cache.db", "--hub", "hub"],
+                                args.clusters, limit=60.0, row_marks=("edge-",))
             time.sleep(args.settle)
-            pid = _dashboard_pid(session)
-            if pid is None:
-                print("dashboard_steady: the dashboard is not running", file=sys.stderr)
-                return 1
             before, t0 = _threads(pid), time.monotonic()
             total0 = _ticks(Path(f"/proc/{pid}/stat"))
             time.sleep(args.window)
             after, wall = _threads(pid), time.monotonic() - t0
             total = (_ticks(Path(f"/proc/{pid}/stat")) - total0) / TICKS / wall
-            rss = int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                           if line.startswith("VmRSS")).split()[1]) / 1024
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
-                                    text=True).stdout
+            rss = _rss_mib(pid) or 0.0
+            screen = _tmux("capture-pane", "-p", "-t", SESSION)
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            _tmux("kill-session", "-t", SESSION)
             sim.terminate()
             sim.wait(timeout=30)
-    per = sorted(((tid == pid, (n - before.get(tid, (name, 0))[1]) / TICKS / wall, name, tid)
-                  for tid, (name, n) in after.items()), key=lambda t: -t[1])
+    per = sorted(((tid == pid, (n - before.get(tid, 0)) / TICKS / wall, tid) for tid, n in after.items()),
+                 key=lambda t: -t[1])
     threads = {("main (UI)" if main_thread else f"thread {tid}"): round(share, 3)
-               for main_thread, share, name, tid in per if share > 0.002}
+               for main_thread, share, tid in per if share > 0.002}
     result = {"clusters": args.clusters, "cpu_share": round(total, 3), "rss_mib": round(rss),
               "threads": threads, "window_s": round(wall), "first_line": screen.splitlines()[0] if screen else ""}
     if args.json:

@@ -44,8 +44,11 @@ def _rss_mib(pid: int) -> float | None:
     return None
 
 
-def start_once(cmd: list[str], clusters: int, *, limit: float = 30.0) -> tuple[float, int]:
-    """Seconds from spawn to the first frame showing the cached fleet; the pane's pid."""
+def start_once(cmd: list[str], clusters: int, *, limit: float = 30.0,
+               row_marks: tuple[str, ...] = ("member-", "ack-")) -> tuple[float, int]:
+    """Seconds from spawn to the first frame showing the cached fleet (its count and a
+    row whose name has one of `row_marks`); the pane's pid (the dashboard itself: tmux
+    runs the command without a shell)."""
     _tmux("kill-session", "-t", SESSION)
     t0 = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", "160", "-y", "48",
@@ -53,7 +56,7 @@ def start_once(cmd: list[str], clusters: int, *, limit: float = 30.0) -> tuple[f
     want = f"{clusters} clusters"
     while time.perf_counter() - t0 < limit:
         screen = _tmux("capture-pane", "-p", "-t", SESSION)
-        if want in screen and ("member-" in screen or "ack-" in screen):
+        if want in screen and any(mark in screen for mark in row_marks):
             elapsed = time.perf_counter() - t0
             pid = int(_tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip() or 0)
             return elapsed, pid

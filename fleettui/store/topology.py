@@ -102,14 +102,11 @@ def build_outline(
         built[c.name] = (inputs, node)
         return node
 
+    tree = _fleet(clusters, cluster_node)
     if memo is not None:
-        try:
-            return _fleet(clusters, cluster_node)
-        finally:
-            memo.clear()
-            memo.update(built)
-
-    return _fleet(clusters, cluster_node)
+        memo.clear()
+        memo.update(built)
+    return tree
 
 
 class _Rows:
